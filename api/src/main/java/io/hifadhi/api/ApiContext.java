@@ -1,0 +1,31 @@
+package io.hifadhi.api;
+
+import io.hifadhi.api.auth.AccessPolicy;
+import io.hifadhi.api.store.ObjectStore;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The collaborators the HTTP surface talks to.
+ *
+ * @param knownInstances names of the cluster members this node knows (membership plugs in here)
+ * @param metricsText    Prometheus text exposition served at /metrics
+ */
+public record ApiContext(String instanceName, ObjectStore store, AccessPolicy nativeAccess,
+                         Supplier<List<String>> knownInstances, ApiMetrics metrics, Supplier<String> metricsText,
+                         Clock clock, Instant startedAt) {
+    public ApiContext {
+        Objects.requireNonNull(instanceName);
+        Objects.requireNonNull(store);
+        Objects.requireNonNull(nativeAccess);
+        Objects.requireNonNull(knownInstances);
+        Objects.requireNonNull(metrics);
+        Objects.requireNonNull(metricsText);
+        Objects.requireNonNull(clock);
+        Objects.requireNonNull(startedAt);
+    }
+}

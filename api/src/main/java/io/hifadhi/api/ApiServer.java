@@ -1,0 +1,159 @@
+package io.hifadhi.api;
+
+import io.hifadhi.api.http.ApiErrors;
+import io.hifadhi.api.http.ObjectResponder;
+import io.hifadhi.api.nativeapi.HealthHandler;
+import io.hifadhi.api.nativeapi.MetricsHandler;
+import io.hifadhi.api.nativeapi.RetrieveHandler;
+import io.hifadhi.api.nativeapi.StoreHandler;
+import io.undertow.Handlers;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.handlers.BlockingHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.Options;
+
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The node's HTTP listener: routing, limits, accounting. Handlers live in their own packages. */
+public final class ApiServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
+    static final String NATIVE = "/api/v1/";
+
+    private final ApiSettings settings;
+    private final ApiContext context;
+    private Undertow undertow;
+
+    public ApiServer(ApiSettings settings, ApiContext context) {
+        this.settings = settings;
+        this.context = context;
+    }
+
+    public synchronized void start() {
+        HttpHandler health = guarded("health", new HealthHandler(context));
+        HttpHandler store = guarded("store", new StoreHandler(context, settings.maxObjectSize()));
+        ObjectResponder responder = new ObjectResponder();
+        HttpHandler retrieve = guarded("retrieve", new RetrieveHandler(context, responder, RetrieveHandler.Mode.ATTACHMENT));
+        HttpHandler stream = guarded("stream", new RetrieveHandler(context, responder, RetrieveHandler.Mode.INLINE));
+        HttpHandler metrics = guarded("metrics", new MetricsHandler(context.metricsText()));
+
+        HttpHandler routes = exchange -> {
+            // DECODE_URL is off: the path is raw, and handlers decode their own parameters strictly.
+            String path = exchange.getRequestPath();
+            HttpHandler target;
+            if (path.equals(NATIVE + "health")) {
+                target = health;
+            } else if (path.equals(NATIVE + "store")) {
+                target = store;
+            } else if (path.startsWith(NATIVE + "retrieve/")) {
+                target = retrieve;
+            } else if (path.startsWith(NATIVE + "stream/")) {
+                target = stream;
+            } else if (path.equals("/metrics")) {
+                target = metrics;
+            } else {
+                exchange.putAttachment(Endpoint.NAME, "unknown");
+                ApiErrors.send(exchange, 404, "not_found", "No endpoint at " + safe(path) + ".",
+                        "Native endpoints: /api/v1/health, /api/v1/store, /api/v1/retrieve/<query>, /api/v1/stream/<query>; metrics: /metrics.");
+                return;
+            }
+            target.handleRequest(exchange);
+        };
+        HttpHandler root = accounting(Handlers.httpContinueRead(routes));
+
+        undertow = Undertow.builder()
+                .addHttpListener(settings.port(), settings.bindAddress())
+                .setIoThreads(settings.ioThreads())
+                .setWorkerThreads(settings.workerThreads())
+                .setServerOption(UndertowOptions.DECODE_URL, false)
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, settings.maxHeaderBytes())
+                // The object limit is enforced on the file part itself; this only bounds the envelope.
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, saturatedAdd(settings.maxObjectSize(), 1L << 20))
+                .setServerOption(UndertowOptions.MAX_PARAMETERS, 1000)
+                .setServerOption(UndertowOptions.MAX_HEADERS, 200)
+                .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) settings.requestParseTimeout().toMillis())
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, (int) settings.noRequestTimeout().toMillis())
+                .setServerOption(UndertowOptions.IDLE_TIMEOUT, (int) settings.idleTimeout().toMillis())
+                .setServerOption(UndertowOptions.ALWAYS_SET_DATE, true)
+                .setSocketOption(Options.REUSE_ADDRESSES, true)
+                .setHandler(root)
+                .build();
+        undertow.start();
+        LOG.info("HTTP listening on {}:{}", settings.bindAddress(), port());
+    }
+
+    /** The bound port (useful when the configured port is 0). */
+    public int port() {
+        return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (undertow != null) {
+            undertow.stop();
+            undertow = null;
+        }
+    }
+
+    private HttpHandler accounting(HttpHandler next) {
+        ApiMetrics metrics = context.metrics();
+        return exchange -> {
+            long start = System.nanoTime();
+            AtomicLong in = Endpoint.bytesIn(exchange);
+            exchange.addExchangeCompleteListener((ex, nextListener) -> {
+                try {
+                    String name = ex.getAttachment(Endpoint.NAME);
+                    metrics.requestCompleted(name == null ? "unknown" : name, ex.getStatusCode(),
+                            System.nanoTime() - start, in.get(), ex.getResponseBytesSent());
+                } catch (RuntimeException e) {
+                    LOG.warn("metrics listener failed", e);
+                } finally {
+                    nextListener.proceed();
+                }
+            });
+            next.handleRequest(exchange);
+        };
+    }
+
+    /** Names the endpoint, moves to a worker thread in blocking mode, and turns stray failures into a 500. */
+    private static HttpHandler guarded(String name, HttpHandler handler) {
+        HttpHandler safeHandler = exchange -> {
+            try {
+                handler.handleRequest(exchange);
+            } catch (Exception e) {
+                if (isClientGone(e)) {
+                    LOG.debug("client went away during {}: {}", name, e.toString());
+                    org.xnio.IoUtils.safeClose(exchange.getConnection());
+                    return;
+                }
+                LOG.error("{} failed: {}", name, e.toString(), e);
+                ApiErrors.send(exchange, 500, "internal_error", "The node failed to handle this request.",
+                        "Retry; if it persists, the node's log has the cause.");
+            }
+        };
+        BlockingHandler blocking = new BlockingHandler(safeHandler);
+        return exchange -> {
+            exchange.putAttachment(Endpoint.NAME, name);
+            blocking.handleRequest(exchange);
+        };
+    }
+
+    private static boolean isClientGone(Exception e) {
+        return e instanceof java.io.IOException && !(e instanceof io.hifadhi.api.store.CorruptDataException)
+                && String.valueOf(e.getMessage()).matches("(?i).*(broken pipe|connection reset|closed|UT000128).*");
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long r = a + b;
+        return r < a ? Long.MAX_VALUE : r;
+    }
+
+    private static String safe(String path) {
+        String p = path.length() > 200 ? path.substring(0, 200) + "..." : path;
+        return p.replaceAll("[\\p{Cntrl}]", "?");
+    }
+}

@@ -1,0 +1,29 @@
+package io.hifadhi.api;
+
+import java.time.Duration;
+
+/**
+ * Listener and protocol limits.
+ *
+ * @param maxObjectSize      largest object body accepted (S3's limit, 5 TiB, by default)
+ * @param maxHeaderBytes     largest request header block
+ * @param requestParseTimeout time allowed to send a request's headers
+ * @param noRequestTimeout   how long an idle keep-alive connection waits for its next request
+ * @param idleTimeout        how long a connection may sit without any read or write mid-request
+ */
+public record ApiSettings(String bindAddress, int port, long maxObjectSize, int maxHeaderBytes,
+                          Duration requestParseTimeout, Duration noRequestTimeout, Duration idleTimeout,
+                          int ioThreads, int workerThreads) {
+    public static final long FIVE_TIB = 5L << 40;
+
+    public static ApiSettings defaults(String bindAddress, int port) {
+        int cores = Runtime.getRuntime().availableProcessors();
+        return new ApiSettings(bindAddress, port, FIVE_TIB, 64 * 1024, Duration.ofSeconds(30),
+                Duration.ofMinutes(2), Duration.ofMinutes(5), Math.max(2, cores), Math.max(16, cores * 8));
+    }
+
+    public ApiSettings withMaxObjectSize(long bytes) {
+        return new ApiSettings(bindAddress, port, bytes, maxHeaderBytes, requestParseTimeout, noRequestTimeout,
+                idleTimeout, ioThreads, workerThreads);
+    }
+}

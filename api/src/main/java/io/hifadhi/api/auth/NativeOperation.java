@@ -1,0 +1,6 @@
+package io.hifadhi.api.auth;
+
+/** What a native API request wants to do; an {@link AccessPolicy} decides per operation. */
+public enum NativeOperation {
+    STORE, RETRIEVE, STREAM
+}

@@ -1,0 +1,42 @@
+package io.hifadhi.api.nativeapi;
+
+import io.hifadhi.api.ApiContext;
+import io.hifadhi.api.http.Json;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.Headers;
+
+import java.time.Duration;
+import java.util.List;
+
+/** GET /api/v1/health: liveness plus the members this node knows. Unauthenticated by design. */
+public final class HealthHandler implements HttpHandler {
+    private final ApiContext context;
+
+    public HealthHandler(ApiContext context) {
+        this.context = context;
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        if (!Methods.allow(exchange, "GET", "HEAD")) {
+            return;
+        }
+        long uptime = Duration.between(context.startedAt(), context.clock().instant()).toSeconds();
+        StringBuilder b = new StringBuilder("{\"status\":\"healthy\",\"uptime\":").append(Math.max(0, uptime))
+                .append(",\"instance\":");
+        Json.string(b, context.instanceName());
+        b.append(",\"known_instances\":[");
+        List<String> known = context.knownInstances().get();
+        for (int i = 0; i < known.size(); i++) {
+            if (i > 0) {
+                b.append(',');
+            }
+            Json.string(b, known.get(i));
+        }
+        b.append("]}");
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
+        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        exchange.getResponseSender().send(b.toString());
+    }
+}

@@ -1,0 +1,36 @@
+package io.hifadhi.api.store;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Optional;
+
+/**
+ * What the HTTP surface needs from storage. The node supplies an implementation (local today,
+ * replicated later); the native API and the S3 handlers share it.
+ *
+ * <p>Writes are two-phase so that a body can be streamed before its key or metadata is known (a
+ * multipart form may send the file before its name; S3 may check Content-MD5 before committing):
+ * {@link #stage} durably stores the bytes and returns their digest, {@link #commit} makes them
+ * visible under a key. A staged body that is never committed leaves only unreferenced chunks.
+ */
+public interface ObjectStore {
+
+    /** Streams {@code body} to durable storage until EOF. Memory use does not grow with the body. */
+    StagedBody stage(InputStream body) throws IOException;
+
+    /** Publishes a staged body under the write's bucket and key (last writer wins). Durable on return. */
+    PutResult commit(ObjectWrite write, StagedBody body) throws IOException;
+
+    default PutResult put(ObjectWrite write, InputStream body) throws IOException {
+        return commit(write, stage(body));
+    }
+
+    /** The current version of an object, or empty when absent or deleted. */
+    Optional<StoredObject> get(String bucket, String key) throws IOException;
+
+    /** Writes a tombstone. Returns whether a live object was there. */
+    boolean delete(String bucket, String key) throws IOException;
+
+    /** Live objects of a bucket whose key starts with {@code prefix}, in key order, after {@code startAfter}. */
+    ListPage list(String bucket, String prefix, String startAfter, int maxKeys) throws IOException;
+}

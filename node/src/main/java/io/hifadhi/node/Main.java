@@ -1,0 +1,67 @@
+package io.hifadhi.node;
+
+import io.hifadhi.node.config.NodeConfig;
+import io.hifadhi.node.config.NodeOptions;
+import io.hifadhi.node.config.NodeStartException;
+import picocli.CommandLine;
+
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.Map;
+
+/** {@code java -jar hifadhi.jar [flags]}: starts a node and keeps running until the process is stopped. */
+public final class Main {
+    static final int OK = 0;
+    static final int START_FAILED = 1;
+    static final int USAGE = 2;
+
+    private Main() {
+    }
+
+    public static void main(String[] args) {
+        Node[] started = new Node[1];
+        int code = run(args, System.getenv(), System.out, System.err, started);
+        if (code != OK) {
+            System.exit(code);
+        }
+        if (started[0] != null) {
+            Node node = started[0];
+            Runtime.getRuntime().addShutdownHook(new Thread(node::close, "hifadhi-shutdown"));
+        }
+        // Undertow's non-daemon threads keep the JVM alive.
+    }
+
+    /** Parses, validates and starts; returns an exit code. {@code started[0]} receives the running node. */
+    static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err, Node[] started) {
+        NodeOptions options = new NodeOptions();
+        CommandLine cli = new CommandLine(options);
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        NodeConfig config;
+        try {
+            cli.parseArgs(args);
+            if (cli.isUsageHelpRequested()) {
+                cli.usage(out);
+                return OK;
+            }
+            if (cli.isVersionHelpRequested()) {
+                cli.printVersionHelp(out);
+                return OK;
+            }
+            config = options.toConfig(env);
+        } catch (CommandLine.ParameterException | IllegalArgumentException e) {
+            err.println("hifadhi: " + e.getMessage());
+            err.println("Try 'java -jar hifadhi.jar --help' for the list of flags.");
+            return USAGE;
+        }
+        Node node = new Node(config, out);
+        try {
+            node.start();
+        } catch (NodeStartException e) {
+            err.println("hifadhi: " + e.getMessage());
+            return START_FAILED;
+        }
+        started[0] = node;
+        return OK;
+    }
+}

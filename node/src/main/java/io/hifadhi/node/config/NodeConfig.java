@@ -1,0 +1,129 @@
+package io.hifadhi.node.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * Everything a node is started with. Secrets may be null, meaning "use the ones in the data
+ * directory, or generate them on first start". Build with {@link #builder(Path)}.
+ *
+ * @param name          instance name, or null for the persisted/generated one
+ * @param capacityBytes declared capacity (weights ring placement later); 0 = unknown
+ * @param fsync         false relaxes durability (no fsync of chunks, no synced WAL); never the default
+ */
+public record NodeConfig(String name, Path dataDir, String bindAddress, int httpPort, int clusterPort,
+                         String advertiseHost, List<String> join, String zone, long capacityBytes,
+                         int replication, int writeQuorum, int readQuorum, int chunkSize,
+                         String shardKey, String accessKey, String secretKey, boolean fsync, long maxObjectSize) {
+
+    public static final int DEFAULT_HTTP_PORT = 7111;
+    public static final int DEFAULT_CLUSTER_PORT = 7112;
+    public static final int DEFAULT_CHUNK_SIZE = 4 << 20;
+    public static final int MIN_CHUNK_SIZE = 64 << 10;
+    public static final int MAX_CHUNK_SIZE = 64 << 20;
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
+
+    public NodeConfig {
+        Objects.requireNonNull(dataDir, "dataDir");
+        Objects.requireNonNull(bindAddress, "bindAddress");
+        join = List.copyOf(join);
+        if (name != null && !NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("instance name '" + name + "' must be 1-63 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
+        }
+        checkPort("--http-port", httpPort);
+        checkPort("--cluster-port", clusterPort);
+        if (httpPort != 0 && httpPort == clusterPort) {
+            throw new IllegalArgumentException("--http-port and --cluster-port must differ");
+        }
+        if (chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
+            throw new IllegalArgumentException("--chunk-size must be between 64KiB and 64MiB");
+        }
+        if (replication < 1 || writeQuorum < 1 || readQuorum < 1 || writeQuorum > replication || readQuorum > replication) {
+            throw new IllegalArgumentException("need 1 <= --write-quorum, --read-quorum <= --replication");
+        }
+        if (capacityBytes < 0 || maxObjectSize < 1) {
+            throw new IllegalArgumentException("--capacity must be >= 0 and the maximum object size >= 1");
+        }
+        for (String[] secret : new String[][]{{"--shard-key", shardKey}, {"--access-key", accessKey}, {"--secret-key", secretKey}}) {
+            if (secret[1] != null && (secret[1].length() < 8 || secret[1].chars().anyMatch(c -> c <= 0x20 || c >= 0x7f))) {
+                throw new IllegalArgumentException(secret[0] + " must be at least 8 printable ASCII characters without spaces");
+            }
+        }
+        if ((accessKey == null) != (secretKey == null)) {
+            throw new IllegalArgumentException("give --access-key and --secret-key together");
+        }
+    }
+
+    private static void checkPort(String flag, int port) {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException(flag + " must be between 0 and 65535, got " + port);
+        }
+    }
+
+    public static Builder builder(Path dataDir) {
+        return new Builder(dataDir);
+    }
+
+    /** Mutable only while assembling; {@link #build()} validates. */
+    public static final class Builder {
+        private String name;
+        private Path dataDir;
+        private String bindAddress = "0.0.0.0";
+        private int httpPort = DEFAULT_HTTP_PORT;
+        private int clusterPort = DEFAULT_CLUSTER_PORT;
+        private String advertiseHost;
+        private List<String> join = List.of();
+        private String zone = "default";
+        private long capacityBytes;
+        private int replication = 3;
+        private int writeQuorum = 2;
+        private int readQuorum = 2;
+        private int chunkSize = DEFAULT_CHUNK_SIZE;
+        private String shardKey;
+        private String accessKey;
+        private String secretKey;
+        private boolean fsync = true;
+        private long maxObjectSize = 5L << 40;
+
+        private Builder(Path dataDir) {
+            this.dataDir = dataDir;
+        }
+
+        public Builder name(String v) { name = v; return this; }
+        public Builder dataDir(Path v) { dataDir = v; return this; }
+        public Builder bindAddress(String v) { bindAddress = v; return this; }
+        public Builder httpPort(int v) { httpPort = v; return this; }
+        public Builder clusterPort(int v) { clusterPort = v; return this; }
+        public Builder advertiseHost(String v) { advertiseHost = v; return this; }
+        public Builder join(List<String> v) { join = v; return this; }
+        public Builder zone(String v) { zone = v; return this; }
+        public Builder capacityBytes(long v) { capacityBytes = v; return this; }
+        public Builder replication(int v) { replication = v; return this; }
+        public Builder writeQuorum(int v) { writeQuorum = v; return this; }
+        public Builder readQuorum(int v) { readQuorum = v; return this; }
+        public Builder chunkSize(int v) { chunkSize = v; return this; }
+        public Builder shardKey(String v) { shardKey = v; return this; }
+        public Builder accessKey(String v) { accessKey = v; return this; }
+        public Builder secretKey(String v) { secretKey = v; return this; }
+        public Builder fsync(boolean v) { fsync = v; return this; }
+        public Builder maxObjectSize(long v) { maxObjectSize = v; return this; }
+
+        public NodeConfig build() {
+            return new NodeConfig(name, dataDir, bindAddress, httpPort, clusterPort, advertiseHost, join, zone,
+                    capacityBytes, replication, writeQuorum, readQuorum, chunkSize, shardKey, accessKey, secretKey,
+                    fsync, maxObjectSize);
+        }
+    }
+
+    /** Secrets never reach logs through toString. */
+    @Override
+    public String toString() {
+        return "NodeConfig[name=" + name + ", dataDir=" + dataDir + ", bind=" + bindAddress + ", httpPort=" + httpPort
+                + ", clusterPort=" + clusterPort + ", advertiseHost=" + advertiseHost + ", join=" + join + ", zone=" + zone
+                + ", capacity=" + capacityBytes + ", replication=" + replication + ", W=" + writeQuorum + ", R=" + readQuorum
+                + ", chunkSize=" + chunkSize + ", fsync=" + fsync + ", maxObjectSize=" + maxObjectSize
+                + ", shardKey=" + (shardKey == null ? "unset" : "***") + ", accessKey=" + (accessKey == null ? "unset" : accessKey) + "]";
+    }
+}

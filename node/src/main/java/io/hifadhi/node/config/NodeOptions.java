@@ -1,0 +1,117 @@
+package io.hifadhi.node.config;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Command-line flags. Environment variables are applied by {@link #toConfig} (not by picocli) so
+ * the mapping can be tested with an explicit environment.
+ */
+@Command(name = "hifadhi", mixinStandardHelpOptions = true, version = "hifadhi 0.1.0",
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "Runs one Hifadhi storage node (S3-compatible, peer-to-peer).%n"
+                + "Environment: INSTANCE_NAME, SHARD_KEY, HIFADHI_ACCESS_KEY, HIFADHI_SECRET_KEY (flags win).")
+public final class NodeOptions {
+    @Option(names = "--name", paramLabel = "NAME", description = "Instance name (env INSTANCE_NAME). Default: generated once and kept in the data directory.")
+    String name;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Data directory (default: ${DEFAULT-VALUE}).", defaultValue = "./hifadhi-data")
+    Path dataDir;
+
+    @Option(names = "--bind", paramLabel = "ADDR", description = "Address to listen on (default: ${DEFAULT-VALUE}).", defaultValue = "0.0.0.0")
+    String bind;
+
+    @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port for S3 and the native API (default: ${DEFAULT-VALUE}).", defaultValue = "7111")
+    int httpPort;
+
+    @Option(names = "--cluster-port", paramLabel = "PORT", description = "Cluster (gossip) port, reserved (default: ${DEFAULT-VALUE}).", defaultValue = "7112")
+    int clusterPort;
+
+    @Option(names = "--advertise-host", paramLabel = "HOST", description = "Host name or address other nodes use to reach this one.")
+    String advertiseHost;
+
+    @Option(names = "--join", paramLabel = "HOST:PORT", split = ",", description = "Existing members to join, comma-separated.")
+    List<String> join = List.of();
+
+    @Option(names = "--zone", paramLabel = "ZONE", description = "Failure zone (default: ${DEFAULT-VALUE}).", defaultValue = "default")
+    String zone;
+
+    @Option(names = "--capacity", paramLabel = "SIZE", description = "Declared capacity, e.g. 500GiB (default: unknown).", defaultValue = "0")
+    String capacity;
+
+    @Option(names = "--replication", paramLabel = "N", description = "Replicas per chunk and record (default: ${DEFAULT-VALUE}).", defaultValue = "3")
+    int replication;
+
+    @Option(names = "--write-quorum", paramLabel = "W", description = "Acks needed for a write (default: ${DEFAULT-VALUE}).", defaultValue = "2")
+    int writeQuorum;
+
+    @Option(names = "--read-quorum", paramLabel = "R", description = "Replies needed for a read (default: ${DEFAULT-VALUE}).", defaultValue = "2")
+    int readQuorum;
+
+    @Option(names = "--chunk-size", paramLabel = "SIZE", description = "Chunk size, 64KiB..64MiB (default: ${DEFAULT-VALUE}).", defaultValue = "4MiB")
+    String chunkSize;
+
+    @Option(names = "--max-object-size", paramLabel = "SIZE", description = "Largest object accepted (default: ${DEFAULT-VALUE}).", defaultValue = "5TiB")
+    String maxObjectSize;
+
+    @Option(names = "--shard-key", paramLabel = "KEY", description = "Cluster secret (env SHARD_KEY; prefer the environment: flags show in ps).")
+    String shardKey;
+
+    @Option(names = "--access-key", paramLabel = "KEY", description = "Bootstrap S3 access key (env HIFADHI_ACCESS_KEY).")
+    String accessKey;
+
+    @Option(names = "--secret-key", paramLabel = "KEY", description = "Bootstrap S3 secret key (env HIFADHI_SECRET_KEY).")
+    String secretKey;
+
+    @Option(names = "--fsync", paramLabel = "BOOL", arity = "1", description = "fsync data before acknowledging writes (default: ${DEFAULT-VALUE}).", defaultValue = "true")
+    String fsync;
+
+    /** @throws IllegalArgumentException with a message naming the bad flag */
+    public NodeConfig toConfig(Map<String, String> env) {
+        boolean fsyncValue = switch (fsync.toLowerCase()) {
+            case "true", "yes", "1" -> true;
+            case "false", "no", "0" -> false;
+            default -> throw new IllegalArgumentException("--fsync must be true or false, got '" + fsync + "'");
+        };
+        long chunk = size("--chunk-size", chunkSize);
+        if (chunk > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("--chunk-size must be between 64KiB and 64MiB");
+        }
+        return NodeConfig.builder(dataDir)
+                .name(firstNonNull(name, env.get("INSTANCE_NAME")))
+                .bindAddress(bind)
+                .httpPort(httpPort)
+                .clusterPort(clusterPort)
+                .advertiseHost(advertiseHost)
+                .join(join.stream().map(String::trim).filter(s -> !s.isEmpty()).toList())
+                .zone(zone)
+                .capacityBytes(size("--capacity", capacity))
+                .replication(replication)
+                .writeQuorum(writeQuorum)
+                .readQuorum(readQuorum)
+                .chunkSize((int) chunk)
+                .maxObjectSize(size("--max-object-size", maxObjectSize))
+                .shardKey(firstNonNull(shardKey, env.get("SHARD_KEY")))
+                .accessKey(firstNonNull(accessKey, env.get("HIFADHI_ACCESS_KEY")))
+                .secretKey(firstNonNull(secretKey, env.get("HIFADHI_SECRET_KEY")))
+                .fsync(fsyncValue)
+                .build();
+    }
+
+    private static long size(String flag, String value) {
+        try {
+            return Sizes.parse(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(flag + ": " + e.getMessage());
+        }
+    }
+
+    private static String firstNonNull(String... values) {
+        return Arrays.stream(values).filter(v -> v != null && !v.isEmpty()).findFirst().orElse(null);
+    }
+}

@@ -1,0 +1,49 @@
+package io.hifadhi.node.metrics;
+
+import com.codahale.metrics.Gauge;
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import io.hifadhi.api.ApiMetrics;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The node's metrics registry. Meters (not bare counters) so the same numbers can feed the load
+ * digest that membership gossips later.
+ */
+public final class NodeMetrics implements ApiMetrics {
+    private final MetricRegistry registry = new MetricRegistry();
+
+    public NodeMetrics(long startedAtMillis) {
+        MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+        registry.register("hifadhi_uptime_seconds", (Gauge<Double>) () -> (System.currentTimeMillis() - startedAtMillis) / 1000.0);
+        registry.register("jvm_memory_heap_used_bytes", (Gauge<Long>) () -> memory.getHeapMemoryUsage().getUsed());
+        registry.register("jvm_memory_heap_max_bytes", (Gauge<Long>) () -> memory.getHeapMemoryUsage().getMax());
+    }
+
+    public MetricRegistry registry() {
+        return registry;
+    }
+
+    @Override
+    public void requestCompleted(String endpoint, int status, long nanos, long bytesIn, long bytesOut) {
+        registry.meter(MetricNames.of("hifadhi_http_requests", "endpoint", endpoint, "status", Integer.toString(status))).mark();
+        registry.timer(MetricNames.of("hifadhi_http_request_duration_seconds", "endpoint", endpoint)).update(nanos, TimeUnit.NANOSECONDS);
+        if (bytesIn > 0) {
+            registry.meter(MetricNames.of("hifadhi_http_received_bytes", "endpoint", endpoint)).mark(bytesIn);
+        }
+        if (bytesOut > 0) {
+            registry.meter(MetricNames.of("hifadhi_http_sent_bytes", "endpoint", endpoint)).mark(bytesOut);
+        }
+    }
+
+    public Timer storeTimer(String operation) {
+        return registry.timer(MetricNames.of("hifadhi_store_operation_duration_seconds", "op", operation));
+    }
+
+    public String prometheusText() {
+        return PrometheusText.format(registry);
+    }
+}

@@ -1,0 +1,180 @@
+package io.hifadhi.node.storage;
+
+import io.hifadhi.api.store.CorruptDataException;
+import io.hifadhi.api.store.ListPage;
+import io.hifadhi.api.store.ObjectInfo;
+import io.hifadhi.api.store.ObjectStore;
+import io.hifadhi.api.store.ObjectWrite;
+import io.hifadhi.api.store.PutResult;
+import io.hifadhi.api.store.StagedBody;
+import io.hifadhi.api.store.StoredObject;
+import io.hifadhi.node.clock.HybridLogicalClock;
+import io.hifadhi.node.clock.VersionStamp;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@link ObjectStore} on this node's disk: chunks in a {@link ChunkStore}, records in a
+ * {@link RecordStore}. Bodies up to {@link #INLINE_MAX} bytes live inside their record.
+ *
+ * <p>Overwritten objects leave their chunks behind: there is no chunk GC yet (a later issue), so
+ * disk use only grows. Chunk files are shared by content, so GC will have to consult every record.
+ */
+public final class LocalObjectStore implements ObjectStore {
+    public static final int INLINE_MAX = 32 * 1024;
+    private static final int IO_BUFFER = 64 * 1024;
+
+    private final ChunkStore chunks;
+    private final RecordStore records;
+    private final HybridLogicalClock clock;
+    private final int chunkSize;
+    /** Serializes read-modify-write of one key's record; striped so unrelated keys do not contend. */
+    private final Object[] locks = new Object[64];
+
+    public LocalObjectStore(ChunkStore chunks, RecordStore records, HybridLogicalClock clock, int chunkSize) {
+        if (chunkSize <= INLINE_MAX) {
+            throw new IllegalArgumentException("chunk size must exceed the inline limit of " + INLINE_MAX);
+        }
+        this.chunks = chunks;
+        this.records = records;
+        this.clock = clock;
+        this.chunkSize = chunkSize;
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new Object();
+        }
+    }
+
+    @Override
+    public StagedBody stage(InputStream body) throws IOException {
+        MessageDigest md5 = md5();
+        byte[] head = body.readNBytes(INLINE_MAX + 1);
+        md5.update(head);
+        if (head.length <= INLINE_MAX) {
+            return new StagedChunks(head.length, Hex.of(md5.digest()), head, List.of());
+        }
+        List<ChunkRef> refs = new ArrayList<>();
+        long size = head.length;
+        ChunkStore.ChunkWriter writer = chunks.newWriter();
+        try {
+            writer.write(head, 0, head.length);
+            byte[] buf = new byte[IO_BUFFER];
+            while (true) {
+                int want = (int) Math.min(buf.length, chunkSize - writer.size());
+                int n = body.read(buf, 0, want);
+                if (n < 0) {
+                    break;
+                }
+                md5.update(buf, 0, n);
+                writer.write(buf, 0, n);
+                size += n;
+                if (writer.size() == chunkSize) {
+                    refs.add(writer.finish());
+                    writer = chunks.newWriter();
+                }
+            }
+            if (writer.size() > 0) {
+                refs.add(writer.finish());
+            }
+        } finally {
+            writer.close();
+        }
+        return new StagedChunks(size, Hex.of(md5.digest()), null, refs);
+    }
+
+    @Override
+    public PutResult commit(ObjectWrite write, StagedBody body) throws IOException {
+        if (!(body instanceof StagedChunks staged)) {
+            throw new IllegalArgumentException("body was not staged by this store");
+        }
+        synchronized (lockFor(write.bucket(), write.key())) {
+            Optional<ObjectRecord> existing = records.get(write.bucket(), write.key());
+            ObjectRecord record = new ObjectRecord(write.bucket(), write.key(), staged.size(), staged.md5Hex(),
+                    write.contentType(), write.userMetadata(), stampAfter(existing), false,
+                    staged.inline(), staged.chunks(), 0);
+            records.put(record);
+            return new PutResult(record.toInfo(), existing.map(r -> !r.deleted()).orElse(false));
+        }
+    }
+
+    @Override
+    public Optional<StoredObject> get(String bucket, String key) throws IOException {
+        Optional<ObjectRecord> record = records.get(bucket, key);
+        if (record.isEmpty() || record.get().deleted()) {
+            return Optional.empty();
+        }
+        return Optional.of(new LocalObject(record.get()));
+    }
+
+    @Override
+    public boolean delete(String bucket, String key) throws IOException {
+        synchronized (lockFor(bucket, key)) {
+            Optional<ObjectRecord> existing = records.get(bucket, key);
+            records.put(ObjectRecord.tombstone(bucket, key, stampAfter(existing)));
+            return existing.map(r -> !r.deleted()).orElse(false);
+        }
+    }
+
+    @Override
+    public ListPage list(String bucket, String prefix, String startAfter, int maxKeys) {
+        List<ObjectRecord> found = records.scan(bucket, prefix, startAfter, maxKeys + 1);
+        boolean truncated = found.size() > maxKeys;
+        List<ObjectInfo> infos = found.stream().limit(maxKeys).map(ObjectRecord::toInfo).toList();
+        return new ListPage(infos, truncated);
+    }
+
+    /** A fresh stamp that beats the stored one even if the wall clock stepped back since it was written. */
+    private VersionStamp stampAfter(Optional<ObjectRecord> existing) {
+        VersionStamp stamp = clock.now();
+        if (existing.isPresent() && !stamp.isNewerThan(existing.get().version())) {
+            stamp = clock.observe(existing.get().version());
+        }
+        return stamp;
+    }
+
+    private Object lockFor(String bucket, String key) {
+        return locks[Math.floorMod(31 * bucket.hashCode() + key.hashCode(), locks.length)];
+    }
+
+    private static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private final class LocalObject implements StoredObject {
+        private final ObjectRecord record;
+
+        LocalObject(ObjectRecord record) {
+            this.record = record;
+        }
+
+        @Override
+        public ObjectInfo info() {
+            return record.toInfo();
+        }
+
+        @Override
+        public InputStream open(long offset, long length) throws IOException {
+            if (offset < 0 || length < 0 || offset + length > record.size()) {
+                throw new IllegalArgumentException("range " + offset + "+" + length + " outside object of " + record.size());
+            }
+            if (record.inline() != null) {
+                // RocksDB checksums its blocks; the MD5 check also covers anything above it.
+                if (!Hex.of(md5().digest(record.inline())).equals(record.etag())) {
+                    throw new CorruptDataException("inline body of " + record.bucket() + "/" + record.key() + " failed its MD5 check");
+                }
+                return new ByteArrayInputStream(record.inline(), (int) offset, (int) length);
+            }
+            return new ChunkedReadStream(chunks, record.chunks(), offset, length);
+        }
+    }
+}

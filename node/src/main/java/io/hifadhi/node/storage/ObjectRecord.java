@@ -1,0 +1,46 @@
+package io.hifadhi.node.storage;
+
+import io.hifadhi.api.store.ObjectInfo;
+import io.hifadhi.node.clock.VersionStamp;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The manifest of one object version: either its bytes inline (small objects) or its ordered
+ * chunk list. A tombstone has {@code deleted} set and no content. Records are LWW registers
+ * ordered by {@code version}.
+ *
+ * @param inline          the whole body when small, else null
+ * @param expiresAtMillis 0 when the object never expires
+ */
+public record ObjectRecord(String bucket, String key, long size, String etag, String contentType,
+                           Map<String, String> userMetadata, VersionStamp version, boolean deleted,
+                           byte[] inline, List<ChunkRef> chunks, long expiresAtMillis) {
+    public ObjectRecord {
+        Objects.requireNonNull(bucket);
+        Objects.requireNonNull(key);
+        Objects.requireNonNull(etag);
+        Objects.requireNonNull(contentType);
+        Objects.requireNonNull(version);
+        userMetadata = Map.copyOf(userMetadata);
+        chunks = List.copyOf(chunks);
+        if (!deleted) {
+            long stored = inline != null ? inline.length : chunks.stream().mapToLong(ChunkRef::length).sum();
+            if (stored != size) {
+                throw new IllegalArgumentException("record size " + size + " does not match its content " + stored);
+            }
+        }
+    }
+
+    public static ObjectRecord tombstone(String bucket, String key, VersionStamp version) {
+        return new ObjectRecord(bucket, key, 0, "", "application/octet-stream", Map.of(), version, true, null, List.of(), 0);
+    }
+
+    public ObjectInfo toInfo() {
+        return new ObjectInfo(bucket, key, size, etag, contentType, userMetadata,
+                Instant.ofEpochMilli(version.wallMillis()), version.toString());
+    }
+}

@@ -1,0 +1,141 @@
+package io.hifadhi.node.storage;
+
+import com.esotericsoftware.kryo.kryo5.Kryo;
+import com.esotericsoftware.kryo.kryo5.Serializer;
+import com.esotericsoftware.kryo.kryo5.io.Input;
+import com.esotericsoftware.kryo.kryo5.io.Output;
+import com.esotericsoftware.kryo.kryo5.util.Pool;
+import io.hifadhi.node.clock.VersionStamp;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * On-disk (and later wire) encoding of records: one format-version byte, then Kryo with
+ * registration required and explicit per-field serializers, so the byte layout is ours and does
+ * not drift with class internals. Bump {@link #FORMAT_VERSION} and keep a reader for the old one
+ * when the layout changes.
+ */
+public final class RecordCodec {
+    public static final byte FORMAT_VERSION = 1;
+
+    private final Pool<Kryo> pool = new Pool<>(true, false, 32) {
+        @Override
+        protected Kryo create() {
+            Kryo kryo = new Kryo();
+            kryo.setRegistrationRequired(true);
+            kryo.setReferences(false);
+            kryo.register(VersionStamp.class, new VersionStampSerializer(), 20);
+            kryo.register(ChunkRef.class, new ChunkRefSerializer(), 21);
+            kryo.register(ObjectRecord.class, new ObjectRecordSerializer(), 22);
+            return kryo;
+        }
+    };
+
+    public byte[] encode(ObjectRecord record) {
+        Kryo kryo = pool.obtain();
+        try (Output out = new Output(256 + (record.inline() == null ? 0 : record.inline().length), -1)) {
+            out.writeByte(FORMAT_VERSION);
+            kryo.writeObject(out, record);
+            return out.toBytes();
+        } finally {
+            pool.free(kryo);
+        }
+    }
+
+    public ObjectRecord decode(byte[] bytes) {
+        if (bytes.length == 0 || bytes[0] != FORMAT_VERSION) {
+            throw new IllegalStateException("unknown record format " + (bytes.length == 0 ? "(empty)" : bytes[0])
+                    + "; this node reads format " + FORMAT_VERSION);
+        }
+        Kryo kryo = pool.obtain();
+        try (Input in = new Input(bytes, 1, bytes.length - 1)) {
+            return kryo.readObject(in, ObjectRecord.class);
+        } finally {
+            pool.free(kryo);
+        }
+    }
+
+    static final class VersionStampSerializer extends Serializer<VersionStamp> {
+        @Override
+        public void write(Kryo kryo, Output out, VersionStamp v) {
+            out.writeVarLong(v.wallMillis(), true);
+            out.writeVarInt(v.counter(), true);
+            out.writeString(v.nodeId());
+        }
+
+        @Override
+        public VersionStamp read(Kryo kryo, Input in, Class<? extends VersionStamp> type) {
+            return new VersionStamp(in.readVarLong(true), in.readVarInt(true), in.readString());
+        }
+    }
+
+    static final class ChunkRefSerializer extends Serializer<ChunkRef> {
+        @Override
+        public void write(Kryo kryo, Output out, ChunkRef c) {
+            out.writeBytes(Hex.parse(c.id()));
+            out.writeVarInt(c.length(), true);
+        }
+
+        @Override
+        public ChunkRef read(Kryo kryo, Input in, Class<? extends ChunkRef> type) {
+            return new ChunkRef(Hex.of(in.readBytes(32)), in.readVarInt(true));
+        }
+    }
+
+    static final class ObjectRecordSerializer extends Serializer<ObjectRecord> {
+        @Override
+        public void write(Kryo kryo, Output out, ObjectRecord r) {
+            out.writeString(r.bucket());
+            out.writeString(r.key());
+            out.writeVarLong(r.size(), true);
+            out.writeString(r.etag());
+            out.writeString(r.contentType());
+            out.writeVarInt(r.userMetadata().size(), true);
+            for (Map.Entry<String, String> e : r.userMetadata().entrySet()) {
+                out.writeString(e.getKey());
+                out.writeString(e.getValue());
+            }
+            kryo.writeObject(out, r.version());
+            out.writeBoolean(r.deleted());
+            if (r.inline() == null) {
+                out.writeVarInt(0, true);
+            } else {
+                out.writeVarInt(r.inline().length + 1, true);
+                out.writeBytes(r.inline());
+            }
+            out.writeVarInt(r.chunks().size(), true);
+            for (ChunkRef c : r.chunks()) {
+                kryo.writeObject(out, c);
+            }
+            out.writeVarLong(r.expiresAtMillis(), true);
+        }
+
+        @Override
+        public ObjectRecord read(Kryo kryo, Input in, Class<? extends ObjectRecord> type) {
+            String bucket = in.readString();
+            String key = in.readString();
+            long size = in.readVarLong(true);
+            String etag = in.readString();
+            String contentType = in.readString();
+            int metaCount = in.readVarInt(true);
+            Map<String, String> meta = new LinkedHashMap<>();
+            for (int i = 0; i < metaCount; i++) {
+                meta.put(in.readString(), in.readString());
+            }
+            VersionStamp version = kryo.readObject(in, VersionStamp.class);
+            boolean deleted = in.readBoolean();
+            int inlineLen = in.readVarInt(true);
+            byte[] inline = inlineLen == 0 ? null : in.readBytes(inlineLen - 1);
+            int chunkCount = in.readVarInt(true);
+            List<ChunkRef> chunks = new ArrayList<>(chunkCount);
+            for (int i = 0; i < chunkCount; i++) {
+                chunks.add(kryo.readObject(in, ChunkRef.class));
+            }
+            long expires = in.readVarLong(true);
+            return new ObjectRecord(bucket, key, size, etag, contentType, meta, version, deleted, inline, chunks, expires);
+        }
+    }
+}

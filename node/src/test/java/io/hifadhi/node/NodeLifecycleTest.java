@@ -1,0 +1,138 @@
+package io.hifadhi.node;
+
+import io.hifadhi.node.config.CredentialsBootstrap;
+import io.hifadhi.node.config.InstanceIdentity;
+import io.hifadhi.node.config.NodeConfig;
+import io.hifadhi.node.config.NodeStartException;
+import io.hifadhi.node.testing.NativeClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class NodeLifecycleTest {
+    @TempDir
+    Path tmp;
+
+    NodeConfig.Builder config(Path data) {
+        return NodeConfig.builder(data).bindAddress("127.0.0.1").httpPort(0).clusterPort(0);
+    }
+
+    @Test
+    void firstStartGeneratesAndPrintsCredentialsOnceAndKeepsTheName() throws Exception {
+        Path data = tmp.resolve("data");
+        ByteArrayOutputStream first = new ByteArrayOutputStream();
+        String name;
+        String shardKey;
+        try (Node node = new Node(config(data).build(), new PrintStream(first, true, StandardCharsets.UTF_8))) {
+            node.start();
+            name = node.name();
+            shardKey = node.credentials().shardKey();
+            assertTrue(name.matches("node-[0-9a-f]{8}"), name);
+            String printed = first.toString(StandardCharsets.UTF_8);
+            assertTrue(printed.contains(shardKey), printed);
+            assertTrue(printed.contains(node.credentials().accessKey()));
+            assertTrue(printed.contains(node.credentials().secretKey()));
+            // The generated key works.
+            NativeClient client = new NativeClient(node.httpPort(), shardKey);
+            assertEquals(200, client.store("x.txt", new byte[1]).statusCode());
+        }
+        Path creds = data.resolve(CredentialsBootstrap.FILE);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(creds)));
+        assertTrue(Files.readString(creds).contains("shard-key=" + shardKey));
+        assertEquals(name, Files.readString(data.resolve(InstanceIdentity.FILE)).trim());
+
+        ByteArrayOutputStream second = new ByteArrayOutputStream();
+        try (Node node = new Node(config(data).build(), new PrintStream(second, true, StandardCharsets.UTF_8))) {
+            node.start();
+            assertEquals(name, node.name());
+            assertEquals(shardKey, node.credentials().shardKey());
+            String printed = second.toString(StandardCharsets.UTF_8);
+            assertFalse(printed.contains(shardKey), printed);
+            assertTrue(printed.contains(creds.toString()), "says where the credentials are: " + printed);
+            // The file from the first life is still served.
+            assertEquals(200, new NativeClient(node.httpPort(), shardKey).retrieve(name + "@x.txt").statusCode());
+        }
+    }
+
+    @Test
+    void configuredSecretsAreUsedAndNotWritten() throws Exception {
+        Path data = tmp.resolve("data");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (Node node = new Node(config(data).name("given").shardKey("configured-shard-key").accessKey("AKCONFIGURED")
+                .secretKey("configured-secret").build(), new PrintStream(out, true, StandardCharsets.UTF_8))) {
+            node.start();
+            assertEquals("given", node.name());
+            assertEquals("configured-shard-key", node.credentials().shardKey());
+        }
+        assertFalse(Files.exists(data.resolve(CredentialsBootstrap.FILE)));
+        assertFalse(out.toString(StandardCharsets.UTF_8).contains("configured"));
+    }
+
+    @Test
+    void aSecondNodeOnTheSameDataDirectoryIsRefused() throws Exception {
+        Path data = tmp.resolve("data");
+        try (Node node = new Node(config(data).shardKey("k-123456789").build(), new PrintStream(new ByteArrayOutputStream()))) {
+            node.start();
+            Node other = new Node(config(data).shardKey("k-123456789").build(), new PrintStream(new ByteArrayOutputStream()));
+            NodeStartException e = assertThrows(NodeStartException.class, other::start);
+            assertTrue(e.getMessage().contains("another node"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aBusyPortIsAClearError() throws Exception {
+        try (ServerSocket busy = new ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Node node = new Node(config(tmp.resolve("data")).httpPort(busy.getLocalPort()).shardKey("k-123456789").build(),
+                    new PrintStream(new ByteArrayOutputStream()));
+            NodeStartException e = assertThrows(NodeStartException.class, node::start);
+            assertTrue(e.getMessage().contains("--http-port"), e.getMessage());
+            node.close();
+        }
+    }
+
+    @Test
+    void mainExitCodes() throws Exception {
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        PrintStream errStream = new PrintStream(err, true, StandardCharsets.UTF_8);
+        PrintStream out = new PrintStream(new ByteArrayOutputStream());
+        Node[] started = new Node[1];
+        assertEquals(Main.USAGE, Main.run(new String[]{"--http-port", "nope"}, Map.of(), out, errStream, started));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("--http-port"), err.toString());
+        assertEquals(Main.USAGE, Main.run(new String[]{"--bogus"}, Map.of(), out, errStream, started));
+        assertEquals(Main.USAGE, Main.run(new String[]{"--chunk-size", "1"}, Map.of(), out, errStream, started));
+
+        Path aFile = Files.writeString(tmp.resolve("not-a-dir"), "x");
+        err.reset();
+        assertEquals(Main.START_FAILED, Main.run(new String[]{"--data-dir", aFile.toString(), "--http-port", "0"}, Map.of(), out, errStream, started));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("not a directory"), err.toString());
+        err.reset();
+        assertEquals(Main.START_FAILED, Main.run(new String[]{"--data-dir", aFile.resolve("sub").toString(), "--http-port", "0"}, Map.of(), out, errStream, started));
+        assertTrue(err.toString(StandardCharsets.UTF_8).contains("not usable"), err.toString());
+
+        ByteArrayOutputStream help = new ByteArrayOutputStream();
+        assertEquals(Main.OK, Main.run(new String[]{"--help"}, Map.of(), new PrintStream(help, true, StandardCharsets.UTF_8), errStream, started));
+        assertTrue(help.toString(StandardCharsets.UTF_8).contains("--shard-key"));
+        assertEquals(null, started[0]);
+
+        assertEquals(Main.OK, Main.run(new String[]{"--data-dir", tmp.resolve("ok").toString(), "--http-port", "0", "--bind", "127.0.0.1",
+                "--cluster-port", "0"}, Map.of("SHARD_KEY", "env-shard-key-1"), out, errStream, started));
+        try (Node node = started[0]) {
+            assertNotEquals(0, node.httpPort());
+            assertEquals("env-shard-key-1", node.credentials().shardKey());
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.hifadhi.node.config;
+
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class NodeOptionsTest {
+    static NodeConfig parse(Map<String, String> env, String... args) {
+        NodeOptions o = new NodeOptions();
+        new CommandLine(o).parseArgs(args);
+        return o.toConfig(env);
+    }
+
+    @Test
+    void embeddedDefaults() {
+        NodeConfig c = parse(Map.of());
+        assertEquals(7111, c.httpPort());
+        assertEquals(7112, c.clusterPort());
+        assertEquals(Path.of("./hifadhi-data"), c.dataDir());
+        assertEquals("0.0.0.0", c.bindAddress());
+        assertEquals(4 << 20, c.chunkSize());
+        assertTrue(c.fsync());
+        assertNull(c.name());
+        assertNull(c.shardKey());
+        assertEquals(5L << 40, c.maxObjectSize());
+        assertEquals(List.of(), c.join());
+    }
+
+    @Test
+    void everyFlag() {
+        NodeConfig c = parse(Map.of(), "--name", "n1", "--data-dir", "/tmp/x", "--http-port", "8000", "--cluster-port", "8001",
+                "--advertise-host", "h.example", "--join", "a:1, b:2", "--zone", "z1", "--capacity", "2TiB",
+                "--replication", "5", "--write-quorum", "3", "--read-quorum", "3", "--chunk-size", "8MiB",
+                "--shard-key", "flag-shard-key", "--access-key", "AKIAFLAG", "--secret-key", "secretflag", "--fsync", "false",
+                "--bind", "127.0.0.1", "--max-object-size", "1GiB");
+        assertEquals("n1", c.name());
+        assertEquals(8000, c.httpPort());
+        assertEquals(8001, c.clusterPort());
+        assertEquals("h.example", c.advertiseHost());
+        assertEquals(List.of("a:1", "b:2"), c.join());
+        assertEquals("z1", c.zone());
+        assertEquals(2L << 40, c.capacityBytes());
+        assertEquals(5, c.replication());
+        assertEquals(8 << 20, c.chunkSize());
+        assertEquals("flag-shard-key", c.shardKey());
+        assertFalse(c.fsync());
+        assertEquals("127.0.0.1", c.bindAddress());
+        assertEquals(1L << 30, c.maxObjectSize());
+        assertFalse(c.toString().contains("flag-shard-key"), "no secret in toString");
+        assertFalse(c.toString().contains("secretflag"));
+    }
+
+    @Test
+    void environmentFillsInAndFlagsWin() {
+        Map<String, String> env = Map.of("INSTANCE_NAME", "env-name", "SHARD_KEY", "env-shard-key",
+                "HIFADHI_ACCESS_KEY", "ENVACCESS", "HIFADHI_SECRET_KEY", "env-secret-key");
+        NodeConfig c = parse(env);
+        assertEquals("env-name", c.name());
+        assertEquals("env-shard-key", c.shardKey());
+        assertEquals("ENVACCESS", c.accessKey());
+        assertEquals("env-secret-key", c.secretKey());
+        assertEquals("flag-name", parse(env, "--name", "flag-name").name());
+    }
+
+    @Test
+    void badValuesAreRejectedWithTheFlagNamed() {
+        assertThrows(CommandLine.ParameterException.class, () -> parse(Map.of(), "--http-port", "abc"));
+        assertThrows(CommandLine.ParameterException.class, () -> parse(Map.of(), "--no-such-flag"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--http-port", "70000")).getMessage().contains("--http-port"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--chunk-size", "1KiB")).getMessage().contains("--chunk-size"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--chunk-size", "lots")).getMessage().contains("--chunk-size"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--write-quorum", "4")).getMessage().contains("quorum"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--fsync", "maybe")).getMessage().contains("--fsync"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--name", "bad@name")).getMessage().contains("instance name"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--shard-key", "short")).getMessage().contains("--shard-key"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--access-key", "ONLYACCESS")).getMessage().contains("together"));
+    }
+
+    @Test
+    void sizes() {
+        assertEquals(4194304, Sizes.parse("4MiB"));
+        assertEquals(4194304, Sizes.parse("4m"));
+        assertEquals(512 * 1024, Sizes.parse("512KB"));
+        assertEquals(123, Sizes.parse("123"));
+        assertThrows(IllegalArgumentException.class, () -> Sizes.parse("-1"));
+        assertThrows(IllegalArgumentException.class, () -> Sizes.parse("99999999999PiB"));
+    }
+}

@@ -1,0 +1,92 @@
+package io.hifadhi.node.storage;
+
+import io.hifadhi.api.store.CorruptDataException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ChunkStoreTest {
+    @TempDir
+    Path tmp;
+
+    ChunkRef write(ChunkStore store, byte[] data) throws IOException {
+        try (ChunkStore.ChunkWriter w = store.newWriter()) {
+            w.write(data, 0, data.length);
+            return w.finish();
+        }
+    }
+
+    @Test
+    void chunksAreNamedByTheirSha256AndFannedOut() throws Exception {
+        ChunkStore store = new ChunkStore(tmp.resolve("chunks"), true);
+        byte[] data = new byte[100_000];
+        new Random(1).nextBytes(data);
+        ChunkRef ref = write(store, data);
+        String sha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        assertEquals(sha, ref.id());
+        assertEquals(data.length, ref.length());
+        Path file = tmp.resolve("chunks").resolve(sha.substring(0, 2)).resolve(sha.substring(2, 4)).resolve(sha);
+        assertArrayEquals(data, Files.readAllBytes(file));
+        store.verify(ref);
+        try (var left = Files.list(tmp.resolve("chunks/.tmp"))) {
+            assertEquals(0, left.count(), "temp file renamed away");
+        }
+        // Same content again: same name, still readable.
+        assertEquals(ref, write(store, data));
+        store.verify(ref);
+    }
+
+    @Test
+    void aFlippedByteIsDetectedOnRead() throws Exception {
+        ChunkStore store = new ChunkStore(tmp.resolve("chunks"), true);
+        byte[] data = new byte[70_000];
+        new Random(2).nextBytes(data);
+        ChunkRef ref = write(store, data);
+        try (FileChannel ch = FileChannel.open(store.pathOf(ref.id()), java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[]{(byte) (data[12345] ^ 1)}), 12345);
+        }
+        CorruptDataException e = assertThrows(CorruptDataException.class, () -> store.verify(ref));
+        assertTrue(e.getMessage().contains(ref.id()));
+    }
+
+    @Test
+    void truncatedOrMissingChunksAreCorrupt() throws Exception {
+        ChunkStore store = new ChunkStore(tmp.resolve("chunks"), false);
+        ChunkRef ref = write(store, new byte[5000]);
+        try (FileChannel ch = FileChannel.open(store.pathOf(ref.id()), java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(4000);
+        }
+        assertThrows(CorruptDataException.class, () -> store.verify(ref));
+        Files.delete(store.pathOf(ref.id()));
+        assertThrows(CorruptDataException.class, () -> store.verify(ref));
+        assertThrows(CorruptDataException.class, () -> store.openChannel(ref));
+    }
+
+    @Test
+    void abandonedWritesLeaveNothingAndLeftoversAreCleanedAtStart() throws Exception {
+        ChunkStore store = new ChunkStore(tmp.resolve("chunks"), true);
+        try (ChunkStore.ChunkWriter w = store.newWriter()) {
+            w.write(new byte[10], 0, 10);
+        }
+        try (var left = Files.list(tmp.resolve("chunks/.tmp"))) {
+            assertEquals(0, left.count());
+        }
+        Files.write(tmp.resolve("chunks/.tmp/crashed.part"), new byte[3]);
+        new ChunkStore(tmp.resolve("chunks"), true);
+        assertFalse(Files.exists(tmp.resolve("chunks/.tmp/crashed.part")));
+    }
+}
