@@ -1,6 +1,7 @@
 package io.hifadhi.api;
 
 import io.hifadhi.api.auth.AccessPolicy;
+import io.hifadhi.api.nativeapi.ClusterMemberStatus;
 import io.hifadhi.api.store.ObjectStore;
 
 import java.time.Clock;
@@ -12,17 +13,17 @@ import java.util.function.Supplier;
 /**
  * The collaborators the HTTP surface talks to.
  *
- * @param knownInstances names of the cluster members this node knows (membership plugs in here)
+ * @param cluster        the cluster members this node knows, itself included (membership plugs in here)
  * @param metricsText    Prometheus text exposition served at /metrics
  */
 public record ApiContext(String instanceName, ObjectStore store, AccessPolicy nativeAccess,
-                         Supplier<List<String>> knownInstances, ApiMetrics metrics, Supplier<String> metricsText,
+                         Supplier<List<ClusterMemberStatus>> cluster, ApiMetrics metrics, Supplier<String> metricsText,
                          Clock clock, Instant startedAt) {
     public ApiContext {
         Objects.requireNonNull(instanceName);
         Objects.requireNonNull(store);
         Objects.requireNonNull(nativeAccess);
-        Objects.requireNonNull(knownInstances);
+        Objects.requireNonNull(cluster);
         Objects.requireNonNull(metrics);
         Objects.requireNonNull(metricsText);
         Objects.requireNonNull(clock);

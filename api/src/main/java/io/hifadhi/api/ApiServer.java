@@ -2,6 +2,7 @@ package io.hifadhi.api;
 
 import io.hifadhi.api.http.ApiErrors;
 import io.hifadhi.api.http.ObjectResponder;
+import io.hifadhi.api.nativeapi.ClusterHandler;
 import io.hifadhi.api.nativeapi.HealthHandler;
 import io.hifadhi.api.nativeapi.MetricsHandler;
 import io.hifadhi.api.nativeapi.RetrieveHandler;
@@ -35,6 +36,7 @@ public final class ApiServer implements AutoCloseable {
 
     public synchronized void start() {
         HttpHandler health = guarded("health", new HealthHandler(context));
+        HttpHandler cluster = guarded("cluster", new ClusterHandler(context));
         HttpHandler store = guarded("store", new StoreHandler(context, settings.maxObjectSize()));
         ObjectResponder responder = new ObjectResponder();
         HttpHandler retrieve = guarded("retrieve", new RetrieveHandler(context, responder, RetrieveHandler.Mode.ATTACHMENT));
@@ -47,6 +49,8 @@ public final class ApiServer implements AutoCloseable {
             HttpHandler target;
             if (path.equals(NATIVE + "health")) {
                 target = health;
+            } else if (path.equals(NATIVE + "cluster")) {
+                target = cluster;
             } else if (path.equals(NATIVE + "store")) {
                 target = store;
             } else if (path.startsWith(NATIVE + "retrieve/")) {
@@ -58,7 +62,7 @@ public final class ApiServer implements AutoCloseable {
             } else {
                 exchange.putAttachment(Endpoint.NAME, "unknown");
                 ApiErrors.send(exchange, 404, "not_found", "No endpoint at " + safe(path) + ".",
-                        "Native endpoints: /api/v1/health, /api/v1/store, /api/v1/retrieve/<query>, /api/v1/stream/<query>; metrics: /metrics.");
+                        "Native endpoints: /api/v1/health, /api/v1/cluster, /api/v1/store, /api/v1/retrieve/<query>, /api/v1/stream/<query>; metrics: /metrics.");
                 return;
             }
             target.handleRequest(exchange);

@@ -26,7 +26,8 @@ public final class Main {
         }
         if (started[0] != null) {
             Node node = started[0];
-            Runtime.getRuntime().addShutdownHook(new Thread(node::close, "hifadhi-shutdown"));
+            // SIGTERM (or Ctrl-C): say goodbye to the cluster before going, so peers don't suspect a crash.
+            Runtime.getRuntime().addShutdownHook(new Thread(node::leaveAndClose, "hifadhi-shutdown"));
         }
         // Undertow's non-daemon threads keep the JVM alive.
     }
@@ -59,6 +60,12 @@ public final class Main {
             node.start();
         } catch (NodeStartException e) {
             err.println("hifadhi: " + e.getMessage());
+            return e.exitStatus();
+        } catch (RuntimeException | Error e) {
+            // Half a node must not keep serving: Undertow's threads would keep the JVM alive.
+            node.close();
+            err.println("hifadhi: the node failed to start: " + e);
+            e.printStackTrace(err);
             return START_FAILED;
         }
         started[0] = node;

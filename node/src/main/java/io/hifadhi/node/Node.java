@@ -4,8 +4,12 @@ import io.hifadhi.api.ApiContext;
 import io.hifadhi.api.ApiServer;
 import io.hifadhi.api.ApiSettings;
 import io.hifadhi.api.auth.ShardKeyPolicy;
+import io.hifadhi.api.nativeapi.ClusterMemberStatus;
+import io.hifadhi.membership.LoadDigest;
 import io.hifadhi.api.store.ObjectStore;
 import io.hifadhi.node.clock.HybridLogicalClock;
+import io.hifadhi.node.cluster.Addresses;
+import io.hifadhi.node.cluster.NodeMembership;
 import io.hifadhi.node.config.Credentials;
 import io.hifadhi.node.config.CredentialsBootstrap;
 import io.hifadhi.node.config.DataDirectory;
@@ -27,11 +31,11 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
-import java.util.function.Supplier;
 
 /**
- * One running node: data directory, local stores, HTTP. Construct with a {@link NodeConfig}, then
- * {@link #start()}; {@link #close()} stops it. Several nodes can run in one JVM (tests do).
+ * One running node: data directory, local stores, HTTP, and its seat in the cluster. Construct with
+ * a {@link NodeConfig}, then {@link #start()}; {@link #close()} stops it. Several nodes can run in
+ * one JVM (tests do).
  */
 public final class Node implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
@@ -47,7 +51,7 @@ public final class Node implements AutoCloseable {
     private RecordStore records;
     private ApiServer api;
     private ObjectStore store;
-    private volatile Supplier<List<String>> knownInstances;
+    private volatile NodeMembership membership;
 
     /** @param console where first-start credentials are printed (stdout for the real process) */
     public Node(NodeConfig config, PrintStream console) {
@@ -80,12 +84,8 @@ public final class Node implements AutoCloseable {
             throw new NodeStartException("cannot open storage in " + dataDirectory.root() + ": " + e.getMessage()
                     + " (is another node using this data directory?)", e);
         }
-        String self = name;
-        if (knownInstances == null) {
-            knownInstances = () -> List.of(self);
-        }
         ApiContext context = new ApiContext(name, store, new ShardKeyPolicy(credentials.shardKey()),
-                () -> knownInstances.get(), metrics, metrics::prometheusText, clock, clock.instant());
+                this::clusterMembers, metrics, metrics::prometheusText, clock, clock.instant());
         api = new ApiServer(ApiSettings.defaults(config.bindAddress(), config.httpPort())
                 .withMaxObjectSize(config.maxObjectSize()), context);
         try {
@@ -95,16 +95,42 @@ public final class Node implements AutoCloseable {
             throw new NodeStartException("cannot listen on " + config.bindAddress() + ":" + config.httpPort()
                     + " (" + rootMessage(e) + "); choose another --http-port or --bind", e);
         }
-        LOG.info("node {} up: http {}:{}, cluster port {} (reserved), data {}, chunk size {} bytes, fsync {}",
-                name, config.bindAddress(), api.port(), config.clusterPort(), dataDirectory.root(), config.chunkSize(), config.fsync());
+        // HTTP first, so the address gossiped to the cluster is the port really bound (tests use port 0).
+        String advertiseHost = Addresses.advertiseHost(config.advertiseHost(), config.bindAddress());
+        int clusterPort = config.clusterPort() == 0 ? Addresses.freePort(config.bindAddress()) : config.clusterPort();
+        try {
+            membership = NodeMembership.start(config, name, credentials.shardKey(), advertiseHost, clusterPort,
+                    api.port(), dataDirectory.root(), () -> new LoadDigest(metrics.requestRate(),
+                            metrics.bytesInRate(), metrics.bytesOutRate()));
+        } catch (NodeStartException e) {
+            closeQuietly();
+            throw e;
+        }
+        LOG.info("node {} up: http {}:{}, cluster {}:{}{}, data {}, chunk size {} bytes, fsync {}",
+                name, config.bindAddress(), api.port(), advertiseHost, clusterPort,
+                config.join().isEmpty() ? " (new cluster)" : " (joined via " + String.join(",", config.join()) + ")",
+                dataDirectory.root(), config.chunkSize(), config.fsync());
         if (!config.fsync()) {
             LOG.warn("fsync is off: acknowledged writes can be lost on power failure");
         }
     }
 
-    /** Lets membership supply the member list later; before that the node knows only itself. */
-    public synchronized void knownInstances(Supplier<List<String>> supplier) {
-        this.knownInstances = supplier;
+    /** The members this node knows, itself included; just itself while membership is starting. */
+    public List<ClusterMemberStatus> clusterMembers() {
+        NodeMembership seat = membership;
+        if (seat == null) {
+            return List.of(ClusterMemberStatus.standalone(name, null));
+        }
+        return seat.members();
+    }
+
+    /** Leaves the cluster gracefully (peers see LEAVING, then a departure), then stops. */
+    public synchronized void leaveAndClose() {
+        if (membership != null) {
+            membership.leave();
+            membership = null;
+        }
+        closeQuietly();
     }
 
     public int httpPort() {
@@ -133,6 +159,10 @@ public final class Node implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        if (membership != null) {
+            membership.close();
+            membership = null;
+        }
         if (api != null) {
             api.close();
             api = null;

@@ -27,12 +27,12 @@ public final class HealthHandler implements HttpHandler {
                 .append(",\"instance\":");
         Json.string(b, context.instanceName());
         b.append(",\"known_instances\":[");
-        List<String> known = context.knownInstances().get();
+        List<ClusterMemberStatus> known = context.cluster().get();
         for (int i = 0; i < known.size(); i++) {
             if (i > 0) {
                 b.append(',');
             }
-            Json.string(b, known.get(i));
+            Json.string(b, known.get(i).id());
         }
         b.append("]}");
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");

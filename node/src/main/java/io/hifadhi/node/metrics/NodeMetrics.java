@@ -43,6 +43,27 @@ public final class NodeMetrics implements ApiMetrics {
         return registry.timer(MetricNames.of("hifadhi_store_operation_duration_seconds", "op", operation));
     }
 
+    /** Requests per second over the last minute, all endpoints: the load this node gossips. */
+    public double requestRate() {
+        return oneMinuteRate("hifadhi_http_requests");
+    }
+
+    public double bytesInRate() {
+        return oneMinuteRate("hifadhi_http_received_bytes");
+    }
+
+    public double bytesOutRate() {
+        return oneMinuteRate("hifadhi_http_sent_bytes");
+    }
+
+    private double oneMinuteRate(String family) {
+        double sum = 0;
+        for (var e : registry.getMeters((name, metric) -> name.equals(family) || name.startsWith(family + "{")).entrySet()) {
+            sum += e.getValue().getOneMinuteRate();
+        }
+        return sum;
+    }
+
     public String prometheusText() {
         return PrometheusText.format(registry);
     }

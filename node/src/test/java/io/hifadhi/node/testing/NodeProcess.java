@@ -15,6 +15,13 @@ import static org.awaitility.Awaitility.await;
 
 /** A node in its own JVM, started from the test classpath, so tests can kill -9 it or cap its heap. */
 public final class NodeProcess implements AutoCloseable {
+    /** What the jar's manifest gives {@code java -jar}; a JVM started from a classpath needs them spelt out. */
+    public static final List<String> ATOMIX_OPENS = List.of(
+            "--add-opens", "java.base/java.util.concurrent.atomic=ALL-UNNAMED",
+            "--add-opens", "java.base/java.util=ALL-UNNAMED",
+            "--add-opens", "java.base/java.lang=ALL-UNNAMED",
+            "--add-opens", "java.base/java.nio=ALL-UNNAMED");
+
     private final Process process;
     private final int port;
     private final Path log;
@@ -32,14 +39,20 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     public static NodeProcess start(Path dataDir, String shardKey, String heap, Path log, String... extra) throws IOException {
+        return start(dataDir, shardKey, heap, log, "proc", freePort(), extra);
+    }
+
+    /** A named node on a known cluster port, so others can {@code --join} it. */
+    public static NodeProcess start(Path dataDir, String shardKey, String heap, Path log, String name, int clusterPort,
+                                    String... extra) throws IOException {
         int port = freePort();
-        int clusterPort = freePort();
         List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap,
-                "-cp", System.getProperty("java.class.path"), "io.hifadhi.node.Main",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap));
+        cmd.addAll(ATOMIX_OPENS);
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.hifadhi.node.Main",
                 "--data-dir", dataDir.toString(), "--bind", "127.0.0.1",
                 "--http-port", Integer.toString(port), "--cluster-port", Integer.toString(clusterPort),
-                "--name", "proc", "--shard-key", shardKey));
+                "--name", name, "--shard-key", shardKey));
         cmd.addAll(List.of(extra));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         NodeProcess node = new NodeProcess(p, port, log);
