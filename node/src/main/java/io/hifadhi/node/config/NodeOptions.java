@@ -29,10 +29,10 @@ public final class NodeOptions {
     @Option(names = "--http-port", paramLabel = "PORT", description = "HTTP port for S3 and the native API (default: ${DEFAULT-VALUE}).", defaultValue = "7111")
     int httpPort;
 
-    @Option(names = "--cluster-port", paramLabel = "PORT", description = "Cluster (gossip) port, reserved (default: ${DEFAULT-VALUE}).", defaultValue = "7112")
+    @Option(names = "--cluster-port", paramLabel = "PORT", description = "Cluster port: gossip and node-to-node traffic (default: ${DEFAULT-VALUE}).", defaultValue = "7112")
     int clusterPort;
 
-    @Option(names = "--advertise-host", paramLabel = "HOST", description = "Host name or address other nodes use to reach this one.")
+    @Option(names = "--advertise-host", paramLabel = "HOST", description = "Host name or address other nodes use to reach this one (default: the --bind address if specific, else the first non-loopback IPv4 address).")
     String advertiseHost;
 
     @Option(names = "--join", paramLabel = "HOST:PORT", split = ",", description = "Existing members to join, comma-separated.")
@@ -41,7 +41,7 @@ public final class NodeOptions {
     @Option(names = "--zone", paramLabel = "ZONE", description = "Failure zone (default: ${DEFAULT-VALUE}).", defaultValue = "default")
     String zone;
 
-    @Option(names = "--capacity", paramLabel = "SIZE", description = "Declared capacity, e.g. 500GiB (default: unknown).", defaultValue = "0")
+    @Option(names = "--capacity", paramLabel = "SIZE", description = "Declared capacity, e.g. 500GiB; weighs this node's share of the data (default: the size of the disk holding --data-dir).", defaultValue = "0")
     String capacity;
 
     @Option(names = "--replication", paramLabel = "N", description = "Replicas per chunk and record (default: ${DEFAULT-VALUE}).", defaultValue = "3")
