@@ -7,6 +7,8 @@ import io.hifadhi.api.nativeapi.HealthHandler;
 import io.hifadhi.api.nativeapi.MetricsHandler;
 import io.hifadhi.api.nativeapi.RetrieveHandler;
 import io.hifadhi.api.nativeapi.StoreHandler;
+import io.hifadhi.api.s3.S3Router;
+import io.hifadhi.api.s3.S3Services;
 import io.undertow.Handlers;
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
@@ -24,10 +26,12 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     static final String NATIVE = "/api/v1/";
+    static final String UI = "/ui/";
 
     private final ApiSettings settings;
     private final ApiContext context;
     private Undertow undertow;
+    private volatile io.hifadhi.api.nativeapi.ObjectLocator locator;
 
     public ApiServer(ApiSettings settings, ApiContext context) {
         this.settings = settings;
@@ -42,6 +46,9 @@ public final class ApiServer implements AutoCloseable {
         HttpHandler retrieve = guarded("retrieve", new RetrieveHandler(context, responder, RetrieveHandler.Mode.ATTACHMENT));
         HttpHandler stream = guarded("stream", new RetrieveHandler(context, responder, RetrieveHandler.Mode.INLINE));
         HttpHandler metrics = guarded("metrics", new MetricsHandler(context.metricsText()));
+        HttpHandler s3 = context.s3() == null ? null : guarded("s3", new S3Router(new S3Services(context.store(),
+                context.s3().uploads(), context.s3().buckets(), context.s3().settings(), context.clock()), context.s3().secrets()));
+        HttpHandler locate = guarded("locate", new io.hifadhi.api.nativeapi.LocateHandler(context, () -> locator));
 
         HttpHandler routes = exchange -> {
             // DECODE_URL is off: the path is raw, and handlers decode their own parameters strictly.
@@ -57,8 +64,14 @@ public final class ApiServer implements AutoCloseable {
                 target = retrieve;
             } else if (path.startsWith(NATIVE + "stream/")) {
                 target = stream;
+            } else if (path.startsWith(NATIVE + "locate/")) {
+                target = locate;
             } else if (path.equals("/metrics")) {
                 target = metrics;
+            } else if (s3 != null && !path.startsWith("/api/") && !path.startsWith(UI)) {
+                // Everything outside the native API (all of /api/), metrics and the console is S3, path or
+                // virtual-host style; the bucket names "api" and "metrics" are reserved for that reason.
+                target = s3;
             } else {
                 exchange.putAttachment(Endpoint.NAME, "unknown");
                 ApiErrors.send(exchange, 404, "not_found", "No endpoint at " + safe(path) + ".",
@@ -88,6 +101,11 @@ public final class ApiServer implements AutoCloseable {
                 .build();
         undertow.start();
         LOG.info("HTTP listening on {}:{}", settings.bindAddress(), port());
+    }
+
+    /** Serves /api/v1/locate with this locator (the node's replicated store); without one it answers 503. */
+    public void locator(io.hifadhi.api.nativeapi.ObjectLocator locator) {
+        this.locator = locator;
     }
 
     /** The bound port (useful when the configured port is 0). */
@@ -129,6 +147,13 @@ public final class ApiServer implements AutoCloseable {
             try {
                 handler.handleRequest(exchange);
             } catch (Exception e) {
+                if (e instanceof io.hifadhi.api.store.StoreUnavailableException) {
+                    LOG.warn("{}: {}", name, e.getMessage());
+                    exchange.getResponseHeaders().put(io.undertow.util.Headers.RETRY_AFTER, "2");
+                    ApiErrors.send(exchange, 503, "unavailable", e.getMessage(),
+                            "Too few nodes are reachable for the cluster's quorum; retry in a few seconds.");
+                    return;
+                }
                 if (isClientGone(e)) {
                     LOG.debug("client went away during {}: {}", name, e.toString());
                     org.xnio.IoUtils.safeClose(exchange.getConnection());

@@ -4,6 +4,9 @@ import io.hifadhi.api.ApiContext;
 import io.hifadhi.api.ApiServer;
 import io.hifadhi.api.ApiSettings;
 import io.hifadhi.api.auth.ShardKeyPolicy;
+import io.hifadhi.api.s3.S3Backend;
+import io.hifadhi.api.s3.S3Settings;
+import io.hifadhi.api.signature.SecretLookup;
 import io.hifadhi.api.nativeapi.ClusterMemberStatus;
 import io.hifadhi.membership.LoadDigest;
 import io.hifadhi.api.store.ObjectStore;
@@ -19,9 +22,17 @@ import io.hifadhi.node.config.NodeStartException;
 import io.hifadhi.node.metrics.MeteredObjectStore;
 import io.hifadhi.node.metrics.NodeMetrics;
 import io.hifadhi.node.storage.ChunkStore;
+import io.hifadhi.node.storage.LocalMultipartStore;
 import io.hifadhi.node.storage.LocalObjectStore;
 import io.hifadhi.node.storage.RecordCodec;
 import io.hifadhi.node.storage.RecordStore;
+import io.hifadhi.node.replication.ReplicatedObjectStore;
+import io.hifadhi.node.replication.Replication;
+import io.hifadhi.node.table.ReplicatedBucketCatalog;
+import io.hifadhi.node.table.ReplicatedTable;
+import io.hifadhi.node.table.TableStore;
+import io.hifadhi.membership.ClusterSettings;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +42,7 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * One running node: data directory, local stores, HTTP, and its seat in the cluster. Construct with
@@ -41,6 +53,8 @@ public final class Node implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
     static final String CHUNKS_DIR = "chunks";
     static final String RECORDS_DIR = "records";
+    static final String HINTS_DIR = "hints";
+    static final String TABLES_DIR = "tables";
 
     private final NodeConfig config;
     private final PrintStream console;
@@ -51,7 +65,15 @@ public final class Node implements AutoCloseable {
     private RecordStore records;
     private ApiServer api;
     private ObjectStore store;
+    private S3Backend s3;
     private volatile NodeMembership membership;
+    private ChunkStore chunks;
+    private RecordCodec codec;
+    private HybridLogicalClock hlc;
+    private ReplicatedObjectStore replicated;
+    private Replication replication;
+    private TableStore tables;
+    private ReplicatedTable bucketTable;
 
     /** @param console where first-start credentials are printed (stdout for the real process) */
     public Node(NodeConfig config, PrintStream console) {
@@ -75,19 +97,31 @@ public final class Node implements AutoCloseable {
         long startedAt = clock.millis();
         NodeMetrics metrics = new NodeMetrics(startedAt);
         try {
-            ChunkStore chunks = new ChunkStore(dataDirectory.resolve(CHUNKS_DIR), config.fsync());
-            records = RecordStore.open(dataDirectory.resolve(RECORDS_DIR), config.fsync(), new RecordCodec());
-            HybridLogicalClock hlc = new HybridLogicalClock(name, clock::millis);
-            store = new MeteredObjectStore(new LocalObjectStore(chunks, records, hlc, config.chunkSize()), metrics);
+            chunks = new ChunkStore(dataDirectory.resolve(CHUNKS_DIR), config.fsync());
+            codec = new RecordCodec();
+            records = RecordStore.open(dataDirectory.resolve(RECORDS_DIR), config.fsync(), codec);
+            hlc = new HybridLogicalClock(name, clock::millis);
+            // Local until membership is up; then the replicated data path (alone it still is the local store).
+            LocalObjectStore local = new LocalObjectStore(chunks, records, hlc, config.chunkSize());
+            replicated = new ReplicatedObjectStore(local);
+            // S3: buckets in a fully replicated table; multipart upload state stays on the node that started
+            // the upload (clients send every part to one endpoint), its parts and result go through the data path.
+            tables = TableStore.open(dataDirectory.resolve(TABLES_DIR), config.fsync());
+            bucketTable = new ReplicatedTable("buckets", tables, hlc);
+            s3 = new S3Backend(new ReplicatedBucketCatalog(bucketTable, clock),
+                    new LocalMultipartStore(records.table("uploads"), chunks, replicated, clock),
+                    s3Secrets(credentials), new S3Settings(config.s3Region(), config.s3Domains(), config.maxObjectSize()));
+            store = new MeteredObjectStore(replicated, metrics);
         } catch (IOException e) {
             closeQuietly();
             throw new NodeStartException("cannot open storage in " + dataDirectory.root() + ": " + e.getMessage()
                     + " (is another node using this data directory?)", e);
         }
         ApiContext context = new ApiContext(name, store, new ShardKeyPolicy(credentials.shardKey()),
-                this::clusterMembers, metrics, metrics::prometheusText, clock, clock.instant());
+                this::clusterMembers, metrics, metrics::prometheusText, clock, clock.instant(), s3);
         api = new ApiServer(ApiSettings.defaults(config.bindAddress(), config.httpPort())
                 .withMaxObjectSize(config.maxObjectSize()), context);
+        api.locator(replicated);
         try {
             api.start();
         } catch (RuntimeException e) {
@@ -105,6 +139,17 @@ public final class Node implements AutoCloseable {
         } catch (NodeStartException e) {
             closeQuietly();
             throw e;
+        }
+        try {
+            replication = Replication.start(membership.membership(), credentials.shardKey().getBytes(StandardCharsets.UTF_8),
+                    new ClusterSettings(config.replication(), config.writeQuorum(), config.readQuorum(), config.chunkSize()),
+                    chunks, records, codec, hlc, dataDirectory.resolve(HINTS_DIR), config.fsync(),
+                    ReplicatedTable.MESSAGE_TYPES);
+            replicated.attach(replication);
+            bucketTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
+        } catch (IOException e) {
+            closeQuietly();
+            throw new NodeStartException("cannot open the hint store in " + dataDirectory.root() + ": " + e.getMessage(), e);
         }
         LOG.info("node {} up: http {}:{}, cluster {}:{}{}, data {}, chunk size {} bytes, fsync {}",
                 name, config.bindAddress(), api.port(), advertiseHost, clusterPort,
@@ -153,12 +198,33 @@ public final class Node implements AutoCloseable {
         return store;
     }
 
+    /** The replicated data path's object store (also the locator behind /api/v1/locate). */
+    public ReplicatedObjectStore replicatedStore() {
+        return replicated;
+    }
+
+    /** Hints this node holds for replicas that were down, not yet delivered (0 before the node is in a cluster). */
+    public long pendingHints() {
+        Replication r = replication;
+        return r == null ? 0 : r.pendingHints();
+    }
+
     @Override
     public synchronized void close() {
         closeQuietly();
     }
 
     private void closeQuietly() {
+        if (replicated != null) {
+            replicated.detach();
+        }
+        if (bucketTable != null) {
+            bucketTable.detach();
+        }
+        if (replication != null) {
+            replication.close();
+            replication = null;
+        }
         if (membership != null) {
             membership.close();
             membership = null;
@@ -171,6 +237,20 @@ public final class Node implements AutoCloseable {
             records.close();
             records = null;
         }
+        if (tables != null) {
+            tables.close();
+            tables = null;
+        }
+    }
+
+    /**
+     * The S3 key table: for now only the node's bootstrap key pair (later issues add more keys).
+     * The access key id is not secret; the signature check compares signatures in constant time.
+     */
+    private static SecretLookup s3Secrets(Credentials credentials) {
+        String accessKey = credentials.accessKey();
+        String secret = credentials.secretKey();
+        return id -> accessKey.equals(id) ? Optional.of(secret) : Optional.empty();
     }
 
     private static String rootMessage(Throwable e) {

@@ -12,23 +12,39 @@ import java.util.regex.Pattern;
  * @param name          instance name, or null for the persisted/generated one
  * @param capacityBytes declared capacity (weights ring placement later); 0 = unknown
  * @param fsync         false relaxes durability (no fsync of chunks, no synced WAL); never the default
+ * @param s3Region      the region S3 clients sign for (one per cluster)
+ * @param s3Domains     domains under which virtual-host-style S3 requests name the bucket ("bucket.domain")
  */
 public record NodeConfig(String name, Path dataDir, String bindAddress, int httpPort, int clusterPort,
                          String advertiseHost, List<String> join, String zone, long capacityBytes,
                          int replication, int writeQuorum, int readQuorum, int chunkSize,
-                         String shardKey, String accessKey, String secretKey, boolean fsync, long maxObjectSize) {
+                         String shardKey, String accessKey, String secretKey, boolean fsync, long maxObjectSize,
+                         String s3Region, List<String> s3Domains) {
 
     public static final int DEFAULT_HTTP_PORT = 7111;
     public static final int DEFAULT_CLUSTER_PORT = 7112;
     public static final int DEFAULT_CHUNK_SIZE = 4 << 20;
     public static final int MIN_CHUNK_SIZE = 64 << 10;
     public static final int MAX_CHUNK_SIZE = 64 << 20;
+    public static final String DEFAULT_S3_REGION = "us-east-1";
+    static final Pattern S3_REGION = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
+    static final Pattern S3_DOMAIN = Pattern.compile("(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
     public NodeConfig {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(bindAddress, "bindAddress");
         join = List.copyOf(join);
+        s3Domains = List.copyOf(s3Domains);
+        Objects.requireNonNull(s3Region, "s3Region");
+        if (!S3_REGION.matcher(s3Region).matches()) {
+            throw new IllegalArgumentException("--region must look like us-east-1 (lower-case letters, digits and '-'), got '" + s3Region + "'");
+        }
+        for (String d : s3Domains) {
+            if (!S3_DOMAIN.matcher(d).matches()) {
+                throw new IllegalArgumentException("--s3-domain must be a host name such as s3.example.com, got '" + d + "'");
+            }
+        }
         if (name != null && !NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("instance name '" + name + "' must be 1-63 characters of letters, digits, '.', '_' or '-', starting with a letter or digit");
         }
@@ -86,6 +102,8 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         private String secretKey;
         private boolean fsync = true;
         private long maxObjectSize = 5L << 40;
+        private String s3Region = DEFAULT_S3_REGION;
+        private List<String> s3Domains = List.of();
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -109,11 +127,13 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         public Builder secretKey(String v) { secretKey = v; return this; }
         public Builder fsync(boolean v) { fsync = v; return this; }
         public Builder maxObjectSize(long v) { maxObjectSize = v; return this; }
+        public Builder s3Region(String v) { s3Region = v; return this; }
+        public Builder s3Domains(List<String> v) { s3Domains = v; return this; }
 
         public NodeConfig build() {
             return new NodeConfig(name, dataDir, bindAddress, httpPort, clusterPort, advertiseHost, join, zone,
                     capacityBytes, replication, writeQuorum, readQuorum, chunkSize, shardKey, accessKey, secretKey,
-                    fsync, maxObjectSize);
+                    fsync, maxObjectSize, s3Region, s3Domains);
         }
     }
 
@@ -124,6 +144,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
                 + ", clusterPort=" + clusterPort + ", advertiseHost=" + advertiseHost + ", join=" + join + ", zone=" + zone
                 + ", capacity=" + capacityBytes + ", replication=" + replication + ", W=" + writeQuorum + ", R=" + readQuorum
                 + ", chunkSize=" + chunkSize + ", fsync=" + fsync + ", maxObjectSize=" + maxObjectSize
+                + ", s3Region=" + s3Region + ", s3Domains=" + s3Domains
                 + ", shardKey=" + (shardKey == null ? "unset" : "***") + ", accessKey=" + (accessKey == null ? "unset" : accessKey) + "]";
     }
 }

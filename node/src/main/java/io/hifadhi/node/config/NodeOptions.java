@@ -68,6 +68,12 @@ public final class NodeOptions {
     @Option(names = "--secret-key", paramLabel = "KEY", description = "Bootstrap S3 secret key (env HIFADHI_SECRET_KEY).")
     String secretKey;
 
+    @Option(names = "--region", paramLabel = "REGION", description = "Region S3 clients sign for (default: ${DEFAULT-VALUE}).", defaultValue = "us-east-1")
+    String region;
+
+    @Option(names = "--s3-domain", paramLabel = "DOMAIN", split = ",", description = "Domain(s) for virtual-host-style S3: bucket.DOMAIN names a bucket.")
+    List<String> s3Domains = List.of();
+
     @Option(names = "--fsync", paramLabel = "BOOL", arity = "1", description = "fsync data before acknowledging writes (default: ${DEFAULT-VALUE}).", defaultValue = "true")
     String fsync;
 
@@ -100,6 +106,8 @@ public final class NodeOptions {
                 .accessKey(firstNonNull(accessKey, env.get("HIFADHI_ACCESS_KEY")))
                 .secretKey(firstNonNull(secretKey, env.get("HIFADHI_SECRET_KEY")))
                 .fsync(fsyncValue)
+                .s3Region(region == null ? NodeConfig.DEFAULT_S3_REGION : region)
+                .s3Domains(s3Domains.stream().map(String::trim).filter(d -> !d.isEmpty()).toList())
                 .build();
     }
 

@@ -27,7 +27,7 @@ import java.util.Optional;
  * <p>Overwritten objects leave their chunks behind: there is no chunk GC yet (a later issue), so
  * disk use only grows. Chunk files are shared by content, so GC will have to consult every record.
  */
-public final class LocalObjectStore implements ObjectStore {
+public final class LocalObjectStore implements ObjectStore, ObjectPublisher {
     public static final int INLINE_MAX = 32 * 1024;
     private static final int IO_BUFFER = 64 * 1024;
 
@@ -93,11 +93,24 @@ public final class LocalObjectStore implements ObjectStore {
         if (!(body instanceof StagedChunks staged)) {
             throw new IllegalArgumentException("body was not staged by this store");
         }
+        return publish(write, staged.size(), staged.md5Hex(), staged.inline(), staged.chunks());
+    }
+
+    /**
+     * Publishes an object made of chunks that are already durable (the parts of a multipart upload),
+     * with an ETag computed by the caller (S3's multipart form).
+     */
+    public PutResult publish(ObjectWrite write, long size, String etag, List<ChunkRef> chunkList) throws IOException {
+        return publish(write, size, etag, null, chunkList);
+    }
+
+    private PutResult publish(ObjectWrite write, long size, String etag, byte[] inline, List<ChunkRef> chunkList)
+            throws IOException {
         synchronized (lockFor(write.bucket(), write.key())) {
             Optional<ObjectRecord> existing = records.get(write.bucket(), write.key());
-            ObjectRecord record = new ObjectRecord(write.bucket(), write.key(), staged.size(), staged.md5Hex(),
+            ObjectRecord record = new ObjectRecord(write.bucket(), write.key(), size, etag,
                     write.contentType(), write.userMetadata(), stampAfter(existing), false,
-                    staged.inline(), staged.chunks(), 0);
+                    inline, chunkList, 0);
             records.put(record);
             return new PutResult(record.toInfo(), existing.map(r -> !r.deleted()).orElse(false));
         }

@@ -1,7 +1,10 @@
 package io.hifadhi.node.storage;
 
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
 import org.rocksdb.InfoLogLevel;
-import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -12,7 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -25,32 +30,63 @@ public final class RecordStore implements AutoCloseable {
         RocksDB.loadLibrary();
     }
 
-    private final Options options;
+    /** Column families besides the default one (object records): small tables of other services. */
+    public static final List<String> TABLES = List.of("uploads");
+
+    private final DBOptions options;
+    private final ColumnFamilyOptions familyOptions;
     private final WriteOptions writeOptions;
     private final RocksDB db;
     private final RecordCodec codec;
+    private final List<ColumnFamilyHandle> handles;
+    private final Map<String, KeyValueTable> tables = new LinkedHashMap<>();
 
-    private RecordStore(Options options, WriteOptions writeOptions, RocksDB db, RecordCodec codec) {
+    private RecordStore(DBOptions options, ColumnFamilyOptions familyOptions, WriteOptions writeOptions, RocksDB db,
+                        List<ColumnFamilyHandle> handles, RecordCodec codec) {
         this.options = options;
+        this.familyOptions = familyOptions;
         this.writeOptions = writeOptions;
         this.db = db;
+        this.handles = handles;
         this.codec = codec;
+        for (int i = 0; i < TABLES.size(); i++) {
+            tables.put(TABLES.get(i), new KeyValueTable(db, handles.get(i + 1), writeOptions));
+        }
     }
 
     public static RecordStore open(Path dir, boolean sync, RecordCodec codec) throws IOException {
-        Options options = new Options()
+        DBOptions options = new DBOptions()
                 .setCreateIfMissing(true)
+                .setCreateMissingColumnFamilies(true)
                 .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
                 .setKeepLogFileNum(2)
                 .setParanoidChecks(true);
+        ColumnFamilyOptions familyOptions = new ColumnFamilyOptions();
+        List<ColumnFamilyDescriptor> families = new ArrayList<>();
+        families.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions));
+        for (String t : TABLES) {
+            families.add(new ColumnFamilyDescriptor(t.getBytes(StandardCharsets.UTF_8), familyOptions));
+        }
         WriteOptions writeOptions = new WriteOptions().setSync(sync).setDisableWAL(false);
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
-            return new RecordStore(options, writeOptions, RocksDB.open(options, dir.toString()), codec);
+            RocksDB db = RocksDB.open(options, dir.toString(), families, handles);
+            return new RecordStore(options, familyOptions, writeOptions, db, handles, codec);
         } catch (RocksDBException e) {
             writeOptions.close();
+            familyOptions.close();
             options.close();
             throw new IOException("cannot open record database at " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    /** One of {@link #TABLES} (multipart uploads), in the same database and WAL. */
+    public KeyValueTable table(String name) {
+        KeyValueTable t = tables.get(name);
+        if (t == null) {
+            throw new IllegalArgumentException("no table " + name);
+        }
+        return t;
     }
 
     public Optional<ObjectRecord> get(String bucket, String key) throws IOException {
@@ -75,6 +111,15 @@ public final class RecordStore implements AutoCloseable {
      * {@code startAfter}, at most {@code limit}; tombstones are skipped.
      */
     public List<ObjectRecord> scan(String bucket, String prefix, String startAfter, int limit) {
+        return scan(bucket, prefix, startAfter, limit, false);
+    }
+
+    /** As {@link #scan}, but tombstones count and are returned too (replicas merge them by version). */
+    public List<ObjectRecord> scanWithTombstones(String bucket, String prefix, String startAfter, int limit) {
+        return scan(bucket, prefix, startAfter, limit, true);
+    }
+
+    private List<ObjectRecord> scan(String bucket, String prefix, String startAfter, int limit, boolean tombstones) {
         byte[] prefixKey = keyOf(bucket, prefix);
         byte[] start = startAfter != null && startAfter.compareTo(prefix) >= 0 ? keyOf(bucket, startAfter) : prefixKey;
         List<ObjectRecord> out = new ArrayList<>();
@@ -88,7 +133,7 @@ public final class RecordStore implements AutoCloseable {
                     continue;
                 }
                 ObjectRecord r = codec.decode(it.value());
-                if (!r.deleted()) {
+                if (tombstones || !r.deleted()) {
                     out.add(r);
                 }
             }
@@ -98,8 +143,12 @@ public final class RecordStore implements AutoCloseable {
 
     @Override
     public void close() {
+        for (ColumnFamilyHandle h : handles) {
+            h.close();
+        }
         db.close();
         writeOptions.close();
+        familyOptions.close();
         options.close();
     }
 

@@ -1,0 +1,112 @@
+package io.hifadhi.api.s3;
+
+import java.io.IOException;
+import java.util.Map;
+
+/** CreateBucket, DeleteBucket, HeadBucket, ListBuckets, GetBucketLocation, GetBucketVersioning. */
+final class BucketHandlers {
+    private static final int MAX_CONFIGURATION_BYTES = 64 * 1024;
+
+    private final S3Services services;
+    private final XmlReader xml = new XmlReader(MAX_CONFIGURATION_BYTES, 100);
+
+    BucketHandlers(S3Services services) {
+        this.services = services;
+    }
+
+    void listBuckets(S3Request r) throws IOException {
+        Owner owner = Owner.of(r.accessKey());
+        XmlWriter doc = XmlWriter.document("ListAllMyBucketsResult");
+        owner.write(doc, "Owner");
+        doc.start("Buckets");
+        for (BucketCatalog.Bucket b : services.buckets().list()) {
+            if (b.owner().equals(r.accessKey())) {
+                doc.start("Bucket").element("Name", b.name()).element("CreationDate", S3Responses.isoTime(b.created())).end();
+            }
+        }
+        doc.end();
+        S3Responses.xml(r.exchange(), 200, doc);
+    }
+
+    void create(S3Request r) throws IOException, S3Exception {
+        String problem = BucketNames.problemWith(r.bucket());
+        if (problem != null) {
+            throw new S3Exception(S3Error.InvalidBucketName, "The specified bucket is not valid: " + problem,
+                    Map.of("BucketName", r.bucket()));
+        }
+        String acl = r.header("x-amz-acl");
+        if (acl != null && !acl.equals("private")) {
+            throw new S3Exception(S3Error.NotImplemented, "Canned ACL '" + acl + "' is not supported; buckets are private.");
+        }
+        if (r.header("x-amz-bucket-object-lock-enabled") != null
+                && r.header("x-amz-bucket-object-lock-enabled").equalsIgnoreCase("true")) {
+            throw new S3Exception(S3Error.NotImplemented, "Object lock is not supported.");
+        }
+        checkLocation(r);
+        switch (services.buckets().create(r.bucket(), r.accessKey())) {
+            case CREATED -> {
+                r.exchange().getResponseHeaders().put(io.undertow.util.Headers.LOCATION, "/" + r.bucket());
+                S3Responses.empty(r.exchange(), 200);
+            }
+            case ALREADY_OWNED -> throw new S3Exception(S3Error.BucketAlreadyOwnedByYou,
+                    "Your previous request to create the named bucket succeeded and you already own it.",
+                    Map.of("BucketName", r.bucket()));
+            case OWNED_BY_OTHER -> throw new S3Exception(S3Error.BucketAlreadyExists,
+                    "The requested bucket name is not available. Please select a different name and try again.",
+                    Map.of("BucketName", r.bucket()));
+        }
+    }
+
+    /** An optional CreateBucketConfiguration may only name this endpoint's region. */
+    private void checkLocation(S3Request r) throws IOException, S3Exception {
+        byte[] body = PutObject.smallBody(r).readNBytes(MAX_CONFIGURATION_BYTES + 1);
+        if (body.length == 0) {
+            return;
+        }
+        if (body.length > MAX_CONFIGURATION_BYTES) {
+            throw new S3Exception(S3Error.MalformedXML, "The CreateBucketConfiguration is larger than 64 KiB.");
+        }
+        XmlElement root = xml.parse(body);
+        if (!root.name().equals("CreateBucketConfiguration")) {
+            throw new S3Exception(S3Error.MalformedXML, "The body must be a CreateBucketConfiguration document.");
+        }
+        String location = root.childText("LocationConstraint").orElse("");
+        String region = services.settings().region();
+        if (!location.isEmpty() && !location.equals(region)) {
+            throw new S3Exception(S3Error.InvalidArgument, "The location constraint '" + location
+                    + "' is incompatible with this endpoint's region '" + region + "'.",
+                    Map.of("ArgumentName", "LocationConstraint"));
+        }
+    }
+
+    void delete(S3Request r) throws IOException, S3Exception {
+        services.requireBucket(r);
+        if (!services.store().list(r.bucket(), "", null, 1).objects().isEmpty()) {
+            throw new S3Exception(S3Error.BucketNotEmpty, "The bucket you tried to delete is not empty.",
+                    Map.of("BucketName", r.bucket()));
+        }
+        services.buckets().delete(r.bucket());
+        S3Responses.empty(r.exchange(), 204);
+    }
+
+    void head(S3Request r) throws IOException, S3Exception {
+        services.requireBucket(r);
+        r.exchange().getResponseHeaders().put(io.undertow.util.HttpString.tryFromString("x-amz-bucket-region"),
+                services.settings().region());
+        S3Responses.empty(r.exchange(), 200);
+    }
+
+    void location(S3Request r) throws IOException, S3Exception {
+        services.requireBucket(r);
+        String region = services.settings().region();
+        // S3 reports the original region, us-east-1, as an empty constraint; clients expect that.
+        XmlWriter doc = XmlWriter.document("LocationConstraint");
+        S3Responses.xml(r.exchange(), 200, region.equals("us-east-1") ? doc : doc.text(region));
+    }
+
+    /** Versioning was never enabled on any bucket here: an empty configuration is the true answer. */
+    void versioning(S3Request r) throws IOException, S3Exception {
+        services.requireBucket(r);
+        S3Responses.xml(r.exchange(), 200, XmlWriter.document("VersioningConfiguration"));
+    }
+}

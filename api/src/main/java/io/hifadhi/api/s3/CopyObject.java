@@ -1,0 +1,105 @@
+package io.hifadhi.api.s3;
+
+import io.hifadhi.api.http.PercentDecoder;
+import io.hifadhi.api.http.Preconditions;
+import io.hifadhi.api.store.ObjectInfo;
+import io.hifadhi.api.store.ObjectWrite;
+import io.hifadhi.api.store.PutResult;
+import io.hifadhi.api.store.StagedBody;
+import io.hifadhi.api.store.StoredObject;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+
+/**
+ * CopyObject: streams the source through {@link io.hifadhi.api.store.ObjectStore#stage}, so memory
+ * stays bounded whatever the size; x-amz-metadata-directive COPY (default) or REPLACE.
+ */
+final class CopyObject {
+    private final S3Services services;
+
+    CopyObject(S3Services services) {
+        this.services = services;
+    }
+
+    /** Bucket and key named by x-amz-copy-source ("bucket/key" or "/bucket/key", URL-encoded). */
+    record Source(String bucket, String key) {
+    }
+
+    static Source parseSource(String header) throws S3Exception {
+        String v = header.startsWith("/") ? header.substring(1) : header;
+        int q = v.indexOf('?');
+        if (q >= 0) {
+            String query = v.substring(q + 1);
+            v = v.substring(0, q);
+            if (query.startsWith("versionId=") && !query.equals("versionId=null")) {
+                throw new S3Exception(S3Error.NotImplemented, "Copying a specific version is not supported.");
+            }
+        }
+        int slash = v.indexOf('/');
+        if (slash <= 0 || slash == v.length() - 1) {
+            throw new S3Exception(S3Error.InvalidArgument, "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.",
+                    Map.of("ArgumentName", "x-amz-copy-source"));
+        }
+        try {
+            return new Source(PercentDecoder.decodePath(v.substring(0, slash)), PercentDecoder.decodePath(v.substring(slash + 1)));
+        } catch (IllegalArgumentException e) {
+            throw new S3Exception(S3Error.InvalidArgument, "x-amz-copy-source is not validly URL-encoded UTF-8.",
+                    Map.of("ArgumentName", "x-amz-copy-source"));
+        }
+    }
+
+    /** The source object after access and x-amz-copy-source-if-* checks. */
+    static StoredObject openSource(S3Services services, S3Request r) throws IOException, S3Exception {
+        Source src = parseSource(r.header("x-amz-copy-source"));
+        services.requireBucket(src.bucket(), r.accessKey());
+        StoredObject object = services.store().get(src.bucket(), src.key()).orElseThrow(() -> new S3Exception(
+                S3Error.NoSuchKey, "The specified copy source key does not exist.", Map.of("Key", src.key())));
+        ObjectInfo info = object.info();
+        Preconditions.Outcome outcome = Preconditions.evaluate("GET", "\"" + info.etag() + "\"", info.lastModified(),
+                r.header("x-amz-copy-source-if-match"), r.header("x-amz-copy-source-if-unmodified-since"),
+                r.header("x-amz-copy-source-if-none-match"), r.header("x-amz-copy-source-if-modified-since"));
+        if (outcome != Preconditions.Outcome.PROCEED) {
+            throw new S3Exception(S3Error.PreconditionFailed, "At least one of the copy-source preconditions you specified did not hold.");
+        }
+        return object;
+    }
+
+    void handle(S3Request r) throws IOException, S3Exception {
+        services.requireBucket(r);
+        PutObject.refuseUnsupported(r);
+        String directive = r.header("x-amz-metadata-directive");
+        boolean replace;
+        if (directive == null || directive.equals("COPY")) {
+            replace = false;
+        } else if (directive.equals("REPLACE")) {
+            replace = true;
+        } else {
+            throw new S3Exception(S3Error.InvalidArgument, "Unknown metadata directive '" + directive + "'; use COPY or REPLACE.",
+                    Map.of("ArgumentName", "x-amz-metadata-directive"));
+        }
+        if (r.header("x-amz-tagging-directive") != null && !r.header("x-amz-tagging-directive").equals("COPY")) {
+            throw new S3Exception(S3Error.NotImplemented, "Object tagging is not supported.");
+        }
+        StoredObject source = openSource(services, r);
+        ObjectInfo info = source.info();
+        Source names = parseSource(r.header("x-amz-copy-source"));
+        if (!replace && names.bucket().equals(r.bucket()) && names.key().equals(r.key())) {
+            throw new S3Exception(S3Error.InvalidRequest, "This copy request is illegal because it is trying to copy an object to itself"
+                    + " without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+        }
+        ObjectWrite write = replace
+                ? new ObjectWrite(r.bucket(), r.key(), r.header("Content-Type"), ObjectHeaders.fromRequest(r.exchange().getRequestHeaders()))
+                : new ObjectWrite(r.bucket(), r.key(), info.contentType(), info.userMetadata());
+        StagedBody staged;
+        try (InputStream in = source.open(0, info.size())) {
+            staged = services.store().stage(in);
+        }
+        PutResult result = PutObject.commit(services, r, write, staged);
+        XmlWriter doc = XmlWriter.document("CopyObjectResult")
+                .element("LastModified", S3Responses.isoTime(result.object().lastModified()))
+                .element("ETag", "\"" + result.object().etag() + "\"");
+        S3Responses.xml(r.exchange(), 200, doc);
+    }
+}

@@ -1,0 +1,337 @@
+package io.hifadhi.api.s3;
+
+import io.hifadhi.api.http.ByteRange;
+import io.hifadhi.api.store.ObjectInfo;
+import io.hifadhi.api.store.ObjectWrite;
+import io.hifadhi.api.store.PutResult;
+import io.hifadhi.api.store.StagedBody;
+import io.hifadhi.api.store.StoredObject;
+import io.undertow.util.Headers;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Multipart uploads: Create, UploadPart, UploadPartCopy, Complete (with S3's ETag
+ * "md5-of-part-md5s-N"), Abort, ListMultipartUploads, ListParts.
+ */
+final class Multipart {
+    static final long MIN_PART_SIZE = 5L << 20;
+    static final int MAX_PART_NUMBER = 10_000;
+    private static final int MAX_COMPLETE_BODY = 4 << 20;
+
+    private final S3Services services;
+    private final XmlReader xml = new XmlReader(MAX_COMPLETE_BODY, 5 * MAX_PART_NUMBER + 10);
+
+    Multipart(S3Services services) {
+        this.services = services;
+    }
+
+    void create(S3Request r) throws IOException, S3Exception {
+        services.requireBucket(r);
+        PutObject.refuseUnsupported(r);
+        ObjectWrite write = new ObjectWrite(r.bucket(), r.key(), r.header("Content-Type"),
+                ObjectHeaders.fromRequest(r.exchange().getRequestHeaders()));
+        MultipartStore.Upload upload = services.uploads().create(write, r.accessKey());
+        S3Responses.xml(r.exchange(), 200, XmlWriter.document("InitiateMultipartUploadResult")
+                .element("Bucket", r.bucket()).element("Key", r.key()).element("UploadId", upload.uploadId()));
+    }
+
+    void uploadPart(S3Request r) throws IOException, S3Exception {
+        services.requireBucket(r);
+        int number = partNumber(r);
+        MultipartStore.Upload upload = upload(r);
+        StagedBody staged = PutObject.stageBody(r, services);
+        MultipartStore.Part part = services.uploads().putPart(upload, number, staged);
+        r.exchange().getResponseHeaders().put(Headers.ETAG, "\"" + part.etag() + "\"");
+        S3Responses.empty(r.exchange(), 200);
+    }
+
+    void uploadPartCopy(S3Request r) throws IOException, S3Exception {
+        services.requireBucket(r);
+        int number = partNumber(r);
+        MultipartStore.Upload upload = upload(r);
+        StoredObject source = CopyObject.openSource(services, r);
+        ObjectInfo info = source.info();
+        long offset = 0;
+        long length = info.size();
+        String range = r.header("x-amz-copy-source-range");
+        if (range != null) {
+            ByteRange b = copyRange(range, info.size());
+            offset = b.first();
+            length = b.length();
+        }
+        StagedBody staged;
+        try (InputStream in = source.open(offset, length)) {
+            staged = services.store().stage(in);
+        }
+        MultipartStore.Part part = services.uploads().putPart(upload, number, staged);
+        S3Responses.xml(r.exchange(), 200, XmlWriter.document("CopyPartResult")
+                .element("LastModified", S3Responses.isoTime(part.lastModified()))
+                .element("ETag", "\"" + part.etag() + "\""));
+    }
+
+    /** "bytes=first-last", both given and inside the source, as S3 requires for UploadPartCopy. */
+    static ByteRange copyRange(String header, long size) throws S3Exception {
+        String h = header.trim();
+        S3Exception bad = new S3Exception(S3Error.InvalidArgument, "The x-amz-copy-source-range value must be of the form"
+                + " bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+                Map.of("ArgumentName", "x-amz-copy-source-range"));
+        if (!h.startsWith("bytes=")) {
+            throw bad;
+        }
+        String[] ends = h.substring(6).split("-", -1);
+        if (ends.length != 2) {
+            throw bad;
+        }
+        long first;
+        long last;
+        try {
+            first = Long.parseLong(ends[0]);
+            last = Long.parseLong(ends[1]);
+        } catch (NumberFormatException e) {
+            throw bad;
+        }
+        if (first < 0 || last < first) {
+            throw bad;
+        }
+        if (last >= size) {
+            throw new S3Exception(S3Error.InvalidRange, "The requested range " + first + "-" + last
+                    + " is not satisfiable for a source of " + size + " bytes.");
+        }
+        return new ByteRange(first, last);
+    }
+
+    void complete(S3Request r) throws IOException, S3Exception {
+        services.requireBucket(r);
+        MultipartStore.Upload upload = upload(r);
+        InputStream body = PutObject.smallBody(r);
+        XmlElement root = xml.read(body);
+        body.transferTo(java.io.OutputStream.nullOutputStream()); // reach EOF so digests are checked
+        if (!root.name().equals("CompleteMultipartUpload")) {
+            throw new S3Exception(S3Error.MalformedXML, "The body must be a CompleteMultipartUpload document.");
+        }
+        List<XmlElement> requested = root.children("Part");
+        if (requested.isEmpty()) {
+            throw new S3Exception(S3Error.MalformedXML, "You must specify at least one part.");
+        }
+        Map<Integer, MultipartStore.Part> stored = services.uploads().parts(upload).stream()
+                .collect(Collectors.toMap(MultipartStore.Part::number, Function.identity()));
+        // Order and existence first (whole list), then sizes: S3 reports InvalidPartOrder before EntityTooSmall.
+        List<MultipartStore.Part> chosen = new ArrayList<>();
+        int previous = 0;
+        for (XmlElement p : requested) {
+            int number;
+            try {
+                number = Integer.parseInt(p.childText("PartNumber").orElse(""));
+            } catch (NumberFormatException e) {
+                throw new S3Exception(S3Error.MalformedXML, "Every Part needs a numeric PartNumber.");
+            }
+            if (number <= previous) {
+                throw new S3Exception(S3Error.InvalidPartOrder, "The list of parts was not in ascending order."
+                        + " Parts must be ordered by part number.");
+            }
+            previous = number;
+            String etag = unquote(p.childText("ETag").orElse(""));
+            MultipartStore.Part part = stored.get(number);
+            if (part == null || !part.etag().equals(etag)) {
+                throw new S3Exception(S3Error.InvalidPart, "One or more of the specified parts could not be found."
+                        + " The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+                        Map.of("PartNumber", Integer.toString(number), "ETag", etag));
+            }
+            chosen.add(part);
+        }
+        List<Integer> numbers = new ArrayList<>();
+        MessageDigest md5s = md5();
+        for (int i = 0; i < chosen.size(); i++) {
+            MultipartStore.Part part = chosen.get(i);
+            if (i < chosen.size() - 1 && part.size() < MIN_PART_SIZE) {
+                throw new S3Exception(S3Error.EntityTooSmall, "Your proposed upload is smaller than the minimum allowed size:"
+                        + " every part but the last must be at least 5 MiB.",
+                        Map.of("PartNumber", Integer.toString(part.number()), "ProposedSize", Long.toString(part.size()),
+                                "MinSizeAllowed", Long.toString(MIN_PART_SIZE)));
+            }
+            md5s.update(HexFormat.of().parseHex(part.etag()));
+            numbers.add(part.number());
+        }
+        String etag = HexFormat.of().formatHex(md5s.digest()) + "-" + numbers.size();
+        services.requireBucket(r);
+        PutResult result = services.uploads().complete(upload, numbers, etag);
+        S3Responses.xml(r.exchange(), 200, XmlWriter.document("CompleteMultipartUploadResult")
+                .element("Location", "/" + r.bucket() + "/" + r.key())
+                .element("Bucket", r.bucket())
+                .element("Key", r.key())
+                .element("ETag", "\"" + result.object().etag() + "\""));
+    }
+
+    void abort(S3Request r) throws IOException, S3Exception {
+        services.requireBucket(r);
+        services.uploads().abort(upload(r));
+        S3Responses.empty(r.exchange(), 204);
+    }
+
+    void listParts(S3Request r) throws IOException, S3Exception {
+        services.requireBucket(r);
+        MultipartStore.Upload upload = upload(r);
+        int max = intParam(r, "max-parts", 1000);
+        int marker = intParam(r, "part-number-marker", 0);
+        List<MultipartStore.Part> parts = services.uploads().parts(upload).stream().filter(p -> p.number() > marker).toList();
+        boolean truncated = parts.size() > max;
+        List<MultipartStore.Part> page = parts.subList(0, Math.min(max, parts.size()));
+        Owner owner = Owner.of(upload.owner());
+        XmlWriter doc = XmlWriter.document("ListPartsResult")
+                .element("Bucket", r.bucket()).element("Key", r.key()).element("UploadId", upload.uploadId());
+        owner.write(doc, "Initiator");
+        owner.write(doc, "Owner");
+        doc.element("StorageClass", "STANDARD")
+                .element("PartNumberMarker", marker)
+                .element("NextPartNumberMarker", page.isEmpty() ? marker : page.get(page.size() - 1).number())
+                .element("MaxParts", max)
+                .element("IsTruncated", truncated);
+        for (MultipartStore.Part p : page) {
+            doc.start("Part").element("PartNumber", p.number())
+                    .element("LastModified", S3Responses.isoTime(p.lastModified()))
+                    .element("ETag", "\"" + p.etag() + "\"")
+                    .element("Size", p.size()).end();
+        }
+        S3Responses.xml(r.exchange(), 200, doc);
+    }
+
+    void listUploads(S3Request r) throws IOException, S3Exception {
+        services.requireBucket(r);
+        String prefix = r.param("prefix").orElse("");
+        String delimiter = r.param("delimiter").filter(d -> !d.isEmpty()).orElse(null);
+        String keyMarker = r.param("key-marker").filter(k -> !k.isEmpty()).orElse(null);
+        String uploadIdMarker = keyMarker == null ? null : r.param("upload-id-marker").filter(k -> !k.isEmpty()).orElse(null);
+        int max = Math.min(intParam(r, "max-uploads", 1000), 1000);
+        boolean url = ListObjects.urlEncoding(r);
+        List<MultipartStore.Upload> uploads = new ArrayList<>();
+        Set<String> prefixes = new LinkedHashSet<>();
+        boolean truncated = false;
+        String nextKey = null;
+        String nextUploadId = null;
+        String cursorKey = keyMarker;
+        String cursorId = uploadIdMarker;
+        outer:
+        for (int round = 0; round < 100; round++) {
+            List<MultipartStore.Upload> batch = services.uploads().list(r.bucket(), prefix, cursorKey, cursorId, max + 1);
+            for (MultipartStore.Upload u : batch) {
+                cursorKey = u.key();
+                cursorId = u.uploadId();
+                String cp = delimiter == null ? null : Listing.commonPrefix(u.key(), prefix, delimiter);
+                if (cp != null && prefixes.contains(cp)) {
+                    continue;
+                }
+                if (uploads.size() + prefixes.size() == max) {
+                    truncated = true;
+                    break outer;
+                }
+                if (cp != null) {
+                    prefixes.add(cp);
+                    nextKey = cp;
+                    nextUploadId = null;
+                } else {
+                    uploads.add(u);
+                    nextKey = u.key();
+                    nextUploadId = u.uploadId();
+                }
+            }
+            if (batch.size() <= max) {
+                break;
+            }
+        }
+        XmlWriter doc = XmlWriter.document("ListMultipartUploadsResult")
+                .element("Bucket", r.bucket())
+                .element("KeyMarker", keyMarker == null ? "" : ListObjects.enc(keyMarker, url))
+                .element("UploadIdMarker", uploadIdMarker == null ? "" : uploadIdMarker);
+        if (truncated) {
+            doc.element("NextKeyMarker", ListObjects.enc(nextKey, url)).element("NextUploadIdMarker", nextUploadId);
+        }
+        doc.element("Prefix", ListObjects.enc(prefix, url))
+                .element("Delimiter", delimiter == null ? null : ListObjects.enc(delimiter, url))
+                .element("MaxUploads", max)
+                .element("IsTruncated", truncated);
+        if (url) {
+            doc.element("EncodingType", "url");
+        }
+        for (MultipartStore.Upload u : uploads) {
+            Owner owner = Owner.of(u.owner());
+            doc.start("Upload").element("Key", ListObjects.enc(u.key(), url)).element("UploadId", u.uploadId());
+            owner.write(doc, "Initiator");
+            owner.write(doc, "Owner");
+            doc.element("StorageClass", "STANDARD").element("Initiated", S3Responses.isoTime(u.initiated())).end();
+        }
+        for (String p : prefixes) {
+            doc.start("CommonPrefixes").element("Prefix", ListObjects.enc(p, url)).end();
+        }
+        S3Responses.xml(r.exchange(), 200, doc);
+    }
+
+    private MultipartStore.Upload upload(S3Request r) throws IOException, S3Exception {
+        String id = r.param("uploadId").orElse("");
+        MultipartStore.Upload upload = services.uploads().upload(r.bucket(), r.key(), id).orElseThrow(() -> new S3Exception(
+                S3Error.NoSuchUpload, "The specified multipart upload does not exist. The upload ID may be invalid,"
+                + " or the upload may have been aborted or completed.", Map.of("UploadId", id)));
+        if (!upload.owner().equals(r.accessKey())) {
+            throw new S3Exception(S3Error.AccessDenied, "Access Denied: the upload belongs to another access key.");
+        }
+        return upload;
+    }
+
+    private static int partNumber(S3Request r) throws S3Exception {
+        String v = r.param("partNumber").orElse("");
+        try {
+            int n = Integer.parseInt(v);
+            if (n >= 1 && n <= MAX_PART_NUMBER) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // fall through
+        }
+        throw new S3Exception(S3Error.InvalidArgument, "Part number must be an integer between 1 and " + MAX_PART_NUMBER + ", inclusive.",
+                Map.of("ArgumentName", "partNumber"));
+    }
+
+    private static int intParam(S3Request r, String name, int dflt) throws S3Exception {
+        String v = r.param(name).orElse(null);
+        if (v == null || v.isEmpty()) {
+            return dflt;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new S3Exception(S3Error.InvalidArgument, name + " must be a non-negative integer.", Map.of("ArgumentName", name));
+        }
+    }
+
+    static String unquote(String etag) {
+        String e = etag.trim();
+        if (e.length() >= 2 && e.startsWith("\"") && e.endsWith("\"")) {
+            e = e.substring(1, e.length() - 1);
+        }
+        return e;
+    }
+
+    private static MessageDigest md5() {
+        try {
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

@@ -1,0 +1,45 @@
+package io.hifadhi.api.s3;
+
+/** The S3 error codes the S3 handlers answer with (beyond the signature package's), with S3's status. */
+public enum S3Error {
+    AccessDenied(403),
+    AccessForbidden(403),
+    BadDigest(400),
+    BucketAlreadyExists(409),
+    BucketAlreadyOwnedByYou(409),
+    BucketNotEmpty(409),
+    EntityTooLarge(400),
+    EntityTooSmall(400),
+    IncompleteBody(400),
+    InternalError(500),
+    InvalidArgument(400),
+    InvalidBucketName(400),
+    InvalidDigest(400),
+    InvalidPart(400),
+    InvalidPartOrder(400),
+    InvalidRange(416),
+    InvalidRequest(400),
+    InvalidURI(400),
+    KeyTooLongError(400),
+    MalformedXML(400),
+    MetadataTooLarge(400),
+    MethodNotAllowed(405),
+    MissingContentLength(411),
+    NoSuchBucket(404),
+    NoSuchCORSConfiguration(404),
+    NoSuchKey(404),
+    NoSuchUpload(404),
+    NotImplemented(501),
+    PreconditionFailed(412),
+    ServiceUnavailable(503);
+
+    private final int status;
+
+    S3Error(int status) {
+        this.status = status;
+    }
+
+    public int status() {
+        return status;
+    }
+}

@@ -1,0 +1,45 @@
+package io.hifadhi.api.s3;
+
+import io.hifadhi.api.signature.VerifiedRequest;
+import io.undertow.server.HttpServerExchange;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One authenticated S3 request: the exchange, the bucket and key it names (decoded), its decoded
+ * query parameters, and who signed it.
+ *
+ * @param bucket null for service-level requests
+ * @param key    null for bucket-level requests
+ */
+public record S3Request(HttpServerExchange exchange, String method, String bucket, String key,
+                        Map<String, List<String>> query, VerifiedRequest auth, String requestId) {
+
+    public S3Request {
+        query = Map.copyOf(query);
+    }
+
+    public String accessKey() {
+        return auth.accessKeyId();
+    }
+
+    public boolean has(String param) {
+        return query.containsKey(param);
+    }
+
+    public Optional<String> param(String name) {
+        List<String> v = query.get(name);
+        return v == null || v.isEmpty() ? Optional.empty() : Optional.of(v.get(0));
+    }
+
+    public String header(String name) {
+        return exchange.getRequestHeaders().getFirst(name);
+    }
+
+    /** The resource named in error documents. */
+    public String resource() {
+        return "/" + (bucket == null ? "" : bucket + (key == null ? "" : "/" + key));
+    }
+}

@@ -1,0 +1,347 @@
+package io.hifadhi.api.s3;
+
+import io.hifadhi.api.http.PercentDecoder;
+import io.hifadhi.api.signature.S3AuthException;
+import io.hifadhi.api.signature.SecretLookup;
+import io.hifadhi.api.signature.SigV4Verifier;
+import io.hifadhi.api.signature.VerifiedRequest;
+import io.hifadhi.api.store.CorruptDataException;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.util.HttpString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The S3 endpoint: finds bucket and key (path style, or virtual-host style under a configured
+ * domain), authenticates with SigV4 (header or presigned), and dispatches on method and
+ * subresource. Anything not implemented answers 501 NotImplemented, never a success that did not
+ * happen. Must run on a worker thread in blocking mode.
+ */
+public final class S3Router implements HttpHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(S3Router.class);
+    private static final HttpString REQUEST_ID = new HttpString("x-amz-request-id");
+    private static final HttpString ID_2 = new HttpString("x-amz-id-2");
+    private static final Set<String> LIST_V1 = Set.of("prefix", "delimiter", "marker", "max-keys", "encoding-type");
+    private static final Set<String> LIST_V2 = Set.of("list-type", "prefix", "delimiter", "max-keys", "encoding-type",
+            "continuation-token", "start-after", "fetch-owner");
+
+    private final S3Services services;
+    private final SigV4Verifier verifier;
+    private final BucketHandlers buckets;
+    private final GetObject getObject;
+    private final PutObject putObject;
+    private final CopyObject copyObject;
+    private final DeleteObjects deleteObjects;
+    private final ListObjects listObjects;
+    private final Multipart multipart;
+    private final Cors cors;
+
+    @FunctionalInterface
+    interface Operation {
+        void handle(S3Request r) throws IOException, S3Exception;
+    }
+
+    public S3Router(S3Services services, SecretLookup secrets) {
+        this.services = services;
+        this.verifier = new SigV4Verifier(secrets, services.settings().region(), services.clock());
+        this.buckets = new BucketHandlers(services);
+        this.getObject = new GetObject(services);
+        this.putObject = new PutObject(services);
+        this.copyObject = new CopyObject(services);
+        this.deleteObjects = new DeleteObjects(services);
+        this.listObjects = new ListObjects(services);
+        this.multipart = new Multipart(services);
+        this.cors = new Cors(services);
+    }
+
+    @Override
+    public void handleRequest(HttpServerExchange exchange) {
+        String requestId = newRequestId();
+        exchange.getResponseHeaders().put(REQUEST_ID, requestId);
+        exchange.getResponseHeaders().put(ID_2, requestId);
+        String resource = "/";
+        try {
+            ExchangeView view = new ExchangeView(exchange);
+            // Decoded from the wire form (Undertow's ISO-8859-1 view of the bytes), strictly as UTF-8.
+            Target target = target(exchange.getRequestPath(), exchange.getRequestHeaders().getFirst("Host"),
+                    services.settings().hostDomains());
+            resource = target.resource();
+            Map<String, List<String>> query = parseQuery(exchange.getQueryString());
+            if (view.method().equals("OPTIONS")) {
+                cors.preflight(exchange, target.bucket());
+                return;
+            }
+            VerifiedRequest auth;
+            try {
+                auth = verifier.verify(view);
+            } catch (S3AuthException e) {
+                throw S3Exception.of(e);
+            }
+            S3Request request = new S3Request(exchange, view.method(), target.bucket(), target.key(), query, auth, requestId);
+            Operation operation = route(request);
+            cors.decorate(request);
+            operation.handle(request);
+        } catch (S3Exception e) {
+            S3Responses.error(exchange, e, resource, requestId);
+        } catch (S3AuthException e) {
+            S3Responses.error(exchange, S3Exception.of(e), resource, requestId);
+        } catch (io.hifadhi.api.store.StoreUnavailableException e) {
+            LOG.warn("S3 request {} on {}: {}", requestId, resource, e.getMessage());
+            exchange.getResponseHeaders().put(io.undertow.util.Headers.RETRY_AFTER, "2");
+            S3Responses.error(exchange, new S3Exception(S3Error.ServiceUnavailable, e.getMessage()), resource, requestId);
+        } catch (CorruptDataException e) {
+            LOG.error("corrupt data behind {} ({}): {}", resource, requestId, e.getMessage());
+            S3Responses.error(exchange, new S3Exception(S3Error.InternalError,
+                    "Stored data failed its checksum; the operator should check the node's disk."), resource, requestId);
+        } catch (IOException e) {
+            if (isClientGone(e)) {
+                LOG.debug("client went away during {} ({}): {}", resource, requestId, e.toString());
+                IoUtils.safeClose(exchange.getConnection());
+                return;
+            }
+            LOG.error("S3 request {} on {} failed", requestId, resource, e);
+            S3Responses.error(exchange, new S3Exception(S3Error.InternalError,
+                    "We encountered an internal error. Please try again."), resource, requestId);
+        } catch (RuntimeException e) {
+            LOG.error("S3 request {} on {} failed", requestId, resource, e);
+            S3Responses.error(exchange, new S3Exception(S3Error.InternalError,
+                    "We encountered an internal error. Please try again."), resource, requestId);
+        }
+    }
+
+    private Operation route(S3Request r) throws S3Exception {
+        String m = r.method();
+        if (r.bucket() == null) {
+            if (m.equals("GET")) {
+                only(r, Set.of());
+                return buckets::listBuckets;
+            }
+            throw methodNotAllowed(m);
+        }
+        if (r.key() == null) {
+            switch (m) {
+                case "GET" -> {
+                    if (r.has("location")) {
+                        only(r, Set.of("location"));
+                        return buckets::location;
+                    }
+                    if (r.has("cors")) {
+                        only(r, Set.of("cors"));
+                        return cors::get;
+                    }
+                    if (r.has("versioning")) {
+                        only(r, Set.of("versioning"));
+                        return buckets::versioning;
+                    }
+                    if (r.has("uploads")) {
+                        only(r, Set.of("uploads", "prefix", "delimiter", "key-marker", "upload-id-marker", "max-uploads",
+                                "encoding-type"));
+                        return multipart::listUploads;
+                    }
+                    if (r.has("list-type")) {
+                        only(r, LIST_V2);
+                        return listObjects::v2;
+                    }
+                    only(r, LIST_V1);
+                    return listObjects::v1;
+                }
+                case "HEAD" -> {
+                    only(r, Set.of());
+                    return buckets::head;
+                }
+                case "PUT" -> {
+                    if (r.has("cors")) {
+                        only(r, Set.of("cors"));
+                        return cors::put;
+                    }
+                    only(r, Set.of());
+                    return buckets::create;
+                }
+                case "DELETE" -> {
+                    if (r.has("cors")) {
+                        only(r, Set.of("cors"));
+                        return cors::delete;
+                    }
+                    only(r, Set.of());
+                    return buckets::delete;
+                }
+                case "POST" -> {
+                    if (r.has("delete")) {
+                        only(r, Set.of("delete"));
+                        return deleteObjects::deleteMany;
+                    }
+                    only(r, Set.of());
+                    throw methodNotAllowed(m);
+                }
+                default -> throw methodNotAllowed(m);
+            }
+        }
+        String problem = ObjectKeys.problemWith(r.key());
+        if (problem != null) {
+            throw new S3Exception(S3Error.KeyTooLongError, problem);
+        }
+        boolean copy = r.header("x-amz-copy-source") != null;
+        switch (m) {
+            case "GET", "HEAD" -> {
+                if (m.equals("GET") && r.has("uploadId")) {
+                    only(r, Set.of("uploadId", "max-parts", "part-number-marker"));
+                    return multipart::listParts;
+                }
+                only(r, GetObject.OVERRIDES.keySet());
+                return getObject::handle;
+            }
+            case "PUT" -> {
+                if (r.has("uploadId") || r.has("partNumber")) {
+                    only(r, Set.of("uploadId", "partNumber"));
+                    return copy ? multipart::uploadPartCopy : multipart::uploadPart;
+                }
+                only(r, Set.of());
+                return copy ? copyObject::handle : putObject::handle;
+            }
+            case "DELETE" -> {
+                if (r.has("uploadId")) {
+                    only(r, Set.of("uploadId"));
+                    return multipart::abort;
+                }
+                only(r, Set.of());
+                return deleteObjects::deleteOne;
+            }
+            case "POST" -> {
+                if (r.has("uploads")) {
+                    only(r, Set.of("uploads"));
+                    return multipart::create;
+                }
+                if (r.has("uploadId")) {
+                    only(r, Set.of("uploadId"));
+                    return multipart::complete;
+                }
+                only(r, Set.of());
+                throw methodNotAllowed(m);
+            }
+            default -> {
+                only(r, Set.of());
+                throw methodNotAllowed(m);
+            }
+        }
+    }
+
+    /**
+     * Refuses query parameters outside {@code allowed}: an unknown subresource names an operation
+     * this endpoint does not implement (?acl, ?policy, ?tagging, ...). Signature parameters and the
+     * SDKs' x-id hint are always allowed.
+     */
+    private static void only(S3Request r, Set<String> allowed) throws S3Exception {
+        for (String name : r.query().keySet()) {
+            if (allowed.contains(name) || name.equals("x-id") || name.regionMatches(true, 0, "X-Amz-", 0, 6)) {
+                continue;
+            }
+            throw new S3Exception(S3Error.NotImplemented, "A request parameter you provided ('" + clip(name)
+                    + "') implies functionality that is not implemented.");
+        }
+    }
+
+    private static S3Exception methodNotAllowed(String method) {
+        return new S3Exception(S3Error.MethodNotAllowed, "The specified method (" + clip(method)
+                + ") is not allowed against this resource.");
+    }
+
+    /** Bucket and key named by a request. */
+    record Target(String bucket, String key) {
+        String resource() {
+            return "/" + (bucket == null ? "" : bucket + (key == null ? "" : "/" + key));
+        }
+    }
+
+    static Target target(String rawPath, String host, List<String> hostDomains) throws S3Exception {
+        if (!rawPath.startsWith("/")) {
+            throw new S3Exception(S3Error.InvalidURI, "Couldn't parse the specified URI.");
+        }
+        String bucket = virtualHostBucket(host, hostDomains);
+        String rawKey;
+        if (bucket == null) {
+            String rest = rawPath.substring(1);
+            if (rest.isEmpty()) {
+                return new Target(null, null);
+            }
+            int slash = rest.indexOf('/');
+            bucket = decode(slash < 0 ? rest : rest.substring(0, slash));
+            rawKey = slash < 0 ? "" : rest.substring(slash + 1);
+        } else {
+            rawKey = rawPath.substring(1);
+        }
+        return new Target(bucket, rawKey.isEmpty() ? null : decode(rawKey));
+    }
+
+    private static String virtualHostBucket(String host, List<String> hostDomains) {
+        if (host == null || hostDomains.isEmpty()) {
+            return null;
+        }
+        String h = host.toLowerCase(Locale.ROOT);
+        int colon = h.lastIndexOf(':');
+        if (colon > 0 && h.indexOf(']') < colon) {
+            h = h.substring(0, colon);
+        }
+        for (String domain : hostDomains) {
+            if (h.endsWith("." + domain) && h.length() > domain.length() + 1) {
+                return h.substring(0, h.length() - domain.length() - 1);
+            }
+        }
+        return null;
+    }
+
+    static Map<String, List<String>> parseQuery(String rawQuery) throws S3Exception {
+        Map<String, List<String>> out = new LinkedHashMap<>();
+        if (rawQuery == null || rawQuery.isEmpty()) {
+            return out;
+        }
+        for (String part : rawQuery.split("&")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            int eq = part.indexOf('=');
+            String name = decodeQuery(eq < 0 ? part : part.substring(0, eq));
+            String value = eq < 0 ? "" : decodeQuery(part.substring(eq + 1));
+            out.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+        }
+        return out;
+    }
+
+    private static String decodeQuery(String raw) throws S3Exception {
+        return decode(raw.replace("+", "%20"));
+    }
+
+    private static String decode(String raw) throws S3Exception {
+        try {
+            return PercentDecoder.decodePath(raw);
+        } catch (IllegalArgumentException e) {
+            throw new S3Exception(S3Error.InvalidURI, "Couldn't parse the specified URI: " + e.getMessage() + ".");
+        }
+    }
+
+    private static String newRequestId() {
+        byte[] b = new byte[8];
+        ThreadLocalRandom.current().nextBytes(b);
+        return HexFormat.of().withUpperCase().formatHex(b);
+    }
+
+    private static String clip(String s) {
+        String c = s.length() > 64 ? s.substring(0, 64) : s;
+        return c.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    private static boolean isClientGone(IOException e) {
+        return String.valueOf(e.getMessage()).matches("(?i).*(broken pipe|connection reset|closed|UT000128|UT000036).*");
+    }
+}

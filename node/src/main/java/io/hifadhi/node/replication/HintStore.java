@@ -1,0 +1,133 @@
+package io.hifadhi.node.replication;
+
+import org.rocksdb.InfoLogLevel;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteOptions;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Hints: writes this node accepted on behalf of a replica that was down, kept durably (RocksDB,
+ * synced WAL) until delivered. Key = target id, 0x00, kind, sequence; so a target's chunk hints
+ * sort before its record hints and are delivered first (a record never arrives before its chunks).
+ */
+final class HintStore implements AutoCloseable {
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    enum Kind { CHUNK, RECORD }
+
+    /** @param payload chunk hints: the chunk id and length as "id:length"; record hints: the encoded record */
+    record Hint(byte[] dbKey, String target, Kind kind, byte[] payload) {
+    }
+
+    private final Options options;
+    private final WriteOptions writeOptions;
+    private final RocksDB db;
+    private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis() * 1000);
+
+    private HintStore(Options options, WriteOptions writeOptions, RocksDB db) {
+        this.options = options;
+        this.writeOptions = writeOptions;
+        this.db = db;
+    }
+
+    static HintStore open(Path dir, boolean sync) throws IOException {
+        Options options = new Options().setCreateIfMissing(true).setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
+                .setKeepLogFileNum(2);
+        WriteOptions writeOptions = new WriteOptions().setSync(sync);
+        try {
+            return new HintStore(options, writeOptions, RocksDB.open(options, dir.toString()));
+        } catch (RocksDBException e) {
+            writeOptions.close();
+            options.close();
+            throw new IOException("cannot open hint database at " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    void add(String target, Kind kind, byte[] payload) throws IOException {
+        byte[] t = target.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer key = ByteBuffer.allocate(t.length + 1 + 1 + 8);
+        key.put(t).put((byte) 0).put((byte) kind.ordinal()).putLong(sequence.incrementAndGet());
+        try {
+            db.put(writeOptions, key.array(), payload);
+        } catch (RocksDBException e) {
+            throw new IOException("hint write failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Up to {@code limit} hints for {@code target}, chunks first, oldest first. */
+    List<Hint> forTarget(String target, int limit) {
+        byte[] prefix = (target + "\0").getBytes(StandardCharsets.UTF_8);
+        List<Hint> out = new ArrayList<>();
+        try (RocksIterator it = db.newIterator()) {
+            for (it.seek(prefix); it.isValid() && out.size() < limit; it.next()) {
+                byte[] k = it.key();
+                if (k.length < prefix.length + 9 || !Arrays.equals(k, 0, prefix.length, prefix, 0, prefix.length)) {
+                    break;
+                }
+                out.add(new Hint(k, target, Kind.values()[k[prefix.length]], it.value()));
+            }
+        }
+        return out;
+    }
+
+    /** Every target with at least one hint. */
+    List<String> targets() {
+        TreeSet<String> out = new TreeSet<>();
+        try (RocksIterator it = db.newIterator()) {
+            it.seekToFirst();
+            while (it.isValid()) {
+                byte[] k = it.key();
+                int zero = 0;
+                while (zero < k.length && k[zero] != 0) {
+                    zero++;
+                }
+                String target = new String(k, 0, zero, StandardCharsets.UTF_8);
+                out.add(target);
+                // Jump past this target's hints: the next possible key after "target\0\xff...".
+                byte[] next = Arrays.copyOf(k, zero + 1);
+                next[zero] = 1;
+                it.seek(next);
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    long count() {
+        long n = 0;
+        try (RocksIterator it = db.newIterator()) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    void remove(Hint hint) throws IOException {
+        try {
+            db.delete(writeOptions, hint.dbKey());
+        } catch (RocksDBException e) {
+            throw new IOException("hint delete failed: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        db.close();
+        writeOptions.close();
+        options.close();
+    }
+}

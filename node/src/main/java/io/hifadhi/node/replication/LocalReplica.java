@@ -1,0 +1,165 @@
+package io.hifadhi.node.replication;
+
+import io.hifadhi.node.clock.HybridLogicalClock;
+import io.hifadhi.node.replication.Messages.Ack;
+import io.hifadhi.node.replication.Messages.ChunkData;
+import io.hifadhi.node.replication.Messages.ChunkGet;
+import io.hifadhi.node.replication.Messages.ChunkHas;
+import io.hifadhi.node.replication.Messages.ChunkHave;
+import io.hifadhi.node.replication.Messages.ChunkPut;
+import io.hifadhi.node.replication.Messages.RecordBatch;
+import io.hifadhi.node.replication.Messages.RecordGet;
+import io.hifadhi.node.replication.Messages.RecordPut;
+import io.hifadhi.node.replication.Messages.RecordReply;
+import io.hifadhi.node.replication.Messages.RecordScan;
+import io.hifadhi.node.storage.ChunkRef;
+import io.hifadhi.node.storage.ChunkStore;
+import io.hifadhi.node.storage.ObjectRecord;
+import io.hifadhi.node.storage.RecordCodec;
+import io.hifadhi.node.storage.RecordStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * This node as a replica: answers the replication messages against its own chunk store, record
+ * store and hint store. Every acknowledged write is durable (fsynced chunk file, synced WAL).
+ */
+final class LocalReplica {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalReplica.class);
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final String localId;
+    private final ChunkStore chunks;
+    private final RecordStore records;
+    private final RecordCodec codec;
+    private final HintStore hints;
+    private final HybridLogicalClock clock;
+    private final Object[] locks = new Object[64];
+
+    LocalReplica(String localId, ChunkStore chunks, RecordStore records, RecordCodec codec, HintStore hints,
+                 HybridLogicalClock clock) {
+        this.localId = localId;
+        this.chunks = chunks;
+        this.records = records;
+        this.codec = codec;
+        this.hints = hints;
+        this.clock = clock;
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new Object();
+        }
+    }
+
+    Ack putChunk(ChunkPut put) throws IOException {
+        if (!sha256Hex(put.bytes()).equals(put.chunkId())) {
+            throw new IOException("chunk " + put.chunkId() + " arrived damaged (SHA-256 mismatch); not stored");
+        }
+        ChunkRef ref = new ChunkRef(put.chunkId(), put.bytes().length);
+        if (!holdsGood(ref)) {
+            try (ChunkStore.ChunkWriter writer = chunks.newWriter()) {
+                writer.write(put.bytes(), 0, put.bytes().length);
+                writer.finish();
+            }
+        }
+        if (put.hintFor() != null && !put.hintFor().equals(localId)) {
+            hints.add(put.hintFor(), HintStore.Kind.CHUNK, (ref.id() + ":" + ref.length()).getBytes(StandardCharsets.UTF_8));
+        }
+        return new Ack(true, false);
+    }
+
+    private boolean holdsGood(ChunkRef ref) {
+        if (!chunks.contains(ref.id())) {
+            return false;
+        }
+        try {
+            chunks.verify(ref);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    ChunkData getChunk(ChunkGet get) {
+        return new ChunkData(readVerified(get.chunkId(), get.length()).orElse(null));
+    }
+
+    /** The chunk's bytes if this node holds a copy that passes its SHA-256 check. */
+    Optional<byte[]> readVerified(String id, int length) {
+        try {
+            byte[] bytes = Files.readAllBytes(chunks.pathOf(id));
+            if (bytes.length == length && sha256Hex(bytes).equals(id)) {
+                return Optional.of(bytes);
+            }
+            LOG.warn("chunk {} on this node failed its SHA-256 check; not served", id);
+        } catch (NoSuchFileException e) {
+            return Optional.empty();
+        } catch (IOException e) {
+            LOG.warn("chunk {} unreadable: {}", id, e.toString());
+        }
+        return Optional.empty();
+    }
+
+    ChunkHave has(ChunkHas has) {
+        boolean[] held = new boolean[has.chunkIds().length];
+        for (int i = 0; i < held.length; i++) {
+            held[i] = chunks.contains(has.chunkIds()[i]);
+        }
+        return new ChunkHave(held);
+    }
+
+    Ack putRecord(RecordPut put) throws IOException {
+        ObjectRecord incoming = codec.decode(put.record());
+        clock.observe(incoming.version());
+        Ack ack = merge(incoming);
+        if (put.hintFor() != null && !put.hintFor().equals(localId)) {
+            hints.add(put.hintFor(), HintStore.Kind.RECORD, put.record());
+        }
+        return ack;
+    }
+
+    /** Last writer wins: stores {@code incoming} only if its stamp is newer than the stored record's. */
+    Ack merge(ObjectRecord incoming) throws IOException {
+        synchronized (locks[Math.floorMod(31 * incoming.bucket().hashCode() + incoming.key().hashCode(), locks.length)]) {
+            Optional<ObjectRecord> existing = records.get(incoming.bucket(), incoming.key());
+            boolean previousLive = existing.map(r -> !r.deleted()).orElse(false);
+            if (existing.isPresent() && !incoming.version().isNewerThan(existing.get().version())) {
+                return new Ack(false, previousLive);
+            }
+            records.put(incoming);
+            return new Ack(true, previousLive);
+        }
+    }
+
+    RecordReply getRecord(RecordGet get) throws IOException {
+        return new RecordReply(records.get(get.bucket(), get.key()).map(codec::encode).orElse(null));
+    }
+
+    RecordBatch scan(RecordScan scan) {
+        int limit = Math.max(1, Math.min(scan.limit(), 10_000));
+        List<ObjectRecord> found = records.scanWithTombstones(scan.bucket(), scan.prefix(), scan.startAfter(), limit + 1);
+        boolean truncated = found.size() > limit;
+        List<ObjectRecord> page = truncated ? found.subList(0, limit) : found;
+        byte[][] out = new byte[page.size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = codec.encode(page.get(i));
+        }
+        return new RecordBatch(out, truncated);
+    }
+
+    static String sha256Hex(byte[] bytes) {
+        try {
+            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,146 @@
+package io.hifadhi.node.replication;
+
+import io.hifadhi.api.store.StoreUnavailableException;
+import io.hifadhi.node.replication.Messages.Ack;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.BiFunction;
+import java.util.function.Predicate;
+
+/**
+ * One write to a replica set with a sloppy quorum. Each of the N replicas gets the write; a replica
+ * that is unreachable (or whose write fails) is stood in for by the next reachable node after the
+ * replica set, which keeps a durable hint naming it. When no such node is left, this (coordinating)
+ * node keeps the hint itself. Completes when W distinct nodes acknowledged a durable copy and every
+ * hint is written; fails with {@link StoreUnavailableException} once that can no longer happen.
+ */
+final class QuorumWrite {
+    private static final Logger LOG = LoggerFactory.getLogger(QuorumWrite.class);
+
+    /** @param previousLive whether any acknowledging replica held a live version before */
+    record Outcome(Set<String> holders, boolean previousLive) {
+    }
+
+    /** Sends the write to {@code target}; {@code hintFor} is null for a replica's own copy. */
+    interface Sender extends BiFunction<String, String, CompletableFuture<Ack>> {
+    }
+
+    private final String what;
+    private final List<String> walk;
+    private final int n;
+    private final int w;
+    private final Predicate<String> reachable;
+    private final String localId;
+    private final Sender sender;
+    private final CompletableFuture<Outcome> result = new CompletableFuture<>();
+    private final Set<String> used = new HashSet<>();
+    private final Set<String> acked = new HashSet<>();
+    private int nextFallback;
+    private int outstanding;
+    private int outstandingHints;
+    private boolean previousLive;
+    /** While the first sends go out, a reply that completes at once must not judge the outcome early. */
+    private boolean starting = true;
+    private final java.util.Map<String, String> failures = new java.util.TreeMap<>();
+
+    private QuorumWrite(String what, List<String> walk, int n, int w, Predicate<String> reachable, String localId, Sender sender) {
+        this.what = what;
+        this.walk = walk;
+        this.n = n;
+        this.w = w;
+        this.reachable = reachable;
+        this.localId = localId;
+        this.sender = sender;
+        this.nextFallback = n;
+    }
+
+    static CompletableFuture<Outcome> run(String what, List<String> walk, int n, int w, Predicate<String> reachable,
+                                          String localId, Sender sender) {
+        QuorumWrite q = new QuorumWrite(what, walk, n, w, reachable, localId, sender);
+        synchronized (q) {
+            for (int i = 0; i < Math.min(n, walk.size()); i++) {
+                q.used.add(walk.get(i));
+            }
+            for (int i = 0; i < Math.min(n, walk.size()); i++) {
+                String replica = walk.get(i);
+                if (replica.equals(localId) || reachable.test(replica)) {
+                    q.send(replica, null, replica);
+                } else {
+                    q.standIn(replica);
+                }
+            }
+            q.starting = false;
+            q.check();
+        }
+        return q.result;
+    }
+
+    /** Called with the lock held. */
+    private void send(String target, String hintFor, String replica) {
+        outstanding++;
+        if (hintFor != null) {
+            outstandingHints++;
+        }
+        CompletableFuture<Ack> f;
+        try {
+            f = sender.apply(target, hintFor);
+        } catch (RuntimeException e) {
+            f = CompletableFuture.failedFuture(e);
+        }
+        f.whenComplete((ack, error) -> {
+            synchronized (this) {
+                outstanding--;
+                if (hintFor != null) {
+                    outstandingHints--;
+                }
+                if (error == null) {
+                    acked.add(target);
+                    previousLive |= ack.previousLive();
+                } else {
+                    String reason = String.valueOf(io.hifadhi.node.transport.Transport.unwrap(error).getMessage());
+                    failures.put(target, reason);
+                    LOG.info("{}: write to {} failed: {}", what, target, reason);
+                    if (!target.equals(localId) || hintFor == null) {
+                        standIn(replica);
+                    }
+                }
+                check();
+            }
+        });
+    }
+
+    /** Finds a stand-in for {@code replica}; called with the lock held. */
+    private void standIn(String replica) {
+        while (nextFallback < walk.size()) {
+            String candidate = walk.get(nextFallback++);
+            if (!used.contains(candidate) && reachable.test(candidate)) {
+                used.add(candidate);
+                send(candidate, replica, replica);
+                return;
+            }
+        }
+        if (!replica.equals(localId)) {
+            // No node left outside the replica set: this node keeps the hint (and a copy to deliver).
+            send(localId, replica, localId);
+        }
+    }
+
+    private void check() {
+        if (starting || result.isDone()) {
+            return;
+        }
+        if (acked.size() >= w && outstandingHints == 0) {
+            result.complete(new Outcome(Set.copyOf(acked), previousLive));
+        } else if (outstanding == 0) {
+            result.completeExceptionally(new StoreUnavailableException(what + ": only " + acked.size()
+                    + " of the " + w + " replicas this write needs (write quorum) could store it"
+                    + " (replication " + n + "); nothing was published. Too few nodes are reachable: retry when they are back."
+                    + (failures.isEmpty() ? "" : " Failures: " + failures)));
+        }
+    }
+}

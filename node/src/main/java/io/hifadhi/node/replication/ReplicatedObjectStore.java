@@ -1,0 +1,567 @@
+package io.hifadhi.node.replication;
+
+import io.hifadhi.api.nativeapi.ObjectLocator;
+import io.hifadhi.api.store.CorruptDataException;
+import io.hifadhi.api.store.ListPage;
+import io.hifadhi.api.store.ObjectInfo;
+import io.hifadhi.api.store.ObjectStore;
+import io.hifadhi.api.store.ObjectWrite;
+import io.hifadhi.api.store.PutResult;
+import io.hifadhi.api.store.StagedBody;
+import io.hifadhi.api.store.StoreUnavailableException;
+import io.hifadhi.api.store.StoredObject;
+import io.hifadhi.membership.ClusterView;
+import io.hifadhi.node.replication.Messages.Ack;
+import io.hifadhi.node.replication.Messages.ChunkData;
+import io.hifadhi.node.replication.Messages.ChunkGet;
+import io.hifadhi.node.replication.Messages.ChunkHas;
+import io.hifadhi.node.replication.Messages.ChunkHave;
+import io.hifadhi.node.replication.Messages.ChunkPut;
+import io.hifadhi.node.replication.Messages.RecordBatch;
+import io.hifadhi.node.replication.Messages.RecordGet;
+import io.hifadhi.node.replication.Messages.RecordPut;
+import io.hifadhi.node.replication.Messages.RecordReply;
+import io.hifadhi.node.replication.Messages.RecordScan;
+import io.hifadhi.node.storage.ChunkRef;
+import io.hifadhi.node.storage.LocalObjectStore;
+import io.hifadhi.node.storage.ObjectPublisher;
+import io.hifadhi.node.storage.ObjectRecord;
+import io.hifadhi.node.transport.Transport;
+import io.hifadhi.ring.KeyHash;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * The {@link ObjectStore} of a node in a cluster. Alone (no cluster yet, or a cluster of one) it
+ * is exactly the {@link LocalObjectStore}: no extra copies, no waiting. With peers:
+ * <ul>
+ * <li>stage cuts the body into chunks (one chunk buffered, at most two more in flight), sends each
+ * to the N nodes of its preference list ({@link KeyHash#ofChunk}) and waits for W durable acks;</li>
+ * <li>commit writes the record to the N nodes of {@link KeyHash#ofObject} with W acks — so a record
+ * is never written unless every chunk reached W nodes;</li>
+ * <li>get reads the record from R replicas, newest stamp wins, stale replicas are repaired in the
+ * background; chunks come from local disk first, else from a holder, failing over on error or a bad hash;</li>
+ * <li>list asks every reachable member and merges (newest wins, tombstones hidden).</li>
+ * </ul>
+ */
+public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, ObjectPublisher {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicatedObjectStore.class);
+    private static final HexFormat HEX = HexFormat.of();
+    private static final int CHUNKS_IN_FLIGHT = 2;
+
+    private final LocalObjectStore local;
+    private volatile Replication cluster;
+
+    public ReplicatedObjectStore(LocalObjectStore local) {
+        this.local = local;
+    }
+
+    /** Switches to the replicated path once this node sits in a cluster. */
+    public void attach(Replication replication) {
+        this.cluster = replication;
+    }
+
+    public void detach() {
+        this.cluster = null;
+    }
+
+    /** The cluster part when there are peers; null when this node is alone (then the local store serves). */
+    private Replication peers() {
+        Replication c = cluster;
+        return c != null && c.placement().view().members().size() > 1 ? c : null;
+    }
+
+    /** A body staged across the cluster: inline bytes or chunks that reached W replicas each. */
+    record ClusterStaged(long size, String md5Hex, byte[] inline, List<ChunkRef> chunks) implements StagedBody {
+        ClusterStaged {
+            chunks = List.copyOf(chunks);
+        }
+    }
+
+    // ---- writes ----
+
+    @Override
+    public StagedBody stage(InputStream body) throws IOException {
+        Replication c = peers();
+        if (c == null) {
+            return local.stage(body);
+        }
+        ClusterView v = c.placement().view();
+        requireWritable(c, v, "upload");
+        MessageDigest md5 = digest("MD5");
+        byte[] head = body.readNBytes(LocalObjectStore.INLINE_MAX + 1);
+        md5.update(head);
+        if (head.length <= LocalObjectStore.INLINE_MAX) {
+            return new ClusterStaged(head.length, HEX.formatHex(md5.digest()), head, List.of());
+        }
+        int chunkSize = c.chunkSize();
+        List<ChunkRef> refs = new ArrayList<>();
+        Deque<CompletableFuture<?>> inFlight = new ArrayDeque<>();
+        long size = 0;
+        byte[] buffer = new byte[chunkSize];
+        System.arraycopy(head, 0, buffer, 0, head.length);
+        int filled = head.length;
+        try {
+            while (true) {
+                int n = body.readNBytes(buffer, filled, chunkSize - filled);
+                md5.update(buffer, filled, n);
+                filled += n;
+                if (filled == 0) {
+                    break;
+                }
+                byte[] bytes = filled == chunkSize ? buffer : Arrays.copyOf(buffer, filled);
+                byte[] sha = digest("SHA-256").digest(bytes);
+                ChunkRef ref = new ChunkRef(HEX.formatHex(sha), bytes.length);
+                refs.add(ref);
+                size += bytes.length;
+                inFlight.add(replicateChunk(c, ref, sha, bytes));
+                while (inFlight.size() >= CHUNKS_IN_FLIGHT) {
+                    await(inFlight.removeFirst());
+                }
+                boolean last = filled < chunkSize;
+                buffer = new byte[chunkSize];
+                filled = 0;
+                if (last) {
+                    break;
+                }
+            }
+            while (!inFlight.isEmpty()) {
+                await(inFlight.removeFirst());
+            }
+        } finally {
+            inFlight.forEach(f -> f.cancel(false));
+        }
+        return new ClusterStaged(size, HEX.formatHex(md5.digest()), null, refs);
+    }
+
+    private CompletableFuture<?> replicateChunk(Replication c, ChunkRef ref, byte[] sha, byte[] bytes) {
+        ClusterView v = c.placement().view();
+        List<String> walk = c.placement().walk(v, KeyHash.ofChunk(sha));
+        return QuorumWrite.run("chunk " + ref.id(), walk, c.placement().n(v), c.placement().w(v), v::isReachable,
+                c.localId(), (target, hintFor) -> c.request(v, target, Messages.CHUNK_PUT,
+                        new ChunkPut(ref.id(), bytes, hintFor), Ack.class, Replication.CHUNK_TIMEOUT));
+    }
+
+    @Override
+    public PutResult commit(ObjectWrite write, StagedBody body) throws IOException {
+        if (!(body instanceof ClusterStaged staged)) {
+            // Staged while this node was alone: it lives on this node only, as before.
+            return local.commit(write, body);
+        }
+        Replication c = cluster;
+        if (c == null) {
+            throw new StoreUnavailableException("this node left the cluster while the upload was in progress; retry");
+        }
+        ObjectRecord record = new ObjectRecord(write.bucket(), write.key(), staged.size(), staged.md5Hex(),
+                write.contentType(), write.userMetadata(), c.clock().now(), false, staged.inline(), staged.chunks(), 0);
+        QuorumWrite.Outcome outcome = writeRecord(c, record);
+        return new PutResult(record.toInfo(), outcome.previousLive());
+    }
+
+    @Override
+    public PutResult publish(ObjectWrite write, long size, String etag, List<ChunkRef> chunks) throws IOException {
+        Replication c = peers();
+        if (c == null) {
+            return local.publish(write, size, etag, chunks);
+        }
+        ObjectRecord record = new ObjectRecord(write.bucket(), write.key(), size, etag, write.contentType(),
+                write.userMetadata(), c.clock().now(), false, null, chunks, 0);
+        return new PutResult(record.toInfo(), writeRecord(c, record).previousLive());
+    }
+
+    @Override
+    public Optional<List<ChunkRef>> chunksOf(StagedBody body) throws IOException {
+        if (!(body instanceof ClusterStaged staged)) {
+            return Optional.empty();
+        }
+        if (staged.inline() == null || staged.inline().length == 0) {
+            return Optional.of(staged.chunks());
+        }
+        Replication c = cluster;
+        if (c == null) {
+            throw new StoreUnavailableException("this node left the cluster while the upload was in progress; retry");
+        }
+        byte[] sha = digest("SHA-256").digest(staged.inline());
+        ChunkRef ref = new ChunkRef(HEX.formatHex(sha), staged.inline().length);
+        await(replicateChunk(c, ref, sha, staged.inline()));
+        return Optional.of(List.of(ref));
+    }
+
+    @Override
+    public boolean delete(String bucket, String key) throws IOException {
+        Replication c = peers();
+        if (c == null) {
+            return local.delete(bucket, key);
+        }
+        return writeRecord(c, ObjectRecord.tombstone(bucket, key, c.clock().now())).previousLive();
+    }
+
+    private QuorumWrite.Outcome writeRecord(Replication c, ObjectRecord record) throws IOException {
+        ClusterView v = c.placement().view();
+        requireWritable(c, v, "write of " + record.bucket() + "/" + record.key());
+        byte[] encoded = c.codec().encode(record);
+        List<String> walk = c.placement().walk(v, KeyHash.ofObject(record.bucket(), record.key()));
+        return await(QuorumWrite.run("record " + record.bucket() + "/" + record.key(), walk, c.placement().n(v),
+                c.placement().w(v), v::isReachable, c.localId(),
+                (target, hintFor) -> c.request(v, target, Messages.RECORD_PUT, new RecordPut(encoded, hintFor), Ack.class,
+                        Replication.RECORD_TIMEOUT)));
+    }
+
+    private static void requireWritable(Replication c, ClusterView v, String what) throws StoreUnavailableException {
+        int reachable = v.reachable().size();
+        int w = c.placement().w(v);
+        if (reachable < w) {
+            throw new StoreUnavailableException("cannot accept the " + what + ": " + reachable + " of " + v.members().size()
+                    + " nodes are reachable and a write needs " + w + " replicas (write quorum). Retry when nodes are back.");
+        }
+    }
+
+    // ---- reads ----
+
+    @Override
+    public Optional<StoredObject> get(String bucket, String key) throws IOException {
+        Replication c = peers();
+        if (c == null) {
+            return local.get(bucket, key);
+        }
+        Optional<ObjectRecord> record = readRecord(c, bucket, key);
+        if (record.isEmpty() || record.get().deleted()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ClusterObject(c, record.get()));
+    }
+
+    /** Newest of R replicas' records (tombstones included); repairs stale replicas in the background. */
+    private Optional<ObjectRecord> readRecord(Replication c, String bucket, String key) throws IOException {
+        ClusterView v = c.placement().view();
+        int n = c.placement().n(v);
+        int r = c.placement().r(v);
+        List<String> walk = c.placement().walk(v, KeyHash.ofObject(bucket, key));
+        List<String> replicas = walk.subList(0, n);
+        List<String> targets = new ArrayList<>();
+        for (int i = 0; i < walk.size() && (i < n || targets.size() < r); i++) {
+            // Replicas first; a node past the replica set may hold the record as a hint for a down replica.
+            String id = walk.get(i);
+            if (id.equals(c.localId()) || v.isReachable(id)) {
+                targets.add(id);
+            }
+        }
+        if (targets.size() < r) {
+            throw new StoreUnavailableException("cannot read " + bucket + "/" + key + ": only " + targets.size()
+                    + " nodes that may hold its record are reachable and a read needs " + r + " (read quorum). Retry when nodes are back.");
+        }
+        Map<String, CompletableFuture<RecordReply>> replies = new LinkedHashMap<>();
+        for (String id : targets) {
+            replies.put(id, c.request(v, id, Messages.RECORD_GET, new RecordGet(bucket, key), RecordReply.class,
+                    Replication.RECORD_TIMEOUT));
+        }
+        CompletableFuture<Void> quorum = new CompletableFuture<>();
+        int[] counts = new int[2]; // successes, failures
+        for (CompletableFuture<RecordReply> f : replies.values()) {
+            f.whenComplete((reply, error) -> {
+                synchronized (counts) {
+                    counts[error == null ? 0 : 1]++;
+                    if (counts[0] >= r) {
+                        quorum.complete(null);
+                    } else if (counts[1] > replies.size() - r) {
+                        quorum.completeExceptionally(new StoreUnavailableException("cannot read " + bucket + "/" + key
+                                + ": fewer than " + r + " replicas answered (read quorum): " + Transport.unwrap(error).getMessage()));
+                    }
+                }
+            });
+        }
+        await(quorum);
+        ObjectRecord newest = null;
+        for (CompletableFuture<RecordReply> f : replies.values()) {
+            if (f.isDone() && !f.isCompletedExceptionally()) {
+                newest = newer(newest, decode(c, f.join()));
+            }
+        }
+        if (newest != null) {
+            c.clock().observe(newest.version());
+        }
+        CompletableFuture.allOf(replies.values().toArray(CompletableFuture[]::new))
+                .whenCompleteAsync((ignored, e) -> readRepair(c, v, replicas, replies), c.transport().callbacks());
+        return Optional.ofNullable(newest);
+    }
+
+    private void readRepair(Replication c, ClusterView v, List<String> replicas, Map<String, CompletableFuture<RecordReply>> replies) {
+        ObjectRecord newest = null;
+        Map<String, ObjectRecord> seen = new LinkedHashMap<>();
+        for (Map.Entry<String, CompletableFuture<RecordReply>> e : replies.entrySet()) {
+            if (!e.getValue().isCompletedExceptionally()) {
+                ObjectRecord rec = decode(c, e.getValue().join());
+                seen.put(e.getKey(), rec);
+                newest = newer(newest, rec);
+            }
+        }
+        if (newest == null) {
+            return;
+        }
+        byte[] encoded = c.codec().encode(newest);
+        for (Map.Entry<String, ObjectRecord> e : seen.entrySet()) {
+            ObjectRecord held = e.getValue();
+            if (replicas.contains(e.getKey()) && (held == null || newest.version().isNewerThan(held.version()))) {
+                LOG.debug("read repair: {} gets {}/{} {}", e.getKey(), newest.bucket(), newest.key(), newest.version());
+                c.request(v, e.getKey(), Messages.RECORD_PUT, new RecordPut(encoded, null), Ack.class, Replication.RECORD_TIMEOUT)
+                        .whenComplete((ack, error) -> {
+                            if (error != null) {
+                                LOG.debug("read repair of {} failed: {}", e.getKey(), error.toString());
+                            }
+                        });
+            }
+        }
+    }
+
+    private static ObjectRecord decode(Replication c, RecordReply reply) {
+        return reply.record() == null ? null : c.codec().decode(reply.record());
+    }
+
+    private static ObjectRecord newer(ObjectRecord a, ObjectRecord b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        return b.version().isNewerThan(a.version()) ? b : a;
+    }
+
+    /** Verified bytes of a chunk: this node's copy if good, else each holder in preference order. */
+    private static byte[] fetchChunk(Replication c, ChunkRef ref) throws IOException {
+        Optional<byte[]> mine = c.replica().readVerified(ref.id(), ref.length());
+        if (mine.isPresent()) {
+            return mine.get();
+        }
+        ClusterView v = c.placement().view();
+        List<String> walk = c.placement().walk(v, KeyHash.ofChunk(HEX.parseHex(ref.id())));
+        List<String> problems = new ArrayList<>();
+        for (String id : walk) {
+            if (id.equals(c.localId()) || !v.isReachable(id)) {
+                continue;
+            }
+            try {
+                ChunkData data = await(c.request(v, id, Messages.CHUNK_GET, new ChunkGet(ref.id(), ref.length()),
+                        ChunkData.class, Replication.CHUNK_TIMEOUT));
+                if (data.bytes() == null) {
+                    problems.add(id + ": not held");
+                } else if (data.bytes().length == ref.length() && LocalReplica.sha256Hex(data.bytes()).equals(ref.id())) {
+                    return data.bytes();
+                } else {
+                    problems.add(id + ": failed its SHA-256 check");
+                }
+            } catch (IOException e) {
+                problems.add(id + ": " + e.getMessage());
+            }
+        }
+        throw new CorruptDataException("no reachable node holds a good copy of chunk " + ref.id() + " " + problems);
+    }
+
+    private final class ClusterObject implements StoredObject {
+        private final Replication c;
+        private final ObjectRecord record;
+
+        ClusterObject(Replication c, ObjectRecord record) {
+            this.c = c;
+            this.record = record;
+        }
+
+        @Override
+        public ObjectInfo info() {
+            return record.toInfo();
+        }
+
+        @Override
+        public InputStream open(long offset, long length) throws IOException {
+            if (offset < 0 || length < 0 || offset + length > record.size()) {
+                throw new IllegalArgumentException("range " + offset + "+" + length + " outside object of " + record.size());
+            }
+            if (record.inline() != null) {
+                if (!HEX.formatHex(digest("MD5").digest(record.inline())).equals(record.etag())) {
+                    throw new CorruptDataException("inline body of " + record.bucket() + "/" + record.key() + " failed its MD5 check");
+                }
+                return new ByteArrayInputStream(record.inline(), (int) offset, (int) length);
+            }
+            return new ChunkFetchStream(ref -> fetchChunk(c, ref), record.chunks(), offset, length);
+        }
+    }
+
+    // ---- listing ----
+
+    @Override
+    public ListPage list(String bucket, String prefix, String startAfter, int maxKeys) throws IOException {
+        Replication c = peers();
+        if (c == null) {
+            return local.list(bucket, prefix, startAfter, maxKeys);
+        }
+        ClusterView v = c.placement().view();
+        List<ObjectInfo> out = new ArrayList<>();
+        String after = startAfter;
+        int page = Math.max(1, Math.min(maxKeys + 1, 1001));
+        for (int round = 0; round < 100_000; round++) {
+            Map<String, CompletableFuture<RecordBatch>> batches = new LinkedHashMap<>();
+            for (var m : v.all()) {
+                if (m.id().equals(c.localId()) || m.isReachable()) {
+                    batches.put(m.id(), c.request(v, m.id(), Messages.RECORD_SCAN, new RecordScan(bucket, prefix, after, page),
+                            RecordBatch.class, Replication.RECORD_TIMEOUT));
+                }
+            }
+            TreeMap<String, ObjectRecord> merged = new TreeMap<>();
+            String bound = null;
+            for (Map.Entry<String, CompletableFuture<RecordBatch>> e : batches.entrySet()) {
+                RecordBatch batch;
+                try {
+                    batch = await(e.getValue());
+                } catch (IOException ex) {
+                    LOG.warn("listing {}: {} did not answer ({}); its records are missing from this page", bucket, e.getKey(), ex.getMessage());
+                    continue;
+                }
+                String last = null;
+                for (byte[] bytes : batch.records()) {
+                    ObjectRecord rec = c.codec().decode(bytes);
+                    merged.merge(rec.key(), rec, ReplicatedObjectStore::newer);
+                    last = rec.key();
+                }
+                if (batch.truncated() && last != null && (bound == null || last.compareTo(bound) < 0)) {
+                    bound = last;
+                }
+            }
+            for (ObjectRecord rec : merged.values()) {
+                if (bound != null && rec.key().compareTo(bound) > 0) {
+                    break;
+                }
+                if (!rec.deleted()) {
+                    out.add(rec.toInfo());
+                    if (out.size() > maxKeys) {
+                        return new ListPage(out.subList(0, maxKeys), true);
+                    }
+                }
+            }
+            if (bound == null) {
+                return new ListPage(out, false);
+            }
+            after = bound;
+        }
+        throw new IOException("listing did not converge");
+    }
+
+    // ---- locate ----
+
+    @Override
+    public Optional<ObjectLocation> locate(String bucket, String key) throws IOException {
+        Replication c = cluster;
+        if (c == null) {
+            Optional<StoredObject> o = local.get(bucket, key);
+            return o.map(obj -> new ObjectLocation(bucket, key, obj.info().size(), obj.info().version(),
+                    List.of("local"), List.of("local"), false, List.of()));
+        }
+        ClusterView v = c.placement().view();
+        Map<String, CompletableFuture<RecordReply>> replies = new LinkedHashMap<>();
+        for (var m : v.all()) {
+            if (m.id().equals(c.localId()) || m.isReachable()) {
+                replies.put(m.id(), c.request(v, m.id(), Messages.RECORD_GET, new RecordGet(bucket, key), RecordReply.class,
+                        Replication.RECORD_TIMEOUT));
+            }
+        }
+        Map<String, ObjectRecord> held = new LinkedHashMap<>();
+        ObjectRecord newest = null;
+        for (Map.Entry<String, CompletableFuture<RecordReply>> e : replies.entrySet()) {
+            try {
+                ObjectRecord rec = decode(c, await(e.getValue()));
+                if (rec != null) {
+                    held.put(e.getKey(), rec);
+                    newest = newer(newest, rec);
+                }
+            } catch (IOException ex) {
+                LOG.debug("locate: {} did not answer: {}", e.getKey(), ex.getMessage());
+            }
+        }
+        if (newest == null || newest.deleted()) {
+            return Optional.empty();
+        }
+        List<String> holders = new ArrayList<>();
+        for (Map.Entry<String, ObjectRecord> e : held.entrySet()) {
+            if (e.getValue().version().equals(newest.version())) {
+                holders.add(e.getKey());
+            }
+        }
+        List<String> replicas = c.placement().walk(v, KeyHash.ofObject(bucket, key)).subList(0, c.placement().n(v));
+        String[] ids = newest.chunks().stream().map(ChunkRef::id).toArray(String[]::new);
+        List<List<String>> chunkHolders = new ArrayList<>();
+        for (int i = 0; i < ids.length; i++) {
+            chunkHolders.add(new ArrayList<>());
+        }
+        if (ids.length > 0) {
+            Map<String, CompletableFuture<ChunkHave>> haves = new LinkedHashMap<>();
+            for (String id : replies.keySet()) {
+                haves.put(id, c.request(v, id, Messages.CHUNK_HAS, new ChunkHas(ids), ChunkHave.class, Replication.RECORD_TIMEOUT));
+            }
+            for (Map.Entry<String, CompletableFuture<ChunkHave>> e : haves.entrySet()) {
+                try {
+                    boolean[] has = await(e.getValue()).held();
+                    for (int i = 0; i < ids.length && i < has.length; i++) {
+                        if (has[i]) {
+                            chunkHolders.get(i).add(e.getKey());
+                        }
+                    }
+                } catch (IOException ex) {
+                    LOG.debug("locate: {} did not answer: {}", e.getKey(), ex.getMessage());
+                }
+            }
+        }
+        List<ChunkLocation> chunks = new ArrayList<>();
+        for (int i = 0; i < ids.length; i++) {
+            chunks.add(new ChunkLocation(i, ids[i], newest.chunks().get(i).length(), chunkHolders.get(i)));
+        }
+        return Optional.of(new ObjectLocation(bucket, key, newest.size(), newest.version().toString(), holders, replicas,
+                newest.inline() != null, chunks));
+    }
+
+    // ---- helpers ----
+
+    private static <T> T await(CompletableFuture<T> f) throws IOException {
+        try {
+            return f.get(5, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for replicas");
+        } catch (TimeoutException e) {
+            throw new StoreUnavailableException("replicas did not answer in time");
+        } catch (ExecutionException e) {
+            Throwable cause = Transport.unwrap(e);
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(String.valueOf(cause.getMessage()), cause);
+        }
+    }
+
+    private static MessageDigest digest(String algorithm) {
+        try {
+            return MessageDigest.getInstance(algorithm);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

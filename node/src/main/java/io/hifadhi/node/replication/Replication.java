@@ -1,0 +1,224 @@
+package io.hifadhi.node.replication;
+
+import io.hifadhi.membership.ClusterSettings;
+import io.hifadhi.membership.ClusterView;
+import io.hifadhi.membership.Member;
+import io.hifadhi.membership.Membership;
+import io.hifadhi.membership.MembershipEvent;
+import io.hifadhi.membership.MembershipListener;
+import io.hifadhi.node.clock.HybridLogicalClock;
+import io.hifadhi.node.replication.Messages.Ack;
+import io.hifadhi.node.replication.Messages.ChunkGet;
+import io.hifadhi.node.replication.Messages.ChunkHas;
+import io.hifadhi.node.replication.Messages.ChunkPut;
+import io.hifadhi.node.replication.Messages.RecordGet;
+import io.hifadhi.node.replication.Messages.RecordPut;
+import io.hifadhi.node.replication.Messages.RecordScan;
+import io.hifadhi.node.storage.ChunkStore;
+import io.hifadhi.node.storage.RecordCodec;
+import io.hifadhi.node.storage.RecordStore;
+import io.hifadhi.node.transport.Peer;
+import io.hifadhi.node.transport.Transport;
+import io.hifadhi.node.transport.WireCodec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This node's part in the replicated data path once it sits in a cluster: the authenticated
+ * transport with the replica handlers, the placement (ring + effective N/W/R), the hint store and
+ * hinted handoff (delivered when a target becomes reachable or joins, and every few seconds).
+ */
+public final class Replication implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Replication.class);
+    static final Duration CHUNK_TIMEOUT = Duration.ofSeconds(15);
+    static final Duration RECORD_TIMEOUT = Duration.ofSeconds(5);
+    private static final long HANDOFF_EVERY_MILLIS = 2_000;
+
+    private final Membership membership;
+    private final Transport transport;
+    private final Placement placement;
+    private final LocalReplica replica;
+    private final HintStore hints;
+    private final RecordCodec codec;
+    private final HybridLogicalClock clock;
+    private final int chunkSize;
+    private final ScheduledExecutorService handoff;
+    private final MembershipListener listener;
+
+    private Replication(Membership membership, Transport transport, Placement placement, LocalReplica replica,
+                        HintStore hints, RecordCodec codec, HybridLogicalClock clock, int chunkSize) {
+        this.membership = membership;
+        this.transport = transport;
+        this.placement = placement;
+        this.replica = replica;
+        this.hints = hints;
+        this.codec = codec;
+        this.clock = clock;
+        this.chunkSize = chunkSize;
+        this.handoff = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hifadhi-hinted-handoff");
+            t.setDaemon(true);
+            return t;
+        });
+        this.listener = this::onMembershipEvent;
+    }
+
+    /**
+     * Opens the hint store under {@code hintsDir}, registers the handlers and starts hinted handoff.
+     *
+     * @param otherMessageTypes messages of other services on the same transport (replicated tables), appended
+     *                          to the codec's registrations in this order
+     */
+    public static Replication start(Membership membership, byte[] clusterSecret, ClusterSettings settings,
+                                    ChunkStore chunks, RecordStore records, RecordCodec codec, HybridLogicalClock clock,
+                                    Path hintsDir, boolean fsync, List<Class<?>> otherMessageTypes) throws IOException {
+        HintStore hints = HintStore.open(hintsDir, fsync);
+        String localId = membership.localId();
+        List<Class<?>> types = new java.util.ArrayList<>(Messages.TYPES);
+        types.addAll(otherMessageTypes);
+        Transport transport = new Transport(membership.messaging(), localId, clusterSecret,
+                new WireCodec(types), settings.chunkSize() + (1 << 20),
+                address -> membership.view().memberAtClusterAddress(address).map(Member::id), System::currentTimeMillis);
+        LocalReplica replica = new LocalReplica(localId, chunks, records, codec, hints, clock);
+        transport.handle(Messages.CHUNK_PUT, ChunkPut.class, replica::putChunk);
+        transport.handle(Messages.CHUNK_GET, ChunkGet.class, replica::getChunk);
+        transport.handle(Messages.CHUNK_HAS, ChunkHas.class, replica::has);
+        transport.handle(Messages.RECORD_PUT, RecordPut.class, replica::putRecord);
+        transport.handle(Messages.RECORD_GET, RecordGet.class, replica::getRecord);
+        transport.handle(Messages.RECORD_SCAN, RecordScan.class, replica::scan);
+        Replication r = new Replication(membership, transport, new Placement(membership::view, settings), replica,
+                hints, codec, clock, settings.chunkSize());
+        membership.addListener(r.listener);
+        r.handoff.scheduleWithFixedDelay(r::deliverHints, HANDOFF_EVERY_MILLIS, HANDOFF_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+        return r;
+    }
+
+    String localId() {
+        return transport.localId();
+    }
+
+    /** The authenticated transport, shared with the replicated tables. */
+    public Transport transport() {
+        return transport;
+    }
+
+    Placement placement() {
+        return placement;
+    }
+
+    LocalReplica replica() {
+        return replica;
+    }
+
+    RecordCodec codec() {
+        return codec;
+    }
+
+    HybridLogicalClock clock() {
+        return clock;
+    }
+
+    int chunkSize() {
+        return chunkSize;
+    }
+
+    /** Hints waiting for delivery (tests and logs). */
+    public long pendingHints() {
+        return hints.count();
+    }
+
+    <R> CompletableFuture<R> request(ClusterView v, String target, String type, Object message, Class<R> reply, Duration timeout) {
+        Peer peer;
+        try {
+            peer = Placement.peer(v, target);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return transport.request(peer, type, message, reply, timeout);
+    }
+
+    private void onMembershipEvent(MembershipEvent event) {
+        if (event.type() == MembershipEvent.Type.REACHABLE || event.type() == MembershipEvent.Type.JOINED) {
+            try {
+                handoff.execute(this::deliverHints);
+            } catch (RuntimeException e) {
+                LOG.debug("handoff not scheduled: {}", e.toString());
+            }
+        }
+    }
+
+    /** Delivers every hint whose target is reachable; a failure leaves the rest for the next round. */
+    void deliverHints() {
+        try {
+            ClusterView v = placement.view();
+            for (String target : hints.targets()) {
+                if (target.equals(localId()) || !v.isReachable(target)) {
+                    continue;
+                }
+                deliverTo(v, target);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("hinted handoff round failed: {}", e.toString());
+        }
+    }
+
+    private void deliverTo(ClusterView v, String target) {
+        int delivered = 0;
+        while (true) {
+            List<HintStore.Hint> batch = hints.forTarget(target, 64);
+            if (batch.isEmpty()) {
+                break;
+            }
+            for (HintStore.Hint hint : batch) {
+                try {
+                    if (hint.kind() == HintStore.Kind.CHUNK) {
+                        String text = new String(hint.payload(), StandardCharsets.UTF_8);
+                        int colon = text.indexOf(':');
+                        String id = text.substring(0, colon);
+                        int length = Integer.parseInt(text.substring(colon + 1));
+                        Optional<byte[]> bytes = replica.readVerified(id, length);
+                        if (bytes.isEmpty()) {
+                            LOG.warn("hint for {}: chunk {} is no longer good on this node; dropped (anti-entropy must repair it)", target, id);
+                        } else {
+                            request(v, target, Messages.CHUNK_PUT, new ChunkPut(id, bytes.get(), null), Ack.class, CHUNK_TIMEOUT).join();
+                        }
+                    } else {
+                        request(v, target, Messages.RECORD_PUT, new RecordPut(hint.payload(), null), Ack.class, RECORD_TIMEOUT).join();
+                    }
+                    hints.remove(hint);
+                    delivered++;
+                } catch (IOException | RuntimeException e) {
+                    LOG.info("hinted handoff to {} paused after {} hints: {}", target, delivered, Transport.unwrap(e).toString());
+                    return;
+                }
+            }
+        }
+        if (delivered > 0) {
+            LOG.info("hinted handoff delivered {} hints to {}", delivered, target);
+        }
+    }
+
+    @Override
+    public void close() {
+        membership.removeListener(listener);
+        handoff.shutdownNow();
+        try {
+            handoff.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        transport.close();
+        hints.close();
+    }
+}

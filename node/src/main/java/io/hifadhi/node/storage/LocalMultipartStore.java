@@ -1,0 +1,318 @@
+package io.hifadhi.node.storage;
+
+import io.hifadhi.api.s3.MultipartStore;
+import io.hifadhi.api.store.ObjectWrite;
+import io.hifadhi.api.store.PutResult;
+import io.hifadhi.api.store.StagedBody;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * Multipart uploads on this node, in the "uploads" column family:
+ * <ul>
+ * <li>{@code 'u' bucket 0x00 key 0x00 uploadId} to the upload (owner, initiation, content type, metadata);</li>
+ * <li>{@code 'p' uploadId 0x00 partNumber(4 bytes, big-endian)} to the part (size, MD5, time, chunk list).</li>
+ * </ul>
+ * Parts are ordinary durable chunks (a small inline-staged part is written out as a chunk), so
+ * completing an upload only writes one object record naming the parts' chunks in order: no bytes
+ * are copied. Upload ids start with the initiation time in hex so they sort in initiation order.
+ * Chunks of aborted uploads and replaced parts stay on disk until chunk GC exists (as for overwrites).
+ */
+public final class LocalMultipartStore implements MultipartStore {
+    private static final byte FORMAT_VERSION = 1;
+    private static final int ID_LENGTH = 28;
+
+    private final KeyValueTable table;
+    private final ChunkStore chunks;
+    private final ObjectPublisher objects;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final Object[] locks = new Object[64];
+
+    public LocalMultipartStore(KeyValueTable table, ChunkStore chunks, ObjectPublisher objects, Clock clock) {
+        this.table = table;
+        this.chunks = chunks;
+        this.objects = objects;
+        this.clock = clock;
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new Object();
+        }
+    }
+
+    @Override
+    public Upload create(ObjectWrite write, String owner) throws IOException {
+        Instant now = clock.instant();
+        byte[] r = new byte[8];
+        random.nextBytes(r);
+        String id = String.format("%012x", now.toEpochMilli()) + HexFormat.of().formatHex(r);
+        Upload upload = new Upload(id, write, owner, now);
+        table.put(uploadKey(write.bucket(), write.key(), id), encodeUpload(upload));
+        return upload;
+    }
+
+    @Override
+    public Optional<Upload> upload(String bucket, String key, String uploadId) throws IOException {
+        if (!validId(uploadId)) {
+            return Optional.empty();
+        }
+        return table.get(uploadKey(bucket, key, uploadId)).map(v -> decodeUpload(bucket, key, uploadId, v));
+    }
+
+    @Override
+    public Part putPart(Upload upload, int number, StagedBody body) throws IOException {
+        List<ChunkRef> refs;
+        if (body instanceof StagedChunks staged) {
+            refs = staged.chunks();
+            if (staged.inline() != null && staged.inline().length > 0) {
+                try (ChunkStore.ChunkWriter w = chunks.newWriter()) {
+                    w.write(staged.inline(), 0, staged.inline().length);
+                    refs = List.of(w.finish());
+                }
+            }
+        } else {
+            // Staged by the replicated data path: its chunks are already on W replicas.
+            refs = objects.chunksOf(body).orElseThrow(() -> new IllegalArgumentException("body was not staged by this node's store"));
+        }
+        Part part = new Part(number, body.size(), body.md5Hex(), clock.instant());
+        synchronized (lockFor(upload.uploadId())) {
+            if (upload(upload.bucket(), upload.key(), upload.uploadId()).isEmpty()) {
+                throw new IOException("upload " + upload.uploadId() + " ended while a part was arriving");
+            }
+            table.put(partKey(upload.uploadId(), number), encodePart(part, refs));
+        }
+        return part;
+    }
+
+    @Override
+    public List<Part> parts(Upload upload) {
+        List<Part> out = new ArrayList<>();
+        table.scan(partPrefix(upload.uploadId()), null, (k, v) -> {
+            out.add(decodePart(partNumberOf(k), v).part());
+            return true;
+        });
+        return out;
+    }
+
+    @Override
+    public PutResult complete(Upload upload, List<Integer> partNumbers, String etag) throws IOException {
+        synchronized (lockFor(upload.uploadId())) {
+            if (upload(upload.bucket(), upload.key(), upload.uploadId()).isEmpty()) {
+                throw new IOException("upload " + upload.uploadId() + " already ended");
+            }
+            Map<Integer, StoredPart> stored = new TreeMap<>();
+            table.scan(partPrefix(upload.uploadId()), null, (k, v) -> {
+                stored.put(partNumberOf(k), decodePart(partNumberOf(k), v));
+                return true;
+            });
+            List<ChunkRef> refs = new ArrayList<>();
+            long size = 0;
+            for (int n : partNumbers) {
+                StoredPart p = stored.get(n);
+                if (p == null) {
+                    throw new IllegalArgumentException("part " + n + " is not in upload " + upload.uploadId());
+                }
+                refs.addAll(p.chunks());
+                size += p.part().size();
+            }
+            PutResult result = objects.publish(upload.write(), size, etag, refs);
+            Map<byte[], byte[]> removals = new LinkedHashMap<>();
+            removals.put(uploadKey(upload.bucket(), upload.key(), upload.uploadId()), null);
+            for (int n : stored.keySet()) {
+                removals.put(partKey(upload.uploadId(), n), null);
+            }
+            table.write(removals);
+            return result;
+        }
+    }
+
+    @Override
+    public void abort(Upload upload) throws IOException {
+        synchronized (lockFor(upload.uploadId())) {
+            Map<byte[], byte[]> removals = new LinkedHashMap<>();
+            removals.put(uploadKey(upload.bucket(), upload.key(), upload.uploadId()), null);
+            table.scan(partPrefix(upload.uploadId()), null, (k, v) -> {
+                removals.put(k, null);
+                return true;
+            });
+            table.write(removals);
+        }
+    }
+
+    @Override
+    public List<Upload> list(String bucket, String prefix, String keyMarker, String uploadIdMarker, int max) {
+        byte[] scanPrefix = concat(new byte[]{'u'}, utf8(bucket), new byte[]{0}, utf8(prefix));
+        byte[] from = null;
+        if (keyMarker != null) {
+            from = uploadIdMarker != null && validId(uploadIdMarker)
+                    ? uploadKey(bucket, keyMarker, uploadIdMarker)
+                    : concat(new byte[]{'u'}, utf8(bucket), new byte[]{0}, utf8(keyMarker), new byte[]{0, (byte) 0xFF});
+            if (Arrays.compareUnsigned(from, scanPrefix) < 0) {
+                from = null;
+            }
+        }
+        byte[] exclusive = from;
+        int keyStart = 1 + utf8(bucket).length + 1;
+        List<Upload> out = new ArrayList<>();
+        table.scan(scanPrefix, from, (k, v) -> {
+            if (exclusive != null && Arrays.equals(k, exclusive)) {
+                return true;
+            }
+            String id = new String(k, k.length - ID_LENGTH, ID_LENGTH, StandardCharsets.UTF_8);
+            String key = new String(k, keyStart, k.length - ID_LENGTH - 1 - keyStart, StandardCharsets.UTF_8);
+            out.add(decodeUpload(bucket, key, id, v));
+            return out.size() < max;
+        });
+        return out;
+    }
+
+    private Object lockFor(String uploadId) {
+        return locks[Math.floorMod(uploadId.hashCode(), locks.length)];
+    }
+
+    static boolean validId(String id) {
+        return id != null && id.length() == ID_LENGTH && id.chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+    }
+
+    private static byte[] uploadKey(String bucket, String key, String id) {
+        return concat(new byte[]{'u'}, utf8(bucket), new byte[]{0}, utf8(key), new byte[]{0}, utf8(id));
+    }
+
+    private static byte[] partPrefix(String id) {
+        return concat(new byte[]{'p'}, utf8(id), new byte[]{0});
+    }
+
+    private static byte[] partKey(String id, int number) {
+        return concat(partPrefix(id), ByteBuffer.allocate(4).putInt(number).array());
+    }
+
+    private static int partNumberOf(byte[] key) {
+        return ByteBuffer.wrap(key, key.length - 4, 4).getInt();
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static byte[] concat(byte[]... parts) {
+        int n = 0;
+        for (byte[] p : parts) {
+            n += p.length;
+        }
+        byte[] out = new byte[n];
+        int at = 0;
+        for (byte[] p : parts) {
+            System.arraycopy(p, 0, out, at, p.length);
+            at += p.length;
+        }
+        return out;
+    }
+
+    private record StoredPart(Part part, List<ChunkRef> chunks) {
+    }
+
+    private static byte[] encodeUpload(Upload u) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(FORMAT_VERSION);
+            out.writeUTF(u.owner());
+            out.writeLong(u.initiated().toEpochMilli());
+            out.writeUTF(u.write().contentType());
+            out.writeInt(u.write().userMetadata().size());
+            for (Map.Entry<String, String> e : u.write().userMetadata().entrySet()) {
+                writeString(out, e.getKey());
+                writeString(out, e.getValue());
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    private static Upload decodeUpload(String bucket, String key, String id, byte[] value) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
+            checkVersion(in.readByte());
+            String owner = in.readUTF();
+            Instant initiated = Instant.ofEpochMilli(in.readLong());
+            String contentType = in.readUTF();
+            int n = in.readInt();
+            Map<String, String> meta = new TreeMap<>();
+            for (int i = 0; i < n; i++) {
+                meta.put(readString(in), readString(in));
+            }
+            return new Upload(id, new ObjectWrite(bucket, key, contentType, meta), owner, initiated);
+        } catch (IOException e) {
+            throw new UncheckedIOException("corrupt upload record " + id, e);
+        }
+    }
+
+    private static byte[] encodePart(Part p, List<ChunkRef> refs) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(FORMAT_VERSION);
+            out.writeLong(p.size());
+            out.writeUTF(p.etag());
+            out.writeLong(p.lastModified().toEpochMilli());
+            out.writeInt(refs.size());
+            for (ChunkRef c : refs) {
+                out.write(Hex.parse(c.id()));
+                out.writeInt(c.length());
+            }
+        }
+        return bytes.toByteArray();
+    }
+
+    private static StoredPart decodePart(int number, byte[] value) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
+            checkVersion(in.readByte());
+            long size = in.readLong();
+            String etag = in.readUTF();
+            Instant modified = Instant.ofEpochMilli(in.readLong());
+            int n = in.readInt();
+            List<ChunkRef> refs = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                byte[] id = in.readNBytes(32);
+                refs.add(new ChunkRef(Hex.of(id), in.readInt()));
+            }
+            return new StoredPart(new Part(number, size, etag, modified), refs);
+        } catch (IOException e) {
+            throw new UncheckedIOException("corrupt part record " + number, e);
+        }
+    }
+
+    private static void checkVersion(byte v) throws IOException {
+        if (v != FORMAT_VERSION) {
+            throw new IOException("unknown multipart record format " + v);
+        }
+    }
+
+    /** Strings longer than writeUTF's 64 KiB limit cannot occur (keys 1 KiB, metadata 2 KiB) but are not truncated silently. */
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        byte[] b = utf8(s);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > (1 << 20)) {
+            throw new IOException("bad string length " + n);
+        }
+        return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,27 @@
+package io.hifadhi.node.storage;
+
+import io.hifadhi.api.store.ObjectWrite;
+import io.hifadhi.api.store.PutResult;
+import io.hifadhi.api.store.StagedBody;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Publishes objects made of chunks that are already durable (S3 multipart completion). The local
+ * store does it on this node; the replicated data path writes the record to its replicas.
+ */
+public interface ObjectPublisher {
+
+    /** Publishes {@code chunks}, in order, as the write's object with the given ETag (last writer wins). */
+    PutResult publish(ObjectWrite write, long size, String etag, List<ChunkRef> chunks) throws IOException;
+
+    /**
+     * The durable chunks of a body staged by another store than the local one (the replicated data
+     * path's), an inline body written out as one chunk; empty when the body is not such a body.
+     */
+    default Optional<List<ChunkRef>> chunksOf(StagedBody body) throws IOException {
+        return Optional.empty();
+    }
+}

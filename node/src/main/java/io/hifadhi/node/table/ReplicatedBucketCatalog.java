@@ -1,0 +1,102 @@
+package io.hifadhi.node.table;
+
+import io.hifadhi.api.s3.BucketCatalog;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The S3 bucket table on a {@link ReplicatedTable} (full placement): every node answers bucket
+ * checks locally. Two nodes creating the same name at the same moment for different owners both
+ * answer "created" and the later stamp wins everywhere (LWW, as DESIGN.md chose for all records).
+ */
+public final class ReplicatedBucketCatalog implements BucketCatalog {
+    private static final byte FORMAT_VERSION = 1;
+    private final ReplicatedTable table;
+    private final Clock clock;
+
+    public ReplicatedBucketCatalog(ReplicatedTable table, Clock clock) {
+        this.table = table;
+        this.clock = clock;
+    }
+
+    @Override
+    public synchronized CreateOutcome create(String name, String owner) throws IOException {
+        Optional<Bucket> existing = get(name);
+        if (existing.isPresent()) {
+            return existing.get().owner().equals(owner) ? CreateOutcome.ALREADY_OWNED : CreateOutcome.OWNED_BY_OTHER;
+        }
+        table.put(name, encode(new Bucket(name, owner, clock.instant(), null)));
+        return CreateOutcome.CREATED;
+    }
+
+    @Override
+    public Optional<Bucket> get(String name) throws IOException {
+        return table.get(name).map(v -> decode(name, v));
+    }
+
+    @Override
+    public synchronized boolean delete(String name) throws IOException {
+        if (get(name).isEmpty()) {
+            return false;
+        }
+        table.delete(name);
+        return true;
+    }
+
+    @Override
+    public synchronized boolean setCors(String name, String corsXml) throws IOException {
+        Optional<Bucket> b = get(name);
+        if (b.isEmpty()) {
+            return false;
+        }
+        table.put(name, encode(new Bucket(name, b.get().owner(), b.get().created(), corsXml)));
+        return true;
+    }
+
+    @Override
+    public List<Bucket> list() {
+        return table.live().stream().map(e -> decode(e.key(), e.value())).toList();
+    }
+
+    static byte[] encode(Bucket b) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeByte(FORMAT_VERSION);
+            out.writeUTF(b.owner());
+            out.writeLong(b.created().toEpochMilli());
+            out.writeBoolean(b.cors() != null);
+            if (b.cors() != null) {
+                byte[] cors = b.cors().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                out.writeInt(cors.length);
+                out.write(cors);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static Bucket decode(String name, byte[] value) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
+            byte version = in.readByte();
+            if (version != FORMAT_VERSION) {
+                throw new IllegalStateException("unknown bucket entry format " + version + " for " + name);
+            }
+            String owner = in.readUTF();
+            Instant created = Instant.ofEpochMilli(in.readLong());
+            String cors = in.readBoolean() ? new String(in.readNBytes(in.readInt()), java.nio.charset.StandardCharsets.UTF_8) : null;
+            return new Bucket(name, owner, created, cors);
+        } catch (IOException e) {
+            throw new UncheckedIOException("corrupt bucket entry for " + name, e);
+        }
+    }
+}

@@ -1,0 +1,215 @@
+package io.hifadhi.node.table;
+
+import io.hifadhi.api.store.StoreUnavailableException;
+import io.hifadhi.membership.ClusterView;
+import io.hifadhi.membership.Member;
+import io.hifadhi.membership.Membership;
+import io.hifadhi.membership.MembershipEvent;
+import io.hifadhi.membership.MembershipListener;
+import io.hifadhi.node.clock.HybridLogicalClock;
+import io.hifadhi.node.transport.Peer;
+import io.hifadhi.node.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A small table replicated to every node (full placement): buckets, later access keys and grants.
+ * Entries are LWW registers stamped by the hybrid logical clock. Reads are local (every node holds
+ * everything). A write goes to every reachable member and waits for W of them (this node counts);
+ * members that were away catch up by pulling the whole table from a peer when they see it join or
+ * become reachable, and every half minute from a random peer — the table is small, so the pull is
+ * its anti-entropy. Before the node sits in a cluster the table is simply local.
+ */
+public final class ReplicatedTable {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicatedTable.class);
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
+    private static final long PULL_EVERY_MILLIS = 30_000;
+
+    record TablePut(String key, byte[] entry) {
+    }
+
+    record TableAck(boolean applied) {
+    }
+
+    record TableDump(int ignored) {
+    }
+
+    record TableEntries(String[] keys, byte[][] entries) {
+    }
+
+    /** Register these with the transport's codec (their order is part of the wire format). */
+    public static final List<Class<?>> MESSAGE_TYPES = List.of(TablePut.class, TableAck.class, TableDump.class, TableEntries.class);
+
+    private record Attached(Transport transport, Membership membership, int writeQuorum, MembershipListener listener,
+                            ScheduledExecutorService puller) {
+    }
+
+    private final String name;
+    private final TableStore store;
+    private final HybridLogicalClock clock;
+    private volatile Attached attached;
+
+    public ReplicatedTable(String name, TableStore store, HybridLogicalClock clock) {
+        this.name = name;
+        this.store = store;
+        this.clock = clock;
+    }
+
+    private String putType() {
+        return Transport.TYPE_PREFIX + "table-put-" + name;
+    }
+
+    private String dumpType() {
+        return Transport.TYPE_PREFIX + "table-dump-" + name;
+    }
+
+    /** Joins the cluster: answers peers' writes and pulls, and catches up from every reachable peer. */
+    public synchronized void attach(Transport transport, Membership membership, int writeQuorum) {
+        transport.handle(putType(), TablePut.class, put -> {
+            TableEntry entry = TableStore.decode(put.key(), put.entry());
+            clock.observe(entry.version());
+            return new TableAck(store.merge(name, entry));
+        });
+        transport.handle(dumpType(), TableDump.class, dump -> {
+            List<TableEntry> all = store.all(name);
+            String[] keys = new String[all.size()];
+            byte[][] entries = new byte[all.size()][];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = all.get(i).key();
+                entries[i] = TableStore.encode(all.get(i));
+            }
+            return new TableEntries(keys, entries);
+        });
+        ScheduledExecutorService puller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hifadhi-table-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+        MembershipListener listener = event -> {
+            if ((event.type() == MembershipEvent.Type.JOINED || event.type() == MembershipEvent.Type.REACHABLE)
+                    && !event.member().id().equals(membership.localId())) {
+                String id = event.member().id();
+                puller.execute(() -> pullFrom(id));
+            }
+        };
+        Attached a = new Attached(transport, membership, writeQuorum, listener, puller);
+        attached = a;
+        membership.addListener(listener);
+        puller.execute(() -> membership.view().reachable().forEach(m -> {
+            if (!m.id().equals(membership.localId())) {
+                pullFrom(m.id());
+            }
+        }));
+        puller.scheduleWithFixedDelay(() -> {
+            List<Member> peers = membership.view().reachable().stream().filter(m -> !m.id().equals(membership.localId())).toList();
+            if (!peers.isEmpty()) {
+                pullFrom(peers.get(ThreadLocalRandom.current().nextInt(peers.size())).id());
+            }
+        }, PULL_EVERY_MILLIS, PULL_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    public synchronized void detach() {
+        Attached a = attached;
+        attached = null;
+        if (a != null) {
+            a.membership().removeListener(a.listener());
+            a.puller().shutdownNow();
+        }
+    }
+
+    /** Merges a peer's whole table into ours (anti-entropy for a small table). */
+    void pullFrom(String memberId) {
+        Attached a = attached;
+        if (a == null) {
+            return;
+        }
+        try {
+            ClusterView v = a.membership().view();
+            Optional<Member> m = v.member(memberId);
+            if (m.isEmpty()) {
+                return;
+            }
+            TableEntries got = a.transport().request(new Peer(memberId, m.get().clusterAddress()), dumpType(), new TableDump(0),
+                    TableEntries.class, TIMEOUT).get(2 * TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            int applied = 0;
+            for (int i = 0; i < got.keys().length; i++) {
+                TableEntry e = TableStore.decode(got.keys()[i], got.entries()[i]);
+                clock.observe(e.version());
+                if (store.merge(name, e)) {
+                    applied++;
+                }
+            }
+            if (applied > 0) {
+                LOG.info("table {}: {} newer entries pulled from {}", name, applied, memberId);
+            }
+        } catch (Exception e) {
+            LOG.debug("table {}: pull from {} failed: {}", name, memberId, e.toString());
+        }
+    }
+
+    public Optional<byte[]> get(String key) throws IOException {
+        return store.get(name, key).filter(e -> !e.deleted()).map(TableEntry::value);
+    }
+
+    /** Live entries in key order. */
+    public List<TableEntry> live() {
+        return store.all(name).stream().filter(e -> !e.deleted()).toList();
+    }
+
+    public void put(String key, byte[] value) throws IOException {
+        write(new TableEntry(key, value, clock.now(), false));
+    }
+
+    public void delete(String key) throws IOException {
+        write(new TableEntry(key, null, clock.now(), true));
+    }
+
+    private void write(TableEntry entry) throws IOException {
+        Attached a = attached;
+        if (a == null) {
+            store.merge(name, entry);
+            return;
+        }
+        ClusterView v = a.membership().view();
+        int w = Math.min(a.writeQuorum(), v.members().size());
+        List<Member> peers = v.reachable().stream().filter(m -> !m.id().equals(v.localId())).toList();
+        if (peers.size() + 1 < w) {
+            throw new StoreUnavailableException("cannot change the " + name + " table: " + (peers.size() + 1) + " of "
+                    + v.members().size() + " nodes are reachable and a change needs " + w + " (write quorum). Retry when nodes are back.");
+        }
+        store.merge(name, entry);
+        byte[] encoded = TableStore.encode(entry);
+        List<CompletableFuture<TableAck>> sends = new ArrayList<>();
+        for (Member m : peers) {
+            sends.add(a.transport().request(new Peer(m.id(), m.clusterAddress()), putType(), new TablePut(entry.key(), encoded),
+                    TableAck.class, TIMEOUT));
+        }
+        int acks = 1;
+        for (CompletableFuture<TableAck> f : sends) {
+            if (acks >= w) {
+                break;
+            }
+            try {
+                f.get(3 * TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                acks++;
+            } catch (Exception e) {
+                LOG.debug("table {}: a peer missed {}: {}", name, entry.key(), e.toString());
+            }
+        }
+        if (acks < w) {
+            throw new StoreUnavailableException("the change to the " + name + " table reached " + acks + " of the " + w
+                    + " nodes it needs (write quorum); it will spread when they are back, but retry to be sure.");
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.hifadhi.node.replication;
+
+import io.hifadhi.node.testing.NativeClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * Single node vs three nodes (N=3, W=2, R=2, 4 MiB chunks, fsync on), in this JVM, through the
+ * same HTTP client in the same run: PUT and GET of 4 KiB and 16 MiB objects, several runs,
+ * medians printed. Not part of the default test run:
+ * <pre>
+ * cd /work/main && mvn -B -q -pl api,node test -Dtest=DataPathBenchmark -Dbench=true -Dsurefire.failIfNoSpecifiedTests=false
+ * </pre>
+ * Optional: -Dbench.runs=5 -Dbench.threads=4 -Dbench.small=300 -Dbench.large=12
+ */
+@EnabledIfSystemProperty(named = "bench", matches = "true")
+class DataPathBenchmark {
+    @TempDir
+    Path dir;
+
+    record Figures(double putOps, double putMiBs, double getOps, double getMiBs) {
+    }
+
+    @Test
+    void singleVersusThreeNodes() throws Exception {
+        int runs = Integer.getInteger("bench.runs", 5);
+        int threads = Integer.getInteger("bench.threads", 4);
+        int smallCount = Integer.getInteger("bench.small", 300);
+        int largeCount = Integer.getInteger("bench.large", 12);
+        try (TestCluster single = new TestCluster(dir.resolve("single"), 1, 3, 2, 2, 4 << 20).startAll();
+             TestCluster three = new TestCluster(dir.resolve("three"), 3, 3, 2, 2, 4 << 20).startAll()) {
+            // Same client for both: the coordinator is node-a in each; GETs go to node-b in the cluster.
+            NativeClient singleClient = single.client(0);
+            NativeClient threePut = three.client(0);
+            NativeClient threeGet = three.client(1);
+            int[] sizes = {4 << 10, 16 << 20};
+            int[] counts = {smallCount, largeCount};
+            for (int s = 0; s < sizes.length; s++) {
+                List<Figures> one = new ArrayList<>();
+                List<Figures> cluster = new ArrayList<>();
+                run(singleClient, singleClient, "warm", sizes[s], Math.min(counts[s], 20), threads);
+                run(threePut, threeGet, "warm", sizes[s], Math.min(counts[s], 20), threads);
+                for (int r = 0; r < runs; r++) {
+                    one.add(run(singleClient, singleClient, "r" + r, sizes[s], counts[s], threads));
+                    cluster.add(run(threePut, threeGet, "r" + r, sizes[s], counts[s], threads));
+                    System.out.printf("size %s run %d: single PUT %.1f ops/s %.1f MiB/s GET %.1f ops/s %.1f MiB/s | "
+                                    + "three PUT %.1f ops/s %.1f MiB/s GET %.1f ops/s %.1f MiB/s%n", label(sizes[s]), r,
+                            one.get(r).putOps(), one.get(r).putMiBs(), one.get(r).getOps(), one.get(r).getMiBs(),
+                            cluster.get(r).putOps(), cluster.get(r).putMiBs(), cluster.get(r).getOps(), cluster.get(r).getMiBs());
+                }
+                System.out.printf("MEDIAN %s x%d, %d client threads, %d runs: single PUT %.1f ops/s (%.1f MiB/s), GET %.1f ops/s (%.1f MiB/s);"
+                                + " three nodes PUT %.1f ops/s (%.1f MiB/s), GET %.1f ops/s (%.1f MiB/s)%n",
+                        label(sizes[s]), counts[s], threads, runs,
+                        median(one, Figures::putOps), median(one, Figures::putMiBs), median(one, Figures::getOps), median(one, Figures::getMiBs),
+                        median(cluster, Figures::putOps), median(cluster, Figures::putMiBs), median(cluster, Figures::getOps),
+                        median(cluster, Figures::getMiBs));
+            }
+        }
+    }
+
+    private static String label(int size) {
+        return size >= 1 << 20 ? (size >> 20) + " MiB" : (size >> 10) + " KiB";
+    }
+
+    private static double median(List<Figures> list, java.util.function.ToDoubleFunction<Figures> f) {
+        double[] v = list.stream().mapToDouble(f).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static Figures run(NativeClient put, NativeClient get, String tag, int size, int count, int threads) throws Exception {
+        byte[][] bodies = new byte[Math.min(count, 8)][];
+        for (int i = 0; i < bodies.length; i++) {
+            bodies[i] = new byte[size];
+            new Random(size * 31L + i + tag.hashCode()).nextBytes(bodies[i]);
+        }
+        String[] queries = new String[count];
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            AtomicInteger next = new AtomicInteger();
+            long t0 = System.nanoTime();
+            List<Future<?>> fs = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                fs.add(pool.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                        HttpResponse<String> r = put.store("bench-" + tag + "-" + size + "-" + i, bodies[i % bodies.length]);
+                        assertEquals(200, r.statusCode(), r.body());
+                        queries[i] = r.body();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+            double putSeconds = (System.nanoTime() - t0) / 1e9;
+            next.set(0);
+            fs.clear();
+            long t1 = System.nanoTime();
+            for (int t = 0; t < threads; t++) {
+                fs.add(pool.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                        HttpResponse<byte[]> r = get.retrieve(queries[i]);
+                        assertEquals(200, r.statusCode());
+                        if (i < bodies.length && !Arrays.equals(bodies[i % bodies.length], r.body())) {
+                            throw new AssertionError("wrong bytes for " + queries[i]);
+                        }
+                        assertEquals(size, r.body().length);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+            double getSeconds = (System.nanoTime() - t1) / 1e9;
+            double mib = (double) size * count / (1 << 20);
+            return new Figures(count / putSeconds, mib / putSeconds, count / getSeconds, mib / getSeconds);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.hifadhi.node.replication;
+
+import io.hifadhi.api.store.StoreUnavailableException;
+import io.hifadhi.node.replication.Messages.Ack;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The sloppy-quorum rules, with sends answered in memory (pure logic). */
+class QuorumWriteTest {
+    /** Records sends as "target<-hintFor" and answers per target: ok, fail, or held until released. */
+    static final class Sends implements QuorumWrite.Sender {
+        final List<String> log = new ArrayList<>();
+        final Set<String> failing;
+        final Map<String, CompletableFuture<Ack>> held = new ConcurrentHashMap<>();
+        final Set<String> holding;
+
+        Sends(Set<String> failing, Set<String> holding) {
+            this.failing = failing;
+            this.holding = holding;
+        }
+
+        @Override
+        public synchronized CompletableFuture<Ack> apply(String target, String hintFor) {
+            log.add(target + "<-" + (hintFor == null ? "" : hintFor));
+            if (failing.contains(target)) {
+                return CompletableFuture.failedFuture(new java.io.IOException(target + " broke"));
+            }
+            if (holding.contains(target)) {
+                CompletableFuture<Ack> f = new CompletableFuture<>();
+                held.put(target, f);
+                return f;
+            }
+            return CompletableFuture.completedFuture(new Ack(true, target.equals("b")));
+        }
+    }
+
+    private static final List<String> WALK = List.of("a", "b", "c", "d", "e");
+
+    @Test
+    void allReplicasUpAnsweringAtOnceMeetsTheQuorumWithoutHints() {
+        Sends s = new Sends(Set.of(), Set.of());
+        QuorumWrite.Outcome o = QuorumWrite.run("t", WALK, 3, 2, id -> true, "a", s).join();
+        assertEquals(List.of("a<-", "b<-", "c<-"), s.log);
+        assertEquals(Set.of("a", "b", "c"), o.holders());
+        assertTrue(o.previousLive());
+    }
+
+    @Test
+    void anUnreachableReplicaIsStoodInForByTheNextNodeWithAHint() {
+        Sends s = new Sends(Set.of(), Set.of());
+        QuorumWrite.run("t", WALK, 3, 2, id -> !id.equals("b"), "a", s).join();
+        assertEquals(List.of("a<-", "d<-b", "c<-"), s.log);
+    }
+
+    @Test
+    void withNoNodeLeftTheCoordinatorKeepsTheHint() {
+        Sends s = new Sends(Set.of(), Set.of());
+        QuorumWrite.Outcome o = QuorumWrite.run("t", List.of("a", "b", "c"), 3, 2, id -> !id.equals("c"), "a", s).join();
+        assertEquals(List.of("a<-", "b<-", "a<-c"), s.log);
+        assertEquals(Set.of("a", "b"), o.holders());
+    }
+
+    @Test
+    void aFailedWriteIsRetriedOnAStandIn() {
+        Sends s = new Sends(Set.of("c"), Set.of());
+        QuorumWrite.run("t", WALK, 3, 3, id -> true, "a", s).join();
+        assertEquals(List.of("a<-", "b<-", "c<-", "d<-c"), s.log);
+    }
+
+    @Test
+    void fewerThanWHoldersFailsAsUnavailable() {
+        Sends s = new Sends(Set.of("b"), Set.of());
+        CompletionException e = assertThrows(CompletionException.class,
+                () -> QuorumWrite.run("t", List.of("a", "b", "c"), 3, 2, id -> id.equals("a") || id.equals("b"), "a", s).join());
+        assertInstanceOf(StoreUnavailableException.class, e.getCause());
+        assertTrue(e.getCause().getMessage().contains("b broke"), e.getCause().getMessage());
+    }
+
+    @Test
+    void theOutcomeWaitsForWAcksAndForHintsButNotForSlowReplicas() {
+        Sends s = new Sends(Set.of(), Set.of("c", "a"));
+        CompletableFuture<QuorumWrite.Outcome> f = QuorumWrite.run("t", List.of("a", "b", "c"), 3, 2, id -> true, "a", s);
+        assertFalse(f.isDone(), "only b answered");
+        s.held.get("a").complete(new Ack(true, false));
+        assertTrue(f.isDone(), "a and b suffice; c may lag");
+        assertEquals(Set.of("a", "b"), f.join().holders());
+    }
+}
