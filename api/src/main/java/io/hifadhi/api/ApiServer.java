@@ -49,6 +49,8 @@ public final class ApiServer implements AutoCloseable {
         HttpHandler s3 = context.s3() == null ? null : guarded("s3", new S3Router(new S3Services(context.store(),
                 context.s3().uploads(), context.s3().buckets(), context.s3().settings(), context.clock()), context.s3().secrets()));
         HttpHandler locate = guarded("locate", new io.hifadhi.api.nativeapi.LocateHandler(context, () -> locator));
+        HttpHandler presign = guarded("presign", new io.hifadhi.api.nativeapi.PresignHandler(context));
+        HttpHandler upload = guarded("store", new io.hifadhi.api.nativeapi.UploadHandler(context, settings.maxObjectSize()));
 
         HttpHandler routes = exchange -> {
             // DECODE_URL is off: the path is raw, and handlers decode their own parameters strictly.
@@ -60,6 +62,10 @@ public final class ApiServer implements AutoCloseable {
                 target = cluster;
             } else if (path.equals(NATIVE + "store")) {
                 target = store;
+            } else if (path.startsWith(NATIVE + "store/")) {
+                target = upload;
+            } else if (path.equals(NATIVE + "presign")) {
+                target = presign;
             } else if (path.startsWith(NATIVE + "retrieve/")) {
                 target = retrieve;
             } else if (path.startsWith(NATIVE + "stream/")) {
@@ -75,7 +81,7 @@ public final class ApiServer implements AutoCloseable {
             } else {
                 exchange.putAttachment(Endpoint.NAME, "unknown");
                 ApiErrors.send(exchange, 404, "not_found", "No endpoint at " + safe(path) + ".",
-                        "Native endpoints: /api/v1/health, /api/v1/cluster, /api/v1/store, /api/v1/retrieve/<query>, /api/v1/stream/<query>; metrics: /metrics.");
+                        "Native endpoints: /api/v1/health, /api/v1/cluster, /api/v1/store, /api/v1/store/<query>, /api/v1/presign, /api/v1/retrieve/<query>, /api/v1/stream/<query>, /api/v1/locate/<query>; metrics: /metrics.");
                 return;
             }
             target.handleRequest(exchange);

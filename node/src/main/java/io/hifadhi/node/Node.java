@@ -3,6 +3,11 @@ package io.hifadhi.node;
 import io.hifadhi.api.ApiContext;
 import io.hifadhi.api.ApiServer;
 import io.hifadhi.api.ApiSettings;
+import io.hifadhi.api.auth.AccessPolicy;
+import io.hifadhi.api.auth.Cidr;
+import io.hifadhi.api.auth.ClientAddress;
+import io.hifadhi.api.auth.PresignKey;
+import io.hifadhi.api.auth.Presigning;
 import io.hifadhi.api.auth.ShardKeyPolicy;
 import io.hifadhi.api.s3.S3Backend;
 import io.hifadhi.api.s3.S3Settings;
@@ -117,8 +122,12 @@ public final class Node implements AutoCloseable {
             throw new NodeStartException("cannot open storage in " + dataDirectory.root() + ": " + e.getMessage()
                     + " (is another node using this data directory?)", e);
         }
-        ApiContext context = new ApiContext(name, store, new ShardKeyPolicy(credentials.shardKey()),
-                this::clusterMembers, metrics, metrics::prometheusText, clock, clock.instant(), s3);
+        // Native access: the SHARD-KEY header, or a presigned link signed with a key derived from the same secret.
+        ClientAddress clients = new ClientAddress(config.trustedProxies().stream().map(Cidr::parse).toList());
+        Presigning presigning = new Presigning(PresignKey.derive(credentials.shardKey()), clients, this::advertisedHttpAddress);
+        AccessPolicy nativeAccess = AccessPolicy.anyOf(new ShardKeyPolicy(credentials.shardKey()), presigning.policy(clock));
+        ApiContext context = new ApiContext(name, store, nativeAccess,
+                this::clusterMembers, metrics, metrics::prometheusText, clock, clock.instant(), s3, presigning);
         api = new ApiServer(ApiSettings.defaults(config.bindAddress(), config.httpPort())
                 .withMaxObjectSize(config.maxObjectSize()), context);
         api.locator(replicated);
@@ -158,6 +167,14 @@ public final class Node implements AutoCloseable {
         if (!config.fsync()) {
             LOG.warn("fsync is off: acknowledged writes can be lost on power failure");
         }
+    }
+
+    /** host:port where others reach this node's HTTP (for links minted when a request names no usable Host). */
+    private String advertisedHttpAddress() {
+        String host = Addresses.advertiseHost(config.advertiseHost(), config.bindAddress());
+        ApiServer server = api;
+        int port = server == null ? config.httpPort() : server.port();
+        return (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + port;
     }
 
     /** The members this node knows, itself included; just itself while membership is starting. */

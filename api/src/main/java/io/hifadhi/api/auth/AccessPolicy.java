@@ -3,10 +3,8 @@ package io.hifadhi.api.auth;
 import io.undertow.server.HttpServerExchange;
 
 /**
- * Decides whether a native request may proceed. Today only the SHARD-KEY header; presigned links
- * and IP grants will be further policies combined with {@link #anyOf}.
- *
- * @see ShardKeyPolicy
+ * Decides whether a native request may proceed: the SHARD-KEY header ({@link ShardKeyPolicy}) and
+ * presigned links ({@link PresignedLinkPolicy}) are combined with {@link #anyOf}.
  */
 @FunctionalInterface
 public interface AccessPolicy {
@@ -14,19 +12,27 @@ public interface AccessPolicy {
     /** @param query the decoded object query, or null for operations without one */
     AccessDecision check(HttpServerExchange exchange, NativeOperation operation, String query);
 
-    /** Allows when any policy allows; otherwise reports the first policy's denial. */
+    /**
+     * Allows when any policy allows. Otherwise reports the first denial of credentials the caller
+     * actually presented (a wrong key, a tampered link), else the first policy's "nothing sent".
+     */
     static AccessPolicy anyOf(AccessPolicy first, AccessPolicy... more) {
         return (exchange, op, query) -> {
             AccessDecision d = first.check(exchange, op, query);
             if (d.allowed()) {
                 return d;
             }
+            AccessDecision report = d;
             for (AccessPolicy p : more) {
-                if (p.check(exchange, op, query).allowed()) {
-                    return AccessDecision.allow();
+                AccessDecision next = p.check(exchange, op, query);
+                if (next.allowed()) {
+                    return next;
+                }
+                if (!report.presented() && next.presented()) {
+                    report = next;
                 }
             }
-            return d;
+            return report;
         };
     }
 }

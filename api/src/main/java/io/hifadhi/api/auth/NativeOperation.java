@@ -2,7 +2,10 @@ package io.hifadhi.api.auth;
 
 /** What a native API request wants to do; an {@link AccessPolicy} decides per operation. */
 public enum NativeOperation {
+    /** POST /api/v1/store (query null) or PUT /api/v1/store/&lt;query&gt;. */
     STORE, RETRIEVE, STREAM,
-    /** Reading the member list: an admin operation. */
-    CLUSTER
+    /** Reading the member list or locating objects: an admin operation. */
+    CLUSTER,
+    /** Minting presigned links: only for holders of the cluster secret. */
+    PRESIGN
 }

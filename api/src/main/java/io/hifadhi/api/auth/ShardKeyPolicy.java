@@ -23,7 +23,7 @@ public final class ShardKeyPolicy implements AccessPolicy {
     public AccessDecision check(HttpServerExchange exchange, NativeOperation operation, String query) {
         String given = exchange.getRequestHeaders().getFirst(HEADER);
         if (given == null) {
-            return AccessDecision.deny("This request needs the SHARD-KEY header.",
+            return AccessDecision.absent("This request needs the SHARD-KEY header (or a presigned link, where one applies).",
                     "Send the cluster's shard key as 'SHARD-KEY: <key>'; a new node prints it on first start "
                             + "and keeps it in credentials.properties in its data directory.");
         }

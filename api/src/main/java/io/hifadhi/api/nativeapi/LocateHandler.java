@@ -38,7 +38,7 @@ public final class LocateHandler implements HttpHandler {
         }
         AccessDecision access = context.nativeAccess().check(exchange, NativeOperation.CLUSTER, null);
         if (!access.allowed()) {
-            ApiErrors.send(exchange, 401, "unauthorized", access.message(), access.hint());
+            ApiErrors.send(exchange, access.status(), access.error(), access.message(), access.hint());
             return;
         }
         ObjectLocator l = locator.get();

@@ -59,7 +59,7 @@ public final class RetrieveHandler implements HttpHandler {
         }
         AccessDecision access = context.nativeAccess().check(exchange, mode.operation, query);
         if (!access.allowed()) {
-            ApiErrors.send(exchange, 401, "unauthorized", access.message(), access.hint());
+            ApiErrors.send(exchange, access.status(), access.error(), access.message(), access.hint());
             return;
         }
         String problem = query.isEmpty() ? "The query is empty." : NativeNames.problemWith(NativeNames.fileNameOf(query));

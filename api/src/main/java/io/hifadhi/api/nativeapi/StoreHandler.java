@@ -56,7 +56,7 @@ public final class StoreHandler implements HttpHandler {
         // Decided before a byte of the body is read, so a 100-continue client never sends it.
         AccessDecision access = context.nativeAccess().check(exchange, NativeOperation.STORE, null);
         if (!access.allowed()) {
-            ApiErrors.send(exchange, 401, "unauthorized", access.message(), access.hint());
+            ApiErrors.send(exchange, access.status(), access.error(), access.message(), access.hint());
             return;
         }
         String boundary = MultipartReader.boundaryOf(exchange.getRequestHeaders().getFirst(Headers.CONTENT_TYPE));

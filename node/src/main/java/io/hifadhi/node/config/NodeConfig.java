@@ -14,12 +14,13 @@ import java.util.regex.Pattern;
  * @param fsync         false relaxes durability (no fsync of chunks, no synced WAL); never the default
  * @param s3Region      the region S3 clients sign for (one per cluster)
  * @param s3Domains     domains under which virtual-host-style S3 requests name the bucket ("bucket.domain")
+ * @param trustedProxies addresses/CIDR networks whose X-Forwarded-For / Forwarded headers are believed
  */
 public record NodeConfig(String name, Path dataDir, String bindAddress, int httpPort, int clusterPort,
                          String advertiseHost, List<String> join, String zone, long capacityBytes,
                          int replication, int writeQuorum, int readQuorum, int chunkSize,
                          String shardKey, String accessKey, String secretKey, boolean fsync, long maxObjectSize,
-                         String s3Region, List<String> s3Domains) {
+                         String s3Region, List<String> s3Domains, List<String> trustedProxies) {
 
     public static final int DEFAULT_HTTP_PORT = 7111;
     public static final int DEFAULT_CLUSTER_PORT = 7112;
@@ -36,6 +37,14 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         Objects.requireNonNull(bindAddress, "bindAddress");
         join = List.copyOf(join);
         s3Domains = List.copyOf(s3Domains);
+        trustedProxies = List.copyOf(trustedProxies);
+        for (String p : trustedProxies) {
+            try {
+                io.hifadhi.api.auth.Cidr.parse(p);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("--trusted-proxies: " + e.getMessage());
+            }
+        }
         Objects.requireNonNull(s3Region, "s3Region");
         if (!S3_REGION.matcher(s3Region).matches()) {
             throw new IllegalArgumentException("--region must look like us-east-1 (lower-case letters, digits and '-'), got '" + s3Region + "'");
@@ -104,6 +113,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         private long maxObjectSize = 5L << 40;
         private String s3Region = DEFAULT_S3_REGION;
         private List<String> s3Domains = List.of();
+        private List<String> trustedProxies = List.of();
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -129,11 +139,12 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         public Builder maxObjectSize(long v) { maxObjectSize = v; return this; }
         public Builder s3Region(String v) { s3Region = v; return this; }
         public Builder s3Domains(List<String> v) { s3Domains = v; return this; }
+        public Builder trustedProxies(List<String> v) { trustedProxies = v; return this; }
 
         public NodeConfig build() {
             return new NodeConfig(name, dataDir, bindAddress, httpPort, clusterPort, advertiseHost, join, zone,
                     capacityBytes, replication, writeQuorum, readQuorum, chunkSize, shardKey, accessKey, secretKey,
-                    fsync, maxObjectSize, s3Region, s3Domains);
+                    fsync, maxObjectSize, s3Region, s3Domains, trustedProxies);
         }
     }
 
@@ -144,7 +155,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
                 + ", clusterPort=" + clusterPort + ", advertiseHost=" + advertiseHost + ", join=" + join + ", zone=" + zone
                 + ", capacity=" + capacityBytes + ", replication=" + replication + ", W=" + writeQuorum + ", R=" + readQuorum
                 + ", chunkSize=" + chunkSize + ", fsync=" + fsync + ", maxObjectSize=" + maxObjectSize
-                + ", s3Region=" + s3Region + ", s3Domains=" + s3Domains
+                + ", s3Region=" + s3Region + ", s3Domains=" + s3Domains + ", trustedProxies=" + trustedProxies
                 + ", shardKey=" + (shardKey == null ? "unset" : "***") + ", accessKey=" + (accessKey == null ? "unset" : accessKey) + "]";
     }
 }

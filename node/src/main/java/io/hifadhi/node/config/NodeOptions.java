@@ -74,6 +74,9 @@ public final class NodeOptions {
     @Option(names = "--s3-domain", paramLabel = "DOMAIN", split = ",", description = "Domain(s) for virtual-host-style S3: bucket.DOMAIN names a bucket.")
     List<String> s3Domains = List.of();
 
+    @Option(names = "--trusted-proxies", paramLabel = "CIDR", split = ",", description = "Reverse proxies (IPs or CIDR networks, IPv4/IPv6, comma-separated) whose X-Forwarded-For/Forwarded headers name the client; from anyone else those headers are ignored (default: none).")
+    List<String> trustedProxies = List.of();
+
     @Option(names = "--fsync", paramLabel = "BOOL", arity = "1", description = "fsync data before acknowledging writes (default: ${DEFAULT-VALUE}).", defaultValue = "true")
     String fsync;
 
@@ -108,6 +111,7 @@ public final class NodeOptions {
                 .fsync(fsyncValue)
                 .s3Region(region == null ? NodeConfig.DEFAULT_S3_REGION : region)
                 .s3Domains(s3Domains.stream().map(String::trim).filter(d -> !d.isEmpty()).toList())
+                .trustedProxies(trustedProxies.stream().map(String::trim).filter(p -> !p.isEmpty()).toList())
                 .build();
     }
 

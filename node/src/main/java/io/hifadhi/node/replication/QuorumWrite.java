@@ -38,6 +38,7 @@ final class QuorumWrite {
     private final String localId;
     private final Sender sender;
     private final CompletableFuture<Outcome> result = new CompletableFuture<>();
+    private final CompletableFuture<Void> settled = new CompletableFuture<>();
     private final Set<String> used = new HashSet<>();
     private final Set<String> acked = new HashSet<>();
     private int nextFallback;
@@ -61,6 +62,19 @@ final class QuorumWrite {
 
     static CompletableFuture<Outcome> run(String what, List<String> walk, int n, int w, Predicate<String> reachable,
                                           String localId, Sender sender) {
+        return start(what, walk, n, w, reachable, localId, sender).quorum();
+    }
+
+    /**
+     * @param quorum  completes as {@link #run} does
+     * @param settled completes when every send, stand-ins included, has finished (acknowledged or failed): until
+     *                then the write's bytes may still be held for a slow replica
+     */
+    record Pending(CompletableFuture<Outcome> quorum, CompletableFuture<Void> settled) {
+    }
+
+    static Pending start(String what, List<String> walk, int n, int w, Predicate<String> reachable,
+                         String localId, Sender sender) {
         QuorumWrite q = new QuorumWrite(what, walk, n, w, reachable, localId, sender);
         synchronized (q) {
             for (int i = 0; i < Math.min(n, walk.size()); i++) {
@@ -77,7 +91,7 @@ final class QuorumWrite {
             q.starting = false;
             q.check();
         }
-        return q.result;
+        return new Pending(q.result, q.settled);
     }
 
     /** Called with the lock held. */
@@ -131,7 +145,13 @@ final class QuorumWrite {
     }
 
     private void check() {
-        if (starting || result.isDone()) {
+        if (starting) {
+            return;
+        }
+        if (outstanding == 0) {
+            settled.complete(null);
+        }
+        if (result.isDone()) {
             return;
         }
         if (acked.size() >= w && outstandingHints == 0) {

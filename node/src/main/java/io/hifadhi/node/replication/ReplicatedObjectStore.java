@@ -68,7 +68,13 @@ import java.util.concurrent.TimeoutException;
 public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, ObjectPublisher {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicatedObjectStore.class);
     private static final HexFormat HEX = HexFormat.of();
+    /** Chunks whose W acks are awaited before the next is read. */
     private static final int CHUNKS_IN_FLIGHT = 2;
+    /**
+     * Chunks whose sends have not all finished (a slow replica past the quorum still holds their bytes in
+     * flight). Bounding them bounds an upload's memory whatever the replicas' speed.
+     */
+    private static final int CHUNKS_UNSETTLED = 3;
 
     private final LocalObjectStore local;
     private volatile Replication cluster;
@@ -118,6 +124,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         int chunkSize = c.chunkSize();
         List<ChunkRef> refs = new ArrayList<>();
         Deque<CompletableFuture<?>> inFlight = new ArrayDeque<>();
+        Deque<CompletableFuture<Void>> unsettled = new ArrayDeque<>();
         long size = 0;
         byte[] buffer = new byte[chunkSize];
         System.arraycopy(head, 0, buffer, 0, head.length);
@@ -135,9 +142,14 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
                 ChunkRef ref = new ChunkRef(HEX.formatHex(sha), bytes.length);
                 refs.add(ref);
                 size += bytes.length;
-                inFlight.add(replicateChunk(c, ref, sha, bytes));
+                QuorumWrite.Pending pending = replicateChunk(c, ref, sha, bytes);
+                inFlight.add(pending.quorum());
+                unsettled.add(pending.settled());
                 while (inFlight.size() >= CHUNKS_IN_FLIGHT) {
                     await(inFlight.removeFirst());
+                }
+                while (!unsettled.isEmpty() && (unsettled.peekFirst().isDone() || unsettled.size() > CHUNKS_UNSETTLED)) {
+                    await(unsettled.removeFirst());
                 }
                 boolean last = filled < chunkSize;
                 buffer = new byte[chunkSize];
@@ -155,10 +167,10 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         return new ClusterStaged(size, HEX.formatHex(md5.digest()), null, refs);
     }
 
-    private CompletableFuture<?> replicateChunk(Replication c, ChunkRef ref, byte[] sha, byte[] bytes) {
+    private QuorumWrite.Pending replicateChunk(Replication c, ChunkRef ref, byte[] sha, byte[] bytes) {
         ClusterView v = c.placement().view();
         List<String> walk = c.placement().walk(v, KeyHash.ofChunk(sha));
-        return QuorumWrite.run("chunk " + ref.id(), walk, c.placement().n(v), c.placement().w(v), v::isReachable,
+        return QuorumWrite.start("chunk " + ref.id(), walk, c.placement().n(v), c.placement().w(v), v::isReachable,
                 c.localId(), (target, hintFor) -> c.request(v, target, Messages.CHUNK_PUT,
                         new ChunkPut(ref.id(), bytes, hintFor), Ack.class, Replication.CHUNK_TIMEOUT));
     }
@@ -204,7 +216,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         }
         byte[] sha = digest("SHA-256").digest(staged.inline());
         ChunkRef ref = new ChunkRef(HEX.formatHex(sha), staged.inline().length);
-        await(replicateChunk(c, ref, sha, staged.inline()));
+        await(replicateChunk(c, ref, sha, staged.inline()).quorum());
         return Optional.of(List.of(ref));
     }
 
@@ -357,6 +369,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         ClusterView v = c.placement().view();
         List<String> walk = c.placement().walk(v, KeyHash.ofChunk(HEX.parseHex(ref.id())));
         List<String> problems = new ArrayList<>();
+        boolean damaged = false;
         for (String id : walk) {
             if (id.equals(c.localId()) || !v.isReachable(id)) {
                 continue;
@@ -367,15 +380,37 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
                 if (data.bytes() == null) {
                     problems.add(id + ": not held");
                 } else if (data.bytes().length == ref.length() && LocalReplica.sha256Hex(data.bytes()).equals(ref.id())) {
+                    healLocalCopy(c, v, walk, ref, data.bytes());
                     return data.bytes();
                 } else {
                     problems.add(id + ": failed its SHA-256 check");
+                    damaged = true;
                 }
             } catch (IOException e) {
                 problems.add(id + ": " + e.getMessage());
             }
         }
-        throw new CorruptDataException("no reachable node holds a good copy of chunk " + ref.id() + " " + problems);
+        if (damaged) {
+            throw new CorruptDataException("no reachable node holds a good copy of chunk " + ref.id() + " " + problems);
+        }
+        // Nobody answered with the chunk (down, busy, or not holding it yet): the data may come back, so 503, not 500.
+        throw new StoreUnavailableException("no reachable node could serve chunk " + ref.id() + " " + problems
+                + "; retry when more nodes are reachable");
+    }
+
+    /** This node is one of the chunk's replicas but lacked a good copy: store the one just fetched, in the background. */
+    private static void healLocalCopy(Replication c, ClusterView v, List<String> walk, ChunkRef ref, byte[] bytes) {
+        if (!walk.subList(0, c.placement().n(v)).contains(c.localId())) {
+            return;
+        }
+        c.request(v, c.localId(), Messages.CHUNK_PUT, new ChunkPut(ref.id(), bytes, null), Ack.class, Replication.CHUNK_TIMEOUT)
+                .whenComplete((ack, error) -> {
+                    if (error == null) {
+                        LOG.info("chunk {} restored on this node from a replica", ref.id());
+                    } else {
+                        LOG.warn("chunk {} could not be restored on this node: {}", ref.id(), error.toString());
+                    }
+                });
     }
 
     private final class ClusterObject implements StoredObject {

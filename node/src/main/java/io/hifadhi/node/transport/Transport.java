@@ -108,7 +108,7 @@ public final class Transport implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         });
-        this.workers = pool("hifadhi-transport-worker", 16, 1024);
+        this.workers = pool("hifadhi-transport-worker", 16, 256);
         this.replies = pool("hifadhi-transport-reply", 4, 4096);
     }
 

@@ -43,6 +43,11 @@ class ClusterMemoryBenchmark {
     void twoGibibytesThroughThreeNodesWithSmallHeaps() throws Exception {
         String heap = System.getProperty("bench.heap", "-Xmx128m");
         long size = Long.getLong("bench.gib", 2) << 30;
+        Path logs = Path.of("target", "cluster-memory-logs");
+        Files.createDirectories(logs);
+        for (int i = 0; i < 3; i++) {
+            Files.deleteIfExists(logs.resolve("n" + i + ".log"));
+        }
         int[] ports = {NodeProcess.freePort(), NodeProcess.freePort(), NodeProcess.freePort()};
         List<NodeProcess> nodes = new ArrayList<>();
         ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor();
@@ -52,7 +57,7 @@ class ClusterMemoryBenchmark {
                 if (i > 0) {
                     extra.addAll(List.of("--join", "127.0.0.1:" + ports[0]));
                 }
-                nodes.add(NodeProcess.start(dir.resolve("n" + i), KEY, heap, dir.resolve("n" + i + ".log"),
+                nodes.add(NodeProcess.start(dir.resolve("n" + i), KEY, heap, logs.resolve("n" + i + ".log"),
                         "node-" + (char) ('a' + i), ports[i], extra.toArray(String[]::new)));
             }
             NativeClient a = new NativeClient(nodes.get(0).port(), KEY);
@@ -99,7 +104,7 @@ class ClusterMemoryBenchmark {
                     size >> 20, heap, up, (size >> 20) / up, down, (size >> 20) / down,
                     peak.get(0) >> 20, peak.get(1) >> 20, peak.get(2) >> 20);
             for (int i = 0; i < 3; i++) {
-                assertFalse(Files.readString(dir.resolve("n" + i + ".log")).contains("OutOfMemoryError"));
+                assertFalse(Files.readString(logs.resolve("n" + i + ".log")).contains("OutOfMemoryError"));
             }
         } finally {
             sampler.shutdownNow();

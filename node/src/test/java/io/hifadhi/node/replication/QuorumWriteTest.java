@@ -92,10 +92,17 @@ class QuorumWriteTest {
     @Test
     void theOutcomeWaitsForWAcksAndForHintsButNotForSlowReplicas() {
         Sends s = new Sends(Set.of(), Set.of("c", "a"));
-        CompletableFuture<QuorumWrite.Outcome> f = QuorumWrite.run("t", List.of("a", "b", "c"), 3, 2, id -> true, "a", s);
+        QuorumWrite.Pending p = QuorumWrite.start("t", List.of("a", "b", "c"), 3, 2, id -> true, "a", s);
+        CompletableFuture<QuorumWrite.Outcome> f = p.quorum();
         assertFalse(f.isDone(), "only b answered");
         s.held.get("a").complete(new Ack(true, false));
         assertTrue(f.isDone(), "a and b suffice; c may lag");
         assertEquals(Set.of("a", "b"), f.join().holders());
+        assertFalse(p.settled().isDone(), "c's send still holds the bytes");
+        s.held.get("c").completeExceptionally(new java.io.IOException("late failure"));
+        assertFalse(p.settled().isDone(), "c's stand-in (a keeps a hint for c) is still being written");
+        s.held.get("a").complete(new Ack(true, false));
+        assertTrue(p.settled().isDone(), "settled once every send, including c's stand-in, has finished");
+        assertEquals(List.of("a<-", "b<-", "c<-", "a<-c"), s.log, "the late failure still left a hint for c");
     }
 }

@@ -236,6 +236,52 @@ class ReplicationClusterTest {
         }
     }
 
+    @Test
+    void aStaleReplicaIsRepairedByAReadAndChunksComeFromPeersWhenMissingOrCorrupt() throws Exception {
+        try (TestCluster cluster = new TestCluster(dir, 3, 3, 2, 2, CHUNK).startAll()) {
+            // C is down while B coordinates a write: B keeps C's hints. Then B goes down, so no hint can reach C.
+            cluster.stop(2);
+            cluster.awaitReachable(new int[]{0, 1}, new int[]{0, 1});
+            byte[] body = random(8, 4 * CHUNK + 3);
+            cluster.node(1).store().put(new ObjectWrite("b", "stale", null, null), new ByteArrayInputStream(body));
+            cluster.stop(1);
+            cluster.start(2);
+            cluster.awaitReachable(new int[]{0, 2}, new int[]{0, 2});
+            assertEquals(List.of("node-a"), cluster.node(2).replicatedStore().locate("b", "stale").orElseThrow().recordHolders());
+            assertTrue(cluster.node(2).replicatedStore().locate("b", "stale").orElseThrow().chunks().stream()
+                    .noneMatch(c -> c.holders().contains("node-c")), "C holds none of the chunks");
+
+            // Read through C (R=2 of A and C): A's record wins, C's chunks come from A.
+            StoredObject o = cluster.node(2).store().get("b", "stale").orElseThrow();
+            try (InputStream in = o.open(0, body.length)) {
+                assertArrayEquals(body, in.readAllBytes());
+            }
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(List.of("node-a", "node-c"),
+                    cluster.node(2).replicatedStore().locate("b", "stale").orElseThrow().recordHolders().stream().sorted().toList(),
+                    "read repair gave C the record"));
+
+            // A corrupt local copy is never served: the reader fails over to a good one on a peer.
+            byte[] other = random(9, 2 * CHUNK + 1);
+            cluster.node(0).store().put(new ObjectWrite("b", "corrupt", null, null), new ByteArrayInputStream(other));
+            var where = cluster.node(0).replicatedStore().locate("b", "corrupt").orElseThrow();
+            String id = where.chunks().get(0).id();
+            await().atMost(Duration.ofSeconds(10)).until(() -> cluster.node(0).replicatedStore().locate("b", "corrupt")
+                    .orElseThrow().chunks().get(0).holders().contains("node-c"));
+            Path file = cluster.node(2).dataDir().resolve("chunks").resolve(id.substring(0, 2)).resolve(id.substring(2, 4)).resolve(id);
+            byte[] damaged = java.nio.file.Files.readAllBytes(file);
+            damaged[100] ^= 0x40;
+            java.nio.file.Files.write(file, damaged);
+            StoredObject c = cluster.node(2).store().get("b", "corrupt").orElseThrow();
+            try (InputStream in = c.open(0, other.length)) {
+                assertArrayEquals(other, in.readAllBytes(), "served from node-a after node-c's copy failed its hash");
+            }
+            // And node-c, a replica of that chunk, heals its copy from the good one it fetched.
+            byte[] good = java.util.Arrays.copyOf(other, CHUNK);
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                    assertArrayEquals(good, java.nio.file.Files.readAllBytes(file)));
+        }
+    }
+
     private static Set<String> names(JsonNode array) {
         Set<String> out = new TreeSet<>();
         array.forEach(n -> out.add(n.asText()));

@@ -13,6 +13,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.Bucket;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
 import software.amazon.awssdk.services.s3.model.CopyObjectResponse;
 import software.amazon.awssdk.services.s3.model.Delete;
@@ -466,15 +467,54 @@ class S3ApiTest {
             assertEquals(403, badPut.statusCode());
             assertFalse(exists("presigned", "sneaky.txt"));
 
-            // Expired.
+            // Any changed or added query parameter breaks the signature as well.
+            String url = get.url().toString();
+            assertTrue(url.contains("X-Amz-Expires=300"), url);
+            for (String changed : List.of(url.replace("X-Amz-Expires=300", "X-Amz-Expires=3600"),
+                    url + "&response-content-type=text%2Fhtml",
+                    changeLastDigitOfDate(url))) {
+                assertFalse(changed.equals(url));
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(changed)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(403, r.statusCode(), changed + " -> " + r.body());
+                assertTrue(r.body().contains("<Code>SignatureDoesNotMatch</Code>"), r.body());
+                assertFalse(r.body().contains("uploaded by link"));
+            }
+            HttpResponse<String> longerPut = http.send(HttpRequest.newBuilder(URI.create(put.url().toString()
+                    .replace("via%20url.txt", "longer.txt").replace("X-Amz-Expires=300", "X-Amz-Expires=3600")))
+                    .PUT(HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, longerPut.statusCode());
+            HttpResponse<String> extendedPut = http.send(HttpRequest.newBuilder(URI.create(put.url().toString()
+                    .replace("X-Amz-Expires=300", "X-Amz-Expires=3600"))).PUT(HttpRequest.BodyPublishers.ofString("overwritten"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, extendedPut.statusCode(), extendedPut.body());
+            assertFalse(exists("presigned", "longer.txt"));
+            assertEquals("uploaded by link", new String(get("presigned", "via url.txt"), StandardCharsets.UTF_8));
+
+            // Expired (both presigned for one second, then used after two).
             PresignedGetObjectRequest shortLived = presigner.presignGetObject(b -> b.signatureDuration(Duration.ofSeconds(1))
                     .getObjectRequest(g -> g.bucket("presigned").key("via url.txt")));
+            PresignedPutObjectRequest shortPut = presigner.presignPutObject(b -> b.signatureDuration(Duration.ofSeconds(1))
+                    .putObjectRequest(p -> p.bucket("presigned").key("via url.txt")));
             Thread.sleep(2100);
             HttpResponse<String> expired = http.send(HttpRequest.newBuilder(shortLived.url().toURI()).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(403, expired.statusCode());
-            assertTrue(expired.body().contains("<Code>AccessDenied</Code>") && expired.body().contains("xpired"), expired.body());
+            assertTrue(expired.body().contains("<Code>AccessDenied</Code>") && expired.body().contains("Request has expired"), expired.body());
+            assertFalse(expired.body().contains("uploaded by link"));
+            HttpResponse<String> expiredPut = http.send(HttpRequest.newBuilder(shortPut.url().toURI())
+                    .PUT(HttpRequest.BodyPublishers.ofString("too late")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, expiredPut.statusCode(), expiredPut.body());
+            assertTrue(expiredPut.body().contains("Request has expired"), expiredPut.body());
+            assertEquals("uploaded by link", new String(get("presigned", "via url.txt"), StandardCharsets.UTF_8));
         }
+    }
+
+    /** The presigned URL with X-Amz-Date one second off (still within its validity). */
+    static String changeLastDigitOfDate(String url) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("X-Amz-Date=\\d{8}T\\d{5}(\\d)Z").matcher(url);
+        assertTrue(m.find(), url);
+        char digit = m.group(1).charAt(0);
+        return url.substring(0, m.start(1)) + (digit == '0' ? '1' : (char) (digit - 1)) + url.substring(m.end(1));
     }
 
     // ---------------------------------------------------------------- CORS
@@ -558,6 +598,102 @@ class S3ApiTest {
     }
 
     @Test
+    void tamperedHeaderSignatureIsRefusedAndChangesNothing() throws Exception {
+        createBucket("tamper");
+        s3.putObject(b -> b.bucket("tamper").key("kept"), RequestBody.fromString("original"));
+        try (S3Client tampering = S3TestSupport.tamperingClient(port)) {
+            List<org.junit.jupiter.api.function.Executable> calls = List.of(
+                    () -> tampering.putObject(b -> b.bucket("tamper").key("new"), RequestBody.fromBytes(random(3 * CHUNK, 21))),
+                    () -> tampering.putObject(b -> b.bucket("tamper").key("kept"), RequestBody.fromString("replaced")),
+                    () -> tampering.copyObject(b -> b.sourceBucket("tamper").sourceKey("kept").destinationBucket("tamper")
+                            .destinationKey("copied")),
+                    () -> tampering.deleteObject(b -> b.bucket("tamper").key("kept")),
+                    () -> tampering.deleteObjects(b -> b.bucket("tamper").delete(d -> d.objects(ObjectIdentifier.builder()
+                            .key("kept").build()))),
+                    () -> tampering.createMultipartUpload(b -> b.bucket("tamper").key("parts")),
+                    () -> tampering.createBucket(b -> b.bucket("tamper-made")),
+                    () -> tampering.deleteBucket(b -> b.bucket("tamper")),
+                    () -> tampering.getObject(b -> b.bucket("tamper").key("kept")),
+                    () -> tampering.listObjectsV2(b -> b.bucket("tamper")));
+            for (org.junit.jupiter.api.function.Executable call : calls) {
+                S3Exception e = s3Error(call);
+                assertEquals(403, e.statusCode(), e.getMessage());
+                assertEquals("SignatureDoesNotMatch", e.awsErrorDetails().errorCode(), e.getMessage());
+            }
+        }
+        assertFalse(exists("tamper", "new"));
+        assertFalse(exists("tamper", "copied"));
+        assertEquals("original", new String(get("tamper", "kept"), StandardCharsets.UTF_8));
+        assertTrue(s3.listMultipartUploads(b -> b.bucket("tamper")).uploads().isEmpty());
+        assertFalse(s3.listBuckets().buckets().stream().anyMatch(b -> b.name().equals("tamper-made")));
+
+        // The same raw request: flipped it is refused and stores nothing, as signed it is stored.
+        byte[] body = "raw body".getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> flipped = S3TestSupport.signed(http, port, "PUT", "/tamper/raw", body, Map.of(), true);
+        assertEquals(403, flipped.statusCode(), flipped.body());
+        assertTrue(flipped.body().contains("<Code>SignatureDoesNotMatch</Code>"), flipped.body());
+        assertFalse(exists("tamper", "raw"));
+        HttpResponse<String> intact = S3TestSupport.signed(http, port, "PUT", "/tamper/raw", body, Map.of(), false);
+        assertEquals(200, intact.statusCode(), intact.body());
+        assertArrayEquals(body, get("tamper", "raw"));
+    }
+
+    @Test
+    void oversizedMetadataAndHeaderBlocksAreRefusedAndChangeNothing() throws Exception {
+        createBucket("big-headers");
+        s3.putObject(b -> b.bucket("big-headers").key("kept").metadata(Map.of("v", "1")), RequestBody.fromString("original"));
+
+        // S3's limit on user metadata is 2 KiB of names and values (UTF-8): exactly that is stored, one byte more is not.
+        Map<String, String> atLimit = Map.of("k", "v".repeat(2047));
+        s3.putObject(b -> b.bucket("big-headers").key("at-limit").metadata(atLimit), RequestBody.fromString("x"));
+        assertEquals(atLimit, s3.headObject(b -> b.bucket("big-headers").key("at-limit")).metadata());
+        S3Exception over = s3Error(() -> s3.putObject(b -> b.bucket("big-headers").key("over").metadata(Map.of("k", "v".repeat(2048))),
+                RequestBody.fromString("x")));
+        assertEquals(400, over.statusCode());
+        assertEquals("MetadataTooLarge", over.awsErrorDetails().errorCode());
+        assertFalse(exists("big-headers", "over"));
+
+        // 32 KiB spread over 64 x-amz-meta-* headers (inside the listener's 64 KiB header block) on an overwrite.
+        Map<String, String> spread = new java.util.TreeMap<>();
+        IntStream.range(0, 64).forEach(i -> spread.put("m" + i, "x".repeat(500)));
+        S3Exception many = s3Error(() -> s3.putObject(b -> b.bucket("big-headers").key("kept").metadata(spread),
+                RequestBody.fromString("replaced")));
+        assertEquals("MetadataTooLarge", many.awsErrorDetails().errorCode());
+        S3Exception copy = s3Error(() -> s3.copyObject(b -> b.sourceBucket("big-headers").sourceKey("kept")
+                .destinationBucket("big-headers").destinationKey("copy").metadataDirective(MetadataDirective.REPLACE).metadata(spread)));
+        assertEquals("MetadataTooLarge", copy.awsErrorDetails().errorCode());
+        S3Exception multipart = s3Error(() -> s3.createMultipartUpload(b -> b.bucket("big-headers").key("mp").metadata(spread)));
+        assertEquals("MetadataTooLarge", multipart.awsErrorDetails().errorCode());
+        assertFalse(exists("big-headers", "copy"));
+        assertTrue(s3.listMultipartUploads(b -> b.bucket("big-headers")).uploads().isEmpty());
+
+        // A header block beyond the listener's 64 KiB limit never reaches a handler: Undertow answers
+        // 400 (empty body) and closes. The control request (same signing, small padding) shows the
+        // request is otherwise accepted.
+        byte[] body = "padded".getBytes(StandardCharsets.UTF_8);
+        String control = S3TestSupport.signedRaw(port, "PUT", "/big-headers/padded-control", body, Map.of("X-Padding", "p".repeat(1000)));
+        assertTrue(control.startsWith("HTTP/1.1 200"), control);
+        assertTrue(exists("big-headers", "padded-control"));
+        String huge = S3TestSupport.signedRaw(port, "PUT", "/big-headers/padded", body, Map.of("X-Padding", "p".repeat(70 * 1024)));
+        assertTrue(huge.startsWith("HTTP/1.1 431") || huge.startsWith("HTTP/1.1 400"), "response: '" + huge + "'");
+        assertFalse(exists("big-headers", "padded"));
+        String hugeOverwrite = S3TestSupport.signedRaw(port, "PUT", "/big-headers/kept", body,
+                Map.of("X-Padding", "p".repeat(70 * 1024)));
+        assertTrue(hugeOverwrite.startsWith("HTTP/1.1 431") || hugeOverwrite.startsWith("HTTP/1.1 400"), hugeOverwrite);
+        // The SDK sending 64 KiB of x-amz-meta-* gets an error, never a success.
+        Map<String, String> huge64 = new java.util.TreeMap<>();
+        IntStream.range(0, 64).forEach(i -> huge64.put("h" + i, "y".repeat(1024)));
+        assertThrows(software.amazon.awssdk.core.exception.SdkException.class, () -> s3.putObject(b -> b.bucket("big-headers")
+                .key("kept").metadata(huge64), RequestBody.fromString("replaced")));
+
+        HeadObjectResponse kept = s3.headObject(b -> b.bucket("big-headers").key("kept"));
+        assertEquals(Map.of("v", "1"), kept.metadata());
+        assertEquals("original", new String(get("big-headers", "kept"), StandardCharsets.UTF_8));
+        assertEquals(List.of("at-limit", "kept", "padded-control"), s3.listObjectsV2(b -> b.bucket("big-headers")).contents()
+                .stream().map(S3Object::key).toList());
+    }
+
+    @Test
     void anonymousRequestsAreDenied() throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/")).build(),
                 HttpResponse.BodyHandlers.ofString());
@@ -636,6 +772,66 @@ class S3ApiTest {
                 Map.of("x-amz-checksum-crc32", crc32Base64(body)));
         assertEquals(200, goodCrc.statusCode(), goodCrc.body());
         assertTrue(exists("digests", "crc"));
+    }
+
+    @Test
+    void crc32cAndSha256ChecksumsAreVerified() throws Exception {
+        createBucket("checksums");
+        byte[] body = random(2 * CHUNK + 5, 31);
+        byte[] other = random(2 * CHUNK + 5, 32);
+        s3.putObject(b -> b.bucket("checksums").key("kept"), RequestBody.fromString("original"));
+        // Computed by the SDK and sent in the aws-chunked trailer.
+        for (ChecksumAlgorithm a : List.of(ChecksumAlgorithm.CRC32_C, ChecksumAlgorithm.SHA256, ChecksumAlgorithm.SHA1)) {
+            s3.putObject(b -> b.bucket("checksums").key("trailer-" + a).checksumAlgorithm(a), RequestBody.fromBytes(body));
+            assertArrayEquals(body, get("checksums", "trailer-" + a), a.toString());
+        }
+        // Given by the caller: the SDK sends them as headers.
+        s3.putObject(b -> b.bucket("checksums").key("given").checksumSHA256(sha256Base64(body)), RequestBody.fromBytes(body));
+        s3.putObject(b -> b.bucket("checksums").key("given").checksumCRC32C(crc32cBase64(body)), RequestBody.fromBytes(body));
+        assertArrayEquals(body, get("checksums", "given"));
+        List<org.junit.jupiter.api.function.Executable> wrong = List.of(
+                () -> s3.putObject(b -> b.bucket("checksums").key("bad").checksumSHA256(sha256Base64(other)), RequestBody.fromBytes(body)),
+                () -> s3.putObject(b -> b.bucket("checksums").key("bad").checksumCRC32C(crc32cBase64(other)), RequestBody.fromBytes(body)),
+                () -> s3.putObject(b -> b.bucket("checksums").key("kept").checksumSHA256(sha256Base64(other)), RequestBody.fromBytes(body)),
+                () -> s3.putObject(b -> b.bucket("checksums").key("kept").checksumCRC32C(crc32cBase64(other)), RequestBody.fromBytes(body)));
+        for (org.junit.jupiter.api.function.Executable call : wrong) {
+            S3Exception e = s3Error(call);
+            assertEquals(400, e.statusCode(), e.getMessage());
+            assertEquals("BadDigest", e.awsErrorDetails().errorCode(), e.getMessage());
+        }
+        assertFalse(exists("checksums", "bad"));
+        assertEquals("original", new String(get("checksums", "kept"), StandardCharsets.UTF_8));
+
+        // Raw signed requests with the headers (signed payload hash right, checksum wrong).
+        for (String header : List.of("x-amz-checksum-crc32c", "x-amz-checksum-sha256")) {
+            String good = header.endsWith("crc32c") ? crc32cBase64(body) : sha256Base64(body);
+            String bad = header.endsWith("crc32c") ? crc32cBase64(other) : sha256Base64(other);
+            HttpResponse<String> refused = S3TestSupport.signed(http, port, "PUT", "/checksums/raw", body, Map.of(header, bad));
+            assertEquals(400, refused.statusCode(), refused.body());
+            assertTrue(refused.body().contains("<Code>BadDigest</Code>"), refused.body());
+            assertFalse(exists("checksums", "raw"));
+            HttpResponse<String> malformed = S3TestSupport.signed(http, port, "PUT", "/checksums/raw", body, Map.of(header, "not base64!"));
+            assertEquals(400, malformed.statusCode(), malformed.body());
+            assertFalse(exists("checksums", "raw"));
+            HttpResponse<String> accepted = S3TestSupport.signed(http, port, "PUT", "/checksums/raw", body, Map.of(header, good));
+            assertEquals(200, accepted.statusCode(), accepted.body());
+            assertArrayEquals(body, get("checksums", "raw"));
+            s3.deleteObject(b -> b.bucket("checksums").key("raw"));
+        }
+    }
+
+    static String sha256Base64(byte[] data) {
+        try {
+            return java.util.Base64.getEncoder().encodeToString(java.security.MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String crc32cBase64(byte[] data) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(data);
+        return java.util.Base64.getEncoder().encodeToString(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
     // ---------------------------------------------------------------- not implemented

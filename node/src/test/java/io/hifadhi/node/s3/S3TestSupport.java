@@ -4,6 +4,17 @@ import io.hifadhi.api.signature.SigV4Signer;
 import io.hifadhi.api.signature.SimpleRequestView;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.SdkHttpRequest;
+import software.amazon.awssdk.http.auth.aws.scheme.AwsV4AuthScheme;
+import software.amazon.awssdk.http.auth.spi.scheme.AuthScheme;
+import software.amazon.awssdk.http.auth.spi.signer.AsyncSignRequest;
+import software.amazon.awssdk.http.auth.spi.signer.AsyncSignedRequest;
+import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignRequest;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.IdentityProvider;
+import software.amazon.awssdk.identity.spi.IdentityProviders;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
@@ -22,6 +33,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /** Real clients for a node's S3 endpoint: the AWS SDK with default settings, and raw signed HTTP. */
 final class S3TestSupport {
@@ -47,6 +59,68 @@ final class S3TestSupport {
 
     static S3Client client(int port) {
         return client(port, ACCESS_KEY, SECRET_KEY, Region.US_EAST_1);
+    }
+
+    /**
+     * An SDK client (default settings, right credentials) whose SigV4 signer changes one hex digit of
+     * the Authorization header's signature after signing: every request it sends is well formed
+     * except for that signature.
+     */
+    static S3Client tamperingClient(int port) {
+        return S3Client.builder()
+                .endpointOverride(endpoint(port))
+                .forcePathStyle(true)
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
+                .putAuthScheme(new SignatureFlippingScheme())
+                .build();
+    }
+
+    /** The same signature with its last hex digit changed. */
+    static String flipSignature(String authorization) {
+        int at = authorization.lastIndexOf("Signature=");
+        if (at < 0 || authorization.length() < at + "Signature=".length() + 64) {
+            throw new IllegalArgumentException("no SigV4 signature in " + authorization);
+        }
+        char last = authorization.charAt(authorization.length() - 1);
+        return authorization.substring(0, authorization.length() - 1) + (last == '0' ? '1' : '0');
+    }
+
+    private static final class SignatureFlippingScheme implements AuthScheme<AwsCredentialsIdentity> {
+        private final AwsV4AuthScheme real = AwsV4AuthScheme.create();
+
+        @Override
+        public String schemeId() {
+            return AwsV4AuthScheme.SCHEME_ID;
+        }
+
+        @Override
+        public IdentityProvider<AwsCredentialsIdentity> identityProvider(IdentityProviders providers) {
+            return real.identityProvider(providers);
+        }
+
+        @Override
+        public HttpSigner<AwsCredentialsIdentity> signer() {
+            HttpSigner<AwsCredentialsIdentity> signer = real.signer();
+            return new HttpSigner<>() {
+                @Override
+                public SignedRequest sign(SignRequest<? extends AwsCredentialsIdentity> request) {
+                    SignedRequest signed = signer.sign(request);
+                    return signed.toBuilder().request(flipped(signed.request())).build();
+                }
+
+                @Override
+                public CompletableFuture<AsyncSignedRequest> signAsync(AsyncSignRequest<? extends AwsCredentialsIdentity> request) {
+                    return signer.signAsync(request).thenApply(s -> s.toBuilder().request(flipped(s.request())).build());
+                }
+            };
+        }
+
+        private static SdkHttpRequest flipped(SdkHttpRequest request) {
+            String authorization = request.firstMatchingHeader("Authorization")
+                    .orElseThrow(() -> new IllegalStateException("the signer set no Authorization header"));
+            return request.toBuilder().putHeader("Authorization", flipSignature(authorization)).build();
+        }
     }
 
     static S3Presigner presigner(int port) {
@@ -91,11 +165,52 @@ final class S3TestSupport {
     }
 
     /**
+     * A signed request over a plain socket, with extra headers left out of the signature (SigV4
+     * allows unsigned non-x-amz headers). Returns the raw response, or the empty string if the
+     * server closed or reset the connection without answering.
+     */
+    static String signedRaw(int port, String method, String path, byte[] body, Map<String, String> unsignedHeaders)
+            throws Exception {
+        String amzDate = AMZ_DATE.format(Instant.now());
+        String payloadHash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        headers.put("host", List.of("127.0.0.1:" + port));
+        headers.put("x-amz-date", List.of(amzDate));
+        headers.put("x-amz-content-sha256", List.of(payloadHash));
+        String authorization = new SigV4Signer(ACCESS_KEY, SECRET_KEY, "us-east-1")
+                .authorization(SimpleRequestView.of(method, path, headers), List.copyOf(headers.keySet()));
+        StringBuilder head = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                + "\r\nx-amz-date: " + amzDate + "\r\nx-amz-content-sha256: " + payloadHash
+                + "\r\nAuthorization: " + authorization + "\r\nContent-Length: " + body.length + "\r\n");
+        unsignedHeaders.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+        head.append("Connection: close\r\n\r\n");
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            try {
+                socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.US_ASCII));
+                socket.getOutputStream().write(body);
+                socket.getOutputStream().flush();
+                socket.getInputStream().transferTo(got);
+            } catch (java.net.SocketException e) {
+                // reset by the server: what it sent before, if anything, is in got
+            }
+            return got.toString(StandardCharsets.UTF_8);
+        }
+    }
+
+    /**
      * A request signed with the signature package's signer (the same algorithm the SDK uses), for
      * bodies and headers the SDK will not send: malformed XML, an XXE attempt, a wrong Content-MD5.
      */
     static HttpResponse<String> signed(HttpClient http, int port, String method, String pathAndQuery, byte[] body,
                                        Map<String, String> extraHeaders) throws Exception {
+        return signed(http, port, method, pathAndQuery, body, extraHeaders, false);
+    }
+
+    /** As {@link #signed}; with {@code flip} the signature's last hex digit is changed after signing. */
+    static HttpResponse<String> signed(HttpClient http, int port, String method, String pathAndQuery, byte[] body,
+                                       Map<String, String> extraHeaders, boolean flip) throws Exception {
         String amzDate = AMZ_DATE.format(Instant.now());
         String payloadHash = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(body));
         Map<String, List<String>> headers = new LinkedHashMap<>();
@@ -106,6 +221,9 @@ final class S3TestSupport {
         SimpleRequestView view = SimpleRequestView.of(method, pathAndQuery, headers);
         String authorization = new SigV4Signer(ACCESS_KEY, SECRET_KEY, "us-east-1")
                 .authorization(view, List.copyOf(headers.keySet()));
+        if (flip) {
+            authorization = flipSignature(authorization);
+        }
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + pathAndQuery))
                 .method(method, HttpRequest.BodyPublishers.ofByteArray(body))
                 .header("Authorization", authorization);

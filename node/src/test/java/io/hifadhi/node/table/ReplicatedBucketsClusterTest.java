@@ -102,6 +102,23 @@ class ReplicatedBucketsClusterTest {
                 }
             }
 
+            // Where is it? The S3 form of /api/v1/locate names bucket and key.
+            java.net.http.HttpResponse<String> located = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nodes.get(1).httpPort()
+                            + "/api/v1/locate/shared/dir%2Fobj.bin")).header("SHARD-KEY", KEY).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, located.statusCode(), located.body());
+            com.fasterxml.jackson.databind.JsonNode where = new com.fasterxml.jackson.databind.ObjectMapper().readTree(located.body());
+            assertEquals("shared", where.get("bucket").asText());
+            assertEquals("dir/obj.bin", where.get("key").asText());
+            assertEquals(3, where.get("record_holders").size(), located.body());
+            assertEquals(4, where.get("chunks").size(), "200,000 bytes in 64 KiB chunks");
+            java.net.http.HttpResponse<String> missing = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nodes.get(1).httpPort()
+                            + "/api/v1/locate/shared/nope")).header("SHARD-KEY", KEY).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(404, missing.statusCode());
+
             // A multipart upload through node 0 (parts go through the replicated data path), read through node 2.
             byte[] part1 = new byte[5 << 20];
             byte[] part2 = new byte[1000];
