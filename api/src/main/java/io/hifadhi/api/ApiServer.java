@@ -160,6 +160,12 @@ public final class ApiServer implements AutoCloseable {
                             "Too few nodes are reachable for the cluster's quorum; retry in a few seconds.");
                     return;
                 }
+                if (io.hifadhi.api.store.DiskFull.causedBy(e)) {
+                    LOG.warn("{}: refused, the data disk is full ({})", name, e.getMessage());
+                    ApiErrors.send(exchange, 507, "storage_full", "This node's data disk is full; nothing was stored.",
+                            "Free space on the disk holding the data directory, or add capacity; writes work again as soon as there is room.");
+                    return;
+                }
                 if (isClientGone(e)) {
                     LOG.debug("client went away during {}: {}", name, e.toString());
                     org.xnio.IoUtils.safeClose(exchange.getConnection());

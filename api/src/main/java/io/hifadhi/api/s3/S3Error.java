@@ -12,6 +12,8 @@ public enum S3Error {
     EntityTooSmall(400),
     IncompleteBody(400),
     InternalError(500),
+    /** Not an AWS code (S3 never fills up); MinIO answers a full disk with 507 as well. */
+    InsufficientStorage(507),
     InvalidArgument(400),
     InvalidBucketName(400),
     InvalidDigest(400),

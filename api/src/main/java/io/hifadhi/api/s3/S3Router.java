@@ -6,6 +6,7 @@ import io.hifadhi.api.signature.SecretLookup;
 import io.hifadhi.api.signature.SigV4Verifier;
 import io.hifadhi.api.signature.VerifiedRequest;
 import io.hifadhi.api.store.CorruptDataException;
+import io.hifadhi.api.store.DiskFull;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.HttpString;
@@ -106,6 +107,9 @@ public final class S3Router implements HttpHandler {
             S3Responses.error(exchange, new S3Exception(S3Error.InternalError,
                     "Stored data failed its checksum; the operator should check the node's disk."), resource, requestId);
         } catch (IOException e) {
+            if (refusedForFullDisk(exchange, e, resource, requestId)) {
+                return;
+            }
             if (isClientGone(e)) {
                 LOG.debug("client went away during {} ({}): {}", resource, requestId, e.toString());
                 IoUtils.safeClose(exchange.getConnection());
@@ -115,10 +119,25 @@ public final class S3Router implements HttpHandler {
             S3Responses.error(exchange, new S3Exception(S3Error.InternalError,
                     "We encountered an internal error. Please try again."), resource, requestId);
         } catch (RuntimeException e) {
+            if (refusedForFullDisk(exchange, e, resource, requestId)) {
+                return;
+            }
             LOG.error("S3 request {} on {} failed", requestId, resource, e);
             S3Responses.error(exchange, new S3Exception(S3Error.InternalError,
                     "We encountered an internal error. Please try again."), resource, requestId);
         }
+    }
+
+    /** A full disk is the operator's to fix, not an internal error: say so (507) and log no stack. */
+    private static boolean refusedForFullDisk(HttpServerExchange exchange, Exception e, String resource, String requestId) {
+        if (!DiskFull.causedBy(e)) {
+            return false;
+        }
+        LOG.warn("S3 request {} on {} refused, the data disk is full ({})", requestId, resource, e.getMessage());
+        S3Responses.error(exchange, new S3Exception(S3Error.InsufficientStorage,
+                "This node's data disk is full; nothing was stored. Free space or add capacity, then retry."),
+                resource, requestId);
+        return true;
     }
 
     private Operation route(S3Request r) throws S3Exception {
