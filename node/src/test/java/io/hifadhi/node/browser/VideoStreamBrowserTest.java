@@ -1,6 +1,7 @@
 package io.hifadhi.node.browser;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hifadhi.node.Node;
 import io.hifadhi.node.config.NodeConfig;
 import io.hifadhi.node.testing.NativeClient;
@@ -12,6 +13,8 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,16 +22,15 @@ import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A video stored through the native API plays and seeks in a real browser's {@code <video>} element
- * pointed at /api/v1/stream/. The browser fetches the media itself, so this checks what players
- * depend on: Range requests answered with 206, the right Content-Type, and seeking into the file.
- *
- * <p>A {@code <video>} element cannot send headers, so the SHARD-KEY is added to every request by
- * the DevTools protocol (Network.setExtraHTTPHeaders), until presigned links and IP grants (a later issue) let a plain URL in.
+ * whose src is a presigned /api/v1/stream/ link, as a web page would embed it. The browser fetches
+ * the media itself, so this checks what players depend on: Range requests answered with 206, the
+ * right Content-Type, and seeking into the file, all without any credential but the link.
  */
 class VideoStreamBrowserTest {
     private static final String KEY = "browser-test-shard-key-0123456789";
@@ -63,12 +65,17 @@ class VideoStreamBrowserTest {
         }
         HttpResponse<String> stored = client.store("clip with space.webm", video);
         assertEquals(200, stored.statusCode(), stored.body());
-        String url = client.base() + "/api/v1/stream/" + NativeClient.encode(stored.body());
+        HttpResponse<String> minted = client.http().send(HttpRequest.newBuilder(URI.create(client.base() + "/api/v1/presign"))
+                .header("SHARD-KEY", KEY).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"query\":" + new ObjectMapper().writeValueAsString(stored.body()) + ",\"expires_in\":600}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, minted.statusCode(), minted.body());
+        String url = new ObjectMapper().readTree(minted.body()).get("stream_url").asText();
+        String streamPath = url.substring(0, url.indexOf('?'));
 
         try (HeadlessChromium chromium = HeadlessChromium.launch(); HeadlessChromium.Page page = chromium.firstPage()) {
             Duration step = Duration.ofSeconds(10);
             page.call("Network.enable", Map.of(), step);
-            page.call("Network.setExtraHTTPHeaders", Map.of("headers", Map.of("SHARD-KEY", KEY)), step);
             page.call("Page.navigate", Map.of("url", client.base() + "/api/v1/health"), step);
             JsonNode result = page.evaluate(PLAY_AND_SEEK.formatted(url), Duration.ofSeconds(90));
 
@@ -78,7 +85,8 @@ class VideoStreamBrowserTest {
             assertEquals(320, result.path("width").asInt(), "decoded frames: " + result);
 
             List<JsonNode> media = page.events("Network.responseReceived").stream()
-                    .filter(e -> e.path("response").path("url").asText().startsWith(url)).toList();
+                    .filter(e -> e.path("response").path("url").asText().startsWith(streamPath)).toList();
+            assertFalse(media.isEmpty(), "no media requests seen");
             assertTrue(media.stream().anyMatch(e -> e.path("response").path("status").asInt() == 206),
                     "the browser's media requests were not answered with 206 Partial Content: " + media);
             assertTrue(media.stream().allMatch(e -> e.path("response").path("mimeType").asText().equals("video/webm")),
