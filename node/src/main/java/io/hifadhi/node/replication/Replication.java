@@ -149,6 +149,9 @@ public final class Replication implements AutoCloseable {
     }
 
     private void onMembershipEvent(MembershipEvent event) {
+        if (event.type() == MembershipEvent.Type.UNREACHABLE || event.type() == MembershipEvent.Type.LEFT) {
+            transport.abandon(event.member().id());
+        }
         if (event.type() == MembershipEvent.Type.REACHABLE || event.type() == MembershipEvent.Type.JOINED) {
             try {
                 handoff.execute(this::deliverHints);

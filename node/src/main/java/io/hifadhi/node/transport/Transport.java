@@ -15,7 +15,9 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -83,6 +85,8 @@ public final class Transport implements AutoCloseable {
     private final Function<String, Optional<String>> idAtAddress;
     private final ExecutorService workers;
     private final ExecutorService replies;
+    /** Requests awaiting a reply, by peer id, so they can be failed at once when the peer is declared unreachable. */
+    private final Map<String, Set<CompletableFuture<?>>> pending = new ConcurrentHashMap<>();
 
     /**
      * @param idAtAddress which member id the view lists at a cluster address ({@code host:port}),
@@ -150,11 +154,36 @@ public final class Transport implements AutoCloseable {
             return local(type, message, replyType);
         }
         Address address = Address.from(peer.clusterAddress());
-        return attempt(address, type, message, timeout, true)
-                .exceptionallyCompose(e -> isTimeout(e)
+        CompletableFuture<R> result = new CompletableFuture<>();
+        Set<CompletableFuture<?>> waiting = pending.computeIfAbsent(peer.id(), id -> ConcurrentHashMap.newKeySet());
+        waiting.add(result);
+        result.whenComplete((r, e) -> waiting.remove(result));
+        attempt(address, type, message, timeout, true)
+                .exceptionallyCompose(e -> isTimeout(e) && !result.isDone()
                         ? attempt(address, type, message, timeout, false)
                         : CompletableFuture.failedFuture(unwrap(e)))
-                .thenApply(reply -> cast(reply, replyType, peer));
+                .thenApply(reply -> cast(reply, replyType, peer))
+                .whenComplete((r, e) -> {
+                    if (e == null) {
+                        result.complete(r);
+                    } else {
+                        result.completeExceptionally(unwrap(e));
+                    }
+                });
+        return result;
+    }
+
+    /**
+     * Fails every request still waiting for {@code peerId} (the failure detector lost it): callers move on to
+     * stand-ins instead of waiting out the timeout of a hung peer. Late replies are ignored.
+     */
+    public void abandon(String peerId) {
+        Set<CompletableFuture<?>> waiting = pending.get(peerId);
+        if (waiting != null) {
+            for (CompletableFuture<?> f : List.copyOf(waiting)) {
+                f.completeExceptionally(new RemoteException(peerId + " became unreachable before it answered"));
+            }
+        }
     }
 
     @SuppressWarnings("unchecked")
