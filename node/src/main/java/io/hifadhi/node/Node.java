@@ -11,7 +11,6 @@ import io.hifadhi.api.auth.Presigning;
 import io.hifadhi.api.auth.ShardKeyPolicy;
 import io.hifadhi.api.s3.S3Backend;
 import io.hifadhi.api.s3.S3Settings;
-import io.hifadhi.api.signature.SecretLookup;
 import io.hifadhi.api.nativeapi.ClusterMemberStatus;
 import io.hifadhi.membership.LoadDigest;
 import io.hifadhi.api.store.ObjectStore;
@@ -34,6 +33,7 @@ import io.hifadhi.node.storage.RecordStore;
 import io.hifadhi.node.replication.ReplicatedObjectStore;
 import io.hifadhi.node.replication.Replication;
 import io.hifadhi.node.table.ReplicatedBucketCatalog;
+import io.hifadhi.node.table.AccessKeyTable;
 import io.hifadhi.node.table.ReplicatedTable;
 import io.hifadhi.node.table.TableStore;
 import io.hifadhi.membership.ClusterSettings;
@@ -47,7 +47,6 @@ import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * One running node: data directory, local stores, HTTP, and its seat in the cluster. Construct with
@@ -79,6 +78,7 @@ public final class Node implements AutoCloseable {
     private Replication replication;
     private TableStore tables;
     private ReplicatedTable bucketTable;
+    private ReplicatedTable keyTable;
 
     /** @param console where first-start credentials are printed (stdout for the real process) */
     public Node(NodeConfig config, PrintStream console) {
@@ -113,9 +113,13 @@ public final class Node implements AutoCloseable {
             // the upload (clients send every part to one endpoint), its parts and result go through the data path.
             tables = TableStore.open(dataDirectory.resolve(TABLES_DIR), config.fsync());
             bucketTable = new ReplicatedTable("buckets", tables, hlc);
+            // S3 keys too: this node's bootstrap pair joins the cluster's, so any node's key works on every node.
+            keyTable = new ReplicatedTable("access-keys", tables, hlc);
+            AccessKeyTable keys = new AccessKeyTable(keyTable, credentials.shardKey());
+            keys.register(credentials.accessKey(), credentials.secretKey());
             s3 = new S3Backend(new ReplicatedBucketCatalog(bucketTable, clock),
                     new LocalMultipartStore(records.table("uploads"), chunks, replicated, clock),
-                    s3Secrets(credentials), new S3Settings(config.s3Region(), config.s3Domains(), config.maxObjectSize()));
+                    keys, new S3Settings(config.s3Region(), config.s3Domains(), config.maxObjectSize()));
             store = new MeteredObjectStore(replicated, metrics);
         } catch (IOException e) {
             closeQuietly();
@@ -156,6 +160,7 @@ public final class Node implements AutoCloseable {
                     ReplicatedTable.MESSAGE_TYPES);
             replicated.attach(replication);
             bucketTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
+            keyTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
         } catch (IOException e) {
             closeQuietly();
             throw new NodeStartException("cannot open the hint store in " + dataDirectory.root() + ": " + e.getMessage(), e);
@@ -238,6 +243,9 @@ public final class Node implements AutoCloseable {
         if (bucketTable != null) {
             bucketTable.detach();
         }
+        if (keyTable != null) {
+            keyTable.detach();
+        }
         if (replication != null) {
             replication.close();
             replication = null;
@@ -258,16 +266,6 @@ public final class Node implements AutoCloseable {
             tables.close();
             tables = null;
         }
-    }
-
-    /**
-     * The S3 key table: for now only the node's bootstrap key pair (later issues add more keys).
-     * The access key id is not secret; the signature check compares signatures in constant time.
-     */
-    private static SecretLookup s3Secrets(Credentials credentials) {
-        String accessKey = credentials.accessKey();
-        String secret = credentials.secretKey();
-        return id -> accessKey.equals(id) ? Optional.of(secret) : Optional.empty();
     }
 
     private static String rootMessage(Throwable e) {

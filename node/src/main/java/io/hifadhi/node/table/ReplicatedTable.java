@@ -35,6 +35,8 @@ public final class ReplicatedTable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicatedTable.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
     private static final long PULL_EVERY_MILLIS = 30_000;
+    /** How often peers not yet pulled from are tried: events alone can fire before this table attached. */
+    private static final long CATCH_UP_EVERY_MILLIS = 1_000;
 
     record TablePut(String key, byte[] entry) {
     }
@@ -111,6 +113,17 @@ public final class ReplicatedTable {
                 pullFrom(m.id());
             }
         }));
+        // Until one pull from a peer (as it is now: a restart is a new incarnation) has worked, try it every
+        // second; after that a random peer every 30 s is enough for a small table.
+        java.util.Set<String> caughtUp = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        puller.scheduleWithFixedDelay(() -> {
+            for (Member m : membership.view().reachable()) {
+                String seen = m.id() + "/" + m.incarnation();
+                if (!m.id().equals(membership.localId()) && !caughtUp.contains(seen) && pullFrom(m.id())) {
+                    caughtUp.add(seen);
+                }
+            }
+        }, CATCH_UP_EVERY_MILLIS, CATCH_UP_EVERY_MILLIS, TimeUnit.MILLISECONDS);
         puller.scheduleWithFixedDelay(() -> {
             List<Member> peers = membership.view().reachable().stream().filter(m -> !m.id().equals(membership.localId())).toList();
             if (!peers.isEmpty()) {
@@ -128,17 +141,17 @@ public final class ReplicatedTable {
         }
     }
 
-    /** Merges a peer's whole table into ours (anti-entropy for a small table). */
-    void pullFrom(String memberId) {
+    /** Merges a peer's whole table into ours (anti-entropy for a small table); false when the peer did not answer. */
+    boolean pullFrom(String memberId) {
         Attached a = attached;
         if (a == null) {
-            return;
+            return false;
         }
         try {
             ClusterView v = a.membership().view();
             Optional<Member> m = v.member(memberId);
             if (m.isEmpty()) {
-                return;
+                return false;
             }
             TableEntries got = a.transport().request(new Peer(memberId, m.get().clusterAddress()), dumpType(), new TableDump(0),
                     TableEntries.class, TIMEOUT).get(2 * TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -153,8 +166,10 @@ public final class ReplicatedTable {
             if (applied > 0) {
                 LOG.info("table {}: {} newer entries pulled from {}", name, applied, memberId);
             }
+            return true;
         } catch (Exception e) {
             LOG.debug("table {}: pull from {} failed: {}", name, memberId, e.toString());
+            return false;
         }
     }
 
