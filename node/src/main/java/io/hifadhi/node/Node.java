@@ -26,7 +26,7 @@ import io.hifadhi.node.config.NodeStartException;
 import io.hifadhi.node.metrics.MeteredObjectStore;
 import io.hifadhi.node.metrics.NodeMetrics;
 import io.hifadhi.node.storage.ChunkStore;
-import io.hifadhi.node.storage.LocalMultipartStore;
+import io.hifadhi.node.storage.MultipartUploads;
 import io.hifadhi.node.storage.LocalObjectStore;
 import io.hifadhi.node.storage.RecordCodec;
 import io.hifadhi.node.storage.RecordStore;
@@ -34,6 +34,7 @@ import io.hifadhi.node.replication.ReplicatedObjectStore;
 import io.hifadhi.node.replication.Replication;
 import io.hifadhi.node.table.ReplicatedBucketCatalog;
 import io.hifadhi.node.table.AccessKeyTable;
+import io.hifadhi.node.table.ReplicatedSortedTable;
 import io.hifadhi.node.table.ReplicatedTable;
 import io.hifadhi.node.table.TableStore;
 import io.hifadhi.membership.ClusterSettings;
@@ -79,6 +80,7 @@ public final class Node implements AutoCloseable {
     private TableStore tables;
     private ReplicatedTable bucketTable;
     private ReplicatedTable keyTable;
+    private ReplicatedTable uploadTable;
 
     /** @param console where first-start credentials are printed (stdout for the real process) */
     public Node(NodeConfig config, PrintStream console) {
@@ -115,10 +117,11 @@ public final class Node implements AutoCloseable {
             bucketTable = new ReplicatedTable("buckets", tables, hlc);
             // S3 keys too: this node's bootstrap pair joins the cluster's, so any node's key works on every node.
             keyTable = new ReplicatedTable("access-keys", tables, hlc);
+            uploadTable = new ReplicatedTable("uploads", tables, hlc);
             AccessKeyTable keys = new AccessKeyTable(keyTable, credentials.shardKey());
             keys.register(credentials.accessKey(), credentials.secretKey());
             s3 = new S3Backend(new ReplicatedBucketCatalog(bucketTable, clock),
-                    new LocalMultipartStore(records.table("uploads"), chunks, replicated, clock),
+                    new MultipartUploads(new ReplicatedSortedTable(uploadTable), chunks, replicated, clock),
                     keys, new S3Settings(config.s3Region(), config.s3Domains(), config.maxObjectSize()));
             store = new MeteredObjectStore(replicated, metrics);
         } catch (IOException e) {
@@ -161,6 +164,7 @@ public final class Node implements AutoCloseable {
             replicated.attach(replication);
             bucketTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
             keyTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
+            uploadTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
         } catch (IOException e) {
             closeQuietly();
             throw new NodeStartException("cannot open the hint store in " + dataDirectory.root() + ": " + e.getMessage(), e);

@@ -16,7 +16,7 @@ import java.util.function.BiPredicate;
  * One column family of the node's RocksDB as a sorted byte map. Writes use the store's write
  * options (synced WAL unless fsync is off), so a put is durable when it returns.
  */
-public final class KeyValueTable {
+public final class KeyValueTable implements SortedTable {
     private final RocksDB db;
     private final ColumnFamilyHandle family;
     private final WriteOptions writeOptions;
@@ -27,6 +27,7 @@ public final class KeyValueTable {
         this.writeOptions = writeOptions;
     }
 
+    @Override
     public Optional<byte[]> get(byte[] key) throws IOException {
         try {
             return Optional.ofNullable(db.get(family, key));
@@ -35,6 +36,7 @@ public final class KeyValueTable {
         }
     }
 
+    @Override
     public void put(byte[] key, byte[] value) throws IOException {
         try {
             db.put(family, writeOptions, key, value);
@@ -43,6 +45,7 @@ public final class KeyValueTable {
         }
     }
 
+    @Override
     public void delete(byte[] key) throws IOException {
         try {
             db.delete(family, writeOptions, key);
@@ -51,10 +54,7 @@ public final class KeyValueTable {
         }
     }
 
-    /**
-     * Visits entries whose key starts with {@code prefix}, from {@code from} (inclusive; null for the
-     * prefix itself) in key order, until the visitor returns false.
-     */
+    @Override
     public void scan(byte[] prefix, byte[] from, BiPredicate<byte[], byte[]> visitor) {
         try (RocksIterator it = db.newIterator(family)) {
             for (it.seek(from == null ? prefix : from); it.isValid(); it.next()) {
@@ -69,7 +69,8 @@ public final class KeyValueTable {
         }
     }
 
-    /** Applies several puts (value non-null) and deletes (value null) atomically. */
+    /** Atomic: one RocksDB write batch. */
+    @Override
     public void write(Map<byte[], byte[]> changes) throws IOException {
         try (org.rocksdb.WriteBatch batch = new org.rocksdb.WriteBatch()) {
             for (Map.Entry<byte[], byte[]> c : changes.entrySet()) {

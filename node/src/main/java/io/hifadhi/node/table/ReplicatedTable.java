@@ -141,6 +141,19 @@ public final class ReplicatedTable {
         }
     }
 
+    /** Pulls from every reachable peer now, waiting for the answers (a read that missed calls this). */
+    public void pullFromReachablePeers() {
+        Attached a = attached;
+        if (a == null) {
+            return;
+        }
+        for (Member m : a.membership().view().reachable()) {
+            if (!m.id().equals(a.membership().localId())) {
+                pullFrom(m.id());
+            }
+        }
+    }
+
     /** Merges a peer's whole table into ours (anti-entropy for a small table); false when the peer did not answer. */
     boolean pullFrom(String memberId) {
         Attached a = attached;

@@ -191,9 +191,16 @@ final class S3TestSupport {
                 socket.getOutputStream().write(head.toString().getBytes(StandardCharsets.US_ASCII));
                 socket.getOutputStream().write(body);
                 socket.getOutputStream().flush();
-                socket.getInputStream().transferTo(got);
             } catch (java.net.SocketException e) {
-                // reset by the server: what it sent before, if anything, is in got
+                // the server stopped reading and closed early; its answer may still be waiting
+            }
+            try {
+                byte[] buf = new byte[8192];
+                for (int n; (n = socket.getInputStream().read(buf)) > 0; ) {
+                    got.write(buf, 0, n);
+                }
+            } catch (java.net.SocketException e) {
+                // reset by the server: what it sent before is in got
             }
             return got.toString(StandardCharsets.UTF_8);
         }

@@ -26,7 +26,8 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * Multipart uploads on this node, in the "uploads" column family:
+ * Multipart uploads, in a {@link SortedTable} (replicated to every node, so the parts of one upload
+ * may arrive at any node and any node may complete it):
  * <ul>
  * <li>{@code 'u' bucket 0x00 key 0x00 uploadId} to the upload (owner, initiation, content type, metadata);</li>
  * <li>{@code 'p' uploadId 0x00 partNumber(4 bytes, big-endian)} to the part (size, MD5, time, chunk list).</li>
@@ -36,18 +37,18 @@ import java.util.TreeMap;
  * are copied. Upload ids start with the initiation time in hex so they sort in initiation order.
  * Chunks of aborted uploads and replaced parts stay on disk until chunk GC exists (as for overwrites).
  */
-public final class LocalMultipartStore implements MultipartStore {
+public final class MultipartUploads implements MultipartStore {
     private static final byte FORMAT_VERSION = 1;
     private static final int ID_LENGTH = 28;
 
-    private final KeyValueTable table;
+    private final SortedTable table;
     private final ChunkStore chunks;
     private final ObjectPublisher objects;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final Object[] locks = new Object[64];
 
-    public LocalMultipartStore(KeyValueTable table, ChunkStore chunks, ObjectPublisher objects, Clock clock) {
+    public MultipartUploads(SortedTable table, ChunkStore chunks, ObjectPublisher objects, Clock clock) {
         this.table = table;
         this.chunks = chunks;
         this.objects = objects;
@@ -73,7 +74,14 @@ public final class LocalMultipartStore implements MultipartStore {
         if (!validId(uploadId)) {
             return Optional.empty();
         }
-        return table.get(uploadKey(bucket, key, uploadId)).map(v -> decodeUpload(bucket, key, uploadId, v));
+        byte[] k = uploadKey(bucket, key, uploadId);
+        Optional<byte[]> found = table.get(k);
+        if (found.isEmpty()) {
+            // Created through another node a moment ago? Its write waited for a quorum, not for us.
+            table.refresh();
+            found = table.get(k);
+        }
+        return found.map(v -> decodeUpload(bucket, key, uploadId, v));
     }
 
     @Override
@@ -117,11 +125,12 @@ public final class LocalMultipartStore implements MultipartStore {
             if (upload(upload.bucket(), upload.key(), upload.uploadId()).isEmpty()) {
                 throw new IOException("upload " + upload.uploadId() + " already ended");
             }
-            Map<Integer, StoredPart> stored = new TreeMap<>();
-            table.scan(partPrefix(upload.uploadId()), null, (k, v) -> {
-                stored.put(partNumberOf(k), decodePart(partNumberOf(k), v));
-                return true;
-            });
+            Map<Integer, StoredPart> stored = storedParts(upload);
+            if (!stored.keySet().containsAll(partNumbers)) {
+                // A part sent through another node may not have reached this one yet.
+                table.refresh();
+                stored = storedParts(upload);
+            }
             List<ChunkRef> refs = new ArrayList<>();
             long size = 0;
             for (int n : partNumbers) {
@@ -141,6 +150,15 @@ public final class LocalMultipartStore implements MultipartStore {
             table.write(removals);
             return result;
         }
+    }
+
+    private Map<Integer, StoredPart> storedParts(Upload upload) {
+        Map<Integer, StoredPart> stored = new TreeMap<>();
+        table.scan(partPrefix(upload.uploadId()), null, (k, v) -> {
+            stored.put(partNumberOf(k), decodePart(partNumberOf(k), v));
+            return true;
+        });
+        return stored;
     }
 
     @Override
