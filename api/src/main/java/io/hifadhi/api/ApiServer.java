@@ -32,6 +32,8 @@ public final class ApiServer implements AutoCloseable {
     private final ApiContext context;
     private Undertow undertow;
     private volatile io.hifadhi.api.nativeapi.ObjectLocator locator;
+    private volatile io.hifadhi.api.auth.GrantPolicy grants;
+    private volatile io.hifadhi.api.nativeapi.KeyRegistry keys;
 
     public ApiServer(ApiSettings settings, ApiContext context) {
         this.settings = settings;
@@ -47,10 +49,14 @@ public final class ApiServer implements AutoCloseable {
         HttpHandler stream = guarded("stream", new RetrieveHandler(context, responder, RetrieveHandler.Mode.INLINE));
         HttpHandler metrics = guarded("metrics", new MetricsHandler(context.metricsText()));
         HttpHandler s3 = context.s3() == null ? null : guarded("s3", new S3Router(new S3Services(context.store(),
-                context.s3().uploads(), context.s3().buckets(), context.s3().settings(), context.clock()), context.s3().secrets()));
+                context.s3().uploads(), context.s3().buckets(), context.s3().settings(), context.clock()), context.s3().secrets(),
+                context.s3().permissions()).grants(grants));
         HttpHandler locate = guarded("locate", new io.hifadhi.api.nativeapi.LocateHandler(context, () -> locator));
         HttpHandler presign = guarded("presign", new io.hifadhi.api.nativeapi.PresignHandler(context));
         HttpHandler upload = guarded("store", new io.hifadhi.api.nativeapi.UploadHandler(context, settings.maxObjectSize()));
+        HttpHandler grant = guarded("grant", new io.hifadhi.api.nativeapi.GrantHandler(context,
+                () -> grants == null ? null : grants.store()));
+        HttpHandler keyAdmin = guarded("keys", new io.hifadhi.api.nativeapi.KeysHandler(context, () -> keys));
 
         HttpHandler routes = exchange -> {
             // DECODE_URL is off: the path is raw, and handlers decode their own parameters strictly.
@@ -72,6 +78,12 @@ public final class ApiServer implements AutoCloseable {
                 target = stream;
             } else if (path.startsWith(NATIVE + "locate/")) {
                 target = locate;
+            } else if (path.equals(io.hifadhi.api.nativeapi.GrantHandler.GRANT_PATH)
+                    || path.startsWith(io.hifadhi.api.nativeapi.GrantHandler.LIST_PREFIX)) {
+                target = grant;
+            } else if (path.equals(io.hifadhi.api.nativeapi.KeysHandler.PREFIX)
+                    || path.startsWith(io.hifadhi.api.nativeapi.KeysHandler.PREFIX + "/")) {
+                target = keyAdmin;
             } else if (path.equals("/metrics")) {
                 target = metrics;
             } else if (s3 != null && !path.startsWith("/api/") && !path.startsWith(UI)) {
@@ -81,7 +93,7 @@ public final class ApiServer implements AutoCloseable {
             } else {
                 exchange.putAttachment(Endpoint.NAME, "unknown");
                 ApiErrors.send(exchange, 404, "not_found", "No endpoint at " + safe(path) + ".",
-                        "Native endpoints: /api/v1/health, /api/v1/cluster, /api/v1/store, /api/v1/store/<query>, /api/v1/presign, /api/v1/retrieve/<query>, /api/v1/stream/<query>, /api/v1/locate/<query>; metrics: /metrics.");
+                        "Native endpoints: /api/v1/health, /api/v1/cluster, /api/v1/store, /api/v1/store/<query>, /api/v1/presign, /api/v1/retrieve/<query>, /api/v1/stream/<query>, /api/v1/locate/<query>, /api/v1/keys, /api/v1/grant, /api/v1/grants/<query>; metrics: /metrics.");
                 return;
             }
             target.handleRequest(exchange);
@@ -112,6 +124,20 @@ public final class ApiServer implements AutoCloseable {
     /** Serves /api/v1/locate with this locator (the node's replicated store); without one it answers 503. */
     public void locator(io.hifadhi.api.nativeapi.ObjectLocator locator) {
         this.locator = locator;
+    }
+
+    /** Serves /api/v1/keys with this registry (the node's access key table); without one it answers 503. */
+    public void keys(io.hifadhi.api.nativeapi.KeyRegistry keys) {
+        this.keys = keys;
+    }
+
+    /**
+     * IP grants: serves /api/v1/grant and /api/v1/grants/ with the policy's store and lets S3 serve
+     * unsigned GET/HEAD to granted addresses. Call before {@link #start()}; without it grants answer 503.
+     * (Native retrieve/stream honour grants through the context's access policy.)
+     */
+    public void grants(io.hifadhi.api.auth.GrantPolicy policy) {
+        this.grants = policy;
     }
 
     /** The bound port (useful when the configured port is 0). */

@@ -1,5 +1,6 @@
 package io.hifadhi.node;
 
+import io.hifadhi.node.cli.KeyCommand;
 import io.hifadhi.node.config.NodeConfig;
 import io.hifadhi.node.config.NodeOptions;
 import io.hifadhi.node.config.NodeStartException;
@@ -9,7 +10,10 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.util.Map;
 
-/** {@code java -jar hifadhi.jar [flags]}: starts a node and keeps running until the process is stopped. */
+/**
+ * {@code java -jar hifadhi.jar [flags]}: starts a node and keeps running until the process is stopped.
+ * {@code java -jar hifadhi.jar key ...}: manages S3 access keys through a running node, then exits.
+ */
 public final class Main {
     static final int OK = 0;
     static final int START_FAILED = 1;
@@ -19,6 +23,9 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        if (isKeyCommand(args)) {
+            System.exit(run(args, System.getenv(), System.out, System.err, new Node[1]));
+        }
         Node[] started = new Node[1];
         int code = run(args, System.getenv(), System.out, System.err, started);
         if (code != OK) {
@@ -34,13 +41,21 @@ public final class Main {
 
     /** Parses, validates and starts; returns an exit code. {@code started[0]} receives the running node. */
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err, Node[] started) {
+        if (isKeyCommand(args)) {
+            return KeyCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), env, out, err);
+        }
         NodeOptions options = new NodeOptions();
         CommandLine cli = new CommandLine(options);
         cli.setOut(new PrintWriter(out, true));
         cli.setErr(new PrintWriter(err, true));
+        // Listed in --help; run only as the first word (above), so node flags never mix with it.
+        cli.addSubcommand(KeyCommand.NAME, KeyCommand.commandLine(env, out, err));
         NodeConfig config;
         try {
-            cli.parseArgs(args);
+            if (cli.parseArgs(args).hasSubcommand()) {
+                err.println("hifadhi: 'key' must come first: java -jar hifadhi.jar key create|list|show|update|delete ...");
+                return USAGE;
+            }
             if (cli.isUsageHelpRequested()) {
                 cli.usage(out);
                 return OK;
@@ -70,5 +85,9 @@ public final class Main {
         }
         started[0] = node;
         return OK;
+    }
+
+    private static boolean isKeyCommand(String[] args) {
+        return args.length > 0 && args[0].equals(KeyCommand.NAME);
     }
 }

@@ -16,6 +16,7 @@ import io.hifadhi.membership.LoadDigest;
 import io.hifadhi.api.store.ObjectStore;
 import io.hifadhi.node.clock.HybridLogicalClock;
 import io.hifadhi.node.cluster.Addresses;
+import io.hifadhi.node.cluster.KnownPeers;
 import io.hifadhi.node.cluster.NodeMembership;
 import io.hifadhi.node.config.Credentials;
 import io.hifadhi.node.config.CredentialsBootstrap;
@@ -76,11 +77,14 @@ public final class Node implements AutoCloseable {
     private RecordCodec codec;
     private HybridLogicalClock hlc;
     private ReplicatedObjectStore replicated;
+    private KnownPeers knownPeers;
     private Replication replication;
     private TableStore tables;
     private ReplicatedTable bucketTable;
     private ReplicatedTable keyTable;
     private ReplicatedTable uploadTable;
+    private ReplicatedTable grantTable;
+    private AccessKeyTable keys;
 
     /** @param console where first-start credentials are printed (stdout for the real process) */
     public Node(NodeConfig config, PrintStream console) {
@@ -110,19 +114,23 @@ public final class Node implements AutoCloseable {
             hlc = new HybridLogicalClock(name, clock::millis);
             // Local until membership is up; then the replicated data path (alone it still is the local store).
             LocalObjectStore local = new LocalObjectStore(chunks, records, hlc, config.chunkSize());
-            replicated = new ReplicatedObjectStore(local);
-            // S3: buckets in a fully replicated table; multipart upload state stays on the node that started
-            // the upload (clients send every part to one endpoint), its parts and result go through the data path.
+            knownPeers = KnownPeers.load(dataDirectory.root(), name);
+            replicated = new ReplicatedObjectStore(local, knownPeers::ids);
+            // S3: buckets, keys and multipart upload state in fully replicated tables; parts' bytes and the
+            // completed object go through the data path.
             tables = TableStore.open(dataDirectory.resolve(TABLES_DIR), config.fsync());
             bucketTable = new ReplicatedTable("buckets", tables, hlc);
             // S3 keys too: this node's bootstrap pair joins the cluster's, so any node's key works on every node.
             keyTable = new ReplicatedTable("access-keys", tables, hlc);
+            // Multipart upload state too: a client behind a load balancer sends parts to any node.
             uploadTable = new ReplicatedTable("uploads", tables, hlc);
-            AccessKeyTable keys = new AccessKeyTable(keyTable, credentials.shardKey());
-            keys.register(credentials.accessKey(), credentials.secretKey());
+            // IP grants: per object in the record itself; per bucket prefix in a fully replicated table.
+            grantTable = new ReplicatedTable(io.hifadhi.node.grants.ReplicatedGrantStore.TABLE, tables, hlc);
+            keys = new AccessKeyTable(keyTable, credentials.shardKey(), clock);
+            keys.register(credentials.accessKey(), credentials.secretKey(), "bootstrap key of " + name);
             s3 = new S3Backend(new ReplicatedBucketCatalog(bucketTable, clock),
                     new MultipartUploads(new ReplicatedSortedTable(uploadTable), chunks, replicated, clock),
-                    keys, new S3Settings(config.s3Region(), config.s3Domains(), config.maxObjectSize()));
+                    keys, new S3Settings(config.s3Region(), config.s3Domains(), config.maxObjectSize()), keys);
             store = new MeteredObjectStore(replicated, metrics);
         } catch (IOException e) {
             closeQuietly();
@@ -132,12 +140,17 @@ public final class Node implements AutoCloseable {
         // Native access: the SHARD-KEY header, or a presigned link signed with a key derived from the same secret.
         ClientAddress clients = new ClientAddress(config.trustedProxies().stream().map(Cidr::parse).toList());
         Presigning presigning = new Presigning(PresignKey.derive(credentials.shardKey()), clients, this::advertisedHttpAddress);
-        AccessPolicy nativeAccess = AccessPolicy.anyOf(new ShardKeyPolicy(credentials.shardKey()), presigning.policy(clock));
+        io.hifadhi.api.auth.GrantPolicy grantPolicy = new io.hifadhi.api.auth.GrantPolicy(
+                new io.hifadhi.node.grants.ReplicatedGrantStore(replicated, grantTable, clock), clients, clock);
+        AccessPolicy nativeAccess = AccessPolicy.anyOf(new ShardKeyPolicy(credentials.shardKey()), presigning.policy(clock),
+                grantPolicy);
         ApiContext context = new ApiContext(name, store, nativeAccess,
                 this::clusterMembers, metrics, metrics::prometheusText, clock, clock.instant(), s3, presigning);
         api = new ApiServer(ApiSettings.defaults(config.bindAddress(), config.httpPort())
                 .withMaxObjectSize(config.maxObjectSize()), context);
         api.locator(replicated);
+        api.grants(grantPolicy);
+        api.keys(keys);
         try {
             api.start();
         } catch (RuntimeException e) {
@@ -150,7 +163,7 @@ public final class Node implements AutoCloseable {
         int clusterPort = config.clusterPort() == 0 ? Addresses.freePort(config.bindAddress()) : config.clusterPort();
         try {
             membership = NodeMembership.start(config, name, credentials.shardKey(), advertiseHost, clusterPort,
-                    api.port(), dataDirectory.root(), () -> new LoadDigest(metrics.requestRate(),
+                    api.port(), dataDirectory.root(), knownPeers, () -> new LoadDigest(metrics.requestRate(),
                             metrics.bytesInRate(), metrics.bytesOutRate()));
         } catch (NodeStartException e) {
             closeQuietly();
@@ -165,6 +178,7 @@ public final class Node implements AutoCloseable {
             bucketTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
             keyTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
             uploadTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
+            grantTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
         } catch (IOException e) {
             closeQuietly();
             throw new NodeStartException("cannot open the hint store in " + dataDirectory.root() + ": " + e.getMessage(), e);
@@ -249,6 +263,12 @@ public final class Node implements AutoCloseable {
         }
         if (keyTable != null) {
             keyTable.detach();
+        }
+        if (uploadTable != null) {
+            uploadTable.detach();
+        }
+        if (grantTable != null) {
+            grantTable.detach();
         }
         if (replication != null) {
             replication.close();

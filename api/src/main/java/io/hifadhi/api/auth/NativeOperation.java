@@ -7,5 +7,7 @@ public enum NativeOperation {
     /** Reading the member list or locating objects: an admin operation. */
     CLUSTER,
     /** Minting presigned links: only for holders of the cluster secret. */
-    PRESIGN
+    PRESIGN,
+    /** Adding, revoking and listing IP grants: only for holders of the cluster secret. */
+    GRANT
 }

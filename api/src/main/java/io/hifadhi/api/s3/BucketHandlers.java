@@ -14,13 +14,14 @@ final class BucketHandlers {
         this.services = services;
     }
 
-    void listBuckets(S3Request r) throws IOException {
+    /** @param visible the buckets the caller's key has any permission on (a root key: all) */
+    void listBuckets(S3Request r, java.util.function.Predicate<String> visible) throws IOException {
         Owner owner = Owner.of(r.accessKey());
         XmlWriter doc = XmlWriter.document("ListAllMyBucketsResult");
         owner.write(doc, "Owner");
         doc.start("Buckets");
         for (BucketCatalog.Bucket b : services.buckets().list()) {
-            if (b.owner().equals(r.accessKey())) {
+            if (visible.test(b.name())) {
                 doc.start("Bucket").element("Name", b.name()).element("CreationDate", S3Responses.isoTime(b.created())).end();
             }
         }

@@ -21,8 +21,9 @@ public record S3Request(HttpServerExchange exchange, String method, String bucke
         query = Map.copyOf(query);
     }
 
+    /** The signing key's id; null for an unsigned read an IP grant allowed. */
     public String accessKey() {
-        return auth.accessKeyId();
+        return auth == null ? null : auth.accessKeyId();
     }
 
     public boolean has(String param) {

@@ -48,6 +48,9 @@ public final class S3Router implements HttpHandler {
     private final ListObjects listObjects;
     private final Multipart multipart;
     private final Cors cors;
+    /** IP grants: an unsigned GET/HEAD of an object from a granted address is served (null: no grants). */
+    private volatile io.hifadhi.api.auth.GrantPolicy grants;
+    private final PermissionLookup permissions;
 
     @FunctionalInterface
     interface Operation {
@@ -55,7 +58,12 @@ public final class S3Router implements HttpHandler {
     }
 
     public S3Router(S3Services services, SecretLookup secrets) {
+        this(services, secrets, PermissionLookup.ALL_ROOT);
+    }
+
+    public S3Router(S3Services services, SecretLookup secrets, PermissionLookup permissions) {
         this.services = services;
+        this.permissions = permissions;
         this.verifier = new SigV4Verifier(secrets, services.settings().region(), services.clock());
         this.buckets = new BucketHandlers(services);
         this.getObject = new GetObject(services);
@@ -65,6 +73,12 @@ public final class S3Router implements HttpHandler {
         this.listObjects = new ListObjects(services);
         this.multipart = new Multipart(services);
         this.cors = new Cors(services);
+    }
+
+    /** Serves unsigned GET/HEAD of objects to addresses these IP grants cover; returns this router. */
+    public S3Router grants(io.hifadhi.api.auth.GrantPolicy policy) {
+        this.grants = policy;
+        return this;
     }
 
     @Override
@@ -84,6 +98,9 @@ public final class S3Router implements HttpHandler {
                 cors.preflight(exchange, target.bucket());
                 return;
             }
+            if (servedByGrant(exchange, view, target, query, requestId)) {
+                return;
+            }
             VerifiedRequest auth;
             try {
                 auth = verifier.verify(view);
@@ -92,6 +109,8 @@ public final class S3Router implements HttpHandler {
             }
             S3Request request = new S3Request(exchange, view.method(), target.bucket(), target.key(), query, auth, requestId);
             Operation operation = route(request);
+            // Signed by a known key; now whether that key may do this, before anything is read or changed.
+            PermissionCheck.enforce(permissions.of(request.accessKey()), request);
             cors.decorate(request);
             operation.handle(request);
         } catch (S3Exception e) {
@@ -128,6 +147,33 @@ public final class S3Router implements HttpHandler {
         }
     }
 
+    /**
+     * An unsigned GET/HEAD of an object that an IP grant opens to the client's address is served
+     * without a key; any other unsigned request goes on to the verifier, which answers AccessDenied.
+     */
+    private boolean servedByGrant(HttpServerExchange exchange, ExchangeView view, Target target,
+                                  Map<String, List<String>> query, String requestId) throws IOException, S3Exception {
+        io.hifadhi.api.auth.GrantPolicy policy = grants;
+        String m = view.method();
+        if (policy == null || target.bucket() == null || target.key() == null || !(m.equals("GET") || m.equals("HEAD"))
+                || SigV4Verifier.authStyle(view) != io.hifadhi.api.signature.AuthStyle.NONE
+                || query.containsKey("Signature") || query.containsKey("AWSAccessKeyId")) {
+            return false;
+        }
+        io.hifadhi.api.auth.AccessDecision decision = policy.check(exchange, target.bucket(), target.key());
+        if (decision.status() == 503) {
+            throw new io.hifadhi.api.store.StoreUnavailableException(decision.message());
+        }
+        if (!decision.allowed()) {
+            return false;
+        }
+        S3Request request = new S3Request(exchange, m, target.bucket(), target.key(), query, null, requestId);
+        only(request, GetObject.OVERRIDES.keySet());
+        cors.decorate(request);
+        getObject.handle(request);
+        return true;
+    }
+
     /** A full disk is the operator's to fix, not an internal error: say so (507) and log no stack. */
     private static boolean refusedForFullDisk(HttpServerExchange exchange, Exception e, String resource, String requestId) {
         if (!DiskFull.causedBy(e)) {
@@ -145,7 +191,8 @@ public final class S3Router implements HttpHandler {
         if (r.bucket() == null) {
             if (m.equals("GET")) {
                 only(r, Set.of());
-                return buckets::listBuckets;
+                Permissions granted = permissions.of(r.accessKey());
+                return q -> buckets.listBuckets(q, granted::canSee);
             }
             throw methodNotAllowed(m);
         }

@@ -17,8 +17,9 @@ public record S3Services(ObjectStore store, MultipartStore uploads, BucketCatalo
     }
 
     /**
-     * The request's bucket, which must exist and belong to the caller. Every handler passes here
-     * before it touches the store, so a name the catalog never accepted cannot reach storage.
+     * The request's bucket, which must exist. Every handler passes here before it touches the store,
+     * so a name the catalog never accepted cannot reach storage. Whether the caller's key may use the
+     * bucket was decided before the handler ran ({@link PermissionCheck}, copy sources included).
      */
     public BucketCatalog.Bucket requireBucket(S3Request r) throws IOException, S3Exception {
         return requireBucket(r.bucket(), r.accessKey());
@@ -27,9 +28,6 @@ public record S3Services(ObjectStore store, MultipartStore uploads, BucketCatalo
     public BucketCatalog.Bucket requireBucket(String name, String accessKey) throws IOException, S3Exception {
         BucketCatalog.Bucket b = buckets.get(name).orElseThrow(() -> new S3Exception(S3Error.NoSuchBucket,
                 "The specified bucket does not exist.", java.util.Map.of("BucketName", name)));
-        if (!b.owner().equals(accessKey)) {
-            throw new S3Exception(S3Error.AccessDenied, "Access Denied: the bucket belongs to another access key.");
-        }
         return b;
     }
 }

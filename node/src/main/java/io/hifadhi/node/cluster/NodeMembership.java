@@ -57,8 +57,8 @@ public final class NodeMembership implements AutoCloseable {
      * settings differ from the cluster's is refused and fails to start, saying why.
      */
     public static NodeMembership start(NodeConfig config, String name, String clusterSecret, String advertiseHost,
-                                       int clusterPort, int httpPort, Path dataDir, Supplier<LoadDigest> load)
-            throws NodeStartException {
+                                       int clusterPort, int httpPort, Path dataDir, KnownPeers known,
+                                       Supplier<LoadDigest> load) throws NodeStartException {
         FileStore disk;
         try {
             disk = Files.getFileStore(dataDir);
@@ -66,13 +66,16 @@ public final class NodeMembership implements AutoCloseable {
             throw new NodeStartException("cannot read the size of the disk holding " + dataDir + ": " + e.getMessage(), e);
         }
         long capacity = config.capacityBytes() > 0 ? config.capacityBytes() : totalSpace(disk);
+        // Rejoin the peers this node was with, not only --join: a restarted seed must not found a new cluster.
+        java.util.LinkedHashSet<String> seeds = new java.util.LinkedHashSet<>(config.join());
+        seeds.addAll(known.addresses());
         MembershipConfig membershipConfig;
         try {
             membershipConfig = MembershipConfig.builder(name, clusterSecret.getBytes(StandardCharsets.UTF_8))
                     .bindHost(config.bindAddress())
                     .port(clusterPort)
                     .advertiseHost(advertiseHost)
-                    .join(MembershipConfig.parseJoin(String.join(",", config.join())))
+                    .join(MembershipConfig.parseJoin(String.join(",", seeds)))
                     .settings(new ClusterSettings(config.replication(), config.writeQuorum(), config.readQuorum(),
                             config.chunkSize()))
                     .httpAddress(advertiseHost + ":" + httpPort)
@@ -83,8 +86,23 @@ public final class NodeMembership implements AutoCloseable {
             throw new NodeStartException("cluster configuration is not usable: " + e.getMessage(), e);
         }
         Membership membership = new Membership(membershipConfig);
+        membership.addListener(known::onEvent);
         try {
-            membership.start();
+            try {
+                membership.start();
+            } catch (MembershipRefusedException e) {
+                membership.close();
+                if (e.reason() != MembershipRefusedException.Reason.NO_SEED_REACHABLE || !config.join().isEmpty()) {
+                    throw e;
+                }
+                // Only remembered peers, and none is up (a whole-cluster restart): start alone; they will
+                // join us. Data waits for them (ReplicatedObjectStore), so nothing is acknowledged with one copy.
+                LOG.warn("none of the remembered peers {} answered; starting alone until they come back ({})",
+                        known.ids(), e.getMessage());
+                membership = new Membership(membershipConfig.withJoin(List.of()));
+                membership.addListener(known::onEvent);
+                membership.start();
+            }
         } catch (MembershipRefusedException e) {
             membership.close();
             throw new NodeStartException("cannot join the cluster: " + e.getMessage(), e, e.exitStatus());

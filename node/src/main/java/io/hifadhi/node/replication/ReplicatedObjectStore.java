@@ -77,14 +77,23 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
     private static final int CHUNKS_UNSETTLED = 3;
 
     private final LocalObjectStore local;
-    private volatile Replication cluster;
+    /** How long a restarted node waits to see every remembered peer before serving with the view it has. */
+    private static final long REJOIN_GRACE_MILLIS = 10_000;
 
-    public ReplicatedObjectStore(LocalObjectStore local) {
+    private volatile Replication cluster;
+    private final java.util.function.Supplier<java.util.Set<String>> rememberedPeers;
+    private volatile long attachedAt;
+    private volatile boolean rejoined;
+
+    /** @param rememberedPeers ids of the peers this node was in a cluster with (empty for a new node) */
+    public ReplicatedObjectStore(LocalObjectStore local, java.util.function.Supplier<java.util.Set<String>> rememberedPeers) {
         this.local = local;
+        this.rememberedPeers = rememberedPeers;
     }
 
     /** Switches to the replicated path once this node sits in a cluster. */
     public void attach(Replication replication) {
+        this.attachedAt = System.currentTimeMillis();
         this.cluster = replication;
     }
 
@@ -92,10 +101,32 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         this.cluster = null;
     }
 
-    /** The cluster part when there are peers; null when this node is alone (then the local store serves). */
-    private Replication peers() {
+    /**
+     * The cluster part when there are peers; null when this node is alone (then the local store
+     * serves). A node that remembers peers but has not rejoined them yet serves nothing: its own
+     * copy may be stale, and as a smaller cluster it would place and acknowledge writes wrongly.
+     */
+    private Replication peers() throws StoreUnavailableException {
         Replication c = cluster;
-        return c != null && c.placement().view().members().size() > 1 ? c : null;
+        if (c == null) {
+            if (!rememberedPeers.get().isEmpty()) {
+                throw new StoreUnavailableException("this node is starting and rejoining its cluster; retry in a few seconds");
+            }
+            return null;
+        }
+        ClusterView v = c.placement().view();
+        if (!rejoined) {
+            // Until it sees its peers again its ring and quorums would be a smaller cluster's.
+            java.util.Set<String> missing = new java.util.TreeSet<>(rememberedPeers.get());
+            missing.removeAll(v.members().keySet());
+            if (missing.isEmpty() || System.currentTimeMillis() - attachedAt > REJOIN_GRACE_MILLIS) {
+                rejoined = true;
+            } else {
+                throw new StoreUnavailableException("this node is rejoining its cluster and does not see " + missing
+                        + " yet; retry in a few seconds");
+            }
+        }
+        return v.members().size() > 1 ? c : null;
     }
 
     /** A body staged across the cluster: inline bytes or chunks that reached W replicas each. */
@@ -262,6 +293,39 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
             return Optional.empty();
         }
         return Optional.of(new ClusterObject(c, record.get()));
+    }
+
+    /** The newest live record of an object (R replicas asked, as for a read), or empty when absent or deleted. */
+    public Optional<ObjectRecord> record(String bucket, String key) throws IOException {
+        Replication c = peers();
+        if (c == null) {
+            return local.record(bucket, key);
+        }
+        return readRecord(c, bucket, key).filter(r -> !r.deleted());
+    }
+
+    /**
+     * Changes the grants of the live object as a new version of its record: the newest record is read
+     * from R replicas, rewritten with the changed grants under a newer HLC stamp and written to its N
+     * replicas with W acks, like any write, so every replica converges on it (LWW). A PUT that lands
+     * between the read and the write competes with it by stamp like any two concurrent writes.
+     * Returns the new record, or empty when there is no live object.
+     */
+    public Optional<ObjectRecord> updateGrants(String bucket, String key,
+                                               java.util.function.UnaryOperator<List<io.hifadhi.api.auth.Grant>> change)
+            throws IOException {
+        Replication c = peers();
+        if (c == null) {
+            return local.updateGrants(bucket, key, change);
+        }
+        Optional<ObjectRecord> current = readRecord(c, bucket, key).filter(r -> !r.deleted());
+        if (current.isEmpty()) {
+            return Optional.empty();
+        }
+        // readRecord observed the newest stamp, so now() is newer than the record being replaced.
+        ObjectRecord updated = current.get().withGrants(change.apply(current.get().grants()), c.clock().now());
+        writeRecord(c, updated);
+        return Optional.of(updated);
     }
 
     /** Newest of R replicas' records (tombstones included); repairs stale replicas in the background. */

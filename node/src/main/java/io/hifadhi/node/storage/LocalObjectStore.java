@@ -125,6 +125,29 @@ public final class LocalObjectStore implements ObjectStore, ObjectPublisher {
         return Optional.of(new LocalObject(record.get()));
     }
 
+    /** The live record of an object (grants included), or empty when absent or deleted. */
+    public Optional<ObjectRecord> record(String bucket, String key) throws IOException {
+        return records.get(bucket, key).filter(r -> !r.deleted());
+    }
+
+    /**
+     * Rewrites the live object's grants as a new version of its record (same content, newer stamp).
+     * Returns the new record, or empty when there is no live object.
+     */
+    public Optional<ObjectRecord> updateGrants(String bucket, String key,
+                                               java.util.function.UnaryOperator<List<io.hifadhi.api.auth.Grant>> change)
+            throws IOException {
+        synchronized (lockFor(bucket, key)) {
+            Optional<ObjectRecord> existing = records.get(bucket, key);
+            if (existing.isEmpty() || existing.get().deleted()) {
+                return Optional.empty();
+            }
+            ObjectRecord updated = existing.get().withGrants(change.apply(existing.get().grants()), stampAfter(existing));
+            records.put(updated);
+            return Optional.of(updated);
+        }
+    }
+
     @Override
     public boolean delete(String bucket, String key) throws IOException {
         synchronized (lockFor(bucket, key)) {

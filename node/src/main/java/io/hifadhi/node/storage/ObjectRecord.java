@@ -1,5 +1,6 @@
 package io.hifadhi.node.storage;
 
+import io.hifadhi.api.auth.Grant;
 import io.hifadhi.api.store.ObjectInfo;
 import io.hifadhi.node.clock.VersionStamp;
 
@@ -15,10 +16,20 @@ import java.util.Objects;
  *
  * @param inline          the whole body when small, else null
  * @param expiresAtMillis 0 when the object never expires
+ * @param grants          IP grants on this version (read access without a key); a new body or a
+ *                        tombstone starts with none, a grant change is a new version of the record
  */
 public record ObjectRecord(String bucket, String key, long size, String etag, String contentType,
                            Map<String, String> userMetadata, VersionStamp version, boolean deleted,
-                           byte[] inline, List<ChunkRef> chunks, long expiresAtMillis) {
+                           byte[] inline, List<ChunkRef> chunks, long expiresAtMillis, List<Grant> grants) {
+
+    /** A record without grants. */
+    public ObjectRecord(String bucket, String key, long size, String etag, String contentType,
+                        Map<String, String> userMetadata, VersionStamp version, boolean deleted,
+                        byte[] inline, List<ChunkRef> chunks, long expiresAtMillis) {
+        this(bucket, key, size, etag, contentType, userMetadata, version, deleted, inline, chunks, expiresAtMillis, List.of());
+    }
+
     public ObjectRecord {
         Objects.requireNonNull(bucket);
         Objects.requireNonNull(key);
@@ -27,6 +38,7 @@ public record ObjectRecord(String bucket, String key, long size, String etag, St
         Objects.requireNonNull(version);
         userMetadata = Map.copyOf(userMetadata);
         chunks = List.copyOf(chunks);
+        grants = grants == null || deleted ? List.of() : List.copyOf(grants);
         if (!deleted) {
             long stored = inline != null ? inline.length : chunks.stream().mapToLong(ChunkRef::length).sum();
             if (stored != size) {
@@ -37,6 +49,12 @@ public record ObjectRecord(String bucket, String key, long size, String etag, St
 
     public static ObjectRecord tombstone(String bucket, String key, VersionStamp version) {
         return new ObjectRecord(bucket, key, 0, "", "application/octet-stream", Map.of(), version, true, null, List.of(), 0);
+    }
+
+    /** The same content under a new version stamp with other grants (a grant or revoke). */
+    public ObjectRecord withGrants(List<Grant> newGrants, VersionStamp newVersion) {
+        return new ObjectRecord(bucket, key, size, etag, contentType, userMetadata, newVersion, deleted, inline, chunks,
+                expiresAtMillis, newGrants);
     }
 
     public ObjectInfo toInfo() {

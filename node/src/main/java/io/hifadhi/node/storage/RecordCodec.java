@@ -5,6 +5,8 @@ import com.esotericsoftware.kryo.kryo5.Serializer;
 import com.esotericsoftware.kryo.kryo5.io.Input;
 import com.esotericsoftware.kryo.kryo5.io.Output;
 import com.esotericsoftware.kryo.kryo5.util.Pool;
+import io.hifadhi.api.auth.Cidr;
+import io.hifadhi.api.auth.Grant;
 import io.hifadhi.node.clock.VersionStamp;
 
 import java.util.ArrayList;
@@ -19,7 +21,12 @@ import java.util.Map;
  * when the layout changes.
  */
 public final class RecordCodec {
-    public static final byte FORMAT_VERSION = 1;
+    /**
+     * 2: format 1 followed by the record's IP grants (count, then per grant its canonical CIDR text
+     * and expiry millis). Format 1 records (no grants) are still read.
+     */
+    public static final byte FORMAT_VERSION = 2;
+    static final byte FORMAT_V1 = 1;
 
     private final Pool<Kryo> pool = new Pool<>(true, false, 32) {
         @Override
@@ -39,6 +46,11 @@ public final class RecordCodec {
         try (Output out = new Output(256 + (record.inline() == null ? 0 : record.inline().length), -1)) {
             out.writeByte(FORMAT_VERSION);
             kryo.writeObject(out, record);
+            out.writeVarInt(record.grants().size(), true);
+            for (Grant g : record.grants()) {
+                out.writeString(g.network().toString());
+                out.writeVarLong(g.expiresAtMillis(), true);
+            }
             return out.toBytes();
         } finally {
             pool.free(kryo);
@@ -46,13 +58,22 @@ public final class RecordCodec {
     }
 
     public ObjectRecord decode(byte[] bytes) {
-        if (bytes.length == 0 || bytes[0] != FORMAT_VERSION) {
+        if (bytes.length == 0 || (bytes[0] != FORMAT_VERSION && bytes[0] != FORMAT_V1)) {
             throw new IllegalStateException("unknown record format " + (bytes.length == 0 ? "(empty)" : bytes[0])
-                    + "; this node reads format " + FORMAT_VERSION);
+                    + "; this node reads formats " + FORMAT_V1 + " and " + FORMAT_VERSION);
         }
         Kryo kryo = pool.obtain();
         try (Input in = new Input(bytes, 1, bytes.length - 1)) {
-            return kryo.readObject(in, ObjectRecord.class);
+            ObjectRecord r = kryo.readObject(in, ObjectRecord.class);
+            if (bytes[0] == FORMAT_V1) {
+                return r;
+            }
+            int count = in.readVarInt(true);
+            List<Grant> grants = new ArrayList<>(Math.min(count, 1024));
+            for (int i = 0; i < count; i++) {
+                grants.add(new Grant(Cidr.parse(in.readString()), in.readVarLong(true)));
+            }
+            return r.withGrants(grants, r.version());
         } finally {
             pool.free(kryo);
         }

@@ -6,6 +6,7 @@ import io.hifadhi.api.store.ListPage;
 import io.hifadhi.api.store.ObjectInfo;
 import io.hifadhi.api.store.ObjectWrite;
 import io.hifadhi.api.store.StoredObject;
+import io.hifadhi.api.store.StoreUnavailableException;
 import io.hifadhi.node.testing.NativeClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -251,8 +252,10 @@ class ReplicationClusterTest {
             assertTrue(cluster.node(2).replicatedStore().locate("b", "stale").orElseThrow().chunks().stream()
                     .noneMatch(c -> c.holders().contains("node-c")), "C holds none of the chunks");
 
-            // Read through C (R=2 of A and C): A's record wins, C's chunks come from A.
-            StoredObject o = cluster.node(2).store().get("b", "stale").orElseThrow();
+            // Read through C (R=2 of A and C): A's record wins, C's chunks come from A. C remembers B, which
+            // is down, so C first waits (503, up to the rejoin grace) for B before it serves with A alone.
+            StoredObject o = await().atMost(Duration.ofSeconds(20)).ignoreException(StoreUnavailableException.class)
+                    .until(() -> cluster.node(2).store().get("b", "stale"), java.util.Optional::isPresent).orElseThrow();
             try (InputStream in = o.open(0, body.length)) {
                 assertArrayEquals(body, in.readAllBytes());
             }

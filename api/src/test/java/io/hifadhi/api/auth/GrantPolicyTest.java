@@ -1,0 +1,105 @@
+package io.hifadhi.api.auth;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The grant rules on plain values; the HTTP and cluster behaviour is in node's GrantClusterTest. */
+class GrantPolicyTest {
+    static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+
+    /** Pure-logic stand-in for the node's replicated store (unit test only). */
+    static final class MapGrants implements GrantStore {
+        final Map<String, List<Grant>> objects = new HashMap<>();
+        final List<GrantPrefix> prefixes = new ArrayList<>();
+
+        @Override
+        public Optional<List<Grant>> objectGrants(String bucket, String key) {
+            return Optional.ofNullable(objects.get(bucket + "/" + key));
+        }
+
+        @Override
+        public Optional<List<Grant>> grantObject(String bucket, String key, Grant grant) {
+            return Optional.ofNullable(objects.computeIfPresent(bucket + "/" + key, (k, v) -> Grant.with(v, grant, NOW)));
+        }
+
+        @Override
+        public Optional<Boolean> revokeObject(String bucket, String key, Cidr network) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<GrantPrefix> prefixGrants(String bucket) {
+            return prefixes.stream().filter(p -> p.bucket().equals(bucket)).toList();
+        }
+
+        @Override
+        public void grantPrefix(GrantPrefix grant) {
+            prefixes.add(grant);
+        }
+
+        @Override
+        public boolean revokePrefix(String bucket, String prefix, Cidr network) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    static InetAddress ip(String s) {
+        return Cidr.parseAddress(s);
+    }
+
+    final MapGrants store = new MapGrants();
+    final GrantPolicy policy = new GrantPolicy(store, ClientAddress.direct(), java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC));
+
+    @Test
+    void objectGrantAllowsItsNetworkOnlyAndForbidsOthers() throws Exception {
+        store.objects.put(".native/n@f", List.of());
+        assertFalse(policy.decide(ip("203.0.113.7"), ".native", "n@f", NOW).presented(), "no grants: nothing presented");
+        store.grantObject(".native", "n@f", new Grant(Cidr.parse("203.0.113.0/24"), 0));
+        assertTrue(policy.decide(ip("203.0.113.7"), ".native", "n@f", NOW).allowed());
+        assertTrue(policy.decide(ip("::ffff:203.0.113.9"), ".native", "n@f", NOW).allowed(), "IPv4-mapped is IPv4");
+        AccessDecision other = policy.decide(ip("198.51.100.1"), ".native", "n@f", NOW);
+        assertFalse(other.allowed());
+        assertEquals(403, other.status());
+        assertEquals("grant_ip_refused", other.error());
+        assertFalse(policy.decide(ip("203.0.113.7"), ".native", "n@other", NOW).allowed());
+    }
+
+    @Test
+    void ipv6GrantAndExpiry() throws Exception {
+        store.objects.put("b/k", List.of(new Grant(Cidr.parse("2001:db8::/32"), NOW.toEpochMilli() + 1000)));
+        assertTrue(policy.decide(ip("2001:db8::1"), "b", "k", NOW).allowed());
+        assertFalse(policy.decide(ip("2001:db9::1"), "b", "k", NOW).allowed());
+        AccessDecision later = policy.decide(ip("2001:db8::1"), "b", "k", NOW.plusMillis(1000));
+        assertFalse(later.allowed(), "expired at its expiry instant");
+        assertFalse(later.presented(), "an object whose grants all expired is as if never granted");
+    }
+
+    @Test
+    void prefixGrantsCoverKeysUnderThePrefixOfTheirBucketOnly() throws Exception {
+        store.grantPrefix(new GrantPrefix("media", "videos/", new Grant(Cidr.parse("10.0.0.0/8"), 0)));
+        assertTrue(policy.decide(ip("10.1.2.3"), "media", "videos/a.mp4", NOW).allowed(), "no record needed");
+        assertFalse(policy.decide(ip("10.1.2.3"), "media", "video.mp4", NOW).allowed());
+        assertFalse(policy.decide(ip("10.1.2.3"), "other", "videos/a.mp4", NOW).allowed());
+        assertEquals(403, policy.decide(ip("192.0.2.1"), "media", "videos/a.mp4", NOW).status());
+    }
+
+    @Test
+    void withReplacesTheSameNetworkAndPrunesExpired() {
+        Grant a = new Grant(Cidr.parse("192.0.2.1"), 0);
+        Grant old = new Grant(Cidr.parse("192.0.2.2"), NOW.toEpochMilli() - 1);
+        Grant a2 = new Grant(Cidr.parse("192.0.2.1/32"), NOW.toEpochMilli() + 5000);
+        assertEquals(List.of(a2), Grant.with(List.of(a, old), a2, NOW));
+        assertEquals(List.of(), Grant.without(List.of(a, old), Cidr.parse("192.0.2.1"), NOW));
+    }
+}

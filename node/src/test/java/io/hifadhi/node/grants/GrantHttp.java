@@ -1,0 +1,80 @@
+package io.hifadhi.node.grants;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Minimal HTTP/1.1 from a chosen local address (java.net.http cannot bind one): on Linux all of
+ * 127.0.0.0/8 is loopback, so a socket bound to 127.0.0.2 is another client to the node. One request
+ * per connection (Connection: close); the body is read to EOF.
+ */
+final class GrantHttp {
+    record Response(int status, Map<String, String> headers, byte[] body) {
+        String text() {
+            return new String(body, StandardCharsets.UTF_8);
+        }
+
+        String header(String name) {
+            return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private GrantHttp() {
+    }
+
+    static Response send(String from, int port, String method, String target, Map<String, String> headers, byte[] body)
+            throws IOException {
+        try (Socket socket = new Socket()) {
+            socket.bind(new InetSocketAddress(from, 0));
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+            socket.setSoTimeout(20_000);
+            StringBuilder head = new StringBuilder(method).append(' ').append(target).append(" HTTP/1.1\r\n");
+            head.append("Host: 127.0.0.1:").append(port).append("\r\nConnection: close\r\n");
+            headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
+            if (body != null) {
+                head.append("Content-Length: ").append(body.length).append("\r\n");
+            }
+            head.append("\r\n");
+            OutputStream out = socket.getOutputStream();
+            out.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
+            if (body != null) {
+                out.write(body);
+            }
+            out.flush();
+            return parse(socket.getInputStream(), method.equals("HEAD"));
+        }
+    }
+
+    private static Response parse(InputStream in, boolean head) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        in.transferTo(all);
+        byte[] bytes = all.toByteArray();
+        int end = -1;
+        for (int i = 0; i + 4 <= bytes.length; i++) {
+            if (bytes[i] == '\r' && bytes[i + 1] == '\n' && bytes[i + 2] == '\r' && bytes[i + 3] == '\n') {
+                end = i;
+                break;
+            }
+        }
+        if (end < 0) {
+            throw new IOException("no complete response head: " + new String(bytes, StandardCharsets.ISO_8859_1));
+        }
+        String[] lines = new String(bytes, 0, end, StandardCharsets.ISO_8859_1).split("\r\n");
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (int i = 1; i < lines.length; i++) {
+            int colon = lines[i].indexOf(':');
+            headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+        }
+        byte[] body = head ? new byte[0] : Arrays.copyOfRange(bytes, end + 4, bytes.length);
+        return new Response(Integer.parseInt(lines[0].split(" ")[1]), headers, body);
+    }
+}
