@@ -1,6 +1,7 @@
 package io.hifadhi.api;
 
 import io.hifadhi.api.http.ApiErrors;
+import io.hifadhi.api.http.HeaderBlock;
 import io.hifadhi.api.http.ObjectResponder;
 import io.hifadhi.api.nativeapi.ClusterHandler;
 import io.hifadhi.api.nativeapi.HealthHandler;
@@ -50,7 +51,7 @@ public final class ApiServer implements AutoCloseable {
         HttpHandler metrics = guarded("metrics", new MetricsHandler(context.metricsText()));
         HttpHandler s3 = context.s3() == null ? null : guarded("s3", new S3Router(new S3Services(context.store(),
                 context.s3().uploads(), context.s3().buckets(), context.s3().settings(), context.clock()), context.s3().secrets(),
-                context.s3().permissions()).grants(grants));
+                context.s3().permissions()).grants(grants).maxHeaderBytes(settings.maxHeaderBytes()));
         HttpHandler locate = guarded("locate", new io.hifadhi.api.nativeapi.LocateHandler(context, () -> locator));
         HttpHandler presign = guarded("presign", new io.hifadhi.api.nativeapi.PresignHandler(context));
         HttpHandler upload = guarded("store", new io.hifadhi.api.nativeapi.UploadHandler(context, settings.maxObjectSize()));
@@ -61,6 +62,13 @@ public final class ApiServer implements AutoCloseable {
         HttpHandler routes = exchange -> {
             // DECODE_URL is off: the path is raw, and handlers decode their own parameters strictly.
             String path = exchange.getRequestPath();
+            long headerBytes = HeaderBlock.size(exchange.getRequestHeaders());
+            if (headerBytes > settings.maxHeaderBytes() && (path.startsWith("/api/") || path.equals("/metrics"))) {
+                exchange.putAttachment(Endpoint.NAME, "unknown");
+                ApiErrors.send(exchange, 431, "headers_too_large", "The request's headers take " + headerBytes
+                        + " bytes; the limit is " + settings.maxHeaderBytes() + ".", "Send fewer or shorter headers.");
+                return;
+            }
             HttpHandler target;
             if (path.equals(NATIVE + "health")) {
                 target = health;
@@ -105,7 +113,9 @@ public final class ApiServer implements AutoCloseable {
                 .setIoThreads(settings.ioThreads())
                 .setWorkerThreads(settings.workerThreads())
                 .setServerOption(UndertowOptions.DECODE_URL, false)
-                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, settings.maxHeaderBytes())
+                // Parse up to 4x the limit, so that a block over it gets an answer saying so (below, and in
+                // S3Router); beyond that Undertow can only close the connection with a bare 400.
+                .setServerOption(UndertowOptions.MAX_HEADER_SIZE, settings.maxHeaderBytes() * 4)
                 // The object limit is enforced on the file part itself; this only bounds the envelope.
                 .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, saturatedAdd(settings.maxObjectSize(), 1L << 20))
                 .setServerOption(UndertowOptions.MAX_PARAMETERS, 1000)

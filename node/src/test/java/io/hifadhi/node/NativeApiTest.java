@@ -260,6 +260,14 @@ class NativeApiTest {
     }
 
     @Test
+    void oversizedHeadersAre431WithABodyThatSaysSo() throws Exception {
+        HttpResponse<String> r = client.send(client.get("retrieve", "alpha@x").header("X-Padding", "p".repeat(70 * 1024)),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(431, r.statusCode(), r.body());
+        assertTrue(r.body().contains("headers_too_large") && r.body().contains("limit"), r.body());
+    }
+
+    @Test
     void wrongOrMissingKeyIs401() throws Exception {
         HttpResponse<String> none = client.store("k.txt", () -> new java.io.ByteArrayInputStream(new byte[5]), 5, null, false, null, false);
         assertEquals(401, none.statusCode());

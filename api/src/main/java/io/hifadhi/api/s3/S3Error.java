@@ -12,6 +12,7 @@ public enum S3Error {
     EntityTooSmall(400),
     IncompleteBody(400),
     InternalError(500),
+    RequestHeaderSectionTooLarge(400),
     /** Not an AWS code (S3 never fills up); MinIO answers a full disk with 507 as well. */
     InsufficientStorage(507),
     InvalidArgument(400),

@@ -50,6 +50,7 @@ public final class S3Router implements HttpHandler {
     private final Cors cors;
     /** IP grants: an unsigned GET/HEAD of an object from a granted address is served (null: no grants). */
     private volatile io.hifadhi.api.auth.GrantPolicy grants;
+    private int maxHeaderBytes = Integer.MAX_VALUE;
     private final PermissionLookup permissions;
 
     @FunctionalInterface
@@ -81,6 +82,12 @@ public final class S3Router implements HttpHandler {
         return this;
     }
 
+    /** Header blocks over this many bytes get RequestHeaderSectionTooLarge, as from S3. */
+    public S3Router maxHeaderBytes(int limit) {
+        this.maxHeaderBytes = limit;
+        return this;
+    }
+
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         String requestId = newRequestId();
@@ -88,6 +95,11 @@ public final class S3Router implements HttpHandler {
         exchange.getResponseHeaders().put(ID_2, requestId);
         String resource = "/";
         try {
+            long headerBytes = io.hifadhi.api.http.HeaderBlock.size(exchange.getRequestHeaders());
+            if (headerBytes > maxHeaderBytes) {
+                throw new S3Exception(S3Error.RequestHeaderSectionTooLarge, "Your request header section exceeds the maximum "
+                        + "allowed size: " + headerBytes + " bytes, the limit is " + maxHeaderBytes + ".");
+            }
             ExchangeView view = new ExchangeView(exchange);
             // Decoded from the wire form (Undertow's ISO-8859-1 view of the bytes), strictly as UTF-8.
             Target target = target(exchange.getRequestPath(), exchange.getRequestHeaders().getFirst("Host"),
