@@ -13,7 +13,6 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -33,8 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Drill 5, detection half: damage chunk files of a running single node (a flipped byte, a
  * truncated file, a deleted file) and read the objects back. Every damaged object must fail with an
  * error, never return wrong bytes; undamaged objects must still read correctly; the node stays up,
- * also across a restart. Serving the object from another replica and repairing the bad copy needs
- * replication and is not part of this drill yet.
+ * also across a restart. Serving the object from another replica and repairing the bad copy on a
+ * cluster is {@link ReplicaCorruptionDrillTest}.
  *
  * <p>The drill relies only on the documented contract that a chunk file is named by the SHA-256 of
  * its bytes: it cuts each body at the configured chunk size, hashes the pieces, and looks the files
@@ -45,7 +44,6 @@ class ChunkCorruptionDrillTest {
     private static final int CHUNK = 64 * 1024;
     private static final int BIG = 2 * CHUNK + 20_000;
 
-    private enum Damage { FLIP_BYTE, TRUNCATE, DELETE }
 
     @Test
     void damagedChunksAreDetectedOnReadAndNeverServed() throws Exception {
@@ -67,13 +65,13 @@ class ChunkCorruptionDrillTest {
 
             Path dataDir = run.cluster.node(0).dataDir();
             List<String> notes = new ArrayList<>();
-            Damage[] damages = Damage.values();
+            ChunkDamage[] damages = ChunkDamage.values();
             for (int i = 0; i < damagedKeys.size(); i++) {
                 String key = damagedKeys.get(i);
                 List<String> chunkIds = chunkIds(Payload.body(key, writes.get(key).writeId(), BIG));
                 String victim = chunkIds.get(i % chunkIds.size());
                 Path file = findByName(dataDir, victim);
-                damage(file, damages[i]);
+                damages[i].applyTo(file);
                 notes.add(damages[i] + " on chunk " + (i % chunkIds.size()) + " of '" + key + "': " + dataDir.relativize(file));
             }
 
@@ -98,7 +96,7 @@ class ChunkCorruptionDrillTest {
                 }
             }
             notes.addAll(seen);
-            notes.add("With one replica a damaged chunk cannot be served from elsewhere: serve-from-replica and repair wait for replication (N=3).");
+            notes.add("With one replica a damaged chunk cannot be served from elsewhere: serving from another replica and repair are checked by ReplicaCorruptionDrillTest.");
             boolean failed = damagedAllFailed;
             boolean intact = intactAllRead;
             boolean healthy = stayedHealthy;
@@ -141,28 +139,6 @@ class ChunkCorruptionDrillTest {
             List<Path> found = files.filter(p -> p.getFileName().toString().equals(name) && Files.isRegularFile(p)).toList();
             assertEquals(1, found.size(), "expected exactly one chunk file named " + name + " under " + dataDir + ", found " + found);
             return found.get(0);
-        }
-    }
-
-    private static void damage(Path file, Damage how) throws IOException {
-        switch (how) {
-            case FLIP_BYTE -> {
-                try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-                    long pos = f.length() / 2;
-                    f.seek(pos);
-                    int b = f.read();
-                    f.seek(pos);
-                    f.write(b ^ 0x01);
-                    f.getFD().sync();
-                }
-            }
-            case TRUNCATE -> {
-                try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-                    f.setLength(f.length() - 1000);
-                    f.getFD().sync();
-                }
-            }
-            case DELETE -> Files.delete(file);
         }
     }
 }

@@ -16,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * Drill 1 as far as a single node allows: concurrent clients write, overwrite, read (and on S3
  * delete and list) while the node is killed with SIGKILL again and again and restarted on the same
  * data directory. Every acknowledged write must survive and no read may return foreign bytes.
- * With replication (N=3, W=2) this becomes the rolling kill over a cluster.
+ * The cluster version (N=3, W=2, rolling kill) is {@link RollingKillDrillTest}.
  */
 @Tag("quick")
 class CrashDurabilityDrillTest {
@@ -35,7 +35,7 @@ class CrashDurabilityDrillTest {
                 Thread.sleep(full ? 6_000 : 2_500);
             }
             DrillReport report = run.finish(new Checker(), Duration.ofSeconds(30),
-                    List.of("One node, so the final state converges trivially; the rolling kill over N=3/W=2 waits for replication."),
+                    List.of("One node, so the final state converges trivially; the rolling kill over N=3/W=2 is RollingKillDrillTest."),
                     (draft, r) -> {
                         r.check("every planned kill was carried out", draft.faults().size() == kills, draft.faults().size() + " of " + kills);
                         r.check("the node came back after every kill", draft.faults().stream().allMatch(f -> f.recoveryMillis() >= 0), "");

@@ -1,17 +1,21 @@
 package io.hifadhi.chaos.drills;
 
+import io.hifadhi.chaos.checker.Anomaly;
 import io.hifadhi.chaos.checker.Checker;
 import io.hifadhi.chaos.checker.Verdict;
 import io.hifadhi.chaos.client.NativeStoreClient;
 import io.hifadhi.chaos.client.S3StoreClient;
 import io.hifadhi.chaos.client.StoreClient;
 import io.hifadhi.chaos.client.StoreException;
+import io.hifadhi.chaos.harness.ClusterAdmin;
 import io.hifadhi.chaos.harness.ClusterHarness;
 import io.hifadhi.chaos.harness.JarLocator;
 import io.hifadhi.chaos.harness.NodeProcess;
 import io.hifadhi.chaos.harness.NodeSpec;
+import io.hifadhi.chaos.harness.ReachabilityWatch;
 import io.hifadhi.chaos.history.FaultEvent;
 import io.hifadhi.chaos.history.History;
+import io.hifadhi.chaos.history.Operation;
 import io.hifadhi.chaos.report.DrillReport;
 import io.hifadhi.chaos.report.ReportBuilder;
 import io.hifadhi.chaos.report.ReportWriter;
@@ -20,11 +24,17 @@ import io.hifadhi.chaos.workload.Workload;
 import io.hifadhi.chaos.workload.WorkloadConfig;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -43,6 +53,9 @@ final class DrillRun implements AutoCloseable {
     final List<FaultEvent> faults = new CopyOnWriteArrayList<>();
     final List<DrillReport.Check> checks = new ArrayList<>();
     final Api api;
+    final ClusterAdmin admin;
+    /** S3 key prefix (without the trailing slash) or native namespace of this run. */
+    final String namespace;
     private final NodeSpec spec;
     private final Instant startedAt = Instant.now();
     private final long startNanos = System.nanoTime();
@@ -56,8 +69,12 @@ final class DrillRun implements AutoCloseable {
         this.spec = spec;
         beforeStart.prepare(cluster);
         cluster.startAll();
+        this.admin = new ClusterAdmin(cluster.shardKey());
+        if (cluster.nodes().size() > 1) {
+            awaitClusterFormed(Duration.ofSeconds(60));
+        }
         this.api = Api.choose(cluster.node(0).baseUri());
-        String namespace = "run-" + Long.toHexString(System.currentTimeMillis());
+        this.namespace = "run-" + Long.toHexString(System.currentTimeMillis());
         for (NodeProcess n : cluster.nodes()) {
             clients.add(api == Api.S3
                     ? new S3StoreClient(n.baseUri(), cluster.accessKey(), cluster.secretKey(), "chaos", namespace + "/", OP_TIMEOUT)
@@ -92,6 +109,34 @@ final class DrillRun implements AutoCloseable {
         }
     }
 
+    /** A joined cluster with the given replication settings, 64 KiB chunks (so bodies span several), lean JVMs. */
+    static NodeSpec clusterSpec(int replication, int writeQuorum, int readQuorum) {
+        return new NodeSpec(replication, writeQuorum, readQuorum, true, List.of("--chunk-size", "64KiB"), NodeSpec.LEAN_JVM);
+    }
+
+    /** Waits until every running node lists every node as reachable (the membership has formed or re-formed). */
+    void awaitClusterFormed(Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        List<String> names = cluster.nodes().stream().map(NodeProcess::name).toList();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            boolean formed = true;
+            for (NodeProcess n : cluster.nodes()) {
+                Optional<Map<String, ClusterAdmin.Member>> view = admin.members(n, Duration.ofSeconds(2));
+                if (view.isEmpty() || !names.stream().allMatch(m -> view.get().containsKey(m) && view.get().get(m).reachable())) {
+                    formed = false;
+                    last = n.name() + " sees " + view.map(Object::toString).orElse("nothing (no answer)");
+                    break;
+                }
+            }
+            if (formed) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("cluster did not form within " + max + ": " + last);
+    }
+
     static Path outputDir() {
         return Path.of(System.getProperty("chaos.outputDir", "target/chaos"));
     }
@@ -124,30 +169,129 @@ final class DrillRun implements AutoCloseable {
         }
     }
 
-    /** SIGKILL, stay down for {@code down}, restart on the same data directory and wait until healthy. */
+    /**
+     * SIGKILL, stay down for {@code down}, restart on the same data directory and wait until healthy.
+     * On a cluster the other members' views are watched meanwhile (cluster detection), and the call
+     * returns once they all see the node again (bounded).
+     */
     void killAndRestart(int node, Duration down) throws InterruptedException {
-        NodeProcess n = cluster.node(node);
-        long wall = System.currentTimeMillis();
-        long start = System.nanoTime();
-        n.kill();
-        Thread.sleep(down.toMillis());
-        long end = System.nanoTime();
-        n.start();
-        long recovered = awaitHealthy(n, ClusterHarness.START_TIMEOUT);
-        faults.add(new FaultEvent("kill -9", node, start, end, recovered, wall, "down " + down.toMillis() + " ms, then restarted"));
+        killAndRestart(List.of(node), down);
     }
 
-    /** SIGSTOP for {@code length}, then SIGCONT and wait until healthy. */
+    /** Kills every node of {@code nodes} at once, keeps them down for {@code down}, restarts them all. */
+    void killAndRestart(List<Integer> nodes, Duration down) throws InterruptedException {
+        long wall = System.currentTimeMillis();
+        List<ReachabilityWatch> watches = nodes.stream().map(this::watch).toList();
+        long start = System.nanoTime();
+        nodes.forEach(i -> cluster.node(i).kill());
+        Thread.sleep(down.toMillis());
+        long end = System.nanoTime();
+        nodes.forEach(i -> cluster.node(i).start());
+        List<Long> recovered = new ArrayList<>();
+        for (int i : nodes) {
+            recovered.add(awaitHealthy(cluster.node(i), ClusterHarness.START_TIMEOUT));
+        }
+        for (int k = 0; k < nodes.size(); k++) {
+            ReachabilityWatch w = watches.get(k);
+            long rejoin = 0;
+            if (w != null) {
+                w.awaitReachableAgain(Duration.ofSeconds(30));
+                rejoin = w.allReachableAgainNanos();
+                w.close();
+            }
+            faults.add(new FaultEvent("kill -9", nodes.get(k), start, end, recovered.get(k), wall,
+                    "down " + down.toMillis() + " ms, then restarted" + (nodes.size() > 1 ? " (together with nodes " + nodes + ")" : ""),
+                    w == null ? 0 : w.firstUnreachableNanos(), rejoin));
+        }
+    }
+
+    /** SIGSTOP for {@code length}, then SIGCONT and wait until healthy (and, on a cluster, seen again by every member). */
     void pause(int node, Duration length) throws InterruptedException {
         NodeProcess n = cluster.node(node);
         long wall = System.currentTimeMillis();
+        ReachabilityWatch w = watch(node);
         long start = System.nanoTime();
         n.pause();
         Thread.sleep(length.toMillis());
         long end = System.nanoTime();
         n.resume();
         long recovered = awaitHealthy(n, Duration.ofSeconds(30));
-        faults.add(new FaultEvent("SIGSTOP", node, start, end, recovered, wall, "stopped " + length.toMillis() + " ms"));
+        long rejoin = 0;
+        if (w != null) {
+            w.awaitReachableAgain(Duration.ofSeconds(30));
+            rejoin = w.allReachableAgainNanos();
+            w.close();
+        }
+        faults.add(new FaultEvent("SIGSTOP", node, start, end, recovered, wall, "stopped " + length.toMillis() + " ms",
+                w == null ? 0 : w.firstUnreachableNanos(), rejoin));
+    }
+
+    /** Watches the other members' view of {@code node}; null on a single node. */
+    private ReachabilityWatch watch(int node) {
+        if (cluster.nodes().size() < 2) {
+            return null;
+        }
+        List<NodeProcess> observers = cluster.nodes().stream().filter(n -> n.index() != node).toList();
+        return new ReachabilityWatch(admin, cluster.node(node), observers, Duration.ofMillis(100));
+    }
+
+    /** Outcome of {@link #awaitReplicaConvergence}. */
+    record ReplicaConvergence(boolean converged, long millis, int rounds, int keysLocated, int keysAbsent, List<String> lagging) {
+        String describe() {
+            return (converged ? "every replica holds the newest record and every chunk of " + keysLocated + " live keys after " + millis + " ms"
+                    : "replicas still lagging after " + millis + " ms: " + lagging)
+                    + " (" + rounds + " rounds of /api/v1/locate; " + keysAbsent + " keys deleted/absent, not located)";
+        }
+    }
+
+    /**
+     * After the workload: asks {@code /api/v1/locate} for every key until each live object's newest
+     * record is on all of its replicas and each chunk on at least N nodes, which shows that hints and
+     * repairs brought every replica up to date (reads through a node only show that R replicas agree).
+     * S3 names only; on the native API it reports nothing located.
+     */
+    ReplicaConvergence awaitReplicaConvergence(Duration bound) throws InterruptedException {
+        long start = System.nanoTime();
+        long deadline = start + bound.toNanos();
+        Set<String> keys = new TreeSet<>();
+        history.snapshot().forEach(op -> {
+            if (op.key() != null) {
+                keys.add(op.key());
+            }
+        });
+        int rounds = 0;
+        while (true) {
+            rounds++;
+            List<String> lagging = new ArrayList<>();
+            int located = 0;
+            int absent = 0;
+            if (api == Api.S3) {
+                for (String key : keys) {
+                    NodeProcess via = cluster.node(Math.abs(key.hashCode()) % cluster.nodes().size());
+                    Optional<ClusterAdmin.Location> loc = admin.locate(via, "chaos", namespace + "/" + key, Duration.ofSeconds(5));
+                    if (loc.isEmpty()) {
+                        absent++;
+                        continue;
+                    }
+                    located++;
+                    ClusterAdmin.Location l = loc.get();
+                    if (!l.recordHolders().containsAll(l.replicas())) {
+                        lagging.add(key + ": record " + l.version() + " on " + l.recordHolders() + " of replicas " + l.replicas());
+                    }
+                    for (int c = 0; c < l.chunkHolders().size(); c++) {
+                        if (l.chunkHolders().get(c).size() < spec.replication()) {
+                            lagging.add(key + ": chunk " + c + " on " + l.chunkHolders().get(c));
+                        }
+                    }
+                }
+            }
+            long now = System.nanoTime();
+            if (lagging.isEmpty() || now >= deadline || rounds >= 200) {
+                return new ReplicaConvergence(lagging.isEmpty(), (now - start) / 1_000_000, rounds, located, absent,
+                        lagging.stream().limit(10).toList());
+            }
+            Thread.sleep(1_000);
+        }
     }
 
     private static long awaitHealthy(NodeProcess n, Duration max) {
@@ -163,12 +307,12 @@ final class DrillRun implements AutoCloseable {
         return workload != null && workload.running();
     }
 
-    /** Stops the workload, verifies the final state on every node, checks the history and writes the report. */
     /** Drill-specific checks computed from the figures of the report (e.g. recovery after every fault). */
     interface Expectations {
         void check(DrillReport draft, DrillRun run);
     }
 
+    /** Stops the workload, verifies the final state on every node, checks the history and writes the report. */
     DrillReport finish(Checker checker, Duration convergenceBound, List<String> notes, Expectations expectations)
             throws InterruptedException, IOException {
         if (workload != null) {
@@ -193,7 +337,21 @@ final class DrillRun implements AutoCloseable {
         DrillReport report = ReportBuilder.build(drill, description, profile(), api.name(), startedAt.toString(), base, elapsed,
                 cluster.nodes().size(), specText, history.snapshot(), faults, convergence, verdict, checks, notes);
         new ReportWriter().write(dir(), report, history.snapshot());
+        writeAnomalies(verdict);
         return report;
+    }
+
+    /** Every anomaly (the report lists the first 50) with the node and wall-clock time of its operation, to line up with the node logs. */
+    private void writeAnomalies(Verdict verdict) throws IOException {
+        Map<Long, Operation> byId = new HashMap<>();
+        history.snapshot().forEach(op -> byId.put(op.id(), op));
+        StringBuilder out = new StringBuilder();
+        for (Anomaly a : verdict.anomalies()) {
+            Operation op = byId.get(a.opId());
+            out.append(op == null ? "-" : Instant.ofEpochMilli(op.startWallMillis()) + " .. " + Instant.ofEpochMilli(op.endWallMillis())
+                    + " node-" + op.node() + " " + op.phase()).append("  ").append(a).append('\n');
+        }
+        Files.writeString(dir().resolve("anomalies.txt"), out.toString());
     }
 
     /** Records a drill-specific expectation for the report; {@link #assertPassed} fails the test on it after the report is written. */

@@ -15,8 +15,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Drill 2 on a single node: SIGSTOP mid-workload (5 s quick, 20 s full). Requests sent meanwhile
  * time out and are recorded as indeterminate; after SIGCONT the node may still apply them. Nothing
- * acknowledged may be lost and no read may return foreign bytes. On a cluster, the paused node's
- * peers should also suspect it; that detection is measured once membership runs in the node.
+ * acknowledged may be lost and no read may return foreign bytes. On a cluster, detection by the
+ * other members is measured by {@link ClusterPauseDrillTest}.
  */
 @Tag("quick")
 class PauseDrillTest {

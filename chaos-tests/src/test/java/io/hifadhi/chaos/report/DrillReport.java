@@ -29,11 +29,20 @@ public record DrillReport(String drill, String description, String profile, Stri
      * @param recoveryMillis        from the end of the fault (restart or SIGCONT) to the node answering health; -1 if never
      * @param clientRecoveryMillis  from the end of the fault to the first successful client operation on that node; -1 if none
      * @param detectMillis          from the fault to the first client operation on that node that ended without success
-     *                              (client-observed detection; cluster detection by gossip is not measured yet); -1 if none
+     *                              (client-observed detection); -1 if none
+     * @param clusterDetectMillis   from the fault to another member first showing the node {@code reachable:false}
+     *                              in {@code /api/v1/cluster}; -1 if not seen or not measured
+     * @param clusterRejoinMillis   from the end of the fault until every member that had lost the node showed it
+     *                              reachable again; -1 if not seen or not measured
+     * @param opsOnOthers           operations overlapping the fault window sent to nodes that were not faulted then
+     * @param okOnOthers            of those, how many succeeded
+     * @param writesOkOnOthers      acknowledged writes among them
+     * @param readsOkOnOthers       successful reads among them
      */
     public record Fault(String kind, int node, long atMillis, long durationMillis, long recoveryMillis,
                         long clientRecoveryMillis, long detectMillis, int opsDuring, int okDuring,
-                        double successRateDuring, String detail) {
+                        double successRateDuring, String detail, long clusterDetectMillis, long clusterRejoinMillis,
+                        int opsOnOthers, int okOnOthers, double successRateOnOthers, int writesOkOnOthers, int readsOkOnOthers) {
     }
 
     /** Operations overlapping any fault window (fault start to node healthy again) versus the rest. */

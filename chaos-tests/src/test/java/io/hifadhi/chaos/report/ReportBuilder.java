@@ -3,14 +3,17 @@ package io.hifadhi.chaos.report;
 import io.hifadhi.chaos.checker.Anomaly;
 import io.hifadhi.chaos.checker.Verdict;
 import io.hifadhi.chaos.history.FaultEvent;
+import io.hifadhi.chaos.history.OpType;
 import io.hifadhi.chaos.history.Operation;
 import io.hifadhi.chaos.history.Phase;
 import io.hifadhi.chaos.workload.FinalVerification;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** Turns a history, its faults and the checker's verdict into a {@link DrillReport}. Pure computation. */
@@ -48,9 +51,20 @@ public final class ReportBuilder {
     static List<DrillReport.Fault> faults(long workloadStart, List<FaultEvent> faults, List<Operation> workload) {
         List<DrillReport.Fault> out = new ArrayList<>();
         for (FaultEvent f : faults) {
-            long windowEnd = f.recovered() ? f.recoveredNanos() : Long.MAX_VALUE;
+            long windowEnd = f.windowEndNanos();
+            // Nodes that were out at some point of this window (two of five go down together): not "others".
+            Set<Integer> faulted = new HashSet<>();
+            for (FaultEvent g : faults) {
+                if (g.startNanos() < windowEnd && f.startNanos() < g.windowEndNanos()) {
+                    faulted.add(g.node());
+                }
+            }
             int during = 0;
             int okDuring = 0;
+            int others = 0;
+            int okOthers = 0;
+            int writesOthers = 0;
+            int readsOthers = 0;
             long detect = -1;
             long clientRecovery = -1;
             for (Operation op : workload) {
@@ -58,6 +72,14 @@ public final class ReportBuilder {
                     during++;
                     if (op.ok()) {
                         okDuring++;
+                    }
+                    if (!faulted.contains(op.node())) {
+                        others++;
+                        if (op.ok()) {
+                            okOthers++;
+                            writesOthers += op.type() == OpType.WRITE ? 1 : 0;
+                            readsOthers += op.type() == OpType.READ ? 1 : 0;
+                        }
                     }
                 }
                 if (op.node() == f.node() && !op.ok() && op.endNanos() >= f.startNanos() && op.endNanos() <= windowEnd) {
@@ -72,7 +94,10 @@ public final class ReportBuilder {
             out.add(new DrillReport.Fault(f.kind(), f.node(), millis(f.startNanos() - workloadStart),
                     millis(f.endNanos() - f.startNanos()), f.recovered() ? millis(f.recoveredNanos() - f.endNanos()) : -1,
                     clientRecovery < 0 ? -1 : millis(clientRecovery), detect < 0 ? -1 : millis(detect),
-                    during, okDuring, rate(okDuring, during), f.detail()));
+                    during, okDuring, rate(okDuring, during), f.detail(),
+                    f.clusterDetectNanos() > 0 ? millis(f.clusterDetectNanos() - f.startNanos()) : -1,
+                    f.clusterRejoinNanos() > 0 ? millis(f.clusterRejoinNanos() - f.endNanos()) : -1,
+                    others, okOthers, rate(okOthers, others), writesOthers, readsOthers));
         }
         return out;
     }

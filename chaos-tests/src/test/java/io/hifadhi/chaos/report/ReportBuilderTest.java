@@ -58,4 +58,31 @@ class ReportBuilderTest {
         assertEquals(-1, f.clientRecoveryMillis());
         assertEquals(1, f.opsDuring());
     }
+
+    private void opOn(int node, OpType type, long startMs, long endMs, Outcome outcome) {
+        ops.add(new Operation(ops.size() + 1, 0, node, Phase.WORKLOAD, type, "k", type == OpType.WRITE ? ops.size() + 1 : 0,
+                startMs * MS, endMs * MS, startMs, endMs, outcome, outcome == Outcome.OK ? null : "x",
+                outcome == Outcome.OK && type == OpType.READ ? Observed.absent() : null, null));
+    }
+
+    @Test
+    void othersAreTheNodesNotFaultedDuringTheWindowAndClusterDetectionIsRelativeToTheFault() {
+        opOn(0, OpType.WRITE, 120, 130, Outcome.FAILED); // faulted node 0
+        opOn(1, OpType.WRITE, 120, 130, Outcome.OK);     // node 1 is out too (overlapping fault): not "others"
+        opOn(2, OpType.WRITE, 150, 160, Outcome.OK);
+        opOn(2, OpType.READ, 170, 180, Outcome.OK);
+        opOn(3, OpType.READ, 170, 180, Outcome.FAILED);
+        opOn(2, OpType.READ, 900, 910, Outcome.OK);      // after the window
+        FaultEvent a = new FaultEvent("kill -9", 0, 100 * MS, 200 * MS, 400 * MS, 0, "", 1_700 * MS / 10, 650 * MS);
+        FaultEvent b = new FaultEvent("kill -9", 1, 100 * MS, 200 * MS, 400 * MS, 0, "");
+
+        DrillReport.Fault f = ReportBuilder.faults(0, List.of(a, b), ops).get(0);
+        assertEquals(3, f.opsOnOthers());
+        assertEquals(2, f.okOnOthers());
+        assertEquals(1, f.writesOkOnOthers());
+        assertEquals(1, f.readsOkOnOthers());
+        assertEquals(70, f.clusterDetectMillis());
+        assertEquals(450, f.clusterRejoinMillis());
+        assertEquals(-1, ReportBuilder.faults(0, List.of(a, b), ops).get(1).clusterDetectMillis(), "not measured");
+    }
 }

@@ -67,13 +67,17 @@ public final class ReportWriter {
         }
         if (!r.faults().isEmpty()) {
             md.append("\n## Faults\n\nTimes in ms from workload start; recovery = fault end to healthy; client recovery = fault end to first "
-                    + "successful op on that node; detect = fault start to the first failed/timed-out op on that node.\n\n"
-                    + "| kind | node | at | length | recovery | client recovery | detect | ops during | ok during |\n"
-                    + "|---|---|---|---|---|---|---|---|---|\n");
+                    + "successful op on that node; detect = fault start to the first failed/timed-out op on that node; "
+                    + "cluster detect = fault start to another member showing it reachable:false (-1: not seen/not measured); "
+                    + "rejoin = fault end to every member showing it reachable again; others = ops sent to nodes not faulted meanwhile.\n\n"
+                    + "| kind | node | at | length | recovery | client recovery | detect | cluster detect | rejoin | ops during | ok during "
+                    + "| ops on others | ok on others | writes ok on others | reads ok on others |\n"
+                    + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
             for (DrillReport.Fault f : r.faults()) {
-                md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %d | %d (%s) |%n", f.kind(), f.node(),
-                        f.atMillis(), f.durationMillis(), f.recoveryMillis(), f.clientRecoveryMillis(), f.detectMillis(),
-                        f.opsDuring(), f.okDuring(), percent(f.okDuring(), f.opsDuring())));
+                md.append(String.format(Locale.ROOT, "| %s | %d | %d | %d | %d | %d | %d | %d | %d | %d | %d (%s) | %d | %d (%s) | %d | %d |%n",
+                        f.kind(), f.node(), f.atMillis(), f.durationMillis(), f.recoveryMillis(), f.clientRecoveryMillis(), f.detectMillis(),
+                        f.clusterDetectMillis(), f.clusterRejoinMillis(), f.opsDuring(), f.okDuring(), percent(f.okDuring(), f.opsDuring()),
+                        f.opsOnOthers(), f.okOnOthers(), percent(f.okOnOthers(), f.opsOnOthers()), f.writesOkOnOthers(), f.readsOkOnOthers()));
             }
         }
         if (!r.checker().anomalies().isEmpty()) {
