@@ -108,8 +108,13 @@ public final class ApiServer implements AutoCloseable {
         };
         HttpHandler root = accounting(Handlers.httpContinueRead(routes));
 
-        undertow = Undertow.builder()
-                .addHttpListener(settings.port(), settings.bindAddress())
+        Undertow.Builder builder = Undertow.builder();
+        if (settings.tls() != null) {
+            builder.addHttpsListener(settings.port(), settings.bindAddress(), settings.tls());
+        } else {
+            builder.addHttpListener(settings.port(), settings.bindAddress());
+        }
+        undertow = builder
                 .setIoThreads(settings.ioThreads())
                 .setWorkerThreads(settings.workerThreads())
                 .setServerOption(UndertowOptions.DECODE_URL, false)

@@ -10,20 +10,26 @@ import java.time.Duration;
  * @param requestParseTimeout time allowed to send a request's headers
  * @param noRequestTimeout   how long an idle keep-alive connection waits for its next request
  * @param idleTimeout        how long a connection may sit without any read or write mid-request
+ * @param tls                the HTTPS identity, or null for plain HTTP
  */
 public record ApiSettings(String bindAddress, int port, long maxObjectSize, int maxHeaderBytes,
                           Duration requestParseTimeout, Duration noRequestTimeout, Duration idleTimeout,
-                          int ioThreads, int workerThreads) {
+                          int ioThreads, int workerThreads, javax.net.ssl.SSLContext tls) {
     public static final long FIVE_TIB = 5L << 40;
 
     public static ApiSettings defaults(String bindAddress, int port) {
         int cores = Runtime.getRuntime().availableProcessors();
         return new ApiSettings(bindAddress, port, FIVE_TIB, 64 * 1024, Duration.ofSeconds(30),
-                Duration.ofMinutes(2), Duration.ofMinutes(5), Math.max(2, cores), Math.max(16, cores * 8));
+                Duration.ofMinutes(2), Duration.ofMinutes(5), Math.max(2, cores), Math.max(16, cores * 8), null);
     }
 
     public ApiSettings withMaxObjectSize(long bytes) {
         return new ApiSettings(bindAddress, port, bytes, maxHeaderBytes, requestParseTimeout, noRequestTimeout,
-                idleTimeout, ioThreads, workerThreads);
+                idleTimeout, ioThreads, workerThreads, tls);
+    }
+
+    public ApiSettings withTls(javax.net.ssl.SSLContext context) {
+        return new ApiSettings(bindAddress, port, maxObjectSize, maxHeaderBytes, requestParseTimeout, noRequestTimeout,
+                idleTimeout, ioThreads, workerThreads, context);
     }
 }

@@ -105,6 +105,9 @@ public final class Node implements AutoCloseable {
         dataDirectory = DataDirectory.prepare(config.dataDir());
         name = InstanceIdentity.resolve(config.name(), dataDirectory, random);
         credentials = CredentialsBootstrap.resolve(config, dataDirectory, random, console);
+        // Before anything opens: a certificate that cannot be used stops the start with nothing to undo.
+        javax.net.ssl.SSLContext tls = config.tlsCert() == null ? null
+                : io.hifadhi.node.config.TlsFiles.load(config.tlsCert(), config.tlsKey());
         long startedAt = clock.millis();
         NodeMetrics metrics = new NodeMetrics(startedAt);
         try {
@@ -147,7 +150,7 @@ public final class Node implements AutoCloseable {
         ApiContext context = new ApiContext(name, store, nativeAccess,
                 this::clusterMembers, metrics, metrics::prometheusText, clock, clock.instant(), s3, presigning);
         api = new ApiServer(ApiSettings.defaults(config.bindAddress(), config.httpPort())
-                .withMaxObjectSize(config.maxObjectSize()), context);
+                .withMaxObjectSize(config.maxObjectSize()).withTls(tls), context);
         api.locator(replicated);
         api.grants(grantPolicy);
         api.keys(keys);

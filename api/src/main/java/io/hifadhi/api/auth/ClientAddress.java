@@ -49,10 +49,13 @@ public final class ClientAddress {
     }
 
     /**
-     * "https" when a trusted proxy says the client used TLS (links we hand out must then say https),
-     * otherwise "http": this node itself speaks plain HTTP.
+     * "https" when the request came over this node's TLS listener, or a trusted proxy says the
+     * client used TLS (links we hand out must then say https); otherwise "http".
      */
     public String scheme(HttpServerExchange exchange) {
+        if ("https".equals(exchange.getRequestScheme())) {
+            return "https";
+        }
         InetSocketAddress source = exchange.getSourceAddress();
         if (source == null || !trusted(source.getAddress())) {
             return "http";

@@ -15,12 +15,15 @@ import java.util.regex.Pattern;
  * @param s3Region      the region S3 clients sign for (one per cluster)
  * @param s3Domains     domains under which virtual-host-style S3 requests name the bucket ("bucket.domain")
  * @param trustedProxies addresses/CIDR networks whose X-Forwarded-For / Forwarded headers are believed
+ * @param tlsCert       PEM certificate chain for HTTPS, or null for plain HTTP (set with tlsKey)
+ * @param tlsKey        PEM PKCS#8 private key of tlsCert, or null
  */
 public record NodeConfig(String name, Path dataDir, String bindAddress, int httpPort, int clusterPort,
                          String advertiseHost, List<String> join, String zone, long capacityBytes,
                          int replication, int writeQuorum, int readQuorum, int chunkSize,
                          String shardKey, String accessKey, String secretKey, boolean fsync, long maxObjectSize,
-                         String s3Region, List<String> s3Domains, List<String> trustedProxies) {
+                         String s3Region, List<String> s3Domains, List<String> trustedProxies,
+                         Path tlsCert, Path tlsKey) {
 
     public static final int DEFAULT_HTTP_PORT = 7111;
     public static final int DEFAULT_CLUSTER_PORT = 7112;
@@ -44,6 +47,9 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("--trusted-proxies: " + e.getMessage());
             }
+        }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both for HTTPS, or neither");
         }
         Objects.requireNonNull(s3Region, "s3Region");
         if (!S3_REGION.matcher(s3Region).matches()) {
@@ -114,6 +120,8 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         private String s3Region = DEFAULT_S3_REGION;
         private List<String> s3Domains = List.of();
         private List<String> trustedProxies = List.of();
+        private Path tlsCert;
+        private Path tlsKey;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -140,11 +148,12 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         public Builder s3Region(String v) { s3Region = v; return this; }
         public Builder s3Domains(List<String> v) { s3Domains = v; return this; }
         public Builder trustedProxies(List<String> v) { trustedProxies = v; return this; }
+        public Builder tls(Path cert, Path key) { tlsCert = cert; tlsKey = key; return this; }
 
         public NodeConfig build() {
             return new NodeConfig(name, dataDir, bindAddress, httpPort, clusterPort, advertiseHost, join, zone,
                     capacityBytes, replication, writeQuorum, readQuorum, chunkSize, shardKey, accessKey, secretKey,
-                    fsync, maxObjectSize, s3Region, s3Domains, trustedProxies);
+                    fsync, maxObjectSize, s3Region, s3Domains, trustedProxies, tlsCert, tlsKey);
         }
     }
 
@@ -156,6 +165,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
                 + ", capacity=" + capacityBytes + ", replication=" + replication + ", W=" + writeQuorum + ", R=" + readQuorum
                 + ", chunkSize=" + chunkSize + ", fsync=" + fsync + ", maxObjectSize=" + maxObjectSize
                 + ", s3Region=" + s3Region + ", s3Domains=" + s3Domains + ", trustedProxies=" + trustedProxies
+                + ", tls=" + (tlsCert == null ? "off" : tlsCert)
                 + ", shardKey=" + (shardKey == null ? "unset" : "***") + ", accessKey=" + (accessKey == null ? "unset" : accessKey) + "]";
     }
 }

@@ -77,6 +77,12 @@ public final class NodeOptions {
     @Option(names = "--trusted-proxies", paramLabel = "CIDR", split = ",", description = "Reverse proxies (IPs or CIDR networks, IPv4/IPv6, comma-separated) whose X-Forwarded-For/Forwarded headers name the client; from anyone else those headers are ignored (default: none).")
     List<String> trustedProxies = List.of();
 
+    @Option(names = "--tls-cert", paramLabel = "FILE", description = "PEM certificate chain: serve HTTPS instead of HTTP (with --tls-key).")
+    java.nio.file.Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM PKCS#8 private key of --tls-cert.")
+    java.nio.file.Path tlsKey;
+
     @Option(names = "--fsync", paramLabel = "BOOL", arity = "1", description = "fsync data before acknowledging writes (default: ${DEFAULT-VALUE}).", defaultValue = "true")
     String fsync;
 
@@ -112,6 +118,7 @@ public final class NodeOptions {
                 .s3Region(region == null ? NodeConfig.DEFAULT_S3_REGION : region)
                 .s3Domains(s3Domains.stream().map(String::trim).filter(d -> !d.isEmpty()).toList())
                 .trustedProxies(trustedProxies.stream().map(String::trim).filter(p -> !p.isEmpty()).toList())
+                .tls(tlsCert, tlsKey)
                 .build();
     }
 
