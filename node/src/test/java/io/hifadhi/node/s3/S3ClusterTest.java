@@ -230,6 +230,39 @@ class S3ClusterTest {
         a.deleteBucket(r -> r.bucket("multi"));
     }
 
+    /** A presigned S3 link works on whichever node it names: keys are cluster-wide, so is the check. */
+    @Test
+    void presignedLinksWorkOnEveryNode() throws Exception {
+        clients[0].createBucket(r -> r.bucket("links"));
+        awaitBucketOnEveryNode("links");
+        byte[] body = random(300_000, 31);
+        clients[1].putObject(r -> r.bucket("links").key("shared.bin"), RequestBody.fromBytes(body));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (int i = 0; i < nodes.length; i++) {
+            try (software.amazon.awssdk.services.s3.presigner.S3Presigner presigner = S3TestSupport.presigner(nodes[i].httpPort())) {
+                java.net.URI get = presigner.presignGetObject(r -> r.signatureDuration(Duration.ofMinutes(5))
+                        .getObjectRequest(g -> g.bucket("links").key("shared.bin"))).url().toURI();
+                java.net.http.HttpResponse<byte[]> got = http.send(java.net.http.HttpRequest.newBuilder(get).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+                assertEquals(200, got.statusCode(), "presigned GET via node " + i);
+                assertArrayEquals(body, got.body());
+
+                String key = "put-via-" + i;
+                java.net.URI put = presigner.presignPutObject(r -> r.signatureDuration(Duration.ofMinutes(5))
+                        .putObjectRequest(p -> p.bucket("links").key(key))).url().toURI();
+                java.net.http.HttpResponse<String> stored = http.send(java.net.http.HttpRequest.newBuilder(put)
+                        .PUT(java.net.http.HttpRequest.BodyPublishers.ofString("via " + i)).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, stored.statusCode(), "presigned PUT via node " + i + ": " + stored.body());
+                int other = (i + 1) % nodes.length;
+                assertEquals("via " + i, clients[other].getObjectAsBytes(r -> r.bucket("links").key(key)).asUtf8String());
+                clients[other].deleteObject(r -> r.bucket("links").key(key));
+            }
+        }
+        clients[2].deleteObject(r -> r.bucket("links").key("shared.bin"));
+        clients[2].deleteBucket(r -> r.bucket("links"));
+    }
+
     /**
      * Behind a load balancer (or DNS round robin with a pooled client) the parts of one upload reach
      * different nodes: upload and part records live in a table replicated to every node, so any node
