@@ -1,6 +1,5 @@
 package io.hifadhi.api.nativeapi;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -13,17 +12,16 @@ import io.hifadhi.api.auth.GrantPrefix;
 import io.hifadhi.api.auth.GrantStore;
 import io.hifadhi.api.auth.NativeOperation;
 import io.hifadhi.api.http.ApiErrors;
+import io.hifadhi.api.http.JsonBody;
 import io.hifadhi.api.http.PercentDecoder;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -223,7 +221,7 @@ public final class GrantHandler implements HttpHandler {
         }
         if (bucket != null) {
             if (context.s3() == null || context.s3().buckets().get(bucket).isEmpty()) {
-                ApiErrors.send(exchange, 404, "no_such_bucket", "There is no bucket named '" + clip(bucket) + "'.",
+                ApiErrors.send(exchange, 404, "no_such_bucket", "There is no bucket named '" + JsonBody.clip(bucket) + "'.",
                         "Create it with S3 first, or grant native files with \"query\" or \"prefix\".");
                 return null;
             }
@@ -249,37 +247,16 @@ public final class GrantHandler implements HttpHandler {
 
     /** The JSON body, or for DELETE without a body the same fields from the query string; null after a 4xx. */
     private JsonNode body(HttpServerExchange exchange) throws IOException {
-        byte[] body = readBounded(exchange.getInputStream());
+        byte[] body = JsonBody.readBounded(exchange.getInputStream(), MAX_BODY);
         if (body == null) {
-            ApiErrors.send(exchange, 413, "too_large", "The request body is larger than " + MAX_BODY + " bytes.", USAGE);
+            JsonBody.refuseTooLarge(exchange, MAX_BODY, USAGE);
             return null;
         }
-        JsonNode json;
         if (body.length == 0 && exchange.getRequestMethod().toString().equals("DELETE")) {
-            json = fromQueryString(exchange);
-            if (json == null) {
-                return null;
-            }
-        } else {
-            try {
-                json = JSON.readTree(body);
-            } catch (JsonProcessingException e) {
-                ApiErrors.send(exchange, 400, "malformed_json", "The body is not valid JSON.", USAGE);
-                return null;
-            }
+            JsonNode json = fromQueryString(exchange);
+            return json == null ? null : JsonBody.check(exchange, json, FIELDS, USAGE);
         }
-        if (json == null || !json.isObject()) {
-            ApiErrors.send(exchange, 400, "malformed_json", "The body must be a JSON object.", USAGE);
-            return null;
-        }
-        for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!FIELDS.contains(name)) {
-                ApiErrors.send(exchange, 400, "unknown_field", "Unknown field '" + clip(name) + "'.", USAGE);
-                return null;
-            }
-        }
-        return json;
+        return JsonBody.parse(exchange, body, FIELDS, USAGE);
     }
 
     private static JsonNode fromQueryString(HttpServerExchange exchange) {
@@ -297,7 +274,7 @@ public final class GrantHandler implements HttpHandler {
                 String name = PercentDecoder.decodePath((eq < 0 ? pair : pair.substring(0, eq)).replace("+", "%20"));
                 String value = eq < 0 ? "" : PercentDecoder.decodePath(pair.substring(eq + 1).replace("+", "%20"));
                 if (json.has(name)) {
-                    ApiErrors.send(exchange, 400, "invalid_parameter", "The parameter '" + clip(name) + "' is repeated.", USAGE);
+                    ApiErrors.send(exchange, 400, "invalid_parameter", "The parameter '" + JsonBody.clip(name) + "' is repeated.", USAGE);
                     return null;
                 }
                 json.put(name, value);
@@ -355,21 +332,4 @@ public final class GrantHandler implements HttpHandler {
         return n == null || n.isNull() || !n.isTextual() ? null : n.asText();
     }
 
-    private static byte[] readBounded(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[4096];
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-            out.write(buf, 0, n);
-            if (out.size() > MAX_BODY) {
-                return null;
-            }
-        }
-        return out.toByteArray();
-    }
-
-    private static String clip(String s) {
-        String p = s.length() > 40 ? s.substring(0, 40) + "..." : s;
-        return p.replaceAll("\\p{Cntrl}", "?");
-    }
 }

@@ -9,6 +9,7 @@ import io.hifadhi.api.ApiContext;
 import io.hifadhi.api.auth.AccessDecision;
 import io.hifadhi.api.auth.NativeOperation;
 import io.hifadhi.api.http.ApiErrors;
+import io.hifadhi.api.http.JsonBody;
 import io.hifadhi.api.http.PercentDecoder;
 import io.hifadhi.api.s3.BucketNames;
 import io.hifadhi.api.s3.Permission;
@@ -16,9 +17,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -111,7 +110,7 @@ public final class KeysHandler implements HttpHandler {
     }
 
     private void create(HttpServerExchange exchange, KeyRegistry keys) throws IOException {
-        JsonNode json = body(exchange, CREATE_FIELDS, USAGE);
+        JsonNode json = JsonBody.read(exchange, MAX_BODY, CREATE_FIELDS, USAGE);
         if (json == null) {
             return;
         }
@@ -135,7 +134,7 @@ public final class KeysHandler implements HttpHandler {
     }
 
     private void update(HttpServerExchange exchange, KeyRegistry keys, String id) throws IOException {
-        JsonNode json = body(exchange, CREATE_FIELDS, UPDATE_USAGE);
+        JsonNode json = JsonBody.read(exchange, MAX_BODY, CREATE_FIELDS, UPDATE_USAGE);
         if (json == null) {
             return;
         }
@@ -192,34 +191,6 @@ public final class KeysHandler implements HttpHandler {
         ApiErrors.send(exchange, 404, "not_found", "No access key with that id.", "GET /api/v1/keys lists the keys.");
     }
 
-    /** The body as a JSON object with only {@code fields}; null after answering an error. */
-    private static JsonNode body(HttpServerExchange exchange, Set<String> fields, String usage) throws IOException {
-        byte[] body = readBounded(exchange.getInputStream());
-        if (body == null) {
-            ApiErrors.send(exchange, 413, "too_large", "The request body is larger than " + MAX_BODY + " bytes.", usage);
-            return null;
-        }
-        JsonNode json;
-        try {
-            json = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            ApiErrors.send(exchange, 400, "malformed_json", "The body is not valid JSON.", usage);
-            return null;
-        }
-        if (json == null || !json.isObject()) {
-            ApiErrors.send(exchange, 400, "malformed_json", "The body must be a JSON object.", usage);
-            return null;
-        }
-        for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!fields.contains(name)) {
-                ApiErrors.send(exchange, 400, "unknown_field", "Unknown field '" + clip(name) + "'.", usage);
-                return null;
-            }
-        }
-        return json;
-    }
-
     private static String validName(HttpServerExchange exchange, String name, String usage) {
         String n = name.strip();
         if (n.isEmpty() || n.length() > MAX_NAME || n.chars().anyMatch(Character::isISOControl)) {
@@ -247,7 +218,7 @@ public final class KeysHandler implements HttpHandler {
             Map.Entry<String, JsonNode> e = it.next();
             String problem = BucketNames.problemWith(e.getKey());
             if (problem != null) {
-                ApiErrors.send(exchange, 400, "invalid_bucket", "'" + clip(e.getKey()) + "' is not a bucket name: " + problem, usage);
+                ApiErrors.send(exchange, 400, "invalid_bucket", "'" + JsonBody.clip(e.getKey()) + "' is not a bucket name: " + problem, usage);
                 return null;
             }
             Optional<Permission> p = e.getValue().isTextual() ? Permission.parse(e.getValue().asText()) : Optional.empty();
@@ -277,21 +248,4 @@ public final class KeysHandler implements HttpHandler {
         exchange.getResponseSender().send(JSON.writeValueAsString(body));
     }
 
-    private static byte[] readBounded(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[4096];
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-            out.write(buf, 0, n);
-            if (out.size() > MAX_BODY) {
-                return null;
-            }
-        }
-        return out.toByteArray();
-    }
-
-    private static String clip(String s) {
-        String p = s.length() > 40 ? s.substring(0, 40) + "..." : s;
-        return p.replaceAll("\\p{Cntrl}", "?");
-    }
 }

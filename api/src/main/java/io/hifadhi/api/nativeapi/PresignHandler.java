@@ -1,6 +1,5 @@
 package io.hifadhi.api.nativeapi;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,15 +11,13 @@ import io.hifadhi.api.auth.PresignedLink;
 import io.hifadhi.api.auth.PresignedLinkPolicy;
 import io.hifadhi.api.auth.Presigning;
 import io.hifadhi.api.http.ApiErrors;
+import io.hifadhi.api.http.JsonBody;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.util.Headers;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.time.Instant;
-import java.util.Iterator;
 import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -65,28 +62,9 @@ public final class PresignHandler implements HttpHandler {
             ApiErrors.send(exchange, 503, "unavailable", "This node does not sign links.", "Use another node.");
             return;
         }
-        byte[] body = readBounded(exchange.getInputStream());
-        if (body == null) {
-            ApiErrors.send(exchange, 413, "too_large", "The request body is larger than " + MAX_BODY + " bytes.", USAGE);
+        JsonNode json = JsonBody.read(exchange, MAX_BODY, FIELDS, USAGE);
+        if (json == null) {
             return;
-        }
-        JsonNode json;
-        try {
-            json = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            ApiErrors.send(exchange, 400, "malformed_json", "The body is not valid JSON.", USAGE);
-            return;
-        }
-        if (json == null || !json.isObject()) {
-            ApiErrors.send(exchange, 400, "malformed_json", "The body must be a JSON object.", USAGE);
-            return;
-        }
-        for (Iterator<String> names = json.fieldNames(); names.hasNext(); ) {
-            String name = names.next();
-            if (!FIELDS.contains(name)) {
-                ApiErrors.send(exchange, 400, "unknown_field", "Unknown field '" + clip(name) + "'.", USAGE);
-                return;
-            }
         }
         String method = text(json, "method", "GET");
         if (method == null || !(method.equalsIgnoreCase("GET") || method.equalsIgnoreCase("PUT"))) {
@@ -175,21 +153,4 @@ public final class PresignHandler implements HttpHandler {
         return n.isTextual() ? n.asText() : null;
     }
 
-    private static byte[] readBounded(InputStream in) throws IOException {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        byte[] buf = new byte[4096];
-        int n;
-        while ((n = in.read(buf)) >= 0) {
-            out.write(buf, 0, n);
-            if (out.size() > MAX_BODY) {
-                return null;
-            }
-        }
-        return out.toByteArray();
-    }
-
-    private static String clip(String s) {
-        String p = s.length() > 40 ? s.substring(0, 40) + "..." : s;
-        return p.replaceAll("\\p{Cntrl}", "?");
-    }
 }
