@@ -135,6 +135,8 @@ public final class NodeProcess {
         requireAlive();
         mark("SIGSTOP pid " + process.pid());
         signal("STOP");
+        // kill(1) returns before every thread of the JVM is stopped; a drill's clock starts when it is.
+        awaitState(true);
         paused = true;
     }
 
@@ -143,7 +145,31 @@ public final class NodeProcess {
         requireAlive();
         mark("SIGCONT pid " + process.pid());
         signal("CONT");
+        awaitState(false);
         paused = false;
+    }
+
+    /** Waits (bounded) until /proc says the process is stopped ('T') or not; Linux only, as the drills are. */
+    private void awaitState(boolean stopped) {
+        Path stat = Path.of("/proc", Long.toString(process.pid()), "stat");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (System.nanoTime() < deadline) {
+            try {
+                String line = Files.readString(stat);
+                char state = line.charAt(line.lastIndexOf(')') + 2);
+                if ((state == 'T') == stopped) {
+                    return;
+                }
+                Thread.sleep(5);
+            } catch (IOException e) {
+                return; // the process is gone: nothing left to wait for
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        throw new IllegalStateException("pid " + process.pid() + " did not become " + (stopped ? "stopped" : "running")
+                + " within 5 s of the signal");
     }
 
     /** Kills the running incarnation (if any) with SIGKILL and starts a new one on the same data directory and ports. */
