@@ -95,6 +95,14 @@ public final class ObjectResponder {
                     "Re-upload the object; the operator should check the node's disk.");
             return;
         }
+        sendBody(exchange, in, length, info);
+    }
+
+    /**
+     * Streams {@code length} bytes of an object whose status and headers are already set. Bytes that
+     * fail their checksum mid-stream cut the connection: the client sees a short body, never wrong bytes.
+     */
+    public static void sendBody(HttpServerExchange exchange, InputStream in, long length, ObjectInfo info) throws IOException {
         try (in) {
             OutputStream out = exchange.getOutputStream();
             byte[] buf = new byte[COPY_BUFFER];

@@ -13,11 +13,9 @@ import io.undertow.util.Headers;
 import io.undertow.util.HttpString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.xnio.IoUtils;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
 
@@ -27,7 +25,6 @@ import java.util.Map;
  */
 final class GetObject {
     private static final Logger LOG = LoggerFactory.getLogger(GetObject.class);
-    private static final int COPY_BUFFER = 64 * 1024;
     /** Query parameters that override a response header, and the header each one sets. */
     static final Map<String, String> OVERRIDES = Map.of(
             "response-content-type", "Content-Type",
@@ -120,23 +117,7 @@ final class GetObject {
             exchange.endExchange();
             return;
         }
-        try (InputStream body = in) {
-            OutputStream out = exchange.getOutputStream();
-            byte[] buf = new byte[COPY_BUFFER];
-            long left = length;
-            while (left > 0) {
-                int n = body.read(buf, 0, (int) Math.min(buf.length, left));
-                if (n < 0) {
-                    throw new IOException("object shorter than its record says");
-                }
-                out.write(buf, 0, n);
-                left -= n;
-            }
-            out.close();
-        } catch (CorruptDataException e) {
-            LOG.error("aborting download of {}/{}: {}", info.bucket(), info.key(), e.getMessage());
-            IoUtils.safeClose(exchange.getConnection());
-        }
+        io.hifadhi.api.http.ObjectResponder.sendBody(exchange, in, length, info);
     }
 
     static boolean headerSafe(String v) {
