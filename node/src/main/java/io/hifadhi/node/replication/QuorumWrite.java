@@ -159,7 +159,7 @@ final class QuorumWrite {
         } else if (outstanding == 0) {
             result.completeExceptionally(new StoreUnavailableException(what + ": only " + acked.size()
                     + " of the " + w + " replicas this write needs (write quorum) could store it"
-                    + " (replication " + n + "); nothing was published. Too few nodes are reachable: retry when they are back."
+                    + " (replication " + n + "). Too few nodes are reachable: retry when they are back."
                     + (failures.isEmpty() ? "" : " Failures: " + failures)));
         }
     }

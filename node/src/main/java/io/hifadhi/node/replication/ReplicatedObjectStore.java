@@ -10,6 +10,7 @@ import io.hifadhi.api.store.PutResult;
 import io.hifadhi.api.store.StagedBody;
 import io.hifadhi.api.store.StoreUnavailableException;
 import io.hifadhi.api.store.StoredObject;
+import io.hifadhi.api.store.WriteOutcomeUnknownException;
 import io.hifadhi.membership.ClusterView;
 import io.hifadhi.node.replication.Messages.Ack;
 import io.hifadhi.node.replication.Messages.ChunkData;
@@ -265,10 +266,17 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         requireWritable(c, v, "write of " + record.bucket() + "/" + record.key());
         byte[] encoded = c.codec().encode(record);
         List<String> walk = c.placement().walk(v, KeyHash.ofObject(record.bucket(), record.key()));
-        return await(QuorumWrite.run("record " + record.bucket() + "/" + record.key(), walk, c.placement().n(v),
-                c.placement().w(v), v::isReachable, c.localId(),
-                (target, hintFor) -> c.request(v, target, Messages.RECORD_PUT, new RecordPut(encoded, hintFor), Ack.class,
-                        Replication.RECORD_TIMEOUT)));
+        try {
+            return await(QuorumWrite.run("record " + record.bucket() + "/" + record.key(), walk, c.placement().n(v),
+                    c.placement().w(v), v::isReachable, c.localId(),
+                    (target, hintFor) -> c.request(v, target, Messages.RECORD_PUT, new RecordPut(encoded, hintFor), Ack.class,
+                            Replication.RECORD_TIMEOUT)));
+        } catch (StoreUnavailableException e) {
+            // The record went out: copies that were stored stay (undoing them would need the version they replaced), and
+            // hints and repair carry them to the other replicas later. So say so rather than claim nothing happened.
+            throw new WriteOutcomeUnknownException(e.getMessage() + " The replicas that stored it keep their copy and pass it on"
+                    + " when the others are back, so this write may still take effect: retry it to settle the outcome.");
+        }
     }
 
     private static void requireWritable(Replication c, ClusterView v, String what) throws StoreUnavailableException {
@@ -515,6 +523,13 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
             return local.list(bucket, prefix, startAfter, maxKeys);
         }
         ClusterView v = c.placement().view();
+        // A listing must see what a read would: records from at least R nodes. A node cut off from the others would
+        // otherwise list only its own records and present them as the bucket's contents.
+        int r = c.placement().r(v);
+        if (v.reachable().size() < r) {
+            throw new StoreUnavailableException("cannot list " + bucket + ": " + v.reachable().size() + " of " + v.members().size()
+                    + " nodes are reachable and a listing needs " + r + " (read quorum). Retry when nodes are back.");
+        }
         List<ObjectInfo> out = new ArrayList<>();
         String after = startAfter;
         int page = Math.max(1, Math.min(maxKeys + 1, 1001));
@@ -528,12 +543,18 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
             }
             TreeMap<String, ObjectRecord> merged = new TreeMap<>();
             String bound = null;
+            List<String> silent = new ArrayList<>();
             for (Map.Entry<String, CompletableFuture<RecordBatch>> e : batches.entrySet()) {
                 RecordBatch batch;
                 try {
                     batch = await(e.getValue());
                 } catch (IOException ex) {
-                    LOG.warn("listing {}: {} did not answer ({}); its records are missing from this page", bucket, e.getKey(), ex.getMessage());
+                    silent.add(e.getKey() + " (" + ex.getMessage() + ")");
+                    if (batches.size() - silent.size() < r) {
+                        throw new StoreUnavailableException("cannot list " + bucket + ": fewer than " + r
+                                + " nodes answered (read quorum); no answer from " + silent + ". Retry when nodes are back.");
+                    }
+                    LOG.debug("listing {}: {} did not answer ({}); listing from the others", bucket, e.getKey(), ex.getMessage());
                     continue;
                 }
                 String last = null;

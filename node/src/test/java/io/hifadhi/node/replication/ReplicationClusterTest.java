@@ -31,6 +31,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -150,7 +151,7 @@ class ReplicationClusterTest {
     }
 
     @Test
-    void twoOfThreeDownWritesFailWith503AndNothingIsHalfVisible() throws Exception {
+    void twoOfThreeDownWritesReadsAndListingsFailWith503AndNothingIsHalfVisible() throws Exception {
         try (TestCluster cluster = new TestCluster(dir, 3, 3, 2, 2, CHUNK).startAll()) {
             byte[] before = random(4, 2 * CHUNK + 5);
             String kept = cluster.client(0).store("kept.bin", before).body();
@@ -171,6 +172,10 @@ class ReplicationClusterTest {
             HttpResponse<String> refusedSmall = cluster.client(0).store("refused-small.bin", random(7, 100));
             assertEquals(503, refusedSmall.statusCode(), refusedSmall.body());
             assertEquals(503, cluster.client(0).retrieve(kept).statusCode(), "R=2 cannot be met by one node");
+            // Nor a listing: one node's own records are not the bucket's contents.
+            StoreUnavailableException listing = assertThrows(StoreUnavailableException.class,
+                    () -> cluster.node(0).store().list(".native", "", null, 100));
+            assertTrue(listing.getMessage().contains("read quorum"), listing.getMessage());
 
             cluster.start(1);
             cluster.start(2);
