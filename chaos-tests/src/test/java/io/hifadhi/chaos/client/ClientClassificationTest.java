@@ -157,6 +157,18 @@ class ClientClassificationTest {
     }
 
     @Test
+    void anErrorSayingTheWriteMayStillTakeEffectIsAnUnknownOutcome() throws Exception {
+        byte[] body = ("{\"error\":\"service_unavailable\",\"message\":\"record b/k: only 1 of the 2 replicas ... so this write "
+                + StoreException.MAY_STILL_TAKE_EFFECT + ": retry it to settle the outcome.\"}").getBytes(StandardCharsets.UTF_8);
+        NativeStoreClient n = nativeClient(answering(503, "application/json", body, body.length));
+        assertEquals(StoreException.Kind.OUTCOME_UNKNOWN, kindOf(() -> n.put("k", new byte[10])));
+        byte[] xml = ("<?xml version=\"1.0\"?><Error><Code>ServiceUnavailable</Code><Message>record b/k: only 1 of the 2 replicas; this write "
+                + StoreException.MAY_STILL_TAKE_EFFECT + "</Message></Error>").getBytes(StandardCharsets.UTF_8);
+        S3StoreClient s = s3Client(answering(503, "application/xml", xml, xml.length));
+        assertEquals(StoreException.Kind.OUTCOME_UNKNOWN, kindOf(() -> s.put("k", new byte[10])));
+    }
+
+    @Test
     void nativeNotFoundIsAbsentAndBodyIsReturned() throws Exception {
         assertEquals(Optional.empty(), nativeClient(answering(404, "application/json", new byte[0], -1)).get("k"));
         byte[] bytes = {1, 2, 3};

@@ -73,7 +73,8 @@ public final class NativeStoreClient implements StoreClient {
                 .build();
         HttpResponse<String> response = send(request, HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
-            throw new StoreException(StoreException.Kind.REJECTED, "store answered " + response.statusCode() + ": " + abbreviate(response.body()), null);
+            throw new StoreException(StoreException.ofErrorAnswer(response.body()), "store answered " + response.statusCode() + ": "
+                    + abbreviate(response.body()), null);
         }
         String expected = instance() + "@" + fileName(key);
         if (!response.body().equals(expected)) {

@@ -131,8 +131,9 @@ public final class S3StoreClient implements StoreClient {
         try {
             return call.run();
         } catch (S3Exception e) {
-            throw new StoreException(StoreException.Kind.REJECTED, "HTTP " + e.statusCode() + " "
-                    + (e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode()) + ": " + e.getMessage(), e);
+            String text = "HTTP " + e.statusCode() + " " + (e.awsErrorDetails() == null ? "" : e.awsErrorDetails().errorCode())
+                    + ": " + e.getMessage();
+            throw new StoreException(StoreException.ofErrorAnswer(text), text, e);
         } catch (ApiCallTimeoutException | ApiCallAttemptTimeoutException e) {
             throw new StoreException(StoreException.Kind.NO_ANSWER, e.toString(), e);
         } catch (SdkClientException e) {

@@ -53,9 +53,7 @@ class ClusterPauseDrillTest {
                         f.writesOkOnOthers() > 0 && f.readsOkOnOthers() > 0, f.writesOkOnOthers() + " writes, " + f.readsOkOnOthers() + " reads");
                 x.check("operations on the two others succeeded (>= " + (int) (MIN_SURVIVOR_SUCCESS * 100) + " %)",
                         f.successRateOnOthers() >= MIN_SURVIVOR_SUCCESS, f.okOnOthers() + " of " + f.opsOnOthers());
-                x.check("every node returns the same final state", draft.convergence().converged(),
-                        draft.convergence().millis() + " ms " + draft.convergence().disagreements());
-                x.check("every replica holds the newest record and every chunk", replicas.converged() || run.api != Api.S3, replicas.describe());
+                x.checkConverged(draft, replicas);
             });
             DrillRun.assertPassed(report, run.dir());
             assertEquals(0, report.checker().lostAcknowledgedWrites());

@@ -10,6 +10,7 @@ import io.hifadhi.chaos.client.StoreException;
 import io.hifadhi.chaos.harness.ClusterAdmin;
 import io.hifadhi.chaos.harness.ClusterHarness;
 import io.hifadhi.chaos.harness.JarLocator;
+import io.hifadhi.chaos.harness.NetnsNetwork;
 import io.hifadhi.chaos.harness.NodeProcess;
 import io.hifadhi.chaos.harness.NodeSpec;
 import io.hifadhi.chaos.harness.ReachabilityWatch;
@@ -34,8 +35,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 
 /**
  * One drill: a cluster from the jar, one client per node on the chosen API, a history, the faults
@@ -56,14 +59,20 @@ final class DrillRun implements AutoCloseable {
     final ClusterAdmin admin;
     /** S3 key prefix (without the trailing slash) or native namespace of this run. */
     final String namespace;
+    /** The namespaces the nodes run in, when the drill cuts the network; else null (all on loopback). */
+    final NetnsNetwork network;
+    /** Each partition from the cut until every member saw every other again: {start, end} in nanoTime. */
+    final List<long[]> partitionWindows = new CopyOnWriteArrayList<>();
     private final NodeSpec spec;
     private final Instant startedAt = Instant.now();
     private final long startNanos = System.nanoTime();
     private long workloadStartNanos;
     private Workload workload;
 
-    private DrillRun(String drill, String description, ClusterHarness cluster, NodeSpec spec, BeforeStart beforeStart) throws Exception {
+    private DrillRun(String drill, String description, ClusterHarness cluster, NodeSpec spec, NetnsNetwork network,
+                     BeforeStart beforeStart) throws Exception {
         this.drill = drill;
+        this.network = network;
         this.description = description;
         this.cluster = cluster;
         this.spec = spec;
@@ -102,9 +111,30 @@ final class DrillRun implements AutoCloseable {
         Path dir = outputDir().resolve(drill);
         ClusterHarness cluster = ClusterHarness.create(JarLocator.locate(), dir, nodes, spec);
         try {
-            return new DrillRun(drill, description, cluster, spec, beforeStart);
+            return new DrillRun(drill, description, cluster, spec, null, beforeStart);
         } catch (Exception e) {
             cluster.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A drill whose nodes each run in their own network namespace ({@link NetnsNetwork}), so that the
+     * drill can partition them; the test JVM reaches every node. Needs root, {@code ip} and {@code nft}.
+     */
+    static DrillRun startPartitionable(String drill, String description, int nodes, NodeSpec spec) throws Exception {
+        Path dir = outputDir().resolve(drill);
+        NetnsNetwork network = NetnsNetwork.create(nodes);
+        ClusterHarness cluster = null;
+        try {
+            cluster = ClusterHarness.create(JarLocator.locate(), dir, nodes, spec, network);
+            network.logTo(dir.resolve("network.log"));
+            return new DrillRun(drill, description, cluster, spec, network, c -> { });
+        } catch (Exception | Error e) {
+            if (cluster != null) {
+                cluster.close();
+            }
+            network.close();
             throw e;
         }
     }
@@ -226,6 +256,45 @@ final class DrillRun implements AutoCloseable {
                 w == null ? 0 : w.firstUnreachableNanos(), rejoin));
     }
 
+    /**
+     * Cuts the network between {@code sides} for {@code length}, heals it, and waits until every member
+     * sees every other reachable again. One fault is recorded for each node of {@code reported} (the
+     * side whose view by the others is watched, e.g. the isolated node or the minority), from the cut
+     * until the cluster had re-formed.
+     */
+    void partition(List<Set<Integer>> sides, Set<Integer> reported, Duration length) throws InterruptedException {
+        if (network == null) {
+            throw new IllegalStateException("this drill runs on loopback; start it with startPartitionable");
+        }
+        long wall = System.currentTimeMillis();
+        Map<Integer, ReachabilityWatch> watches = new TreeMap<>();
+        reported.forEach(i -> watches.put(i, watch(i)));
+        String what = "partition " + sides;
+        cluster.nodes().forEach(n -> n.mark(what));
+        network.partition(sides);
+        long start = System.nanoTime(); // every rule is in force from here
+        Thread.sleep(length.toMillis());
+        network.heal();
+        long end = System.nanoTime();
+        cluster.nodes().forEach(n -> n.mark("healed " + what));
+        long formed;
+        try {
+            awaitClusterFormed(Duration.ofSeconds(60));
+            formed = System.nanoTime();
+        } catch (IllegalStateException e) {
+            formed = 0;
+        }
+        partitionWindows.add(new long[] {start, formed == 0 ? Long.MAX_VALUE : formed});
+        for (Map.Entry<Integer, ReachabilityWatch> e : watches.entrySet()) {
+            ReachabilityWatch w = e.getValue();
+            w.awaitReachableAgain(Duration.ofSeconds(10));
+            faults.add(new FaultEvent("partition", e.getKey(), start, end, formed, wall,
+                    "cut " + length.toMillis() + " ms: " + sides + "; window ends when every member sees every other again",
+                    w.firstUnreachableNanos(), w.allReachableAgainNanos()));
+            w.close();
+        }
+    }
+
     /** Watches the other members' view of {@code node}; null on a single node. */
     private ReachabilityWatch watch(int node) {
         if (cluster.nodes().size() < 2) {
@@ -315,6 +384,12 @@ final class DrillRun implements AutoCloseable {
     /** Stops the workload, verifies the final state on every node, checks the history and writes the report. */
     DrillReport finish(Checker checker, Duration convergenceBound, List<String> notes, Expectations expectations)
             throws InterruptedException, IOException {
+        return finish(checker, v -> v, convergenceBound, notes, expectations);
+    }
+
+    /** As above; {@code expected} may declare findings expected in this drill ({@link Verdict#tolerating}). */
+    DrillReport finish(Checker checker, UnaryOperator<Verdict> expected, Duration convergenceBound, List<String> notes,
+                       Expectations expectations) throws InterruptedException, IOException {
         if (workload != null) {
             workload.stop();
             if (!workload.await(OP_TIMEOUT.multipliedBy(3))) {
@@ -322,7 +397,7 @@ final class DrillRun implements AutoCloseable {
             }
         }
         FinalVerification.Result convergence = new FinalVerification(history, clients).run(convergenceBound, Duration.ofMillis(500));
-        return report(checker.check(history.snapshot()), convergence, notes, expectations);
+        return report(expected.apply(checker.check(history.snapshot())), convergence, notes, expectations);
     }
 
     /** Builds the report, lets {@code expectations} add checks from its figures, and writes it. */
@@ -351,7 +426,19 @@ final class DrillRun implements AutoCloseable {
             out.append(op == null ? "-" : Instant.ofEpochMilli(op.startWallMillis()) + " .. " + Instant.ofEpochMilli(op.endWallMillis())
                     + " node-" + op.node() + " " + op.phase()).append("  ").append(a).append('\n');
         }
+        for (Anomaly a : verdict.tolerated()) {
+            Operation op = byId.get(a.opId());
+            out.append(op == null ? "-" : Instant.ofEpochMilli(op.startWallMillis()) + " .. " + Instant.ofEpochMilli(op.endWallMillis())
+                    + " node-" + op.node() + " " + op.phase()).append("  tolerated (expected in this drill): ").append(a).append('\n');
+        }
         Files.writeString(dir().resolve("anomalies.txt"), out.toString());
+    }
+
+    /** The end state every cluster drill demands: the same final reads through every node, and every replica complete. */
+    void checkConverged(DrillReport draft, ReplicaConvergence replicas) {
+        check("every node returns the same final state", draft.convergence().converged(),
+                draft.convergence().millis() + " ms " + draft.convergence().disagreements());
+        check("every replica holds the newest record and every chunk", replicas.converged() || api != Api.S3, replicas.describe());
     }
 
     /** Records a drill-specific expectation for the report; {@link #assertPassed} fails the test on it after the report is written. */
@@ -380,5 +467,8 @@ final class DrillRun implements AutoCloseable {
         }
         clients.forEach(StoreClient::close);
         cluster.close();
+        if (network != null) {
+            network.close();
+        }
     }
 }

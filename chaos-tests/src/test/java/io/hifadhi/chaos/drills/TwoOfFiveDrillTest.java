@@ -89,9 +89,7 @@ class TwoOfFiveDrillTest {
                         f.writesOkOnOthers() > 0 && f.readsOkOnOthers() > 0, f.writesOkOnOthers() + " writes, " + f.readsOkOnOthers() + " reads, "
                                 + f.okOnOthers() + " of " + f.opsOnOthers() + " ops ok");
                 x.check("writes on live nodes either succeeded or failed with 503", badFailures.isEmpty(), badFailures.size() + " other failures");
-                x.check("every node returns the same final state", draft.convergence().converged(),
-                        draft.convergence().millis() + " ms " + draft.convergence().disagreements());
-                x.check("every replica holds the newest record and every chunk", replicas.converged() || run.api != Api.S3, replicas.describe());
+                x.checkConverged(draft, replicas);
             });
             DrillRun.assertPassed(report, run.dir());
             assertEquals(0, report.checker().lostAcknowledgedWrites());

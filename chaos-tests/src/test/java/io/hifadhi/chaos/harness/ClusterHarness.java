@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * N node processes on 127.0.0.1 with their own data directories and free ports, under
+ * N node processes (on 127.0.0.1, or each in its own network namespace) with their own data directories and free ports, under
  * {@code <drillDir>/node-<i>-data} and logs in {@code <drillDir>/node-<i>.log}. Fresh random
  * credentials per cluster. A JVM shutdown hook kills the nodes if a test run is aborted, so no
  * node outlives the build.
@@ -41,6 +41,11 @@ public final class ClusterHarness implements AutoCloseable {
 
     /** Lays out {@code count} nodes under a cleaned {@code drillDir}; nothing is started yet. */
     public static ClusterHarness create(Path jar, Path drillDir, int count, NodeSpec spec) {
+        return create(jar, drillDir, count, spec, HostNetwork.LOOPBACK);
+    }
+
+    /** As above, with each node at {@code network}'s address for it (e.g. in its own network namespace). */
+    public static ClusterHarness create(Path jar, Path drillDir, int count, NodeSpec spec, HostNetwork network) {
         deleteRecursively(drillDir);
         try {
             Files.createDirectories(drillDir);
@@ -64,11 +69,12 @@ public final class ClusterHarness implements AutoCloseable {
             List<String> args = new ArrayList<>(List.of("--replication", Integer.toString(spec.replication()),
                     "--write-quorum", Integer.toString(spec.writeQuorum()), "--read-quorum", Integer.toString(spec.readQuorum())));
             if (spec.join() && i > 0) {
-                args.addAll(List.of("--join", "127.0.0.1:" + seedClusterPort));
+                args.addAll(List.of("--join", network.host(0) + ":" + seedClusterPort));
             }
             args.addAll(spec.extraArgs());
             nodes.add(new NodeProcess(i, "node-" + i, jar, drillDir.resolve("node-" + i + "-data"),
-                    drillDir.resolve("node-" + i + ".log"), http, cluster, args, spec.jvmArgs(), env));
+                    drillDir.resolve("node-" + i + ".log"), network.host(i), network.launchPrefix(i), http, cluster, args,
+                    spec.jvmArgs(), env));
         }
         return new ClusterHarness(drillDir, nodes, shardKey, accessKey, secretKey);
     }

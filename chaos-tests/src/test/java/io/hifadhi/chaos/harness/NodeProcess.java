@@ -33,6 +33,8 @@ public final class NodeProcess {
     private final Path jar;
     private final Path dataDir;
     private final Path logFile;
+    private final String host;
+    private final List<String> launchPrefix;
     private final int httpPort;
     private final int clusterPort;
     private final List<String> args;
@@ -44,14 +46,20 @@ public final class NodeProcess {
     private int incarnation;
     private boolean paused;
 
-    /** @param env secrets go here (SHARD_KEY, HIFADHI_*), never on the command line where ps shows them */
-    public NodeProcess(int index, String name, Path jar, Path dataDir, Path logFile, int httpPort, int clusterPort,
-                       List<String> args, List<String> jvmArgs, Map<String, String> env) {
+    /**
+     * @param host         address the node binds and advertises (127.0.0.1, or its namespace's address)
+     * @param launchPrefix words before {@code java}, e.g. {@code ip netns exec <ns>} (which execs, so the pid is the JVM's)
+     * @param env          secrets go here (SHARD_KEY, HIFADHI_*), never on the command line where ps shows them
+     */
+    public NodeProcess(int index, String name, Path jar, Path dataDir, Path logFile, String host, List<String> launchPrefix,
+                       int httpPort, int clusterPort, List<String> args, List<String> jvmArgs, Map<String, String> env) {
         this.index = index;
         this.name = name;
         this.jar = jar;
         this.dataDir = dataDir;
         this.logFile = logFile;
+        this.host = host;
+        this.launchPrefix = List.copyOf(launchPrefix);
         this.httpPort = httpPort;
         this.clusterPort = clusterPort;
         this.args = List.copyOf(args);
@@ -63,13 +71,13 @@ public final class NodeProcess {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException(name + " is already running (pid " + process.pid() + ")");
         }
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(launchPrefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmArgs);
         command.add("-jar");
         command.add(jar.toString());
-        command.addAll(List.of("--name", name, "--data-dir", dataDir.toString(), "--bind", "127.0.0.1",
-                "--advertise-host", "127.0.0.1", "--http-port", Integer.toString(httpPort),
+        command.addAll(List.of("--name", name, "--data-dir", dataDir.toString(), "--bind", host,
+                "--advertise-host", host, "--http-port", Integer.toString(httpPort),
                 "--cluster-port", Integer.toString(clusterPort)));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
@@ -223,7 +231,11 @@ public final class NodeProcess {
     }
 
     public URI baseUri() {
-        return URI.create("http://127.0.0.1:" + httpPort);
+        return URI.create("http://" + host + ":" + httpPort);
+    }
+
+    public String host() {
+        return host;
     }
 
     public Path dataDir() {
@@ -274,7 +286,7 @@ public final class NodeProcess {
     }
 
     /** A harness line in the node's log, so faults can be lined up with what the node printed. */
-    private void mark(String what) {
+    public void mark(String what) {
         String line = "=== chaos harness " + Instant.now() + " " + name + ": " + what + "\n";
         try {
             Files.writeString(logFile, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);

@@ -145,8 +145,12 @@ public final class Workload {
         }
     }
 
-    /** A timeout or cut connection leaves a mutation's effect unknown; an error answer or refused connection means not applied. */
+    /**
+     * A timeout, a cut connection or an answer saying the write may still take effect leaves a mutation's effect
+     * unknown; any other error answer or a refused connection means not applied.
+     */
     static Outcome mutationOutcome(StoreException e) {
-        return e.kind() == StoreException.Kind.NO_ANSWER ? Outcome.INDETERMINATE : Outcome.FAILED;
+        return e.kind() == StoreException.Kind.NO_ANSWER || e.kind() == StoreException.Kind.OUTCOME_UNKNOWN
+                ? Outcome.INDETERMINATE : Outcome.FAILED;
     }
 }
