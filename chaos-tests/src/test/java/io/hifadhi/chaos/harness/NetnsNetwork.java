@@ -135,6 +135,15 @@ public final class NetnsNetwork implements HostNetwork, AutoCloseable {
      * every other side. Nodes named in no side keep talking to everyone. Replaces any earlier partition.
      */
     public synchronized void partition(List<Set<Integer>> sides) {
+        Set<Integer> seen = new TreeSet<>();
+        for (Set<Integer> side : sides) {
+            for (int node : side) {
+                namespace(node); // range check
+                if (!seen.add(node)) {
+                    throw new IllegalArgumentException("node " + node + " is on two sides of " + sides);
+                }
+            }
+        }
         note("partition " + sides);
         for (Set<Integer> side : sides) {
             Set<String> others = new TreeSet<>();
@@ -272,23 +281,34 @@ public final class NetnsNetwork implements HostNetwork, AutoCloseable {
     private static Result run(List<String> command, String stdin) {
         List<String> resolved = new ArrayList<>(command);
         resolved.set(0, which(command.get(0)).orElse(command.get(0)));
+        Path output = null;
         try {
-            Process p = new ProcessBuilder(resolved).redirectErrorStream(true).start();
+            // Output to a file, not a pipe: a command that hangs must not hang the drill past the timeout.
+            output = Files.createTempFile("hifadhi-netns", ".out");
+            Process p = new ProcessBuilder(resolved).redirectErrorStream(true).redirectOutput(output.toFile()).start();
             if (stdin != null) {
                 p.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
             }
             p.getOutputStream().close();
-            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+            boolean done = p.waitFor(30, TimeUnit.SECONDS);
+            if (!done) {
                 p.destroyForcibly();
-                return new Result(-1, out + " (timed out)");
             }
-            return new Result(p.exitValue(), out);
+            String out = Files.readString(output);
+            return done ? new Result(p.exitValue(), out) : new Result(-1, out + " (timed out after 30 s)");
         } catch (IOException e) {
             return new Result(-1, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return new Result(-1, "interrupted");
+        } finally {
+            if (output != null) {
+                try {
+                    Files.deleteIfExists(output);
+                } catch (IOException e) {
+                    // a temp file left behind is harmless
+                }
+            }
         }
     }
 
