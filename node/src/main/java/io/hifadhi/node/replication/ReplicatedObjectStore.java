@@ -12,6 +12,8 @@ import io.hifadhi.api.store.StoreUnavailableException;
 import io.hifadhi.api.store.StoredObject;
 import io.hifadhi.api.store.WriteOutcomeUnknownException;
 import io.hifadhi.membership.ClusterView;
+import io.hifadhi.membership.MembershipEvent;
+import io.hifadhi.membership.MembershipListener;
 import io.hifadhi.node.replication.Messages.Ack;
 import io.hifadhi.node.replication.Messages.ChunkData;
 import io.hifadhi.node.replication.Messages.ChunkGet;
@@ -47,11 +49,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 /**
  * The {@link ObjectStore} of a node in a cluster. Alone (no cluster yet, or a cluster of one) it
@@ -78,55 +82,56 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
     private static final int CHUNKS_UNSETTLED = 3;
 
     private final LocalObjectStore local;
-    /** How long a restarted node waits to see every remembered peer before serving with the view it has. */
-    private static final long REJOIN_GRACE_MILLIS = 10_000;
-
+    private final RejoinGate gate;
     private volatile Replication cluster;
-    private final java.util.function.Supplier<java.util.Set<String>> rememberedPeers;
-    private volatile long attachedAt;
-    private volatile boolean rejoined;
+    private final MembershipListener viewWatch = this::onMembershipEvent;
 
     /** @param rememberedPeers ids of the peers this node was in a cluster with (empty for a new node) */
-    public ReplicatedObjectStore(LocalObjectStore local, java.util.function.Supplier<java.util.Set<String>> rememberedPeers) {
+    public ReplicatedObjectStore(LocalObjectStore local, Supplier<Set<String>> rememberedPeers) {
         this.local = local;
-        this.rememberedPeers = rememberedPeers;
+        this.gate = new RejoinGate(rememberedPeers, System::currentTimeMillis);
     }
 
     /** Switches to the replicated path once this node sits in a cluster. */
     public void attach(Replication replication) {
-        this.attachedAt = System.currentTimeMillis();
         this.cluster = replication;
+        replication.membership().addListener(viewWatch);
     }
 
     public void detach() {
+        Replication c = cluster;
         this.cluster = null;
+        if (c != null) {
+            c.membership().removeListener(viewWatch);
+        }
+    }
+
+    private void onMembershipEvent(MembershipEvent event) {
+        Replication c = cluster;
+        if (c != null) {
+            gate.onView(event.view(), quorum(c, event.view()));
+        }
+    }
+
+    /** Fewer reachable nodes than a read needs: cut off (with R=1 a lone node still serves, as configured). */
+    private static int quorum(Replication c, ClusterView v) {
+        return c.placement().r(v);
     }
 
     /**
      * The cluster part when there are peers; null when this node is alone (then the local store
-     * serves). A node that remembers peers but has not rejoined them yet serves nothing: its own
-     * copy may be stale, and as a smaller cluster it would place and acknowledge writes wrongly.
+     * serves). A node that is rejoining its cluster (after a restart, or after being cut off from it)
+     * serves nothing until it sees its peers again ({@link RejoinGate}): its own copy may be stale,
+     * and with a partial view it would read from, place and acknowledge on the wrong nodes.
      */
     private Replication peers() throws StoreUnavailableException {
         Replication c = cluster;
         if (c == null) {
-            if (!rememberedPeers.get().isEmpty()) {
-                throw new StoreUnavailableException("this node is starting and rejoining its cluster; retry in a few seconds");
-            }
+            gate.checkDetached();
             return null;
         }
         ClusterView v = c.placement().view();
-        if (!rejoined) {
-            // Until it sees its peers again its ring and quorums would be a smaller cluster's.
-            java.util.Set<String> missing = new java.util.TreeSet<>(rememberedPeers.get());
-            missing.removeAll(v.members().keySet());
-            if (missing.isEmpty() || System.currentTimeMillis() - attachedAt > REJOIN_GRACE_MILLIS) {
-                rejoined = true;
-            } else {
-                throw new StoreUnavailableException("this node is rejoining its cluster and does not see " + missing
-                        + " yet; retry in a few seconds");
-            }
-        }
+        gate.check(v, quorum(c, v));
         return v.members().size() > 1 ? c : null;
     }
 

@@ -108,6 +108,10 @@ public final class Replication implements AutoCloseable {
         return transport.localId();
     }
 
+    Membership membership() {
+        return membership;
+    }
+
     /** The authenticated transport, shared with the replicated tables. */
     public Transport transport() {
         return transport;

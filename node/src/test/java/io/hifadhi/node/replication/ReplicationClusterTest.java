@@ -270,7 +270,11 @@ class ReplicationClusterTest {
 
             // A corrupt local copy is never served: the reader fails over to a good one on a peer.
             byte[] other = random(9, 2 * CHUNK + 1);
-            cluster.node(0).store().put(new ObjectWrite("b", "corrupt", null, null), new ByteArrayInputStream(other));
+            // A was alone while B and C were down: it too waits (up to the rejoin grace) for B before it serves again.
+            await().atMost(Duration.ofSeconds(20)).ignoreException(StoreUnavailableException.class).until(() -> {
+                cluster.node(0).store().put(new ObjectWrite("b", "corrupt", null, null), new ByteArrayInputStream(other));
+                return true;
+            });
             var where = cluster.node(0).replicatedStore().locate("b", "corrupt").orElseThrow();
             String id = where.chunks().get(0).id();
             await().atMost(Duration.ofSeconds(10)).until(() -> cluster.node(0).replicatedStore().locate("b", "corrupt")
