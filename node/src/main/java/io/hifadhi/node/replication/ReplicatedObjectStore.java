@@ -80,6 +80,8 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
      * flight). Bounding them bounds an upload's memory whatever the replicas' speed.
      */
     private static final int CHUNKS_UNSETTLED = 3;
+    /** After R replicas answered a read, how long the others may still answer and be heard. */
+    private static final long FRESHNESS_WAIT_MILLIS = 100;
 
     private final LocalObjectStore local;
     private final RejoinGate gate;
@@ -381,6 +383,18 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
             });
         }
         await(quorum);
+        CompletableFuture<Void> all = CompletableFuture.allOf(replies.values().toArray(CompletableFuture[]::new));
+        // R is the least that must answer, not all that is worth hearing: the first R may be two replicas that were
+        // down and still wait for their hints while the third holds the newest copy (sloppy quorums do not
+        // intersect). So give the rest a moment; only a replica that hangs costs this much.
+        try {
+            all.get(FRESHNESS_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // The replies that are in are enough: R of them answered.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for replicas");
+        }
         ObjectRecord newest = null;
         for (CompletableFuture<RecordReply> f : replies.values()) {
             if (f.isDone() && !f.isCompletedExceptionally()) {
@@ -390,8 +404,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         if (newest != null) {
             c.clock().observe(newest.version());
         }
-        CompletableFuture.allOf(replies.values().toArray(CompletableFuture[]::new))
-                .whenCompleteAsync((ignored, e) -> readRepair(c, v, replicas, replies), c.transport().callbacks());
+        all.whenCompleteAsync((ignored, e) -> readRepair(c, v, replicas, replies), c.transport().callbacks());
         return Optional.ofNullable(newest);
     }
 
