@@ -34,7 +34,6 @@ import io.hifadhi.ring.KeyHash;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -519,16 +518,8 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
 
         @Override
         public InputStream open(long offset, long length) throws IOException {
-            if (offset < 0 || length < 0 || offset + length > record.size()) {
-                throw new IllegalArgumentException("range " + offset + "+" + length + " outside object of " + record.size());
-            }
-            if (record.inline() != null) {
-                if (!HEX.formatHex(digest("MD5").digest(record.inline())).equals(record.etag())) {
-                    throw new CorruptDataException("inline body of " + record.bucket() + "/" + record.key() + " failed its MD5 check");
-                }
-                return new ByteArrayInputStream(record.inline(), (int) offset, (int) length);
-            }
-            return new ChunkFetchStream(ref -> fetchChunk(c, ref), record.chunks(), offset, length);
+            InputStream inline = record.openInline(offset, length);
+            return inline != null ? inline : new ChunkFetchStream(ref -> fetchChunk(c, ref), record.chunks(), offset, length);
         }
     }
 

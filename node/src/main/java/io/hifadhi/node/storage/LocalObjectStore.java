@@ -1,6 +1,5 @@
 package io.hifadhi.node.storage;
 
-import io.hifadhi.api.store.CorruptDataException;
 import io.hifadhi.api.store.ListPage;
 import io.hifadhi.api.store.ObjectInfo;
 import io.hifadhi.api.store.ObjectStore;
@@ -11,7 +10,6 @@ import io.hifadhi.api.store.StoredObject;
 import io.hifadhi.node.clock.HybridLogicalClock;
 import io.hifadhi.node.clock.VersionStamp;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
@@ -200,17 +198,8 @@ public final class LocalObjectStore implements ObjectStore, ObjectPublisher {
 
         @Override
         public InputStream open(long offset, long length) throws IOException {
-            if (offset < 0 || length < 0 || offset + length > record.size()) {
-                throw new IllegalArgumentException("range " + offset + "+" + length + " outside object of " + record.size());
-            }
-            if (record.inline() != null) {
-                // RocksDB checksums its blocks; the MD5 check also covers anything above it.
-                if (!Hex.of(md5().digest(record.inline())).equals(record.etag())) {
-                    throw new CorruptDataException("inline body of " + record.bucket() + "/" + record.key() + " failed its MD5 check");
-                }
-                return new ByteArrayInputStream(record.inline(), (int) offset, (int) length);
-            }
-            return new ChunkedReadStream(chunks, record.chunks(), offset, length);
+            InputStream inline = record.openInline(offset, length);
+            return inline != null ? inline : new ChunkedReadStream(chunks, record.chunks(), offset, length);
         }
     }
 }

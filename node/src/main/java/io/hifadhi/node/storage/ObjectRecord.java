@@ -1,9 +1,14 @@
 package io.hifadhi.node.storage;
 
 import io.hifadhi.api.auth.Grant;
+import io.hifadhi.api.store.CorruptDataException;
 import io.hifadhi.api.store.ObjectInfo;
 import io.hifadhi.node.clock.VersionStamp;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +60,29 @@ public record ObjectRecord(String bucket, String key, long size, String etag, St
     public ObjectRecord withGrants(List<Grant> newGrants, VersionStamp newVersion) {
         return new ObjectRecord(bucket, key, size, etag, contentType, userMetadata, newVersion, deleted, inline, chunks,
                 expiresAtMillis, newGrants);
+    }
+
+    /**
+     * Checks that {@code offset..offset+length} lies inside the object, and for an object stored inline returns
+     * those bytes after checking the whole body against its MD5 (the ETag); null for an object kept in chunks,
+     * which the caller streams from wherever its chunks are.
+     */
+    public InputStream openInline(long offset, long length) throws CorruptDataException {
+        if (offset < 0 || length < 0 || offset + length > size) {
+            throw new IllegalArgumentException("range " + offset + "+" + length + " outside object of " + size);
+        }
+        if (inline == null) {
+            return null;
+        }
+        try {
+            // RocksDB checksums its blocks; the MD5 check also covers anything above it.
+            if (!Hex.of(MessageDigest.getInstance("MD5").digest(inline)).equals(etag)) {
+                throw new CorruptDataException("inline body of " + bucket + "/" + key + " failed its MD5 check");
+            }
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return new ByteArrayInputStream(inline, (int) offset, (int) length);
     }
 
     public ObjectInfo toInfo() {

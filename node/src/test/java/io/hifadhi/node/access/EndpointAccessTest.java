@@ -8,6 +8,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.hifadhi.node.Node;
 import io.hifadhi.node.config.NodeConfig;
 import io.hifadhi.node.testing.NativeClient;
+import io.hifadhi.node.testing.RawHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

@@ -6,6 +6,7 @@ import io.hifadhi.node.Node;
 import io.hifadhi.node.config.NodeConfig;
 import io.hifadhi.node.testing.NativeClient;
 import io.hifadhi.node.testing.NodeProcess;
+import io.hifadhi.node.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;

@@ -8,6 +8,7 @@ import io.hifadhi.node.config.NodeConfig;
 import io.hifadhi.node.config.NodeStartException;
 import io.hifadhi.node.testing.NativeClient;
 import io.hifadhi.node.testing.NodeProcess;
+import io.hifadhi.node.testing.RawHttp;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -99,22 +100,22 @@ class GrantClusterTest {
         return nodes[i].httpPort();
     }
 
-    static GrantHttp.Response admin(int port, String method, String path, String json) throws Exception {
-        return GrantHttp.send(OTHER, port, method, path, Map.of("SHARD-KEY", KEY, "Content-Type", "application/json"),
+    static RawHttp.Response admin(int port, String method, String path, String json) throws Exception {
+        return RawHttp.send(OTHER, port, method, path, Map.of("SHARD-KEY", KEY, "Content-Type", "application/json"),
                 json == null ? null : json.getBytes(StandardCharsets.UTF_8));
     }
 
-    static GrantHttp.Response read(String from, int port, String endpoint, String query, Map<String, String> headers) throws Exception {
-        return GrantHttp.send(from, port, "GET", "/api/v1/" + endpoint + "/" + NativeClient.encode(query), headers, null);
+    static RawHttp.Response read(String from, int port, String endpoint, String query, Map<String, String> headers) throws Exception {
+        return RawHttp.send(from, port, "GET", "/api/v1/" + endpoint + "/" + NativeClient.encode(query), headers, null);
     }
 
     /** Enough of a response to explain a failed assertion (bodies may be binary). */
-    static String brief(GrantHttp.Response r) {
+    static String brief(RawHttp.Response r) {
         String t = r.text().replaceAll("[^\\x20-\\x7e]", "?");
         return r.status() + " " + (t.length() > 200 ? t.substring(0, 200) + "..." : t);
     }
 
-    static String error(GrantHttp.Response r) throws Exception {
+    static String error(RawHttp.Response r) throws Exception {
         return JSON.readTree(r.body()).path("error").asText();
     }
 
@@ -130,10 +131,10 @@ class GrantClusterTest {
         assertEquals(401, read(GRANTED, port(1), "retrieve", "node-a@clip.bin", Map.of()).status());
 
         // Granting needs the cluster secret.
-        GrantHttp.Response anonymous = GrantHttp.send(GRANTED, port(1), "POST", "/api/v1/grant", Map.of(),
+        RawHttp.Response anonymous = RawHttp.send(GRANTED, port(1), "POST", "/api/v1/grant", Map.of(),
                 "{\"query\":\"node-a@clip.bin\",\"ip\":\"127.0.0.2\"}".getBytes(StandardCharsets.UTF_8));
         assertEquals(401, anonymous.status(), anonymous.text());
-        GrantHttp.Response granted = admin(port(1), "POST", "/api/v1/grant", "{\"query\":\"node-a@clip.bin\",\"ip\":\"127.0.0.2\"}");
+        RawHttp.Response granted = admin(port(1), "POST", "/api/v1/grant", "{\"query\":\"node-a@clip.bin\",\"ip\":\"127.0.0.2\"}");
         assertEquals(200, granted.status(), granted.text());
         assertEquals("127.0.0.2/32", JSON.readTree(granted.body()).get("ip").asText());
         assertEquals(400, admin(port(1), "POST", "/api/v1/grant", "{\"query\":\"node-a@clip.bin\",\"ip\":\"localhost\"}").status());
@@ -141,21 +142,21 @@ class GrantClusterTest {
         assertEquals(404, admin(port(1), "POST", "/api/v1/grant", "{\"query\":\"node-a@missing.bin\",\"ip\":\"127.0.0.2\"}").status());
 
         for (int i = 0; i < 3; i++) {
-            GrantHttp.Response whole = read(GRANTED, port(i), "retrieve", "node-a@clip.bin", Map.of());
+            RawHttp.Response whole = read(GRANTED, port(i), "retrieve", "node-a@clip.bin", Map.of());
             assertEquals(200, whole.status(), "node " + i + ": " + whole.text());
             assertArrayEquals(clip, whole.body());
-            GrantHttp.Response range = read(GRANTED, port(i), "stream", "node-a@clip.bin", Map.of("Range", "bytes=70000-70099"));
+            RawHttp.Response range = read(GRANTED, port(i), "stream", "node-a@clip.bin", Map.of("Range", "bytes=70000-70099"));
             assertEquals(206, range.status());
             assertArrayEquals(Arrays.copyOfRange(clip, 70_000, 70_100), range.body());
-            GrantHttp.Response head = GrantHttp.send(GRANTED, port(i), "HEAD", "/api/v1/retrieve/node-a%40clip.bin", Map.of(), null);
+            RawHttp.Response head = RawHttp.send(GRANTED, port(i), "HEAD", "/api/v1/retrieve/node-a%40clip.bin", Map.of(), null);
             assertEquals(200, head.status());
             assertEquals("200000", head.header("Content-Length"));
 
-            GrantHttp.Response refused = read(OTHER, port(i), "retrieve", "node-a@clip.bin", Map.of());
+            RawHttp.Response refused = read(OTHER, port(i), "retrieve", "node-a@clip.bin", Map.of());
             assertEquals(403, refused.status(), "node " + i + ": " + brief(refused));
             assertEquals("grant_ip_refused", error(refused));
             // A client cannot claim the granted address: only trusted proxies' headers count.
-            GrantHttp.Response spoofed = read(OTHER, port(i), "retrieve", "node-a@clip.bin",
+            RawHttp.Response spoofed = read(OTHER, port(i), "retrieve", "node-a@clip.bin",
                     Map.of("X-Forwarded-For", GRANTED, "Forwarded", "for=" + GRANTED));
             assertEquals(403, spoofed.status(), "spoofed X-Forwarded-For must be ignored");
         }
@@ -164,16 +165,16 @@ class GrantClusterTest {
         assertEquals(403, read(PROXY, port(2), "retrieve", "node-a@clip.bin", Map.of("X-Forwarded-For", OTHER)).status());
         assertEquals(403, read(PROXY, port(2), "retrieve", "node-a@clip.bin", Map.of()).status());
         // Other native endpoints stay closed to the granted address.
-        assertEquals(401, GrantHttp.send(GRANTED, port(0), "GET", "/api/v1/locate/node-a%40clip.bin", Map.of(), null).status());
-        assertEquals(401, GrantHttp.send(GRANTED, port(0), "PUT", "/api/v1/store/node-a%40clip.bin", Map.of(), new byte[3]).status());
+        assertEquals(401, RawHttp.send(GRANTED, port(0), "GET", "/api/v1/locate/node-a%40clip.bin", Map.of(), null).status());
+        assertEquals(401, RawHttp.send(GRANTED, port(0), "PUT", "/api/v1/store/node-a%40clip.bin", Map.of(), new byte[3]).status());
 
         // Listing shows it, on any node.
-        GrantHttp.Response listed = admin(port(2), "GET", "/api/v1/grants/node-a%40clip.bin", null);
+        RawHttp.Response listed = admin(port(2), "GET", "/api/v1/grants/node-a%40clip.bin", null);
         assertEquals(200, listed.status(), listed.text());
         JsonNode grants = JSON.readTree(listed.body()).get("grants");
         assertEquals(1, grants.size(), listed.text());
         assertEquals("127.0.0.2/32", grants.get(0).get("ip").asText());
-        assertEquals(401, GrantHttp.send(GRANTED, port(2), "GET", "/api/v1/grants/node-a%40clip.bin", Map.of(), null).status());
+        assertEquals(401, RawHttp.send(GRANTED, port(2), "GET", "/api/v1/grants/node-a%40clip.bin", Map.of(), null).status());
 
         // Expiry: a grant for 2 s opens the file, then it is refused again.
         byte[] brief = "valid for two seconds".getBytes(StandardCharsets.UTF_8);
@@ -182,7 +183,7 @@ class GrantClusterTest {
                 "{\"query\":\"node-b@brief.txt\",\"ip\":\"127.0.0.0/30\",\"expires_in\":2}").status());
         assertEquals(200, read(GRANTED, port(2), "retrieve", "node-b@brief.txt", Map.of()).status());
         Thread.sleep(2_100);
-        GrantHttp.Response expired = read(GRANTED, port(2), "retrieve", "node-b@brief.txt", Map.of());
+        RawHttp.Response expired = read(GRANTED, port(2), "retrieve", "node-b@brief.txt", Map.of());
         // Its only grant expired: the file is as closed as one never granted.
         assertEquals(401, expired.status(), brief(expired));
         assertEquals(403, read(OTHER, port(2), "retrieve", "node-a@clip.bin", Map.of()).status(), "other grants unaffected");
@@ -193,10 +194,10 @@ class GrantClusterTest {
         assertEquals(200, admin(port(0), "POST", "/api/v1/grant", "{\"query\":\"node-a@doc.txt\",\"ip\":\"127.0.0.2\"}").status());
         assertEquals(200, admin(port(0), "POST", "/api/v1/grant", "{\"query\":\"node-a@doc.txt\",\"ip\":\"::1\"}").status());
         assertArrayEquals(doc, read(GRANTED, port(1), "retrieve", "node-a@doc.txt", Map.of()).body());
-        GrantHttp.Response revoked = admin(port(1), "DELETE", "/api/v1/grant", "{\"query\":\"node-a@doc.txt\",\"ip\":\"127.0.0.2\"}");
+        RawHttp.Response revoked = admin(port(1), "DELETE", "/api/v1/grant", "{\"query\":\"node-a@doc.txt\",\"ip\":\"127.0.0.2\"}");
         assertEquals(200, revoked.status(), revoked.text());
         for (int i = 0; i < 3; i++) {
-            GrantHttp.Response after = read(GRANTED, port(i), "retrieve", "node-a@doc.txt", Map.of());
+            RawHttp.Response after = read(GRANTED, port(i), "retrieve", "node-a@doc.txt", Map.of());
             assertEquals(403, after.status(), "node " + i + " (the ::1 grant remains, so 403): " + brief(after));
         }
         assertEquals(404, admin(port(2), "DELETE", "/api/v1/grant", "{\"query\":\"node-a@doc.txt\",\"ip\":\"127.0.0.2\"}").status());
@@ -234,27 +235,27 @@ class GrantClusterTest {
             s3.putObject(b -> b.bucket("media").key("videos/a.mp4"), RequestBody.fromString("movie"));
             s3.putObject(b -> b.bucket("media").key("private.txt"), RequestBody.fromString("private"));
         }
-        assertEquals(403, GrantHttp.send(GRANTED, port(1), "GET", "/media/secret.bin", Map.of(), null).status());
+        assertEquals(403, RawHttp.send(GRANTED, port(1), "GET", "/media/secret.bin", Map.of(), null).status());
         assertEquals(200, admin(port(2), "POST", "/api/v1/grant",
                 "{\"bucket\":\"media\",\"key\":\"secret.bin\",\"ip\":\"127.0.0.2\",\"expires_in\":600}").status());
         assertEquals(200, admin(port(2), "POST", "/api/v1/grant", "{\"bucket\":\"media\",\"prefix\":\"videos/\",\"ip\":\"127.0.0.2\"}").status());
         assertEquals(404, admin(port(2), "POST", "/api/v1/grant", "{\"bucket\":\"nope\",\"prefix\":\"\",\"ip\":\"127.0.0.2\"}").status());
         for (int i = 0; i < 3; i++) {
-            GrantHttp.Response s3get = GrantHttp.send(GRANTED, port(i), "GET", "/media/secret.bin", Map.of(), null);
+            RawHttp.Response s3get = RawHttp.send(GRANTED, port(i), "GET", "/media/secret.bin", Map.of(), null);
             assertEquals(200, s3get.status(), "node " + i + ": " + s3get.text());
             assertArrayEquals(clip, s3get.body());
-            GrantHttp.Response s3range = GrantHttp.send(GRANTED, port(i), "GET", "/media/secret.bin", Map.of("Range", "bytes=10-19"), null);
+            RawHttp.Response s3range = RawHttp.send(GRANTED, port(i), "GET", "/media/secret.bin", Map.of("Range", "bytes=10-19"), null);
             assertEquals(206, s3range.status());
             assertArrayEquals(Arrays.copyOfRange(clip, 10, 20), s3range.body());
-            assertEquals(200, GrantHttp.send(GRANTED, port(i), "HEAD", "/media/secret.bin", Map.of(), null).status());
-            assertEquals("movie", GrantHttp.send(GRANTED, port(i), "GET", "/media/videos/a.mp4", Map.of(), null).text());
-            GrantHttp.Response denied = GrantHttp.send(OTHER, port(i), "GET", "/media/secret.bin", Map.of("X-Forwarded-For", GRANTED), null);
+            assertEquals(200, RawHttp.send(GRANTED, port(i), "HEAD", "/media/secret.bin", Map.of(), null).status());
+            assertEquals("movie", RawHttp.send(GRANTED, port(i), "GET", "/media/videos/a.mp4", Map.of(), null).text());
+            RawHttp.Response denied = RawHttp.send(OTHER, port(i), "GET", "/media/secret.bin", Map.of("X-Forwarded-For", GRANTED), null);
             assertEquals(403, denied.status(), brief(denied));
             assertTrue(denied.text().contains("<Code>AccessDenied</Code>"), denied.text());
-            assertEquals(403, GrantHttp.send(GRANTED, port(i), "GET", "/media/private.txt", Map.of(), null).status());
-            assertEquals(403, GrantHttp.send(GRANTED, port(i), "GET", "/media?list-type=2", Map.of(), null).status(),
+            assertEquals(403, RawHttp.send(GRANTED, port(i), "GET", "/media/private.txt", Map.of(), null).status());
+            assertEquals(403, RawHttp.send(GRANTED, port(i), "GET", "/media?list-type=2", Map.of(), null).status(),
                     "a grant opens reads of objects, not listings");
-            assertEquals(403, GrantHttp.send(GRANTED, port(i), "PUT", "/media/secret.bin", Map.of(), new byte[2]).status());
+            assertEquals(403, RawHttp.send(GRANTED, port(i), "PUT", "/media/secret.bin", Map.of(), new byte[2]).status());
         }
 
         // Restart every node: grants live in the records and the grants table on disk.
@@ -266,13 +267,13 @@ class GrantClusterTest {
             for (int i = 0; i < 3; i++) {
                 assertEquals(200, read(GRANTED, port(i), "retrieve", "node-a@clip.bin", Map.of()).status(), "node " + i);
                 assertEquals(200, read(GRANTED, port(i), "retrieve", "node-a@videos/one.bin", Map.of()).status(), "node " + i);
-                assertEquals(200, GrantHttp.send(GRANTED, port(i), "GET", "/media/secret.bin", Map.of(), null).status());
-                assertEquals(200, GrantHttp.send(GRANTED, port(i), "GET", "/media/videos/a.mp4", Map.of(), null).status());
+                assertEquals(200, RawHttp.send(GRANTED, port(i), "GET", "/media/secret.bin", Map.of(), null).status());
+                assertEquals(200, RawHttp.send(GRANTED, port(i), "GET", "/media/videos/a.mp4", Map.of(), null).status());
             }
         });
         assertArrayEquals("replaced".getBytes(StandardCharsets.UTF_8), read(GRANTED, port(2), "retrieve", "node-a@clip.bin", Map.of()).body());
         assertEquals(403, read(OTHER, port(2), "retrieve", "node-a@clip.bin", Map.of()).status());
-        assertEquals(403, GrantHttp.send(OTHER, port(2), "GET", "/media/secret.bin", Map.of(), null).status());
+        assertEquals(403, RawHttp.send(OTHER, port(2), "GET", "/media/secret.bin", Map.of(), null).status());
     }
 
     static S3Client s3(int port) {

@@ -8,6 +8,7 @@ import io.hifadhi.node.config.NodeConfig;
 import io.hifadhi.node.storage.ObjectRecord;
 import io.hifadhi.node.storage.RecordCodec;
 import io.hifadhi.node.testing.NativeClient;
+import io.hifadhi.node.testing.RawHttp;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.Options;
@@ -89,14 +90,14 @@ class GrantRecordFormatTest {
             node.start();
             NativeClient client = new NativeClient(node.httpPort(), "format-test-shard-key-0123456789");
             assertArrayEquals(OLD_BODY, client.retrieve("node-a@old.txt").body());
-            GrantHttp.Response granted = GrantHttp.send("127.0.0.1", node.httpPort(), "POST", "/api/v1/grant",
+            RawHttp.Response granted = RawHttp.send("127.0.0.1", node.httpPort(), "POST", "/api/v1/grant",
                     Map.of("SHARD-KEY", "format-test-shard-key-0123456789"),
                     "{\"query\":\"node-a@old.txt\",\"ip\":\"127.0.0.2\"}".getBytes(StandardCharsets.UTF_8));
             assertEquals(200, granted.status(), granted.text());
-            GrantHttp.Response read = GrantHttp.send("127.0.0.2", node.httpPort(), "GET", "/api/v1/retrieve/node-a%40old.txt", Map.of(), null);
+            RawHttp.Response read = RawHttp.send("127.0.0.2", node.httpPort(), "GET", "/api/v1/retrieve/node-a%40old.txt", Map.of(), null);
             assertEquals(200, read.status(), read.text());
             assertArrayEquals(OLD_BODY, read.body());
-            assertEquals(403, GrantHttp.send("127.0.0.1", node.httpPort(), "GET", "/api/v1/retrieve/node-a%40old.txt", Map.of(), null).status());
+            assertEquals(403, RawHttp.send("127.0.0.1", node.httpPort(), "GET", "/api/v1/retrieve/node-a%40old.txt", Map.of(), null).status());
             ObjectRecord now = node.replicatedStore().record(".native", "node-a@old.txt").orElseThrow();
             assertEquals(1, now.grants().size());
             assertTrue(now.version().isNewerThan(new VersionStamp(1763700000000L, 0, "node-a")));

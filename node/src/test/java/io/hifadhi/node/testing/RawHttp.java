@@ -1,4 +1,4 @@
-package io.hifadhi.node.access;
+package io.hifadhi.node.testing;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -16,13 +16,13 @@ import java.util.Map;
  * on Linux all of 127.0.0.0/8 is loopback, so binding 127.0.0.2 makes the node see another client.
  * One request per connection (Connection: close); bodies are read to EOF.
  */
-final class RawHttp {
-    record Response(int status, Map<String, String> headers, byte[] body) {
-        String text() {
+public final class RawHttp {
+    public record Response(int status, Map<String, String> headers, byte[] body) {
+        public String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
 
-        String header(String name) {
+        public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
     }
@@ -30,7 +30,7 @@ final class RawHttp {
     private RawHttp() {
     }
 
-    static Response send(String localAddress, int port, String method, String target, Map<String, String> headers,
+    public static Response send(String localAddress, int port, String method, String target, Map<String, String> headers,
                          byte[] body) throws IOException {
         try (Socket socket = new Socket()) {
             socket.bind(new InetSocketAddress(localAddress, 0));
@@ -56,7 +56,7 @@ final class RawHttp {
         }
     }
 
-    static Response send(int port, String method, String target, Map<String, String> headers, byte[] body) throws IOException {
+    public static Response send(int port, String method, String target, Map<String, String> headers, byte[] body) throws IOException {
         return send("127.0.0.1", port, method, target, headers, body);
     }
 
