@@ -41,9 +41,14 @@ final class QuorumWrite {
     private final CompletableFuture<Void> settled = new CompletableFuture<>();
     private final Set<String> used = new HashSet<>();
     private final Set<String> acked = new HashSet<>();
+    /** Replicas whose stand-in was sent early because the failure detector suspected them mid-write. */
+    private final Set<String> hedged = new HashSet<>();
+    /** Targets of replica copies (not hints) still awaiting an answer, with the replica each stands for. */
+    private final java.util.Map<String, String> awaiting = new java.util.HashMap<>();
     private int nextFallback;
     private int outstanding;
-    private int outstandingHints;
+    /** Hints still being written, by the replica they stand for. */
+    private final java.util.Map<String, Integer> outstandingHints = new java.util.HashMap<>();
     private boolean previousLive;
     /** While the first sends go out, a reply that completes at once must not judge the outcome early. */
     private boolean starting = true;
@@ -75,6 +80,12 @@ final class QuorumWrite {
 
     static Pending start(String what, List<String> walk, int n, int w, Predicate<String> reachable,
                          String localId, Sender sender) {
+        return begin(what, walk, n, w, reachable, localId, sender).pending();
+    }
+
+    /** Starts the write and returns it, so that suspicions arriving while it runs can reach {@link #suspect}. */
+    static QuorumWrite begin(String what, List<String> walk, int n, int w, Predicate<String> reachable,
+                             String localId, Sender sender) {
         QuorumWrite q = new QuorumWrite(what, walk, n, w, reachable, localId, sender);
         synchronized (q) {
             for (int i = 0; i < Math.min(n, walk.size()); i++) {
@@ -91,14 +102,20 @@ final class QuorumWrite {
             q.starting = false;
             q.check();
         }
-        return new Pending(q.result, q.settled);
+        return q;
+    }
+
+    Pending pending() {
+        return new Pending(result, settled);
     }
 
     /** Called with the lock held. */
     private void send(String target, String hintFor, String replica) {
         outstanding++;
         if (hintFor != null) {
-            outstandingHints++;
+            outstandingHints.merge(hintFor, 1, Integer::sum);
+        } else {
+            awaiting.put(target, replica);
         }
         CompletableFuture<Ack> f;
         try {
@@ -110,7 +127,9 @@ final class QuorumWrite {
             synchronized (this) {
                 outstanding--;
                 if (hintFor != null) {
-                    outstandingHints--;
+                    outstandingHints.computeIfPresent(hintFor, (k, c) -> c == 1 ? null : c - 1);
+                } else {
+                    awaiting.remove(target);
                 }
                 if (error == null) {
                     acked.add(target);
@@ -119,13 +138,27 @@ final class QuorumWrite {
                     String reason = String.valueOf(io.hifadhi.node.transport.Transport.unwrap(error).getMessage());
                     failures.put(target, reason);
                     LOG.info("{}: write to {} failed: {}", what, target, reason);
-                    if (!target.equals(localId) || hintFor == null) {
+                    if ((!target.equals(localId) || hintFor == null) && !hedged.contains(replica)) {
                         standIn(replica);
                     }
                 }
                 check();
             }
         });
+    }
+
+    /**
+     * The failure detector suspects {@code node}. A copy it has not acknowledged yet is not given up: it runs to its
+     * own timeout and counts if it lands (a suspicion can be false, and failing a write the replica would have
+     * stored is worse than a spare copy). Its stand-in goes out now, so the quorum need not wait for that timeout.
+     */
+    synchronized void suspect(String node) {
+        String replica = awaiting.get(node);
+        if (result.isDone() || replica == null || node.equals(localId) || !hedged.add(replica)) {
+            return;
+        }
+        LOG.info("{}: {} is suspected before it answered; sending its stand-in now, its own answer still counts", what, node);
+        standIn(replica);
     }
 
     /** Finds a stand-in for {@code replica}; called with the lock held. */
@@ -154,7 +187,9 @@ final class QuorumWrite {
         if (result.isDone()) {
             return;
         }
-        if (acked.size() >= w && outstandingHints == 0) {
+        // A hint still in flight holds the answer back, unless its replica stored the write itself after all.
+        boolean hintsDone = acked.containsAll(outstandingHints.keySet());
+        if (acked.size() >= w && hintsDone) {
             result.complete(new Outcome(Set.copyOf(acked), previousLive));
         } else if (outstanding == 0) {
             result.completeExceptionally(new StoreUnavailableException(what + ": only " + acked.size()

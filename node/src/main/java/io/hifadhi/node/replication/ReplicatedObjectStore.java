@@ -136,6 +136,27 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         return v.members().size() > 1 ? c : null;
     }
 
+    @Override
+    public Optional<String> unavailableReason() {
+        try {
+            Replication c = peers();
+            if (c == null) {
+                return Optional.empty();
+            }
+            ClusterView v = c.placement().view();
+            int reachable = v.reachable().size();
+            int r = c.placement().r(v);
+            int w = c.placement().w(v);
+            if (reachable < Math.max(r, w)) {
+                return Optional.of(reachable + " of " + v.members().size() + " nodes are reachable; a read needs " + r
+                        + " (read quorum) and a write " + w + " (write quorum)");
+            }
+            return Optional.empty();
+        } catch (StoreUnavailableException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
     /** A body staged across the cluster: inline bytes or chunks that reached W replicas each. */
     record ClusterStaged(long size, String md5Hex, byte[] inline, List<ChunkRef> chunks) implements StagedBody {
         ClusterStaged {
@@ -208,8 +229,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
     private QuorumWrite.Pending replicateChunk(Replication c, ChunkRef ref, byte[] sha, byte[] bytes) {
         ClusterView v = c.placement().view();
         List<String> walk = c.placement().walk(v, KeyHash.ofChunk(sha));
-        return QuorumWrite.start("chunk " + ref.id(), walk, c.placement().n(v), c.placement().w(v), v::isReachable,
-                c.localId(), (target, hintFor) -> c.request(v, target, Messages.CHUNK_PUT,
+        return c.write("chunk " + ref.id(), v, walk, (target, hintFor) -> c.request(v, target, Messages.CHUNK_PUT,
                         new ChunkPut(ref.id(), bytes, hintFor), Ack.class, Replication.CHUNK_TIMEOUT));
     }
 
@@ -273,10 +293,9 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         byte[] encoded = c.codec().encode(record);
         List<String> walk = c.placement().walk(v, KeyHash.ofObject(record.bucket(), record.key()));
         try {
-            return await(QuorumWrite.run("record " + record.bucket() + "/" + record.key(), walk, c.placement().n(v),
-                    c.placement().w(v), v::isReachable, c.localId(),
+            return await(c.write("record " + record.bucket() + "/" + record.key(), v, walk,
                     (target, hintFor) -> c.request(v, target, Messages.RECORD_PUT, new RecordPut(encoded, hintFor), Ack.class,
-                            Replication.RECORD_TIMEOUT)));
+                            Replication.RECORD_TIMEOUT)).quorum());
         } catch (StoreUnavailableException e) {
             // The record went out: copies that were stored stay (undoing them would need the version they replaced), and
             // hints and repair carry them to the other replicas later. So say so rather than claim nothing happened.

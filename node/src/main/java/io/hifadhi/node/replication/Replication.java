@@ -28,8 +28,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -55,6 +57,8 @@ public final class Replication implements AutoCloseable {
     private final int chunkSize;
     private final ScheduledExecutorService handoff;
     private final MembershipListener listener;
+    /** Quorum writes still waiting for their quorum, told of suspicions so they can send stand-ins early. */
+    private final Set<QuorumWrite> writesInFlight = ConcurrentHashMap.newKeySet();
 
     private Replication(Membership membership, Transport transport, Placement placement, LocalReplica replica,
                         HintStore hints, RecordCodec codec, HybridLogicalClock clock, int chunkSize) {
@@ -152,9 +156,26 @@ public final class Replication implements AutoCloseable {
         return transport.request(peer, type, message, reply, timeout);
     }
 
+    /**
+     * Writes to the replica set {@code walk} (in placement order) of view {@code v} with the sloppy quorum; a replica
+     * suspected while the write runs gets its stand-in at once, and its own answer still counts when it comes.
+     */
+    QuorumWrite.Pending write(String what, ClusterView v, List<String> walk, QuorumWrite.Sender sender) {
+        QuorumWrite q = QuorumWrite.begin(what, walk, placement.n(v), placement.w(v), v::isReachable, localId(), sender);
+        QuorumWrite.Pending p = q.pending();
+        if (!p.quorum().isDone()) {
+            writesInFlight.add(q);
+            p.quorum().whenComplete((o, e) -> writesInFlight.remove(q));
+        }
+        return p;
+    }
+
     private void onMembershipEvent(MembershipEvent event) {
         if (event.type() == MembershipEvent.Type.UNREACHABLE || event.type() == MembershipEvent.Type.LEFT) {
-            transport.abandon(event.member().id());
+            // In-flight requests to it are not failed: a suspicion may be false, and a slow answer still counts.
+            for (QuorumWrite q : writesInFlight) {
+                q.suspect(event.member().id());
+            }
         }
         if (event.type() == MembershipEvent.Type.REACHABLE || event.type() == MembershipEvent.Type.JOINED) {
             try {

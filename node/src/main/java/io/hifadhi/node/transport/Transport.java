@@ -85,8 +85,6 @@ public final class Transport implements AutoCloseable {
     private final Function<String, Optional<String>> idAtAddress;
     private final ExecutorService workers;
     private final ExecutorService replies;
-    /** Requests awaiting a reply, by peer id, so they can be failed at once when the peer is declared unreachable. */
-    private final Map<String, Set<CompletableFuture<?>>> pending = new ConcurrentHashMap<>();
 
     /**
      * @param idAtAddress which member id the view lists at a cluster address ({@code host:port}),
@@ -155,9 +153,6 @@ public final class Transport implements AutoCloseable {
         }
         Address address = Address.from(peer.clusterAddress());
         CompletableFuture<R> result = new CompletableFuture<>();
-        Set<CompletableFuture<?>> waiting = pending.computeIfAbsent(peer.id(), id -> ConcurrentHashMap.newKeySet());
-        waiting.add(result);
-        result.whenComplete((r, e) -> waiting.remove(result));
         attempt(address, type, message, timeout, true)
                 .exceptionallyCompose(e -> isTimeout(e) && !result.isDone()
                         ? attempt(address, type, message, timeout, false)
@@ -171,19 +166,6 @@ public final class Transport implements AutoCloseable {
                     }
                 });
         return result;
-    }
-
-    /**
-     * Fails every request still waiting for {@code peerId} (the failure detector lost it): callers move on to
-     * stand-ins instead of waiting out the timeout of a hung peer. Late replies are ignored.
-     */
-    public void abandon(String peerId) {
-        Set<CompletableFuture<?>> waiting = pending.get(peerId);
-        if (waiting != null) {
-            for (CompletableFuture<?> f : List.copyOf(waiting)) {
-                f.completeExceptionally(new RemoteException(peerId + " became unreachable before it answered"));
-            }
-        }
     }
 
     @SuppressWarnings("unchecked")

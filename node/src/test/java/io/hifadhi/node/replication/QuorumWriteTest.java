@@ -105,4 +105,29 @@ class QuorumWriteTest {
         assertTrue(p.settled().isDone(), "settled once every send, including c's stand-in, has finished");
         assertEquals(List.of("a<-", "b<-", "c<-", "a<-c"), s.log, "the late failure still left a hint for c");
     }
+
+    @Test
+    void aSuspectedReplicaGetsItsStandInAtOnceAndItsLateAckStillCounts() {
+        Sends s = new Sends(Set.of(), Set.of("b", "c", "d"));
+        QuorumWrite q = QuorumWrite.begin("t", WALK, 3, 2, id -> true, "a", s);
+        CompletableFuture<QuorumWrite.Outcome> f = q.pending().quorum();
+        q.suspect("b");
+        assertEquals(List.of("a<-", "b<-", "c<-", "d<-b"), s.log, "b's stand-in d goes out without waiting for b's timeout");
+        q.suspect("b");
+        assertEquals(4, s.log.size(), "one stand-in per suspected replica");
+        s.held.get("b").complete(new Ack(true, false));
+        assertTrue(f.isDone(), "the suspected replica answered after all: its copy counts toward W");
+        assertEquals(Set.of("a", "b"), f.join().holders());
+    }
+
+    @Test
+    void aSuspectedReplicaThatThenFailsIsNotStoodInForTwice() {
+        Sends s = new Sends(Set.of(), Set.of("b", "c", "d"));
+        QuorumWrite q = QuorumWrite.begin("t", WALK, 3, 2, id -> true, "a", s);
+        q.suspect("b");
+        s.held.get("b").completeExceptionally(new java.io.IOException("timed out"));
+        assertEquals(List.of("a<-", "b<-", "c<-", "d<-b"), s.log);
+        s.held.get("d").complete(new Ack(true, false));
+        assertEquals(Set.of("a", "d"), q.pending().quorum().join().holders());
+    }
 }
