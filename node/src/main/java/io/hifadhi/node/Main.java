@@ -22,6 +22,11 @@ public final class Main {
     private Main() {
     }
 
+    /** SIGTERM must end the process within 5 s (membership/README.md); leave and close normally take under 3 s. */
+    static final long STOP_DEADLINE_MILLIS = 4_500;
+    /** What a JVM ended by SIGTERM exits with (128 + 15). */
+    private static final int SIGTERM_STATUS = 143;
+
     public static void main(String[] args) {
         if (isKeyCommand(args)) {
             System.exit(run(args, System.getenv(), System.out, System.err, new Node[1]));
@@ -34,9 +39,30 @@ public final class Main {
         if (started[0] != null) {
             Node node = started[0];
             // SIGTERM (or Ctrl-C): say goodbye to the cluster before going, so peers don't suspect a crash.
-            Runtime.getRuntime().addShutdownHook(new Thread(node::leaveAndClose, "hifadhi-shutdown"));
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithin(node, STOP_DEADLINE_MILLIS), "hifadhi-shutdown"));
         }
         // Undertow's non-daemon threads keep the JVM alive.
+    }
+
+    /**
+     * A stop must end the process within seconds whatever state the cluster is in (service managers escalate to
+     * SIGKILL anyway, and an operator waiting on a hung stop is worse). Every acknowledged write is already on disk,
+     * so cutting a slow goodbye short loses nothing: peers then see a crash instead of a departure.
+     */
+    static void stopWithin(Node node, long deadlineMillis) {
+        Thread stopper = new Thread(node::leaveAndClose, "hifadhi-stop");
+        stopper.setDaemon(true);
+        stopper.start();
+        try {
+            stopper.join(deadlineMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (stopper.isAlive()) {
+            System.err.println("hifadhi: the node did not stop within " + deadlineMillis + " ms; exiting without a "
+                    + "complete goodbye (acknowledged data is on disk)");
+            Runtime.getRuntime().halt(SIGTERM_STATUS);
+        }
     }
 
     /** Parses, validates and starts; returns an exit code. {@code started[0]} receives the running node. */
