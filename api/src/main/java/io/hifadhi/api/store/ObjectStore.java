@@ -33,4 +33,13 @@ public interface ObjectStore {
 
     /** Live objects of a bucket whose key starts with {@code prefix}, in key order, after {@code startAfter}. */
     ListPage list(String bucket, String prefix, String startAfter, int maxKeys) throws IOException;
+
+    /**
+     * Why data requests are refused right now (this node is rejoining its cluster, or too few nodes are reachable
+     * for a quorum), or empty while they are served. {@code /api/v1/health} reports it, so load balancers can
+     * route around the node.
+     */
+    default Optional<String> unavailableReason() {
+        return Optional.empty();
+    }
 }

@@ -64,4 +64,9 @@ public final class MeteredObjectStore implements ObjectStore {
             return delegate.list(bucket, prefix, startAfter, maxKeys);
         }
     }
+
+    @Override
+    public Optional<String> unavailableReason() {
+        return delegate.unavailableReason();
+    }
 }
