@@ -64,9 +64,4 @@ record DirectoryName(String instance, String path) {
         }
         return out;
     }
-
-    /** {@code key} relative to this directory ({@code key} starts with {@link #prefix()}). */
-    String relative(String key) {
-        return key.substring(prefix().length());
-    }
 }
