@@ -1,6 +1,5 @@
 package io.hifadhi.api.nativeapi;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hifadhi.api.ApiContext;
 import io.hifadhi.api.auth.AccessDecision;
@@ -82,19 +81,8 @@ public final class FileHandler implements HttpHandler {
         ObjectLocator l = locator.get();
         Optional<ObjectLocator.ObjectLocation> where = l == null ? Optional.empty() : l.locate(NativeNames.BUCKET, query);
         if (where.isPresent()) {
-            ObjectLocator.ObjectLocation loc = where.get();
-            out.put("inline", loc.inline());
-            out.put("chunk_count", loc.chunks().size());
-            loc.replicas().forEach(out.putArray("replicas")::add);
-            loc.recordHolders().forEach(out.putArray("record_holders")::add);
-            ArrayNode chunks = out.putArray("chunks");
-            for (ObjectLocator.ChunkLocation c : loc.chunks()) {
-                ObjectNode n = chunks.addObject();
-                n.put("index", c.index());
-                n.put("id", c.id());
-                n.put("size", c.size());
-                c.holders().forEach(n.putArray("holders")::add);
-            }
+            out.put("chunk_count", where.get().chunks().size());
+            NativeJson.putPlacement(out, where.get());
         }
         GrantStore store = grants.get();
         if (store != null) {

@@ -38,6 +38,21 @@ final class NativeJson {
         exchange.getResponseSender().send(MAPPER.writeValueAsString(body), StandardCharsets.UTF_8);
     }
 
+    /** Where an object lives: inline or not, its replicas, the nodes holding its record, and each chunk's holders. */
+    static void putPlacement(ObjectNode out, ObjectLocator.ObjectLocation loc) {
+        out.put("inline", loc.inline());
+        loc.replicas().forEach(out.putArray("replicas")::add);
+        loc.recordHolders().forEach(out.putArray("record_holders")::add);
+        ArrayNode chunks = out.putArray("chunks");
+        for (ObjectLocator.ChunkLocation c : loc.chunks()) {
+            ObjectNode n = chunks.addObject();
+            n.put("index", c.index());
+            n.put("id", c.id());
+            n.put("size", c.size());
+            c.holders().forEach(n.putArray("holders")::add);
+        }
+    }
+
     /** The network and expiry of a grant; {@code now} adds whether it has expired. */
     static void putGrant(ObjectNode n, Grant g, Instant now) {
         n.put("ip", g.network().toString());

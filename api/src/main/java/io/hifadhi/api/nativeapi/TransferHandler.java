@@ -120,6 +120,14 @@ public final class TransferHandler implements HttpHandler {
             grantStore.grantObject(NativeNames.BUCKET, to, g);
         }
         if (move) {
+            // A write to "from" that landed after the read is newer than what was copied: deleting it would lose it.
+            Optional<StoredObject> current = context.store().get(NativeNames.BUCKET, from);
+            if (current.isPresent() && !current.get().info().version().equals(info.version())) {
+                ApiErrors.send(exchange, 409, "source_changed", "The file under \"from\" was replaced while it was being moved: "
+                        + "the version read is now under \"to\" as well, and the newer one was left under \"from\".",
+                        "Check both names; move again to move the newer version.");
+                return;
+            }
             context.store().delete(NativeNames.BUCKET, from);
         }
         LOG.debug("{} {} -> {} ({} bytes, {} grants)", move ? "moved" : "copied", from, to, info.size(), carried.size());
