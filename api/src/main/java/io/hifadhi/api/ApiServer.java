@@ -58,6 +58,11 @@ public final class ApiServer implements AutoCloseable {
         HttpHandler grant = guarded("grant", new io.hifadhi.api.nativeapi.GrantHandler(context,
                 () -> grants == null ? null : grants.store()));
         HttpHandler keyAdmin = guarded("keys", new io.hifadhi.api.nativeapi.KeysHandler(context, () -> keys));
+        HttpHandler files = guarded("files", new io.hifadhi.api.nativeapi.FileHandler(context, () -> locator,
+                () -> grants == null ? null : grants.store()));
+        HttpHandler transfer = guarded("transfer", new io.hifadhi.api.nativeapi.TransferHandler(context,
+                () -> grants == null ? null : grants.store()));
+        HttpHandler dirs = guarded("dirs", new io.hifadhi.api.nativeapi.DirectoryHandler(context));
 
         HttpHandler routes = exchange -> {
             // DECODE_URL is off: the path is raw, and handlers decode their own parameters strictly.
@@ -92,6 +97,13 @@ public final class ApiServer implements AutoCloseable {
             } else if (path.equals(io.hifadhi.api.nativeapi.KeysHandler.PREFIX)
                     || path.startsWith(io.hifadhi.api.nativeapi.KeysHandler.PREFIX + "/")) {
                 target = keyAdmin;
+            } else if (path.startsWith(io.hifadhi.api.nativeapi.FileHandler.PREFIX)) {
+                target = files;
+            } else if (path.equals(io.hifadhi.api.nativeapi.TransferHandler.COPY_PATH)
+                    || path.equals(io.hifadhi.api.nativeapi.TransferHandler.MOVE_PATH)) {
+                target = transfer;
+            } else if (path.startsWith(io.hifadhi.api.nativeapi.DirectoryHandler.PREFIX)) {
+                target = dirs;
             } else if (path.equals("/metrics")) {
                 target = metrics;
             } else if (s3 != null && !path.startsWith("/api/") && !path.startsWith(UI)) {
@@ -101,7 +113,7 @@ public final class ApiServer implements AutoCloseable {
             } else {
                 exchange.putAttachment(Endpoint.NAME, "unknown");
                 ApiErrors.send(exchange, 404, "not_found", "No endpoint at " + safe(path) + ".",
-                        "Native endpoints: /api/v1/health, /api/v1/cluster, /api/v1/store, /api/v1/store/<query>, /api/v1/presign, /api/v1/retrieve/<query>, /api/v1/stream/<query>, /api/v1/locate/<query>, /api/v1/keys, /api/v1/grant, /api/v1/grants/<query>; metrics: /metrics.");
+                        "Native endpoints: /api/v1/health, /api/v1/cluster, /api/v1/store, /api/v1/store/<query>, /api/v1/presign, /api/v1/retrieve/<query>, /api/v1/stream/<query>, /api/v1/locate/<query>, /api/v1/files/<query>, /api/v1/copy, /api/v1/move, /api/v1/dirs/<dir>, /api/v1/keys, /api/v1/grant, /api/v1/grants/<query>; metrics: /metrics.");
                 return;
             }
             target.handleRequest(exchange);

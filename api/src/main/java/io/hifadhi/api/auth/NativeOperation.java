@@ -9,5 +9,7 @@ public enum NativeOperation {
     /** Minting presigned links: only for holders of the cluster secret. */
     PRESIGN,
     /** Adding, revoking and listing IP grants: only for holders of the cluster secret. */
-    GRANT
+    GRANT,
+    /** File and directory management (info, delete, copy, move, list, create and remove directories): only for holders of the cluster secret. */
+    FILES
 }

@@ -1,8 +1,6 @@
 package io.hifadhi.api.nativeapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hifadhi.api.ApiContext;
 import io.hifadhi.api.auth.AccessDecision;
@@ -16,12 +14,8 @@ import io.hifadhi.api.http.JsonBody;
 import io.hifadhi.api.http.PercentDecoder;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.Headers;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -41,7 +35,6 @@ public final class GrantHandler implements HttpHandler {
     static final int MAX_BODY = 16 * 1024;
     /** Ten years: "no expiry" is spelled by leaving expires_in out. */
     static final long MAX_EXPIRES_IN = 10L * 365 * 24 * 3600;
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<String> FIELDS = Set.of("query", "bucket", "key", "prefix", "ip", "expires_in");
     private static final String USAGE = "POST or DELETE JSON like {\"query\": \"node-a@movie.mp4\", \"ip\": \"203.0.113.7\", "
             + "\"expires_in\": 3600}; \"ip\" is an IPv4/IPv6 address or CIDR; \"expires_in\" (seconds, 1.." + MAX_EXPIRES_IN
@@ -130,8 +123,8 @@ public final class GrantHandler implements HttpHandler {
             return;
         }
         ObjectNode out = describe(target);
-        put(out, grant, null);
-        send(exchange, 200, out);
+        NativeJson.putGrant(out, grant, null);
+        NativeJson.send(exchange, 200, out);
     }
 
     private void revoke(HttpServerExchange exchange, GrantStore store, Target target, Cidr network) throws IOException {
@@ -155,7 +148,7 @@ public final class GrantHandler implements HttpHandler {
         ObjectNode out = describe(target);
         out.put("ip", network.toString());
         out.put("revoked", true);
-        send(exchange, 200, out);
+        NativeJson.send(exchange, 200, out);
     }
 
     private void list(HttpServerExchange exchange, GrantStore store) throws IOException {
@@ -182,23 +175,9 @@ public final class GrantHandler implements HttpHandler {
             notFound(exchange, target);
             return;
         }
-        Instant now = context.clock().instant();
         ObjectNode out = describe(target);
-        ArrayNode items = out.putArray("grants");
-        for (Grant g : own.get()) {
-            ObjectNode n = items.addObject();
-            n.put("scope", "object");
-            put(n, g, now);
-        }
-        for (GrantPrefix p : store.prefixGrants(bucket)) {
-            if (p.covers(bucket, key)) {
-                ObjectNode n = items.addObject();
-                n.put("scope", "prefix");
-                n.put("prefix", p.prefix());
-                put(n, p.grant(), now);
-            }
-        }
-        send(exchange, 200, out);
+        NativeJson.putGrants(out.putArray("grants"), own.get(), store, bucket, key, context.clock().instant());
+        NativeJson.send(exchange, 200, out);
     }
 
     /** The object or prefix the body names, validated; null after answering 400/404. */
@@ -227,7 +206,7 @@ public final class GrantHandler implements HttpHandler {
             }
         }
         if (query != null) {
-            String problem = query.isEmpty() ? "The query is empty." : UploadHandler.problemWithQuery(query);
+            String problem = query.isEmpty() ? "The query is empty." : NativeNames.problemWithQuery(query);
             if (problem != null) {
                 ApiErrors.send(exchange, 400, "invalid_query", problem, USAGE);
                 return null;
@@ -260,34 +239,17 @@ public final class GrantHandler implements HttpHandler {
     }
 
     private static JsonNode fromQueryString(HttpServerExchange exchange) {
-        ObjectNode json = JSON.createObjectNode();
-        String qs = exchange.getQueryString();
-        if (qs == null || qs.isEmpty()) {
-            return json;
+        java.util.Map<String, String> parameters = NativeJson.parameters(exchange, FIELDS, USAGE, "unknown_field");
+        if (parameters == null) {
+            return null;
         }
-        for (String pair : qs.split("&")) {
-            if (pair.isEmpty()) {
-                continue;
-            }
-            int eq = pair.indexOf('=');
-            try {
-                String name = PercentDecoder.decodePath((eq < 0 ? pair : pair.substring(0, eq)).replace("+", "%20"));
-                String value = eq < 0 ? "" : PercentDecoder.decodePath(pair.substring(eq + 1).replace("+", "%20"));
-                if (json.has(name)) {
-                    ApiErrors.send(exchange, 400, "invalid_parameter", "The parameter '" + JsonBody.clip(name) + "' is repeated.", USAGE);
-                    return null;
-                }
-                json.put(name, value);
-            } catch (IllegalArgumentException e) {
-                ApiErrors.send(exchange, 400, "invalid_parameter", "A query parameter is not valid percent-encoded UTF-8.", USAGE);
-                return null;
-            }
-        }
+        ObjectNode json = NativeJson.object();
+        parameters.forEach(json::put);
         return json;
     }
 
     private static ObjectNode describe(Target t) {
-        ObjectNode out = JSON.createObjectNode();
+        ObjectNode out = NativeJson.object();
         boolean nativeFiles = t.bucket().equals(NativeNames.BUCKET);
         out.put("scope", t.isPrefix() ? "prefix" : "object");
         if (!nativeFiles) {
@@ -301,30 +263,10 @@ public final class GrantHandler implements HttpHandler {
         return out;
     }
 
-    private static void put(ObjectNode n, Grant g, Instant now) {
-        n.put("ip", g.network().toString());
-        if (g.expiresAtMillis() == 0) {
-            n.putNull("expires");
-        } else {
-            n.put("expires", g.expiresAtMillis() / 1000);
-            n.put("expires_at", Instant.ofEpochMilli(g.expiresAtMillis()).toString());
-        }
-        if (now != null) {
-            n.put("expired", g.expiredAt(now));
-        }
-    }
-
     private static void notFound(HttpServerExchange exchange, Target t) {
         ApiErrors.send(exchange, 404, "not_found", "No object is stored under this name.",
                 "Grant an existing object: the query /api/v1/store returned, or an S3 bucket and key. "
                         + "A \"prefix\" grant also covers objects written later.");
-    }
-
-    private static void send(HttpServerExchange exchange, int status, ObjectNode body) throws IOException {
-        exchange.setStatusCode(status);
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-        exchange.getResponseSender().send(JSON.writeValueAsString(body), StandardCharsets.UTF_8);
     }
 
     private static String text(JsonNode json, String field) {

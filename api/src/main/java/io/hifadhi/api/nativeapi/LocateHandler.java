@@ -1,7 +1,5 @@
 package io.hifadhi.api.nativeapi;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hifadhi.api.ApiContext;
 import io.hifadhi.api.auth.AccessDecision;
@@ -10,7 +8,6 @@ import io.hifadhi.api.http.ApiErrors;
 import io.hifadhi.api.http.PercentDecoder;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.util.Headers;
 
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -22,7 +19,6 @@ import java.util.function.Supplier;
  */
 public final class LocateHandler implements HttpHandler {
     static final String PREFIX = "/api/v1/locate/";
-    private static final ObjectMapper JSON = new ObjectMapper();
     private final ApiContext context;
     private final Supplier<ObjectLocator> locator;
 
@@ -75,24 +71,12 @@ public final class LocateHandler implements HttpHandler {
             return;
         }
         ObjectLocator.ObjectLocation loc = found.get();
-        ObjectNode body = JSON.createObjectNode();
+        ObjectNode body = NativeJson.object();
         body.put("bucket", loc.bucket());
         body.put("key", loc.key());
         body.put("size", loc.size());
         body.put("version", loc.version());
-        body.put("inline", loc.inline());
-        loc.replicas().forEach(body.putArray("replicas")::add);
-        loc.recordHolders().forEach(body.putArray("record_holders")::add);
-        ArrayNode chunks = body.putArray("chunks");
-        for (ObjectLocator.ChunkLocation c : loc.chunks()) {
-            ObjectNode n = chunks.addObject();
-            n.put("index", c.index());
-            n.put("id", c.id());
-            n.put("size", c.size());
-            c.holders().forEach(n.putArray("holders")::add);
-        }
-        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
-        exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
-        exchange.getResponseSender().send(JSON.writeValueAsString(body));
+        NativeJson.putPlacement(body, loc);
+        NativeJson.send(exchange, 200, body);
     }
 }

@@ -82,7 +82,7 @@ public final class PresignHandler implements HttpHandler {
         if (query == null) {
             query = context.instanceName() + "@" + fileName;
         }
-        String problem = UploadHandler.problemWithQuery(query);
+        String problem = NativeNames.problemWithQuery(query);
         if (problem != null) {
             ApiErrors.send(exchange, 400, "invalid_query", problem, USAGE);
             return;

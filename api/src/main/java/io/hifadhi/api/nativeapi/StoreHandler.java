@@ -82,7 +82,7 @@ public final class StoreHandler implements HttpHandler {
                 } else if (part.name().equals("filename")) {
                     fileName = readText(part.body());
                     String problem = fileName == null ? "The filename is longer than " + NativeNames.MAX_NAME_BYTES
-                            + " bytes or not valid UTF-8." : NativeNames.problemWith(fileName);
+                            + " bytes or not valid UTF-8." : NativeNames.problemWithStoredName(fileName);
                     if (problem != null) {
                         ApiErrors.send(exchange, 400, "invalid_filename", problem,
                                 "Use a name of at most " + NativeNames.MAX_NAME_BYTES + " UTF-8 bytes without control characters.");

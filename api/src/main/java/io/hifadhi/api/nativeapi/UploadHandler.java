@@ -20,7 +20,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.util.Map;
-import java.util.regex.Pattern;
 
 /**
  * PUT /api/v1/store/&lt;query&gt;: the request body, raw, becomes the file named by the full query
@@ -30,8 +29,6 @@ import java.util.regex.Pattern;
  */
 public final class UploadHandler implements HttpHandler {
     static final String PREFIX = "/api/v1/store/";
-    /** Instance names as nodes accept them (NodeConfig.NAME). */
-    static final Pattern INSTANCE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
     private static final Logger LOG = LoggerFactory.getLogger(UploadHandler.class);
     private static final String USAGE = "PUT the raw file to /api/v1/store/<instance>@<filename> (percent-encoded), e.g. "
             + "curl -T movie.mp4 '<presigned PUT link>' or curl -H 'SHARD-KEY: <key>' -T movie.mp4 http://host:7111/api/v1/store/node-a%40movie.mp4";
@@ -63,7 +60,7 @@ public final class UploadHandler implements HttpHandler {
             ApiErrors.send(exchange, access.status(), access.error(), access.message(), access.hint());
             return;
         }
-        String problem = problemWithQuery(query);
+        String problem = NativeNames.problemWithQuery(query);
         if (problem != null) {
             ApiErrors.send(exchange, 400, "invalid_query", problem, USAGE);
             return;
@@ -88,17 +85,5 @@ public final class UploadHandler implements HttpHandler {
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
         exchange.getResponseHeaders().put(Headers.ETAG, "\"" + result.object().etag() + "\"");
         exchange.getResponseSender().send(query);
-    }
-
-    /** Null when {@code query} is a full {@code <instance>@<filename>}, otherwise what is wrong. */
-    static String problemWithQuery(String query) {
-        int at = query.indexOf('@');
-        if (at < 0) {
-            return "The query has no '@': PUT needs the full '<instance>@<filename>'.";
-        }
-        if (!INSTANCE.matcher(query.substring(0, at)).matches()) {
-            return "The instance part before '@' must be 1-63 letters, digits, '.', '_' or '-'.";
-        }
-        return NativeNames.problemWith(query.substring(at + 1));
     }
 }
