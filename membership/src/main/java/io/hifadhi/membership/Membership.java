@@ -340,7 +340,22 @@ public final class Membership implements AutoCloseable {
         }
     }
 
+    /**
+     * Membership stalls at scale with Atomix's own decoder (it resolves every connection's sender by reverse DNS on the
+     * event loop); ours must be the one loaded. Only a classpath that puts atomix-cluster before hifadhi-membership
+     * gets this wrong, so say so loudly rather than flap later.
+     */
+    private static void checkDecoder() {
+        try {
+            Class.forName("io.atomix.cluster.messaging.impl.MessageDecoderV1").getDeclaredField("INCOMPLETE");
+        } catch (ReflectiveOperationException e) {
+            log.error("Atomix's own MessageDecoderV1 is loaded instead of Hifadhi's: put hifadhi-membership before "
+                    + "atomix-cluster on the classpath, or members will be suspected whenever reverse DNS is slow");
+        }
+    }
+
     private void startAtomix(List<HostAndPort> seeds) throws MembershipRefusedException {
+        checkDecoder();
         // SWIM only spreads membership and metadata here; reachability is ours. Timings from
         // shared/notes/atomix.md, a little relaxed so a loaded 2-core host does not churn members.
         SwimMembershipProtocolConfig swim = new SwimMembershipProtocolConfig()
