@@ -72,6 +72,7 @@ public final class Membership implements AutoCloseable {
     private final List<MembershipListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.NEW);
     private final ScheduledExecutorService loop;
+    private final MembershipStats stats = new MembershipStats();
 
     private volatile ClusterView view;
     private volatile MemberMetadata local;
@@ -186,6 +187,11 @@ public final class Membership implements AutoCloseable {
         listeners.remove(listener);
     }
 
+    /** Counters of this node's membership traffic and verdicts (for /metrics). */
+    public MembershipStats stats() {
+        return stats;
+    }
+
     /** Current local metadata. */
     public MemberMetadata localMetadata() {
         return local;
@@ -242,6 +248,7 @@ public final class Membership implements AutoCloseable {
         List<CompletableFuture<byte[]>> acks = new ArrayList<>();
         for (Member m : view.all()) {
             if (!m.id().equals(config.memberId()) && m.isReachable()) {
+                stats.sent(payload.length);
                 acks.add(a.getMessagingService()
                         .sendAndReceive(Address.from(m.clusterAddress()), LEAVE, payload, true, Duration.ofSeconds(1))
                         .orTimeout(1500, TimeUnit.MILLISECONDS));
@@ -383,12 +390,14 @@ public final class Membership implements AutoCloseable {
         MessagingService messaging = a.getMessagingService();
         // Cheap handlers: they answer on the Netty thread, so a busy membership loop never delays a ping reply.
         Executor direct = Runnable::run;
-        messaging.registerHandler(PING, (BiFunction<Address, byte[], byte[]>) (sender, payload) -> pong(), direct);
+        messaging.registerHandler(PING, (BiFunction<Address, byte[], byte[]>) (sender, payload) ->
+                answered(payload, pong()), direct);
         messaging.registerHandler(AUTH, (BiFunction<Address, byte[], byte[]>) (sender, payload) ->
-                proveIdentity(payload), direct);
-        messaging.registerHandler(JOIN, (BiFunction<Address, byte[], byte[]>) this::answerJoin, direct);
+                answered(payload, proveIdentity(payload)), direct);
+        messaging.registerHandler(JOIN, (BiFunction<Address, byte[], byte[]>) (sender, payload) ->
+                answered(payload, answerJoin(sender, payload)), direct);
         messaging.registerHandler(LEAVE, (BiFunction<Address, byte[], byte[]>) (sender, payload) ->
-                onLeaveNotice(payload), direct);
+                answered(payload, onLeaveNotice(payload)), direct);
         atomix = a;
         try {
             a.start().get(30, TimeUnit.SECONDS);
@@ -435,6 +444,13 @@ public final class Membership implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------- message handlers (Netty threads)
+
+    /** Counts a request handled here and the answer it gets. */
+    private byte[] answered(byte[] request, byte[] answer) {
+        stats.received(request.length);
+        stats.sent(answer.length);
+        return answer;
+    }
 
     private byte[] pong() {
         return Wire.encodeBytes(Map.of("id", config.memberId(), "inc", incarnation));
@@ -615,6 +631,7 @@ public final class Membership implements AutoCloseable {
         authInFlight.add(id);
         String nonce = secret.nonce();
         byte[] payload = Wire.encodeBytes(Map.of("from", config.memberId(), "nonce", nonce));
+        stats.sent(payload.length);
         a.getMessagingService().sendAndReceive(address, AUTH, payload, true, Duration.ofSeconds(1))
                 .orTimeout(1500, TimeUnit.MILLISECONDS)
                 .whenComplete((reply, err) -> submit(() -> onAuthReply(id, address, nonce, reply, err)));
@@ -627,6 +644,7 @@ public final class Membership implements AutoCloseable {
             authNotBefore.put(id, now + AUTH_RETRY_MILLIS);
             return;
         }
+        stats.received(reply.length);
         Map<String, String> r = Wire.decode(reply);
         String inc = r.getOrDefault("inc", "");
         if (!id.equals(r.get("id")) || !secret.verify(authMacInput(config.memberId(), nonce, id, inc),
@@ -651,11 +669,16 @@ public final class Membership implements AutoCloseable {
         if (!p.pingInFlight && now >= p.nextPingAt) {
             p.pingInFlight = true;
             p.nextPingAt = now + interval;
+            stats.sent(payload.length);
+            long sentAt = System.nanoTime();
             // Pooled connection. Atomix applies its timeout only once a connection exists, and never completes
             // the connection future of a peer that hangs mid-handshake: hence our own orTimeout.
             messaging.sendAndReceive(p.address, PING, payload, true, fd.pingTimeout())
                     .orTimeout(fd.pingTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .whenComplete((reply, err) -> submit(() -> onPong(id, inc, reply, err, false)));
+                    .whenComplete((reply, err) -> {
+                        long roundTrip = System.nanoTime() - sentAt;
+                        submit(() -> onPong(id, inc, reply, err, false, roundTrip));
+                    });
         }
         if ((!p.reachable || p.pooledFailures >= 1) && now >= p.nextTransientAt
                 && (p.transientProbeSince < 0 || now - p.transientProbeSince > TRANSIENT_PROBE_MAX_MILLIS)) {
@@ -664,12 +687,18 @@ public final class Membership implements AutoCloseable {
             // hear a live peer (and not flap) through it.
             p.transientProbeSince = now;
             p.nextTransientAt = now + interval;
+            stats.sent(payload.length);
+            long sentAt = System.nanoTime();
             messaging.sendAndReceive(p.address, PING, payload, false, fd.pingTimeout())
-                    .whenComplete((reply, err) -> submit(() -> onPong(id, inc, reply, err, true)));
+                    .whenComplete((reply, err) -> {
+                        long roundTrip = System.nanoTime() - sentAt;
+                        submit(() -> onPong(id, inc, reply, err, true, roundTrip));
+                    });
         }
     }
 
-    private void onPong(String id, String inc, byte[] reply, Throwable err, boolean transientProbe) {
+    private void onPong(String id, String inc, byte[] reply, Throwable err, boolean transientProbe,
+                        long roundTripNanos) {
         Peer p = peers.get(id);
         if (p == null || !p.incarnation.equals(inc)) {
             return;
@@ -683,6 +712,8 @@ public final class Membership implements AutoCloseable {
         if (err != null) {
             return;
         }
+        stats.received(reply.length);
+        stats.pingAnswered(roundTripNanos);
         Map<String, String> r = Wire.decode(reply);
         if (!id.equals(r.get("id")) || !inc.equals(r.get("inc"))) {
             return; // another process answers at that address now (restart): wait for its gossip and proof
@@ -693,6 +724,7 @@ public final class Membership implements AutoCloseable {
             p.unreachableSince = null;
             p.resetDetector(now); // the silent gap must not inflate the interval statistics
             pending.add(Map.entry(MembershipEvent.Type.REACHABLE, p.snapshot()));
+            stats.refuted();
             log.info("Member {} is reachable again", id);
             publish();
         } else {
@@ -714,6 +746,7 @@ public final class Membership implements AutoCloseable {
             p.reachable = false;
             p.unreachableSince = Instant.now().minusMillis(now - p.detector.lastHeartbeatMillis());
             pending.add(Map.entry(MembershipEvent.Type.UNREACHABLE, p.snapshot()));
+            stats.suspected();
             log.warn("Member {} at {} is unreachable (no answer for {} ms)", id, p.address,
                     now - p.detector.lastHeartbeatMillis());
         } else if (!p.reachable && !p.inGossip

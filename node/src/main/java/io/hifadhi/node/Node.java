@@ -172,6 +172,7 @@ public final class Node implements AutoCloseable {
             closeQuietly();
             throw e;
         }
+        metrics.membership(membership.membership());
         try {
             replication = Replication.start(membership.membership(), credentials.shardKey().getBytes(StandardCharsets.UTF_8),
                     new ClusterSettings(config.replication(), config.writeQuorum(), config.readQuorum(), config.chunkSize()),

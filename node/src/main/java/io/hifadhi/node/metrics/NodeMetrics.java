@@ -64,6 +64,39 @@ public final class NodeMetrics implements ApiMetrics {
         return sum;
     }
 
+    /**
+     * Membership figures: members by state and reachability, suspicions and refutations, ping round trips, and the
+     * membership protocol's own messages and bytes.
+     */
+    public void membership(io.hifadhi.membership.Membership membership) {
+        io.hifadhi.membership.MembershipStats stats = membership.stats();
+        for (io.hifadhi.membership.MemberState state : io.hifadhi.membership.MemberState.values()) {
+            for (boolean reachable : new boolean[] {true, false}) {
+                registry.register(MetricNames.of("hifadhi_membership_members", "state", state.name().toLowerCase(),
+                        "reachability", reachable ? "reachable" : "unreachable"), (Gauge<Long>) () -> membership.view().all()
+                        .stream().filter(m -> m.metadata().state() == state && m.isReachable() == reachable).count());
+            }
+        }
+        counter("hifadhi_membership_suspicions", stats::suspicions);
+        counter("hifadhi_membership_refutations", stats::refutations);
+        counter(MetricNames.of("hifadhi_membership_messages", "direction", "sent"), stats::messagesSent);
+        counter(MetricNames.of("hifadhi_membership_messages", "direction", "received"), stats::messagesReceived);
+        counter(MetricNames.of("hifadhi_membership_bytes", "direction", "sent"), stats::bytesSent);
+        counter(MetricNames.of("hifadhi_membership_bytes", "direction", "received"), stats::bytesReceived);
+        Timer rtt = registry.timer("hifadhi_membership_ping_rtt_seconds");
+        stats.onPingRoundTrip(nanos -> rtt.update(nanos, TimeUnit.NANOSECONDS));
+    }
+
+    /** A counter whose value lives elsewhere (exported with {@code _total}, typed counter). */
+    private void counter(String name, java.util.function.LongSupplier value) {
+        registry.register(name, new com.codahale.metrics.Counter() {
+            @Override
+            public long getCount() {
+                return value.getAsLong();
+            }
+        });
+    }
+
     public String prometheusText() {
         return PrometheusText.format(registry);
     }
