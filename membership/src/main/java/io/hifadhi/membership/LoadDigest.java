@@ -13,4 +13,21 @@ public record LoadDigest(double requestsPerSecond, double bytesInPerSecond, doub
             throw new IllegalArgumentException("load rates must be finite and >= 0");
         }
     }
+
+    /**
+     * Whether {@code other} differs enough from this digest to be worth gossiping: some rate moved by more than
+     * 10 % of the larger value and by more than a floor (0.5 request/s, 64 KiB/s). A decaying one-minute rate
+     * changes a little every second; announcing each such change to every member would be most of the cluster's
+     * idle traffic, and nobody places load on a difference of a few percent.
+     */
+    public boolean differsMateriallyFrom(LoadDigest other) {
+        return moved(requestsPerSecond, other.requestsPerSecond, 0.5)
+                || moved(bytesInPerSecond, other.bytesInPerSecond, 64 * 1024)
+                || moved(bytesOutPerSecond, other.bytesOutPerSecond, 64 * 1024);
+    }
+
+    private static boolean moved(double a, double b, double floor) {
+        double d = Math.abs(a - b);
+        return d > floor && d > 0.1 * Math.max(a, b);
+    }
 }

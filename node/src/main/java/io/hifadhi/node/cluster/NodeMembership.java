@@ -33,8 +33,12 @@ import java.util.function.Supplier;
  */
 public final class NodeMembership implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(NodeMembership.class);
-    /** How often used bytes and load are re-published; gossip carries them to every member. */
+    /** How often used bytes and load are looked at; gossip carries a material change to every member. */
     private static final long PUBLISH_EVERY_MILLIS = 2_000;
+    /** Used bytes are re-announced when they moved by more than this share of the capacity... */
+    private static final double USED_BYTES_STEP = 0.001;
+    /** ...and everything at least this often, even when nothing moved much. */
+    private static final long REFRESH_EVERY_MILLIS = 30_000;
 
     private final Membership membership;
     private final FileStore disk;
@@ -150,10 +154,25 @@ public final class NodeMembership implements AutoCloseable {
         membership.close();
     }
 
+    private long lastPublishedAt;
+
+    /**
+     * Announces state, used bytes and load. Only material changes are announced at once (every announcement is
+     * broadcast to every member): at rest a cluster then sends next to nothing.
+     */
     private void publish(MemberState state) {
         try {
             long used = totalSpace(disk) - disk.getUsableSpace();
             LoadDigest current = load.get();
+            MemberMetadata was = membership.localMetadata();
+            long now = System.currentTimeMillis();
+            boolean material = state != null || now - lastPublishedAt >= REFRESH_EVERY_MILLIS
+                    || Math.abs(used - was.usedBytes()) > USED_BYTES_STEP * Math.max(1, was.capacityBytes())
+                    || current.differsMateriallyFrom(was.load());
+            if (!material) {
+                return;
+            }
+            lastPublishedAt = now;
             membership.updateLocal(md -> {
                 MemberMetadata next = md.withUsedBytes(Math.max(0, used)).withLoad(current);
                 return state == null ? next : next.withState(state);
