@@ -63,7 +63,7 @@ public final class NetnsNetwork implements HostNetwork, AutoCloseable {
         String probe = "hf" + ProcessHandle.current().pid() + "n99";
         Result made = run(List.of("ip", "netns", "add", probe), null);
         if (made.status != 0) {
-            return Optional.of("cannot create a network namespace (needs root / CAP_SYS_ADMIN and CAP_NET_ADMIN): " + made.output.strip());
+            return Optional.of("cannot create a network namespace (needs root / CAP_SYS_ADMIN and CAP_NET_ADMIN: run the tests as root, sudo ./test): " + made.output.strip());
         }
         Result rules = run(List.of("ip", "netns", "exec", probe, "nft", "-f", "-"), "table inet " + TABLE + " { }\n");
         run(List.of("ip", "netns", "del", probe), null);
