@@ -40,7 +40,7 @@ public record DebianProgram(String debianPackage, List<Path> locations) {
     }
 
     /** What a person reads when the program is missing: what, from which package, and how to install it. */
-    public String missingMessage() {
+    String missingMessage() {
         return locations.get(0) + " is not installed; it comes with Debian's " + debianPackage + " package. Install it with"
                 + " `sudo apt-get install -y --no-install-recommends " + debianPackage + "`, or run ./test as root:"
                 + " it installs every package the tests drive.";
