@@ -56,8 +56,9 @@ public final class NetnsNetwork implements HostNetwork, AutoCloseable {
     public static Optional<String> unavailableReason() {
         for (String tool : List.of("ip", "nft")) {
             if (which(tool).isEmpty()) {
-                return Optional.of("'" + tool + "' is not installed (Debian: apt-get install -y "
-                        + (tool.equals("ip") ? "iproute2" : "nftables") + ")");
+                String debianPackage = tool.equals("ip") ? "iproute2" : "nftables";
+                return Optional.of("'" + tool + "' is not installed; it comes with Debian's " + debianPackage + " package: "
+                        + "`sudo apt-get install -y --no-install-recommends " + debianPackage + "`, or run ./test as root, which installs it");
             }
         }
         String probe = "hf" + ProcessHandle.current().pid() + "n99";
