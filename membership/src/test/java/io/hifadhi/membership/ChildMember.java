@@ -107,7 +107,8 @@ final class ChildMember implements AutoCloseable {
     }
 
     void signal(String sig) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-" + sig, Long.toString(pid())).inheritIO().start();
+        // The shell's own kill: /bin/kill comes with procps, which a minimal Debian lacks.
+        Process kill = new ProcessBuilder("sh", "-c", "kill -s \"$0\" \"$1\"", sig, Long.toString(pid())).inheritIO().start();
         if (kill.waitFor() != 0) {
             throw new IOException("kill -" + sig + " " + pid() + " failed");
         }

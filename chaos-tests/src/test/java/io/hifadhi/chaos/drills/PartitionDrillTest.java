@@ -25,7 +25,7 @@ import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * Drill 4: a network partition. Five nodes (N=3, W=2, R=2), each in its own network namespace on a
@@ -48,8 +48,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * last writer by stamp wins, and on one machine stamps follow real time), every node returns the
  * same final state and every replica holds the newest record and every chunk.</li>
  * </ul>
- * Runs where network namespaces can be made (root, {@code ip}, {@code nft}; {@code .ci/run} installs
- * nftables); elsewhere it is skipped with the reason.
+ * Needs network namespaces (root, {@code ip}, {@code nft}; {@code ./test} installs iproute2 and
+ * nftables); elsewhere it fails with the reason, never skips.
  */
 @Tag("quick")
 class PartitionDrillTest {
@@ -62,7 +62,7 @@ class PartitionDrillTest {
     @Test
     void isolatedNodeRefusesSidesWithQuorumServeAndNothingAcknowledgedIsLost() throws Exception {
         Optional<String> unavailable = NetnsNetwork.unavailableReason();
-        assumeTrue(unavailable.isEmpty(), () -> "partition drill skipped: " + unavailable.orElse(""));
+        unavailable.ifPresent(why -> fail("the partition drill cannot run here: " + why));
         boolean full = DrillRun.fullProfile();
         Duration cut = Duration.ofSeconds(full ? 20 : 8);
         Duration between = Duration.ofSeconds(full ? 8 : 4);

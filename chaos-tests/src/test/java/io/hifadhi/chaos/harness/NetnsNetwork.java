@@ -56,14 +56,15 @@ public final class NetnsNetwork implements HostNetwork, AutoCloseable {
     public static Optional<String> unavailableReason() {
         for (String tool : List.of("ip", "nft")) {
             if (which(tool).isEmpty()) {
-                return Optional.of("'" + tool + "' is not installed (Debian: apt-get install -y "
-                        + (tool.equals("ip") ? "iproute2" : "nftables") + ")");
+                String debianPackage = tool.equals("ip") ? "iproute2" : "nftables";
+                return Optional.of("'" + tool + "' is not installed; it comes with Debian's " + debianPackage + " package: "
+                        + "`sudo apt-get install -y --no-install-recommends " + debianPackage + "`, or run ./test as root, which installs it");
             }
         }
         String probe = "hf" + ProcessHandle.current().pid() + "n99";
         Result made = run(List.of("ip", "netns", "add", probe), null);
         if (made.status != 0) {
-            return Optional.of("cannot create a network namespace (needs root / CAP_SYS_ADMIN and CAP_NET_ADMIN): " + made.output.strip());
+            return Optional.of("cannot create a network namespace (needs root / CAP_SYS_ADMIN and CAP_NET_ADMIN: run the tests as root, sudo ./test): " + made.output.strip());
         }
         Result rules = run(List.of("ip", "netns", "exec", probe, "nft", "-f", "-"), "table inet " + TABLE + " { }\n");
         run(List.of("ip", "netns", "del", probe), null);

@@ -271,7 +271,8 @@ public final class NodeProcess {
 
     private void signal(String signal) {
         try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid()))
+            // The shell's own kill: /bin/kill comes with procps, which a minimal Debian lacks.
+            Process kill = new ProcessBuilder("sh", "-c", "kill -s \"$0\" \"$1\"", signal, Long.toString(process.pid()))
                     .redirectErrorStream(true).start();
             if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
                 throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed: "

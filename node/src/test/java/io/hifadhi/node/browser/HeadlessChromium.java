@@ -3,6 +3,7 @@ package io.hifadhi.node.browser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.hifadhi.node.testing.DebianProgram;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -32,7 +33,8 @@ import java.util.stream.Stream;
 
 /**
  * A real headless Chromium (Debian's /usr/bin/chromium) driven over the DevTools protocol with the
- * JDK's own WebSocket client, so browser tests need no driver download and no extra library.
+ * JDK's own WebSocket client, so browser tests need no driver download and no extra library. Where
+ * Chromium is missing, {@link #launch} fails the test naming the package to install.
  */
 public final class HeadlessChromium implements AutoCloseable {
     private static final Pattern DEVTOOLS_URL = Pattern.compile("DevTools listening on (ws://[^\\s]+)");
@@ -48,22 +50,8 @@ public final class HeadlessChromium implements AutoCloseable {
         this.debugPort = debugPort;
     }
 
-    /** The browser binary, or null when this machine has none (CI installs it; see .ci/run). */
-    public static Path binary() {
-        for (String candidate : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome")) {
-            Path p = Path.of(candidate);
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
-    }
-
     public static HeadlessChromium launch() throws IOException, InterruptedException {
-        Path binary = binary();
-        if (binary == null) {
-            throw new IllegalStateException("no Chromium found: install it with `apt-get install chromium` (.ci/run does)");
-        }
+        Path binary = DebianProgram.CHROMIUM.require();
         Path profile = Files.createTempDirectory("hifadhi-chromium");
         // The background-networking flags keep Chromium from dialling out: this machine has no network.
         ProcessBuilder pb = new ProcessBuilder(binary.toString(),

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hifadhi.node.Node;
 import io.hifadhi.node.config.NodeConfig;
+import io.hifadhi.node.testing.DebianProgram;
 import io.hifadhi.node.testing.NativeClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +24,6 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -42,8 +42,7 @@ class VideoStreamBrowserTest {
 
     @BeforeAll
     static void startNode() throws Exception {
-        assertNotNull(HeadlessChromium.binary(),
-                "this test drives a real browser: install Chromium (`apt-get install chromium`; .ci/run does it)");
+        DebianProgram.CHROMIUM.require(); // before the node starts: this test drives a real browser
         node = new Node(NodeConfig.builder(dir.resolve("data")).name("player").bindAddress("127.0.0.1")
                 .httpPort(0).clusterPort(0).shardKey(KEY).build(), new PrintStream(new ByteArrayOutputStream()));
         node.start();

@@ -168,7 +168,8 @@ class ClusterMembershipTest {
 
     private static void signal(long pid, String signal) {
         try {
-            new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor(5, TimeUnit.SECONDS);
+            // The shell's own kill: /bin/kill comes with procps, which a minimal Debian lacks.
+            new ProcessBuilder("sh", "-c", "kill -s \"$0\" \"$1\"", signal, Long.toString(pid)).start().waitFor(5, TimeUnit.SECONDS);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {

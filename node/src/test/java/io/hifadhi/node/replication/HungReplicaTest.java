@@ -95,7 +95,8 @@ class HungReplicaTest {
 
     private static void signal(long pid, String sig) {
         try {
-            new ProcessBuilder("kill", "-" + sig, Long.toString(pid)).start().waitFor();
+            // The shell's own kill: /bin/kill comes with procps, which a minimal Debian lacks.
+            new ProcessBuilder("sh", "-c", "kill -s \"$0\" \"$1\"", sig, Long.toString(pid)).start().waitFor();
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hifadhi.node.Node;
 import io.hifadhi.node.config.NodeConfig;
 import io.hifadhi.node.config.NodeStartException;
+import io.hifadhi.node.testing.DebianProgram;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -114,7 +115,7 @@ class TlsTest {
     }
 
     private static void openssl(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("openssl"));
+        List<String> cmd = new java.util.ArrayList<>(List.of(DebianProgram.OPENSSL.require().toString()));
         cmd.addAll(List.of(args));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
