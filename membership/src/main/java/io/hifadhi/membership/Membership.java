@@ -55,11 +55,19 @@ public final class Membership implements AutoCloseable {
     static final String AUTH = MESSAGE_TYPE_PREFIX + "auth";
     static final String JOIN = MESSAGE_TYPE_PREFIX + "join";
     static final String LEAVE = MESSAGE_TYPE_PREFIX + "leave";
+    static final String MEMBERS = MESSAGE_TYPE_PREFIX + "members";
 
     private static final Logger log = LoggerFactory.getLogger(Membership.class);
     /** A transient (new-connection) probe of an unreachable peer is given up and replaced after this long. */
     private static final long TRANSIENT_PROBE_MAX_MILLIS = 2_000;
     private static final long AUTH_RETRY_MILLIS = 500;
+    static final long MEMBER_SYNC_MILLIS = 2_000;
+    static final long MEMBER_SYNC_MAX_MILLIS = 30_000;
+    private static final int MAX_CANDIDATES = 10_000;
+
+    /** A member named by a peer's list; its metadata arrives, signed, with its proof of the secret. */
+    private record Candidate(Address address, MetadataCodec.Gossiped metadata) {
+    }
 
     private enum Phase { NEW, STARTING, RUNNING, STOPPED }
 
@@ -86,6 +94,10 @@ public final class Membership implements AutoCloseable {
     private final Set<String> authInFlight = new HashSet<>();
     private final Set<String> departed = new HashSet<>();
     private final Set<String> warnedOnce = new HashSet<>();
+    /** Members learned from a peer's member list, awaiting (or holding) their signed proof and metadata. */
+    private final Map<String, Candidate> candidates = new HashMap<>();
+    private long nextMemberSyncAt;
+    private long memberSyncBackoff = MEMBER_SYNC_MILLIS;
     private MemberMetadata publishedLocal;
     private long lastTickAt;
 
@@ -402,6 +414,8 @@ public final class Membership implements AutoCloseable {
                 answered(payload, answerJoin(sender, payload)), direct);
         messaging.registerHandler(LEAVE, (BiFunction<Address, byte[], byte[]>) (sender, payload) ->
                 answered(payload, onLeaveNotice(payload)), direct);
+        messaging.registerHandler(MEMBERS, (BiFunction<Address, byte[], byte[]>) (sender, payload) ->
+                answered(payload, memberList()), direct);
         atomix = a;
         try {
             a.start().get(30, TimeUnit.SECONDS);
@@ -468,6 +482,10 @@ public final class Membership implements AutoCloseable {
         reply.put("id", config.memberId());
         reply.put("inc", incarnation);
         reply.put("mac", secret.macHex(authMacInput(challenger, nonce, config.memberId(), incarnation)));
+        // Our metadata, signed under the same nonce, for a challenger that learned of us from a member list.
+        String md = MetadataCodec.encode(local, incarnation);
+        reply.put("md", md);
+        reply.put("mdmac", secret.macHex("auth-md|" + nonce + "|" + md));
         return Wire.encodeBytes(reply);
     }
 
@@ -542,6 +560,7 @@ public final class Membership implements AutoCloseable {
         }
         lastTickAt = now;
         readGossip(a, now);
+        syncMembers(a, now);
         for (Peer p : new ArrayList<>(peers.values())) {
             ping(a, p, now);
             evaluate(p, now);
@@ -574,57 +593,148 @@ public final class Membership implements AutoCloseable {
                         e.getMessage());
                 continue;
             }
-            if (!g.metadata().id().equals(id)) {
-                warnOnce(id + "|idmismatch", "Ignoring member {}: its metadata claims id {}", id, g.metadata().id());
-                continue;
+            if (consider(a, id, m.address(), g, now)) {
+                seen.add(id);
             }
-            if (departed.contains(id + "|" + g.incarnation())) {
-                continue;
-            }
-            List<String> diffs = g.metadata().settings().differences(config.settings());
-            if (!diffs.isEmpty()) {
-                warnOnce(id + "|" + g.incarnation() + "|settings",
-                        "Ignoring member {} at {}: cluster settings differ from ours ({})", id, m.address(),
-                        String.join("; ", diffs));
-                continue;
-            }
-            seen.add(id);
-            if (!g.incarnation().equals(provenIncarnation.get(id))) {
-                authenticate(a, id, m.address(), now);
-                continue;
-            }
-            Peer p = peers.get(id);
-            if (p == null) {
-                p = new Peer(g.metadata(), g.incarnation(), m.address(), now);
-                peers.put(id, p);
-                pending.add(Map.entry(MembershipEvent.Type.JOINED, p.snapshot()));
-                log.info("Member {} joined at {} (http {}, zone {})", id, m.address(), g.metadata().httpAddress(),
-                        g.metadata().zone());
-            } else if (!p.incarnation.equals(g.incarnation())) {
-                // Restarted under the same id; it just proved the secret, which is a sign of life.
-                boolean wasUnreachable = !p.reachable;
-                p.metadata = g.metadata();
-                p.incarnation = g.incarnation();
-                p.address = m.address();
-                p.reachable = true;
-                p.unreachableSince = null;
-                p.resetDetector(now);
-                p.pingInFlight = false;
-                p.pooledFailures = 0;
-                p.transientProbeSince = -1;
-                pending.add(Map.entry(MembershipEvent.Type.UPDATED, p.snapshot()));
-                if (wasUnreachable) {
-                    pending.add(Map.entry(MembershipEvent.Type.REACHABLE, p.snapshot()));
+        }
+        // Members a peer listed for us (member-list sync) that gossip has not brought: they proved the secret and
+        // sent signed metadata with the proof.
+        for (Map.Entry<String, Candidate> c : new ArrayList<>(candidates.entrySet())) {
+            if (!seen.contains(c.getKey()) && c.getValue().metadata() != null) {
+                if (consider(a, c.getKey(), c.getValue().address(), c.getValue().metadata(), now)) {
+                    seen.add(c.getKey());
                 }
-                log.info("Member {} restarted (new incarnation) at {}", id, m.address());
-            } else if (!p.metadata.equals(g.metadata()) || !p.address.equals(m.address())) {
-                p.metadata = g.metadata();
-                p.address = m.address();
-                pending.add(Map.entry(MembershipEvent.Type.UPDATED, p.snapshot()));
             }
         }
         for (Peer p : peers.values()) {
             p.inGossip = seen.contains(p.metadata.id());
+        }
+    }
+
+    /**
+     * One member as gossip (or a peer's member list) shows it: listed once it proved the secret with this
+     * incarnation and has our settings. Returns whether it counts as present.
+     */
+    private boolean consider(AtomixCluster a, String id, Address address, MetadataCodec.Gossiped g, long now) {
+        if (!g.metadata().id().equals(id)) {
+            warnOnce(id + "|idmismatch", "Ignoring member {}: its metadata claims id {}", id, g.metadata().id());
+            return false;
+        }
+        if (departed.contains(id + "|" + g.incarnation())) {
+            return false;
+        }
+        List<String> diffs = g.metadata().settings().differences(config.settings());
+        if (!diffs.isEmpty()) {
+            warnOnce(id + "|" + g.incarnation() + "|settings",
+                    "Ignoring member {} at {}: cluster settings differ from ours ({})", id, address,
+                    String.join("; ", diffs));
+            return false;
+        }
+        if (!g.incarnation().equals(provenIncarnation.get(id))) {
+            authenticate(a, id, address, now);
+            return true;
+        }
+        candidates.remove(id);
+        Peer p = peers.get(id);
+        if (p == null) {
+            p = new Peer(g.metadata(), g.incarnation(), address, now);
+            peers.put(id, p);
+            pending.add(Map.entry(MembershipEvent.Type.JOINED, p.snapshot()));
+            log.info("Member {} joined at {} (http {}, zone {})", id, address, g.metadata().httpAddress(),
+                    g.metadata().zone());
+        } else if (!p.incarnation.equals(g.incarnation())) {
+            // Restarted under the same id; it just proved the secret, which is a sign of life.
+            boolean wasUnreachable = !p.reachable;
+            p.metadata = g.metadata();
+            p.incarnation = g.incarnation();
+            p.address = address;
+            p.reachable = true;
+            p.unreachableSince = null;
+            p.resetDetector(now);
+            p.pingInFlight = false;
+            p.pooledFailures = 0;
+            p.transientProbeSince = -1;
+            pending.add(Map.entry(MembershipEvent.Type.UPDATED, p.snapshot()));
+            if (wasUnreachable) {
+                pending.add(Map.entry(MembershipEvent.Type.REACHABLE, p.snapshot()));
+            }
+            log.info("Member {} restarted (new incarnation) at {}", id, address);
+        } else if (!p.metadata.equals(g.metadata()) || !p.address.equals(address)) {
+            p.metadata = g.metadata();
+            p.address = address;
+            pending.add(Map.entry(MembershipEvent.Type.UPDATED, p.snapshot()));
+        }
+        return true;
+    }
+
+    // ---------------------------------------------------------------- member-list sync (anti-entropy)
+
+    /**
+     * Every {@link #MEMBER_SYNC_MILLIS} asks one random reachable member for the members it lists. Gossip forwards
+     * each update once, so a few members can miss a newcomer, and after a partition both sides may have dropped
+     * each other from SWIM; this pull finds every such member within seconds. With no member reachable it asks the
+     * known ones in turn, backing off to {@link #MEMBER_SYNC_MAX_MILLIS}, for as long as the node runs.
+     */
+    private void syncMembers(AtomixCluster a, long now) {
+        if (now < nextMemberSyncAt) {
+            return;
+        }
+        List<Peer> reachable = peers.values().stream().filter(p -> p.reachable).toList();
+        List<Peer> pool = reachable.isEmpty() ? new ArrayList<>(peers.values()) : reachable;
+        memberSyncBackoff = reachable.isEmpty() ? Math.min(MEMBER_SYNC_MAX_MILLIS, memberSyncBackoff * 2) : MEMBER_SYNC_MILLIS;
+        nextMemberSyncAt = now + memberSyncBackoff;
+        if (pool.isEmpty()) {
+            return;
+        }
+        Peer target = pool.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(pool.size()));
+        byte[] payload = Wire.encodeBytes(Map.of("from", config.memberId()));
+        stats.sent(payload.length);
+        a.getMessagingService().sendAndReceive(target.address, MEMBERS, payload, true, Duration.ofSeconds(1))
+                .orTimeout(1500, TimeUnit.MILLISECONDS)
+                .whenComplete((reply, err) -> {
+                    if (err == null) {
+                        submit(() -> onMemberList(a, reply));
+                    }
+                });
+    }
+
+    /** Our members as {@code id=address/incarnation} lines (answers {@link #MEMBERS}). */
+    private byte[] memberList() {
+        Map<String, String> list = new LinkedHashMap<>();
+        for (Member m : view.all()) {
+            list.put(m.id(), m.clusterAddress() + "/" + m.incarnation());
+        }
+        return Wire.encodeBytes(list);
+    }
+
+    private void onMemberList(AtomixCluster a, byte[] reply) {
+        stats.received(reply.length);
+        long now = nowMillis();
+        Map<String, String> list;
+        try {
+            list = Wire.decode(reply);
+        } catch (IllegalArgumentException e) {
+            return;
+        }
+        for (Map.Entry<String, String> e : list.entrySet()) {
+            String id = e.getKey();
+            int slash = e.getValue().lastIndexOf('/');
+            if (id.equals(config.memberId()) || slash < 0 || candidates.size() >= MAX_CANDIDATES) {
+                continue;
+            }
+            String inc = e.getValue().substring(slash + 1);
+            Peer p = peers.get(id);
+            if ((p != null && p.incarnation.equals(inc)) || departed.contains(id + "|" + inc)) {
+                continue;
+            }
+            Address address;
+            try {
+                address = Address.from(e.getValue().substring(0, slash));
+            } catch (RuntimeException bad) {
+                continue;
+            }
+            candidates.putIfAbsent(id, new Candidate(address, null));
+            authenticate(a, id, address, now);
         }
     }
 
@@ -659,6 +769,17 @@ public final class Membership implements AutoCloseable {
             return;
         }
         provenIncarnation.put(id, inc);
+        String md = r.get("md");
+        if (candidates.containsKey(id) && md != null && secret.verify("auth-md|" + nonce + "|" + md, r.getOrDefault("mdmac", ""))) {
+            try {
+                MetadataCodec.Gossiped g = MetadataCodec.decode(md);
+                if (g.incarnation().equals(inc)) {
+                    candidates.put(id, new Candidate(address, g));
+                }
+            } catch (IllegalArgumentException e) {
+                warnOnce(id + "|" + inc + "|md", "Ignoring member {} at {}: unreadable metadata in its proof", id, address);
+            }
+        }
         tick();
     }
 
