@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       updates it learned since its last round to 4 random members and forgets them (infect and die); every
  *       250 ms it probes the next member of its shuffled list, and prober and probed learn each other's state. A
  *       joining member gets the full member list from its seed (SWIM sync).</li>
+ *   <li>Our member-list sync: every 2 s each member pulls a random member's list and lists whoever it names.</li>
  *   <li>Our failure detector: every member pings every other every 200 ms, and the real {@link PhiAccrualDetector}
  *       (window 100, min std dev 100 ms, acceptable pause 800 ms, threshold 8) is evaluated every 100 ms.</li>
  * </ul>
@@ -36,6 +37,8 @@ class MembershipScaleSimulation {
     static final long EVALUATE_MS = 100;
     /** Members re-announce their metadata at least this often at rest (NodeMembership). */
     static final long REFRESH_MS = 30_000;
+    /** Each member pulls a random member's list this often (Membership.MEMBER_SYNC_MILLIS). */
+    static final long SYNC_MS = Membership.MEMBER_SYNC_MILLIS;
 
     record Figures(int n, double joinSeenByAllMs, double pingMsgsPerSec, double pingBytesPerSec,
                    double swimMsgsPerSec, double swimBytesPerSec, double reachedPerUpdate, double detectByAllMs) {
@@ -61,11 +64,13 @@ class MembershipScaleSimulation {
             // ...detection is direct, so it does not depend on the cluster size...
             assertTrue(f.detectByAllMs() < 2_000, f.toString());
         }
-        // ...and up to 20 members a newcomer is listed everywhere within a second. Past that the few members that
-        // gossip missed learn of it only when the newcomer's round-robin probe reaches them: O(n) time, the limit
-        // membership/README.md states ("Scale").
+        // ...up to 20 members a newcomer is listed everywhere within a second...
         for (Figures f : rows.subList(0, 4)) {
             assertTrue(f.joinSeenByAllMs() < 1_000, f.toString());
+        }
+        // ...and the members gossip missed find it by member-list sync within a few pulls, at any size.
+        for (Figures f : rows) {
+            assertTrue(f.joinSeenByAllMs() < 10_000, f.toString());
         }
     }
 
@@ -109,6 +114,7 @@ class MembershipScaleSimulation {
         knows[1] = true;
         pending[1] = true;
         long[] gossipPhase = phases(n, GOSSIP_MS, random);
+        long[] syncPhase = phases(n, SYNC_MS, random);
         long probePhase = random.nextLong(PROBE_MS);
         int[] probeOrder = shuffledOthers(n, 0, random);
         int probed = 0;
@@ -126,6 +132,11 @@ class MembershipScaleSimulation {
                 }
             }
             for (int m = 1; m < n; m++) {
+                if (!knows[m] && t % SYNC_MS == syncPhase[m] && knows[randomOther(n, m, random)]) {
+                    // Member-list sync: the pulled list names the newcomer (listed by us, not forwarded by gossip).
+                    knows[m] = true;
+                    known++;
+                }
                 if (pending[m] && t % GOSSIP_MS == gossipPhase[m]) {
                     pending[m] = false;
                     for (int k = 0; k < FANOUT; k++) {
