@@ -108,6 +108,9 @@ public enum S3Operation {
     /** Whether the operation is the one selected when x-amz-copy-source is present, absent, or either. */
     public enum Copy { ANY, REQUIRED, ABSENT }
 
+    /** A Signature Version 2 presigned URL's parameters. */
+    private static final Set<String> SIGV2_QUERY = Set.of("AWSAccessKeyId", "Expires", "Signature");
+
     private final Scope scope;
     private final String method;
     private final Need need;
@@ -222,7 +225,8 @@ public enum S3Operation {
      */
     void checkParameters(Map<String, List<String>> query) throws S3Exception {
         for (String name : query.keySet()) {
-            if (accepted.contains(name) || name.equals("x-id") || name.regionMatches(true, 0, "X-Amz-", 0, 6)) {
+            if (accepted.contains(name) || name.equals("x-id") || name.regionMatches(true, 0, "X-Amz-", 0, 6)
+                    || SIGV2_QUERY.contains(name)) {
                 continue;
             }
             throw new S3Exception(S3Error.NotImplemented, "A request parameter you provided ('" + clip(name)

@@ -25,7 +25,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The S3 endpoint: finds bucket and key (path style, or virtual-host style under a configured
- * domain), authenticates with SigV4 (header or presigned), and dispatches on method and
+ * domain), authenticates with SigV4 or SigV2 (header or presigned), and dispatches on method and
  * subresource ({@link S3Operation}). Anything not implemented answers 501 NotImplemented, never a success that did not
  * happen. Must run on a worker thread in blocking mode.
  */
@@ -111,7 +111,8 @@ public final class S3Router implements HttpHandler {
             }
             VerifiedRequest auth;
             try {
-                auth = verifier.verify(view);
+                auth = verifier.verify(view, virtualHostBucket(exchange.getRequestHeaders().getFirst("Host"),
+                        services.settings().hostDomains()));
             } catch (S3AuthException e) {
                 throw S3Exception.of(e);
             }
@@ -165,8 +166,7 @@ public final class S3Router implements HttpHandler {
         io.hifadhi.api.auth.GrantPolicy policy = grants;
         String m = view.method();
         if (policy == null || target.bucket() == null || target.key() == null || !(m.equals("GET") || m.equals("HEAD"))
-                || SigV4Verifier.authStyle(view) != io.hifadhi.api.signature.AuthStyle.NONE
-                || query.containsKey("Signature") || query.containsKey("AWSAccessKeyId")) {
+                || SigV4Verifier.authStyle(view) != io.hifadhi.api.signature.AuthStyle.NONE) {
             return false;
         }
         io.hifadhi.api.auth.AccessDecision decision = policy.check(exchange, target.bucket(), target.key());
