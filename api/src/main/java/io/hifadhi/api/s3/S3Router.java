@@ -64,11 +64,12 @@ public final class S3Router implements HttpHandler {
         this.verifier = new SigV4Verifier(secrets, services.settings().region(), services.clock());
         this.buckets = new BucketHandlers(services);
         this.getObject = new GetObject(services);
-        this.putObject = new PutObject(services);
+        ConditionalWrites conditions = new ConditionalWrites(services.store());
+        this.putObject = new PutObject(services, conditions);
         this.copyObject = new CopyObject(services);
         this.deleteObjects = new DeleteObjects(services);
         this.listObjects = new ListObjects(services);
-        this.multipart = new Multipart(services);
+        this.multipart = new Multipart(services, conditions);
         this.cors = new Cors(services);
     }
 
