@@ -25,9 +25,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The S3 endpoint: finds bucket and key (path style, or virtual-host style under a configured
- * domain), authenticates with SigV4 or SigV2 (header or presigned), and dispatches on method and
- * subresource ({@link S3Operation}). Anything not implemented answers 501 NotImplemented, never a success that did not
- * happen. Must run on a worker thread in blocking mode.
+ * domain), authenticates with SigV4 or SigV2 (header or presigned), and dispatches to the
+ * {@link S3Operation} the method and subresource select. Anything not implemented answers 501
+ * NotImplemented, never a success that did not happen. Must run on a worker thread in blocking mode.
  */
 public final class S3Router implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(S3Router.class);

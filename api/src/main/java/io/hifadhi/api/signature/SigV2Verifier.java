@@ -19,13 +19,15 @@ import java.util.TreeMap;
 
 /**
  * S3's Signature Version 2 (HMAC-SHA1): {@code Authorization: AWS <key>:<signature>} and presigned
- * query strings ({@code AWSAccessKeyId}, {@code Expires}, {@code Signature}). Debian's aws CLI 2.9
- * and boto3 1.26 presign with it by default, and s3cmd signs with it unless told otherwise.
+ * query strings ({@code AWSAccessKeyId}, {@code Expires}, {@code Signature}). boto3 and the aws
+ * CLI v1 presign with it by default (Debian's aws CLI 2.9 presigns with SigV4), and s3cmd signs
+ * with it when configured with {@code signature_v2 = True}.
  *
  * <p>The string to sign is {@code METHOD \n Content-MD5 \n Content-Type \n Date \n} then every
  * {@code x-amz-*} header (lower-cased, sorted, values of one name joined by commas) as
  * {@code name:value\n}, then the resource: {@code /bucket} for a virtual-hosted request, the path
- * as sent ({@code /bucket/} for the bucket itself), and the subresource parameters S3 signs, sorted by name, with their decoded values.
+ * as sent ({@code /bucket/} for the bucket itself), and the subresource parameters S3 signs,
+ * sorted by name, with their decoded values.
  * {@code Date} is empty when {@code x-amz-date} is sent and is the {@code Expires} value in a
  * presigned URL. The body is not covered by a V2 signature (Content-MD5, when sent, is checked by
  * the handler); a signed {@code x-amz-content-sha256} hash is verified as with SigV4.
