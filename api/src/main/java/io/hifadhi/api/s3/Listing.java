@@ -64,8 +64,8 @@ public final class Listing {
         }
         String last = null;
         if (maxKeys <= 0) {
-            ListPage probe = source.list(p, cursor, 1);
-            return new Page(objects, prefixes, !probe.objects().isEmpty(), null);
+            // As S3 answers max-keys=0: nothing, and not truncated (a client paging on IsTruncated would loop).
+            return new Page(objects, prefixes, false, null);
         }
         while (true) {
             ListPage page = source.list(p, cursor, BATCH);

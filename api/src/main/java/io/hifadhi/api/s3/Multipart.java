@@ -17,6 +17,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -33,8 +34,11 @@ final class Multipart {
     private final S3Services services;
     private final XmlReader xml = new XmlReader(MAX_COMPLETE_BODY, 5 * MAX_PART_NUMBER + 10);
 
-    Multipart(S3Services services) {
+    private final ConditionalWrites conditions;
+
+    Multipart(S3Services services, ConditionalWrites conditions) {
         this.services = services;
+        this.conditions = conditions;
     }
 
     void create(S3Request r) throws IOException, S3Exception {
@@ -114,7 +118,8 @@ final class Multipart {
 
     void complete(S3Request r) throws IOException, S3Exception {
         services.requireBucket(r);
-        MultipartStore.Upload upload = upload(r);
+        ConditionalWrites.Condition condition = ConditionalWrites.of(r);
+        Optional<MultipartStore.Upload> open = findUpload(r);
         InputStream body = PutObject.smallBody(r);
         XmlElement root = xml.read(body);
         body.transferTo(java.io.OutputStream.nullOutputStream()); // reach EOF so digests are checked
@@ -125,10 +130,8 @@ final class Multipart {
         if (requested.isEmpty()) {
             throw new S3Exception(S3Error.MalformedXML, "You must specify at least one part.");
         }
-        Map<Integer, MultipartStore.Part> stored = services.uploads().parts(upload).stream()
-                .collect(Collectors.toMap(MultipartStore.Part::number, Function.identity()));
-        // Order and existence first (whole list), then sizes: S3 reports InvalidPartOrder before EntityTooSmall.
-        List<MultipartStore.Part> chosen = new ArrayList<>();
+        // Order first (whole list), then existence, then sizes: S3 reports InvalidPartOrder before EntityTooSmall.
+        Map<Integer, String> requestedEtags = new java.util.LinkedHashMap<>();
         int previous = 0;
         for (XmlElement p : requested) {
             int number;
@@ -142,17 +145,26 @@ final class Multipart {
                         + " Parts must be ordered by part number.");
             }
             previous = number;
-            String etag = unquote(p.childText("ETag").orElse(""));
-            MultipartStore.Part part = stored.get(number);
-            if (part == null || !part.etag().equals(etag)) {
+            requestedEtags.put(number, unquote(p.childText("ETag").orElse("")));
+        }
+        if (open.isEmpty()) {
+            answerRepeatedComplete(r, requestedEtags);
+            return;
+        }
+        MultipartStore.Upload upload = open.get();
+        Map<Integer, MultipartStore.Part> stored = services.uploads().parts(upload).stream()
+                .collect(Collectors.toMap(MultipartStore.Part::number, Function.identity()));
+        List<MultipartStore.Part> chosen = new ArrayList<>();
+        for (Map.Entry<Integer, String> e : requestedEtags.entrySet()) {
+            MultipartStore.Part part = stored.get(e.getKey());
+            if (part == null || !part.etag().equals(e.getValue())) {
                 throw new S3Exception(S3Error.InvalidPart, "One or more of the specified parts could not be found."
                         + " The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
-                        Map.of("PartNumber", Integer.toString(number), "ETag", etag));
+                        Map.of("PartNumber", Integer.toString(e.getKey()), "ETag", e.getValue()));
             }
             chosen.add(part);
         }
         List<Integer> numbers = new ArrayList<>();
-        MessageDigest md5s = md5();
         for (int i = 0; i < chosen.size(); i++) {
             MultipartStore.Part part = chosen.get(i);
             if (i < chosen.size() - 1 && part.size() < MIN_PART_SIZE) {
@@ -161,17 +173,49 @@ final class Multipart {
                         Map.of("PartNumber", Integer.toString(part.number()), "ProposedSize", Long.toString(part.size()),
                                 "MinSizeAllowed", Long.toString(MIN_PART_SIZE)));
             }
-            md5s.update(HexFormat.of().parseHex(part.etag()));
             numbers.add(part.number());
         }
-        String etag = HexFormat.of().formatHex(md5s.digest()) + "-" + numbers.size();
+        String etag = multipartEtag(requestedEtags.values());
         services.requireBucket(r);
-        PutResult result = services.uploads().complete(upload, numbers, etag);
+        PutResult result = conditions.write(r.bucket(), r.key(), condition,
+                () -> services.uploads().complete(upload, numbers, etag));
+        completed(r, result.object().etag());
+    }
+
+    /**
+     * A Complete whose upload is gone: SDKs retry Complete after a timeout, and the first attempt may
+     * have succeeded. If the object now under the key is exactly what these parts make (its ETag is
+     * the MD5 of their MD5s and their count), answer as the first Complete did; otherwise the upload
+     * really is unknown (aborted, never created, or completed and overwritten since).
+     */
+    private void answerRepeatedComplete(S3Request r, Map<Integer, String> requestedEtags) throws IOException, S3Exception {
+        String etag;
+        try {
+            etag = multipartEtag(requestedEtags.values());
+        } catch (IllegalArgumentException notHex) {
+            throw noSuchUpload(r);
+        }
+        Optional<StoredObject> current = services.store().get(r.bucket(), r.key());
+        if (current.isEmpty() || !current.get().info().etag().equals(etag)) {
+            throw noSuchUpload(r);
+        }
+        completed(r, etag);
+    }
+
+    private static String multipartEtag(java.util.Collection<String> partEtags) {
+        MessageDigest md5s = md5();
+        for (String e : partEtags) {
+            md5s.update(HexFormat.of().parseHex(e));
+        }
+        return HexFormat.of().formatHex(md5s.digest()) + "-" + partEtags.size();
+    }
+
+    private static void completed(S3Request r, String etag) {
         S3Responses.xml(r.exchange(), 200, XmlWriter.document("CompleteMultipartUploadResult")
                 .element("Location", "/" + r.bucket() + "/" + r.key())
                 .element("Bucket", r.bucket())
                 .element("Key", r.key())
-                .element("ETag", "\"" + result.object().etag() + "\""));
+                .element("ETag", "\"" + etag + "\""));
     }
 
     void abort(S3Request r) throws IOException, S3Exception {
@@ -278,14 +322,21 @@ final class Multipart {
     }
 
     private MultipartStore.Upload upload(S3Request r) throws IOException, S3Exception {
-        String id = r.param("uploadId").orElse("");
-        MultipartStore.Upload upload = services.uploads().upload(r.bucket(), r.key(), id).orElseThrow(() -> new S3Exception(
-                S3Error.NoSuchUpload, "The specified multipart upload does not exist. The upload ID may be invalid,"
-                + " or the upload may have been aborted or completed.", Map.of("UploadId", id)));
-        if (!upload.owner().equals(r.accessKey())) {
+        return findUpload(r).orElseThrow(() -> noSuchUpload(r));
+    }
+
+    /** The open upload the request names; AccessDenied when it belongs to another key. */
+    private Optional<MultipartStore.Upload> findUpload(S3Request r) throws IOException, S3Exception {
+        Optional<MultipartStore.Upload> upload = services.uploads().upload(r.bucket(), r.key(), r.param("uploadId").orElse(""));
+        if (upload.isPresent() && !upload.get().owner().equals(r.accessKey())) {
             throw new S3Exception(S3Error.AccessDenied, "Access Denied: the upload belongs to another access key.");
         }
         return upload;
+    }
+
+    private static S3Exception noSuchUpload(S3Request r) {
+        return new S3Exception(S3Error.NoSuchUpload, "The specified multipart upload does not exist. The upload ID may be"
+                + " invalid, or the upload may have been aborted or completed.", Map.of("UploadId", r.param("uploadId").orElse("")));
     }
 
     private static int partNumber(S3Request r) throws S3Exception {

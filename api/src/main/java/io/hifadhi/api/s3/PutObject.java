@@ -27,18 +27,23 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class PutObject {
     private final S3Services services;
+    private final ConditionalWrites conditions;
 
-    PutObject(S3Services services) {
+    PutObject(S3Services services, ConditionalWrites conditions) {
         this.services = services;
+        this.conditions = conditions;
     }
 
     void handle(S3Request r) throws IOException, S3Exception {
         services.requireBucket(r);
-        refuseUnsupported(r);
+        ConditionalWrites.Condition condition = ConditionalWrites.of(r);
+        refuseUnsupported(r, false);
+        conditions.check(r.bucket(), r.key(), condition); // early: a refused write stages nothing
         Map<String, String> metadata = ObjectHeaders.fromRequest(r.exchange().getRequestHeaders());
         String contentType = r.header("Content-Type");
         StagedBody staged = stageBody(r, services);
-        PutResult result = commit(services, r, new ObjectWrite(r.bucket(), r.key(), contentType, metadata), staged);
+        PutResult result = conditions.write(r.bucket(), r.key(), condition,
+                () -> commit(services, r, new ObjectWrite(r.bucket(), r.key(), contentType, metadata), staged));
         r.exchange().getResponseHeaders().put(Headers.ETAG, "\"" + result.object().etag() + "\"");
         S3Responses.empty(r.exchange(), 200);
     }
@@ -117,11 +122,23 @@ final class PutObject {
      * success the client did not ask for (unencrypted, unlocked, untagged), so they are refused.
      */
     static void refuseUnsupported(S3Request r) throws S3Exception {
+        refuseUnsupported(r, true);
+    }
+
+    /** @param conditions whether If-Match / If-None-Match are refused too (the operation has no conditional form) */
+    static void refuseUnsupported(S3Request r, boolean conditions) throws S3Exception {
+        if (conditions) {
+            for (String h : List.of("If-Match", "If-None-Match")) {
+                if (r.header(h) != null) {
+                    throw new S3Exception(S3Error.NotImplemented, "The " + h + " header is not supported by this operation.",
+                            Map.of("Header", h));
+                }
+            }
+        }
         for (String h : List.of("x-amz-server-side-encryption", "x-amz-server-side-encryption-customer-algorithm",
                 "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date",
                 "x-amz-object-lock-legal-hold", "x-amz-tagging", "x-amz-website-redirect-location",
-                "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-full-control", "x-amz-grant-read-acp", "x-amz-grant-write-acp",
-                "If-Match", "If-None-Match")) {
+                "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-full-control", "x-amz-grant-read-acp", "x-amz-grant-write-acp")) {
             if (r.header(h) != null) {
                 throw new S3Exception(S3Error.NotImplemented, "The " + h + " header is not supported by this endpoint.",
                         Map.of("Header", h));

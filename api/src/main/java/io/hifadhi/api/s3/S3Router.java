@@ -21,22 +21,18 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The S3 endpoint: finds bucket and key (path style, or virtual-host style under a configured
- * domain), authenticates with SigV4 (header or presigned), and dispatches on method and
- * subresource. Anything not implemented answers 501 NotImplemented, never a success that did not
- * happen. Must run on a worker thread in blocking mode.
+ * domain), authenticates with SigV4 or SigV2 (header or presigned), and dispatches to the
+ * {@link S3Operation} the method and subresource select. Anything not implemented answers 501
+ * NotImplemented, never a success that did not happen. Must run on a worker thread in blocking mode.
  */
 public final class S3Router implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(S3Router.class);
     private static final HttpString REQUEST_ID = new HttpString("x-amz-request-id");
     private static final HttpString ID_2 = new HttpString("x-amz-id-2");
-    private static final Set<String> LIST_V1 = Set.of("prefix", "delimiter", "marker", "max-keys", "encoding-type");
-    private static final Set<String> LIST_V2 = Set.of("list-type", "prefix", "delimiter", "max-keys", "encoding-type",
-            "continuation-token", "start-after", "fetch-owner");
 
     private final S3Services services;
     private final SigV4Verifier verifier;
@@ -68,11 +64,12 @@ public final class S3Router implements HttpHandler {
         this.verifier = new SigV4Verifier(secrets, services.settings().region(), services.clock());
         this.buckets = new BucketHandlers(services);
         this.getObject = new GetObject(services);
-        this.putObject = new PutObject(services);
+        ConditionalWrites conditions = new ConditionalWrites(services.store());
+        this.putObject = new PutObject(services, conditions);
         this.copyObject = new CopyObject(services);
         this.deleteObjects = new DeleteObjects(services);
         this.listObjects = new ListObjects(services);
-        this.multipart = new Multipart(services);
+        this.multipart = new Multipart(services, conditions);
         this.cors = new Cors(services);
     }
 
@@ -115,14 +112,16 @@ public final class S3Router implements HttpHandler {
             }
             VerifiedRequest auth;
             try {
-                auth = verifier.verify(view);
+                auth = verifier.verify(view, virtualHostBucket(exchange.getRequestHeaders().getFirst("Host"),
+                        services.settings().hostDomains()));
             } catch (S3AuthException e) {
                 throw S3Exception.of(e);
             }
             S3Request request = new S3Request(exchange, view.method(), target.bucket(), target.key(), query, auth, requestId);
-            Operation operation = route(request);
+            S3Operation op = operation(request);
+            Operation operation = handler(op, request);
             // Signed by a known key; now whether that key may do this, before anything is read or changed.
-            PermissionCheck.enforce(permissions.of(request.accessKey()), request);
+            PermissionCheck.enforce(permissions.of(request.accessKey()), op, request);
             cors.decorate(request);
             operation.handle(request);
         } catch (S3Exception e) {
@@ -168,8 +167,7 @@ public final class S3Router implements HttpHandler {
         io.hifadhi.api.auth.GrantPolicy policy = grants;
         String m = view.method();
         if (policy == null || target.bucket() == null || target.key() == null || !(m.equals("GET") || m.equals("HEAD"))
-                || SigV4Verifier.authStyle(view) != io.hifadhi.api.signature.AuthStyle.NONE
-                || query.containsKey("Signature") || query.containsKey("AWSAccessKeyId")) {
+                || SigV4Verifier.authStyle(view) != io.hifadhi.api.signature.AuthStyle.NONE) {
             return false;
         }
         io.hifadhi.api.auth.AccessDecision decision = policy.check(exchange, target.bucket(), target.key());
@@ -180,7 +178,7 @@ public final class S3Router implements HttpHandler {
             return false;
         }
         S3Request request = new S3Request(exchange, m, target.bucket(), target.key(), query, null, requestId);
-        only(request, GetObject.OVERRIDES.keySet());
+        operation(request);
         cors.decorate(request);
         getObject.handle(request);
         return true;
@@ -198,141 +196,47 @@ public final class S3Router implements HttpHandler {
         return true;
     }
 
-    private Operation route(S3Request r) throws S3Exception {
-        String m = r.method();
-        if (r.bucket() == null) {
-            if (m.equals("GET")) {
-                only(r, Set.of());
+    /** The handler of each supported operation; unsupported ones never get here ({@link S3Operation#of}). */
+    private Operation handler(S3Operation op, S3Request r) throws S3Exception {
+        return switch (op) {
+            case ListBuckets -> {
                 Permissions granted = permissions.of(r.accessKey());
-                return q -> buckets.listBuckets(q, granted::canSee);
+                yield q -> buckets.listBuckets(q, granted::canSee);
             }
-            throw methodNotAllowed(m);
-        }
-        if (r.key() == null) {
-            switch (m) {
-                case "GET" -> {
-                    if (r.has("location")) {
-                        only(r, Set.of("location"));
-                        return buckets::location;
-                    }
-                    if (r.has("cors")) {
-                        only(r, Set.of("cors"));
-                        return cors::get;
-                    }
-                    if (r.has("versioning")) {
-                        only(r, Set.of("versioning"));
-                        return buckets::versioning;
-                    }
-                    if (r.has("uploads")) {
-                        only(r, Set.of("uploads", "prefix", "delimiter", "key-marker", "upload-id-marker", "max-uploads",
-                                "encoding-type"));
-                        return multipart::listUploads;
-                    }
-                    if (r.has("list-type")) {
-                        only(r, LIST_V2);
-                        return listObjects::v2;
-                    }
-                    only(r, LIST_V1);
-                    return listObjects::v1;
-                }
-                case "HEAD" -> {
-                    only(r, Set.of());
-                    return buckets::head;
-                }
-                case "PUT" -> {
-                    if (r.has("cors")) {
-                        only(r, Set.of("cors"));
-                        return cors::put;
-                    }
-                    only(r, Set.of());
-                    return buckets::create;
-                }
-                case "DELETE" -> {
-                    if (r.has("cors")) {
-                        only(r, Set.of("cors"));
-                        return cors::delete;
-                    }
-                    only(r, Set.of());
-                    return buckets::delete;
-                }
-                case "POST" -> {
-                    if (r.has("delete")) {
-                        only(r, Set.of("delete"));
-                        return deleteObjects::deleteMany;
-                    }
-                    only(r, Set.of());
-                    throw methodNotAllowed(m);
-                }
-                default -> throw methodNotAllowed(m);
-            }
-        }
-        String problem = ObjectKeys.problemWith(r.key());
-        if (problem != null) {
-            throw new S3Exception(S3Error.KeyTooLongError, problem);
-        }
-        boolean copy = r.header("x-amz-copy-source") != null;
-        switch (m) {
-            case "GET", "HEAD" -> {
-                if (m.equals("GET") && r.has("uploadId")) {
-                    only(r, Set.of("uploadId", "max-parts", "part-number-marker"));
-                    return multipart::listParts;
-                }
-                only(r, GetObject.OVERRIDES.keySet());
-                return getObject::handle;
-            }
-            case "PUT" -> {
-                if (r.has("uploadId") || r.has("partNumber")) {
-                    only(r, Set.of("uploadId", "partNumber"));
-                    return copy ? multipart::uploadPartCopy : multipart::uploadPart;
-                }
-                only(r, Set.of());
-                return copy ? copyObject::handle : putObject::handle;
-            }
-            case "DELETE" -> {
-                if (r.has("uploadId")) {
-                    only(r, Set.of("uploadId"));
-                    return multipart::abort;
-                }
-                only(r, Set.of());
-                return deleteObjects::deleteOne;
-            }
-            case "POST" -> {
-                if (r.has("uploads")) {
-                    only(r, Set.of("uploads"));
-                    return multipart::create;
-                }
-                if (r.has("uploadId")) {
-                    only(r, Set.of("uploadId"));
-                    return multipart::complete;
-                }
-                only(r, Set.of());
-                throw methodNotAllowed(m);
-            }
-            default -> {
-                only(r, Set.of());
-                throw methodNotAllowed(m);
-            }
-        }
+            case GetBucketLocation -> buckets::location;
+            case GetBucketCors -> cors::get;
+            case PutBucketCors -> cors::put;
+            case DeleteBucketCors -> cors::delete;
+            case GetBucketVersioning -> buckets::versioning;
+            case ListMultipartUploads -> multipart::listUploads;
+            case ListObjectsV2 -> listObjects::v2;
+            case ListObjects -> listObjects::v1;
+            case DeleteObjects -> deleteObjects::deleteMany;
+            case HeadBucket -> buckets::head;
+            case CreateBucket -> buckets::create;
+            case DeleteBucket -> buckets::delete;
+            case ListParts -> multipart::listParts;
+            case UploadPartCopy -> multipart::uploadPartCopy;
+            case UploadPart -> multipart::uploadPart;
+            case AbortMultipartUpload -> multipart::abort;
+            case CreateMultipartUpload -> multipart::create;
+            case CompleteMultipartUpload -> multipart::complete;
+            case GetObject, HeadObject -> getObject::handle;
+            case CopyObject -> copyObject::handle;
+            case PutObject -> putObject::handle;
+            case DeleteObject -> deleteObjects::deleteOne;
+            default -> throw new S3Exception(S3Error.NotImplemented, op.name() + " is not implemented by this server.");
+        };
     }
 
-    /**
-     * Refuses query parameters outside {@code allowed}: an unknown subresource names an operation
-     * this endpoint does not implement (?acl, ?policy, ?tagging, ...). Signature parameters and the
-     * SDKs' x-id hint are always allowed.
-     */
-    private static void only(S3Request r, Set<String> allowed) throws S3Exception {
-        for (String name : r.query().keySet()) {
-            if (allowed.contains(name) || name.equals("x-id") || name.regionMatches(true, 0, "X-Amz-", 0, 6)) {
-                continue;
+    private static S3Operation operation(S3Request r) throws S3Exception {
+        if (r.key() != null) {
+            String problem = ObjectKeys.problemWith(r.key());
+            if (problem != null) {
+                throw new S3Exception(S3Error.KeyTooLongError, problem);
             }
-            throw new S3Exception(S3Error.NotImplemented, "A request parameter you provided ('" + clip(name)
-                    + "') implies functionality that is not implemented.");
         }
-    }
-
-    private static S3Exception methodNotAllowed(String method) {
-        return new S3Exception(S3Error.MethodNotAllowed, "The specified method (" + clip(method)
-                + ") is not allowed against this resource.");
+        return S3Operation.of(r.method(), r.bucket(), r.key(), r.query(), r.header("x-amz-copy-source") != null);
     }
 
     /** Bucket and key named by a request. */

@@ -7,7 +7,7 @@ import java.security.NoSuchAlgorithmException;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
-/** SHA-256, HMAC-SHA256 and hex, all from the JDK. */
+/** SHA-256, HMAC-SHA256, HMAC-SHA1 (Signature Version 2) and hex, all from the JDK. */
 final class Crypto {
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
@@ -41,6 +41,17 @@ final class Crypto {
             return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+
+    /** Signature Version 2's MAC: HMAC-SHA1 keyed with the secret itself. */
+    static byte[] hmacSha1(String secret, String data) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA1");
+            mac.init(new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), "HmacSHA1"));
+            return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA1 unavailable", e);
         }
     }
 

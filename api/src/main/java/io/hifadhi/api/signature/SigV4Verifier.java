@@ -19,7 +19,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Checks S3 SigV4 signatures, in the Authorization header and in presigned URLs, and tells the
+ * Checks S3 SigV4 signatures, in the Authorization header and in presigned URLs (and hands
+ * Signature Version 2 requests to {@link SigV2Verifier}), and tells the
  * HTTP layer how the body is protected ({@link VerifiedRequest#payload}). One instance serves all
  * requests; it is thread-safe.
  *
@@ -46,6 +47,7 @@ public final class SigV4Verifier {
     private final String region;
     private final Clock clock;
     private final SigningKeyCache signingKeys = new SigningKeyCache(1024);
+    private final SigV2Verifier v2;
 
     public SigV4Verifier(SecretLookup secrets, String region, Clock clock) {
         if (region == null || region.isBlank()) {
@@ -54,6 +56,7 @@ public final class SigV4Verifier {
         this.secrets = secrets;
         this.region = region;
         this.clock = clock;
+        this.v2 = new SigV2Verifier(secrets, clock);
     }
 
     public SigV4Verifier(SecretLookup secrets, Clock clock) {
@@ -70,7 +73,9 @@ public final class SigV4Verifier {
             return AuthStyle.HEADER;
         }
         String q = request.rawQuery();
-        if (q.startsWith("X-Amz-Algorithm=") || q.contains("&X-Amz-Algorithm=")) {
+        if (q.startsWith("X-Amz-Algorithm=") || q.contains("&X-Amz-Algorithm=")
+                || q.startsWith("Signature=") || q.contains("&Signature=")
+                || q.startsWith("AWSAccessKeyId=") || q.contains("&AWSAccessKeyId=")) {
             return AuthStyle.PRESIGNED;
         }
         return AuthStyle.NONE;
@@ -82,26 +87,41 @@ public final class SigV4Verifier {
      * @throws S3AuthException with the S3 error to send back; AccessDenied for an anonymous request
      */
     public VerifiedRequest verify(RequestView request) throws S3AuthException {
+        return verify(request, null);
+    }
+
+    /**
+     * Verifies the request's signature, SigV4 or (for older clients) Signature Version 2.
+     *
+     * @param hostBucket the bucket named by a virtual-hosted request's Host, else null: SigV2 signs it
+     *                   as part of the resource
+     * @throws S3AuthException with the S3 error to send back; AccessDenied for an anonymous request
+     */
+    public VerifiedRequest verify(RequestView request, String hostBucket) throws S3AuthException {
         boolean hasHeader = !request.headers("authorization").isEmpty();
         List<Canonical.QueryParam> params = Canonical.parseQuery(request.rawQuery());
         boolean hasQuery = params.stream().anyMatch(p -> p.name().equals("X-Amz-Algorithm"));
-        if (hasHeader && hasQuery) {
+        boolean hasV2Query = SigV2Verifier.isPresigned(params);
+        if (hasHeader && (hasQuery || hasV2Query) || hasQuery && hasV2Query) {
             throw new S3AuthException(S3ErrorCode.InvalidArgument, "Only one auth mechanism allowed; only the"
                     + " X-Amz-Algorithm query parameter, Signature query string parameter or the Authorization"
                     + " header should be specified.", Map.of("ArgumentName", "Authorization"));
         }
         if (hasHeader) {
+            List<String> values = request.headers("authorization");
+            if (values.size() == 1 && SigV2Verifier.isHeader(values.get(0).trim())) {
+                return v2.verifyHeader(request, values.get(0).trim(), hostBucket);
+            }
             return verifyHeader(request, params);
         }
         if (hasQuery) {
             return verifyPresigned(request, params);
         }
-        if (params.stream().anyMatch(p -> p.name().equals("Signature") || p.name().equals("AWSAccessKeyId"))) {
-            throw new S3AuthException(S3ErrorCode.InvalidRequest, "Signature Version 2 presigned URLs are not"
-                    + " supported; presign with Signature Version 4 (AWS4-HMAC-SHA256).");
+        if (hasV2Query) {
+            return v2.verifyPresigned(request, params, hostBucket);
         }
         throw new S3AuthException(S3ErrorCode.AccessDenied, "Access Denied: the request is not signed. Sign it"
-                + " with AWS Signature Version 4 (an access key and secret are required).");
+                + " with AWS Signature Version 4 or 2 (an access key and secret are required).");
     }
 
     private record Credential(String accessKeyId, String date, String region) {
@@ -131,10 +151,6 @@ public final class SigV4Verifier {
             throw HEADER_MALFORMED.of("send exactly one Authorization header.");
         }
         String auth = authValues.get(0).trim();
-        if (auth.startsWith("AWS ")) {
-            throw new S3AuthException(S3ErrorCode.InvalidRequest, "The authorization mechanism you have provided"
-                    + " is not supported (Signature Version 2). Please use AWS4-HMAC-SHA256.");
-        }
         if (!auth.startsWith(Canonical.ALGORITHM + " ")) {
             throw HEADER_MALFORMED.of("the algorithm must be AWS4-HMAC-SHA256.");
         }

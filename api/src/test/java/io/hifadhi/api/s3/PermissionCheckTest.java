@@ -28,44 +28,53 @@ class PermissionCheckTest {
         return request(method, bucket, key, query, Map.of());
     }
 
+    private static S3Operation.Need need(S3Request r) throws S3Exception {
+        return S3Operation.of(r.method(), r.bucket(), r.key(), r.query(), r.header("x-amz-copy-source") != null).need();
+    }
+
+    private static void enforce(Permissions p, S3Request r) throws S3Exception {
+        PermissionCheck.enforce(p, S3Operation.of(r.method(), r.bucket(), r.key(), r.query(),
+                r.header("x-amz-copy-source") != null), r);
+    }
+
     @Test
-    void eachOperationNeedsWhatTheDocumentationSays() {
-        assertEquals(PermissionCheck.Need.NONE, PermissionCheck.need(request("GET", null, null, null)));
-        assertEquals(PermissionCheck.Need.READ, PermissionCheck.need(request("GET", "b", null, null)));
-        assertEquals(PermissionCheck.Need.READ, PermissionCheck.need(request("GET", "b", null, "list-type")));
-        assertEquals(PermissionCheck.Need.READ, PermissionCheck.need(request("GET", "b", null, "location")));
-        assertEquals(PermissionCheck.Need.READ, PermissionCheck.need(request("GET", "b", null, "cors")));
-        assertEquals(PermissionCheck.Need.READ, PermissionCheck.need(request("HEAD", "b", null, null)));
-        assertEquals(PermissionCheck.Need.WRITE, PermissionCheck.need(request("GET", "b", null, "uploads")));
-        assertEquals(PermissionCheck.Need.WRITE, PermissionCheck.need(request("POST", "b", null, "delete")));
-        assertEquals(PermissionCheck.Need.ROOT, PermissionCheck.need(request("PUT", "b", null, null)));
-        assertEquals(PermissionCheck.Need.ROOT, PermissionCheck.need(request("PUT", "b", null, "cors")));
-        assertEquals(PermissionCheck.Need.ROOT, PermissionCheck.need(request("DELETE", "b", null, null)));
-        assertEquals(PermissionCheck.Need.ROOT, PermissionCheck.need(request("DELETE", "b", null, "cors")));
-        assertEquals(PermissionCheck.Need.READ, PermissionCheck.need(request("GET", "b", "k", null)));
-        assertEquals(PermissionCheck.Need.READ, PermissionCheck.need(request("HEAD", "b", "k", null)));
-        assertEquals(PermissionCheck.Need.WRITE, PermissionCheck.need(request("GET", "b", "k", "uploadId")));
-        assertEquals(PermissionCheck.Need.WRITE, PermissionCheck.need(request("PUT", "b", "k", null)));
-        assertEquals(PermissionCheck.Need.WRITE, PermissionCheck.need(request("DELETE", "b", "k", null)));
-        assertEquals(PermissionCheck.Need.WRITE, PermissionCheck.need(request("POST", "b", "k", "uploads")));
+    void eachOperationNeedsWhatTheDocumentationSays() throws S3Exception {
+        assertEquals(S3Operation.Need.NONE, need(request("GET", null, null, null)));
+        assertEquals(S3Operation.Need.READ, need(request("GET", "b", null, null)));
+        assertEquals(S3Operation.Need.READ, need(request("GET", "b", null, "list-type")));
+        assertEquals(S3Operation.Need.READ, need(request("GET", "b", null, "location")));
+        assertEquals(S3Operation.Need.READ, need(request("GET", "b", null, "cors")));
+        assertEquals(S3Operation.Need.READ, need(request("HEAD", "b", null, null)));
+        assertEquals(S3Operation.Need.WRITE, need(request("GET", "b", null, "uploads")));
+        assertEquals(S3Operation.Need.WRITE, need(request("POST", "b", null, "delete")));
+        assertEquals(S3Operation.Need.ROOT, need(request("PUT", "b", null, null)));
+        assertEquals(S3Operation.Need.ROOT, need(request("PUT", "b", null, "cors")));
+        assertEquals(S3Operation.Need.ROOT, need(request("DELETE", "b", null, null)));
+        assertEquals(S3Operation.Need.ROOT, need(request("DELETE", "b", null, "cors")));
+        assertEquals(S3Operation.Need.READ, need(request("GET", "b", "k", null)));
+        assertEquals(S3Operation.Need.READ, need(request("HEAD", "b", "k", null)));
+        assertEquals(S3Operation.Need.WRITE, need(request("GET", "b", "k", "uploadId")));
+        assertEquals(S3Operation.Need.WRITE, need(request("PUT", "b", "k", null)));
+        assertEquals(S3Operation.Need.WRITE, need(request("DELETE", "b", "k", null)));
+        assertEquals(S3Operation.Need.WRITE, need(request("POST", "b", "k", "uploads")));
     }
 
     @Test
     void enforcementFollowsTheGrants() {
         Permissions p = Permissions.of(Map.of("photos", Permission.READ, "backups", Permission.READWRITE, "drop", Permission.WRITE));
-        assertDoesNotThrow(() -> PermissionCheck.enforce(p, request("GET", "photos", "k", null)));
+        assertDoesNotThrow(() -> enforce(p, request("GET", "photos", "k", null)));
         assertDenied(p, request("PUT", "photos", "k", null));
         assertDenied(p, request("GET", "drop", "k", null));
-        assertDoesNotThrow(() -> PermissionCheck.enforce(p, request("PUT", "drop", "k", null)));
+        assertDoesNotThrow(() -> enforce(p, request("PUT", "drop", "k", null)));
         assertDenied(p, request("GET", "other", "k", null));
         assertDenied(p, request("PUT", "backups", null, null));
-        assertDoesNotThrow(() -> PermissionCheck.enforce(p, request("GET", null, null, null)));
+        assertDoesNotThrow(() -> enforce(p, request("GET", null, null, null)));
         // a copy needs write on the destination and read on the source
-        assertDoesNotThrow(() -> PermissionCheck.enforce(p, request("PUT", "backups", "k", null, Map.of("x-amz-copy-source", "/photos/a%20b"))));
+        assertDoesNotThrow(() -> enforce(p, request("PUT", "backups", "k", null, Map.of("x-amz-copy-source", "/photos/a%20b"))));
         assertDenied(p, request("PUT", "backups", "k", null, Map.of("x-amz-copy-source", "drop/x")));
         assertDenied(p, request("PUT", "backups", "k", "uploadId", Map.of("x-amz-copy-source", "other/x")));
         // root may do anything, NONE nothing
-        assertDoesNotThrow(() -> PermissionCheck.enforce(Permissions.ROOT, request("DELETE", "anything", null, null)));
+        assertDoesNotThrow(() -> enforce(Permissions.ROOT, request("DELETE", "anything", null, null)));
         assertDenied(Permissions.NONE, request("HEAD", "photos", null, null));
     }
 
@@ -84,7 +93,7 @@ class PermissionCheckTest {
     }
 
     private static void assertDenied(Permissions p, S3Request r) {
-        S3Exception e = assertThrows(S3Exception.class, () -> PermissionCheck.enforce(p, r));
+        S3Exception e = assertThrows(S3Exception.class, () -> enforce(p, r));
         assertEquals("AccessDenied", e.code());
         assertEquals(403, e.status());
     }

@@ -98,7 +98,8 @@ class VerifierRulesTest {
                 "AWS4-HMAC-SHA256 " + cred + ", SignedHeaders=host, " + sig.replace("=", ""))) {
             expectError(S3ErrorCode.AuthorizationHeaderMalformed, () -> verifierAt(NOW).verify(withAuthorization(bad)));
         }
-        expectError(S3ErrorCode.InvalidRequest, () -> verifierAt(NOW).verify(withAuthorization("AWS " + AKID + ":abc=")));
+        // "AWS key:sig" is Signature Version 2, checked as such (SigV2Test).
+        expectError(S3ErrorCode.SignatureDoesNotMatch, () -> verifierAt(NOW).verify(withAuthorization("AWS " + AKID + ":abc=")));
         // Credential date must be the request's date.
         expectError(S3ErrorCode.AuthorizationHeaderMalformed, () -> verifierAt(NOW).verify(withAuthorization(
                 "AWS4-HMAC-SHA256 Credential=" + AKID + "/20250302/us-east-1/s3/aws4_request, SignedHeaders=host, " + sig)));
@@ -134,15 +135,16 @@ class VerifierRulesTest {
     }
 
     @Test
-    void anonymousBothMechanismsAndSigV2() throws Exception {
+    void anonymousAndBothMechanisms() throws Exception {
         SimpleRequestView anon = SimpleRequestView.of("GET", "/bucket/key", headers("Host", "h"));
         assertEquals(AuthStyle.NONE, SigV4Verifier.authStyle(anon));
         expectError(S3ErrorCode.AccessDenied, () -> verifierAt(NOW).verify(anon));
         SimpleRequestView r = signed("us-east-1", AMZ_NOW);
         expectError(S3ErrorCode.InvalidArgument, () -> verifierAt(NOW).verify(
                 new SimpleRequestView("GET", "/bucket/key", "X-Amz-Algorithm=AWS4-HMAC-SHA256", r.headerMap())));
-        expectError(S3ErrorCode.InvalidRequest, () -> verifierAt(NOW).verify(SimpleRequestView.of("GET",
-                "/bucket/key?AWSAccessKeyId=" + AKID + "&Expires=1&Signature=abc", headers("Host", "h"))));
+        // SigV2 presigned query plus a SigV4 header: one mechanism only.
+        expectError(S3ErrorCode.InvalidArgument, () -> verifierAt(NOW).verify(new SimpleRequestView("GET",
+                "/bucket/key", "AWSAccessKeyId=" + AKID + "&Expires=1&Signature=abc", r.headerMap())));
     }
 
     @Test

@@ -209,7 +209,7 @@ class S3ApiTest {
     }
 
     @Test
-    void unicodeAndOddKeysRoundTrip() {
+    void unicodeAndOddKeysRoundTrip() throws Exception {
         createBucket("odd-keys");
         List<String> keys = List.of("sp ace/plus+sign", "ü/😀/中文", "a//double", "percent%20literal", "../../../etc/passwd",
                 "q?x=y&z", "tilde~star*", "k".repeat(1024));
@@ -228,6 +228,20 @@ class S3ApiTest {
         List<String> urlListed = s3.listObjectsV2(b -> b.bucket("odd-keys").encodingType(EncodingType.URL)).contents()
                 .stream().map(S3Object::key).toList();
         assertEquals(listed, urlListed, "the SDK decodes encoding-type=url keys back");
+        // encoding-type=url covers everything that echoes a key: prefix, delimiter, start-after, common prefixes.
+        HttpResponse<String> raw = S3TestSupport.signed(HttpClient.newHttpClient(), port, "GET",
+                "/odd-keys?list-type=2&encoding-type=url&prefix=sp%20ace%2F&delimiter=%2B&start-after=sp%20ace%2Fa", new byte[0], Map.of());
+        assertEquals(200, raw.statusCode(), raw.body());
+        for (String element : List.of("<Prefix>sp+ace%2F</Prefix>", "<Delimiter>%2B</Delimiter>", "<StartAfter>sp+ace%2Fa</StartAfter>",
+                "<CommonPrefixes><Prefix>sp+ace%2Fplus%2B</Prefix></CommonPrefixes>", "<EncodingType>url</EncodingType>")) {
+            assertTrue(raw.body().contains(element), element + " in " + raw.body());
+        }
+        // max-keys=0: nothing, and not truncated (as S3), in both list versions.
+        ListObjectsV2Response none = s3.listObjectsV2(b -> b.bucket("odd-keys").maxKeys(0));
+        assertEquals(0, none.keyCount());
+        assertTrue(none.contents().isEmpty());
+        assertFalse(none.isTruncated());
+        assertFalse(s3.listObjects(b -> b.bucket("odd-keys").maxKeys(0)).isTruncated());
     }
 
     static int utf8Order(String a, String b) {

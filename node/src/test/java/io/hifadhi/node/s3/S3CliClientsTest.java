@@ -182,7 +182,7 @@ class S3CliClientsTest {
     private static Map<String, String> awsEnv() throws IOException {
         Path config = tmp.resolve("aws-config");
         if (!Files.exists(config)) {
-            // aws CLI v1 presigns with Signature Version 2 unless told otherwise; Hifadhi speaks SigV4 only.
+            // SigV4 throughout here; S3SigV2ClientsTest covers the CLI presigning with its own defaults (v1: V2).
             Files.writeString(config, "[default]\nregion = us-east-1\ns3 =\n    signature_version = s3v4\n");
         }
         return Map.of("AWS_ACCESS_KEY_ID", S3TestSupport.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3TestSupport.SECRET_KEY,

@@ -152,8 +152,20 @@ class S3MultipartTest {
         // A single small part is a valid upload (only non-last parts have a minimum).
         s3.completeMultipartUpload(b -> b.bucket("mpu").key("k").uploadId(id)
                 .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(2).eTag(last).build())));
+        String first = s3.headObject(b -> b.bucket("mpu").key("k")).eTag();
         assertArrayEquals(random(1000, 5), s3.getObjectAsBytes(b -> b.bucket("mpu").key("k")).asByteArray());
+        // A retried Complete (the SDKs retry after a timeout) with the same parts answers as the first did.
+        assertEquals(first, s3.completeMultipartUpload(b -> b.bucket("mpu").key("k").uploadId(id)
+                .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(2).eTag(last).build()))).eTag());
+        // Other parts, or the object overwritten since, and the upload is unknown.
         assertThrows(NoSuchUploadException.class, () -> s3.completeMultipartUpload(b -> b.bucket("mpu").key("k").uploadId(id)
+                .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag(small).build()))));
+        assertThrows(NoSuchUploadException.class, () -> s3.completeMultipartUpload(b -> b.bucket("mpu").key("k").uploadId(id)
+                .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(2).eTag("\"not hex\"").build()))));
+        s3.putObject(b -> b.bucket("mpu").key("k"), RequestBody.fromBytes(random(1000, 5)));
+        assertThrows(NoSuchUploadException.class, () -> s3.completeMultipartUpload(b -> b.bucket("mpu").key("k").uploadId(id)
+                .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(2).eTag(last).build()))));
+        assertThrows(NoSuchUploadException.class, () -> s3.completeMultipartUpload(b -> b.bucket("mpu").key("never").uploadId("no-such-id")
                 .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(2).eTag(last).build()))));
     }
 
