@@ -218,7 +218,7 @@ public final class ConsoleHandler implements HttpHandler {
             if (secretKey == null || known.isEmpty() || !MessageDigest.isEqual(known.get().getBytes(StandardCharsets.UTF_8),
                     secretKey.getBytes(StandardCharsets.UTF_8))) {
                 ApiErrors.send(exchange, 401, "wrong_key", "The access key or its secret key is wrong.",
-                        "Use a key pair from `hifadhi key create` (or the node's first-start pair); the secret is shown only at creation.");
+                        "Use a key pair from `java -jar hifadhi.jar key create` or the node's first-start pair; the secret is shown only at creation.");
                 return;
             }
         }

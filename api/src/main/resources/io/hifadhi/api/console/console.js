@@ -233,7 +233,7 @@ async function showObjects(view, bucket, prefix) {
     el("div", { class: "toolbar" }, crumbs,
       el("form", { role: "search", onsubmit: (e) => e.preventDefault() }, el("div", {}, el("label", { for: "search" }, "Search by prefix"), search))),
     drop, uploads,
-    el("table", {}, el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Name"), el("th", { scope: "col", class: "num" }, "Size"),
+    el("table", { class: "stack" }, el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Name"), el("th", { scope: "col", class: "num" }, "Size"),
       el("th", { scope: "col", class: "hide-narrow" }, "Modified"), el("th", { scope: "col", class: "num" }, el("span", { class: "hide-narrow" }, "Actions")))), rows),
     more));
 
@@ -463,7 +463,7 @@ async function showCluster(view) {
   const rows = el("tbody", { id: "members" });
   view.append(el("h1", {}, "Cluster"), tiles, el("div", { class: "card" },
     el("table", {}, el("thead", {}, el("tr", {}, ...["Node", "State", "Zone", "Used of capacity", "Requests/s", "In/s", "Out/s"].map((h, i) =>
-      el("th", { scope: "col", class: i >= 3 ? "num" : null }, h)))), rows)));
+      el("th", { scope: "col", class: (i >= 3 ? "num" : "") + (i >= 4 ? " hide-narrow" : "") }, h)))), rows)));
   const draw = async () => {
     const c = await json("GET", "/ui/admin/cluster");
     const members = c.members;
@@ -485,9 +485,9 @@ async function showCluster(view) {
         el("td", {}, m.zone || ""),
         el("td", { class: "num" }, bytes(m.used_bytes) + " of " + bytes(m.capacity_bytes),
           el("span", { class: "meter", role: "meter", "aria-valuenow": pct.toFixed(0), "aria-valuemin": 0, "aria-valuemax": 100, "aria-label": "Used" }, fill)),
-        el("td", { class: "num" }, (load.requests_per_second ?? 0).toFixed(1)),
-        el("td", { class: "num" }, bytes(load.bytes_in_per_second ?? 0)),
-        el("td", { class: "num" }, bytes(load.bytes_out_per_second ?? 0)));
+        el("td", { class: "num hide-narrow" }, (load.requests_per_second ?? 0).toFixed(1)),
+        el("td", { class: "num hide-narrow" }, bytes(load.bytes_in_per_second ?? 0)),
+        el("td", { class: "num hide-narrow" }, bytes(load.bytes_out_per_second ?? 0)));
     }));
   };
   await draw();
@@ -525,7 +525,7 @@ async function showKeys(view) {
     }
   });
   view.append(el("h1", {}, "Access keys"), created,
-    el("div", { class: "card" }, el("table", {}, el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Key"),
+    el("div", { class: "card" }, el("table", { class: "stack" }, el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Key"),
       el("th", { scope: "col" }, "Buckets"), el("th", { scope: "col", class: "hide-narrow" }, "Created"), el("th", { scope: "col" }, ""))), rows)),
     el("div", { class: "card" }, el("h2", {}, "New key"), form));
   const list = async () => {

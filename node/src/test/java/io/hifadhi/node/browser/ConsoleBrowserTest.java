@@ -65,7 +65,7 @@ class ConsoleBrowserTest {
             NodeConfig.Builder b = NodeConfig.builder(dir.resolve("n" + i)).name("node-" + (char) ('a' + i))
                     .bindAddress("127.0.0.1").httpPort(0).clusterPort(i == 0 ? seed : NodeProcess.freePort())
                     .join(i == 0 ? List.of() : List.of("127.0.0.1:" + seed)).zone(zones[i])
-                    .capacityBytes((i + 1) * 64L << 30).shardKey(SHARD_KEY);
+                    .shardKey(SHARD_KEY);
             if (i == 0) {
                 b.accessKey(ACCESS).secretKey(SECRET);
             }
@@ -122,6 +122,8 @@ class ConsoleBrowserTest {
             waitFor(page, "document.getElementById('sign-in-error').textContent.length > 0");
             assertTrue(page.evaluate("document.getElementById('sign-in-error').textContent", STEP).asText().contains("wrong"));
             assertEquals(401, page.evaluate("fetch('/ui/api/session').then(r => r.status)", STEP).asInt());
+            assertEquals("none", page.evaluate("getComputedStyle(document.getElementById('nav')).display", STEP).asText(),
+                    "the sections show before sign-in");
             screenshot(page, "02-wrong-key");
 
             signIn(page, ACCESS, SECRET, SHARD_KEY);

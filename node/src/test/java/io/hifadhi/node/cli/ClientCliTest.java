@@ -70,17 +70,16 @@ class ClientCliTest {
             n.start();
             nodes.add(n);
         }
-        // Every node knows the key and sees the others before the tests start.
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            Run r = cli(nodes.get(2), "cluster", "status", "--json");
-            if (r.exit() != 0) {
-                return false;
-            }
+        // Every node knows the key and sees the others before the tests start (asked in this JVM: quicker).
+        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> {
             int up = 0;
-            for (JsonNode m : JSON.readTree(r.stdout()).path("members")) {
-                up += m.path("state").asText().equals("UP") ? 1 : 0;
+            try (InputStream in = calls(nodes.get(2)).admin("GET", "/api/v1/cluster", null).body()) {
+                for (JsonNode m : JSON.readTree(in).path("members")) {
+                    up += m.path("state").asText().equals("UP") ? 1 : 0;
+                }
             }
-            return up == 3 && cli(nodes.get(1), "ls").exit() == 0;
+            calls(nodes.get(1)).s3("GET", "/", Map.of(), null, HttpResponse.BodyHandlers.discarding(), Map.of());
+            return up == 3;
         });
     }
 
@@ -208,11 +207,14 @@ class ClientCliTest {
 
     // ---------------------------------------------------------------------------------------------- helpers
 
+    private static NodeCalls calls(Node node) {
+        return new NodeCalls(new ClientSettings.Resolved(URI.create("http://127.0.0.1:" + node.httpPort()),
+                ACCESS, SECRET, SHARD_KEY, "us-east-1"), java.time.Clock.systemUTC());
+    }
+
     private static int s3Mb(String bucket) throws Exception {
         // Buckets are made with any S3 client; the CLI has no mb. A signed PUT through the CLI's own signer.
-        NodeCalls calls = new NodeCalls(new ClientSettings.Resolved(URI.create("http://127.0.0.1:" + nodes.get(0).httpPort()),
-                ACCESS, SECRET, SHARD_KEY, "us-east-1"), java.time.Clock.systemUTC());
-        return calls.s3("PUT", NodeCalls.s3Path(bucket, null), Map.of(), null, HttpResponse.BodyHandlers.discarding(), Map.of())
+        return calls(nodes.get(0)).s3("PUT", NodeCalls.s3Path(bucket, null), Map.of(), null, HttpResponse.BodyHandlers.discarding(), Map.of())
                 .statusCode() == 200 ? 0 : 1;
     }
 
