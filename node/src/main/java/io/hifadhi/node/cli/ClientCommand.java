@@ -129,6 +129,15 @@ public final class ClientCommand implements Callable<Integer> {
             }
             return new Target(bucket, key);
         }
+
+        /** A target that must name one file. */
+        static Target file(String text) throws CliException {
+            Target t = parse(text);
+            if (t.key() == null) {
+                throw new CliException("'" + text + "' names no file: write BUCKET/KEY", USAGE);
+            }
+            return t;
+        }
     }
 
     abstract static class Sub implements Callable<Integer> {
@@ -318,7 +327,7 @@ public final class ClientCommand implements Callable<Integer> {
             return HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(() -> {
                 try {
                     FileChannel ch = FileChannel.open(file, StandardOpenOption.READ).position(from);
-                    return bar.counting(limited(Channels.newInputStream(ch), length));
+                    return bar.counting(Channels.newInputStream(ch), length);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException(e);
                 }
@@ -336,10 +345,7 @@ public final class ClientCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            Target t = Target.parse(from);
-            if (t.key() == null) {
-                throw new CliException("name the file: BUCKET/KEY", USAGE);
-            }
+            Target t = Target.file(from);
             NodeCalls calls = calls();
             HttpResponse<InputStream> r = calls.s3("GET", NodeCalls.s3Path(t.bucket(), t.key()), Map.of(), null,
                     HttpResponse.BodyHandlers.ofInputStream(), Map.of());
@@ -353,10 +359,10 @@ public final class ClientCommand implements Callable<Integer> {
             try (InputStream body = r.body();
                  TransferProgress bar = TransferProgress.of(progress() && !toStdout, "get " + t.key(), size, parent.err)) {
                 if (toStdout) {
-                    copied = copy(bar.counting(body), parent.out);
+                    copied = copy(bar.counting(body, Long.MAX_VALUE), parent.out);
                     parent.out.flush();
                 } else {
-                    copied = download(bar.counting(body), target);
+                    copied = download(bar.counting(body, Long.MAX_VALUE), target);
                 }
             }
             if (size >= 0 && copied != size) {
@@ -465,10 +471,7 @@ public final class ClientCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            Target t = Target.parse(what);
-            if (t.key() == null) {
-                throw new CliException("name the file: BUCKET/KEY", USAGE);
-            }
+            Target t = Target.file(what);
             long seconds = seconds(expires);
             ClientSettings.Resolved s = settings.resolve(parent.env);
             NodeCalls calls = new NodeCalls(s, parent.clock);
@@ -534,9 +537,7 @@ public final class ClientCommand implements Callable<Integer> {
             Target t = Target.parse(what);
             NodeCalls calls = calls();
             if (list) {
-                if (t.key() == null) {
-                    throw new CliException("name the file: BUCKET/KEY", USAGE);
-                }
+                Target.file(what);
                 try (InputStream in = calls.admin("GET", "/api/v1/grants" + NodeCalls.s3Path(t.bucket(), t.key()), null).body()) {
                     JsonNode grants = JSON.readTree(in);
                     if (settings.json) {
@@ -620,33 +621,6 @@ public final class ClientCommand implements Callable<Integer> {
     }
 
     // ---------------------------------------------------------------------------------------------- helpers
-
-    /** The first {@code limit} bytes of a stream. */
-    static InputStream limited(InputStream in, long limit) {
-        return new java.io.FilterInputStream(in) {
-            private long left = limit;
-
-            @Override
-            public int read() throws IOException {
-                if (left <= 0) {
-                    return -1;
-                }
-                int b = super.read();
-                left -= b >= 0 ? 1 : 0;
-                return b;
-            }
-
-            @Override
-            public int read(byte[] buf, int off, int len) throws IOException {
-                if (left <= 0) {
-                    return -1;
-                }
-                int n = super.read(buf, off, (int) Math.min(len, left));
-                left -= Math.max(n, 0);
-                return n;
-            }
-        };
-    }
 
     static long seconds(String duration) throws CliException {
         String d = duration.trim().toLowerCase(Locale.ROOT);

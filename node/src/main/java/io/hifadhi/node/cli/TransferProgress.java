@@ -43,22 +43,25 @@ final class TransferProgress implements AutoCloseable {
         }
     }
 
-    /** Counts what passes through into this bar. */
-    InputStream counting(InputStream in) {
+    /** The first {@code limit} bytes of a stream, counted into this bar as they are read. */
+    InputStream counting(InputStream in, long limit) {
         return new FilterInputStream(in) {
+            private long left = limit;
+
             @Override
             public int read() throws IOException {
-                int b = super.read();
-                if (b >= 0) {
-                    add(1);
-                }
-                return b;
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
             }
 
             @Override
             public int read(byte[] buf, int off, int len) throws IOException {
-                int n = super.read(buf, off, len);
+                if (left <= 0) {
+                    return -1;
+                }
+                int n = super.read(buf, off, (int) Math.min(len, left));
                 if (n > 0) {
+                    left -= n;
                     add(n);
                 }
                 return n;
