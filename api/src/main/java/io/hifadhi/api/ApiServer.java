@@ -63,6 +63,9 @@ public final class ApiServer implements AutoCloseable {
         HttpHandler transfer = guarded("transfer", new io.hifadhi.api.nativeapi.TransferHandler(context,
                 () -> grants == null ? null : grants.store()));
         HttpHandler dirs = guarded("dirs", new io.hifadhi.api.nativeapi.DirectoryHandler(context));
+        HttpHandler console = guarded("console", new io.hifadhi.api.console.ConsoleHandler(context,
+                new io.hifadhi.api.console.ConsoleSessions(context.clock(), java.time.Duration.ofHours(8), 10_000),
+                s3, cluster, keyAdmin));
 
         HttpHandler routes = exchange -> {
             // DECODE_URL is off: the path is raw, and handlers decode their own parameters strictly.
@@ -106,9 +109,15 @@ public final class ApiServer implements AutoCloseable {
                 target = dirs;
             } else if (path.equals("/metrics")) {
                 target = metrics;
-            } else if (s3 != null && !path.startsWith("/api/") && !path.startsWith(UI)) {
+            } else if (path.startsWith(UI) || path.equals("/ui")) {
+                target = console;
+            } else if (io.hifadhi.api.console.ConsoleHandler.isBrowserVisit(exchange)) {
+                exchange.putAttachment(Endpoint.NAME, "console");
+                io.hifadhi.api.console.ConsoleHandler.redirectToConsole(exchange);
+                return;
+            } else if (s3 != null && !path.startsWith("/api/")) {
                 // Everything outside the native API (all of /api/), metrics and the console is S3, path or
-                // virtual-host style; the bucket names "api" and "metrics" are reserved for that reason.
+                // virtual-host style; the bucket names "api", "metrics" and "ui" are reserved for that reason.
                 target = s3;
             } else {
                 exchange.putAttachment(Endpoint.NAME, "unknown");

@@ -13,6 +13,7 @@ import java.util.Map;
 /**
  * {@code java -jar hifadhi.jar [flags]}: starts a node and keeps running until the process is stopped.
  * {@code java -jar hifadhi.jar key ...}: manages S3 access keys through a running node, then exits.
+ * {@code java -jar hifadhi.jar ls|put|get|rm|share|grant|cluster ...}: a client of a running cluster, then exits.
  */
 public final class Main {
     static final int OK = 0;
@@ -28,7 +29,7 @@ public final class Main {
     private static final int SIGTERM_STATUS = 143;
 
     public static void main(String[] args) {
-        if (isKeyCommand(args)) {
+        if (isKeyCommand(args) || isClientCommand(args)) {
             System.exit(run(args, System.getenv(), System.out, System.err, new Node[1]));
         }
         Node[] started = new Node[1];
@@ -69,6 +70,9 @@ public final class Main {
     static int run(String[] args, Map<String, String> env, PrintStream out, PrintStream err, Node[] started) {
         if (isKeyCommand(args)) {
             return KeyCommand.run(java.util.Arrays.copyOfRange(args, 1, args.length), env, out, err);
+        }
+        if (isClientCommand(args)) {
+            return io.hifadhi.node.cli.ClientCommand.run(args, env, out, err);
         }
         NodeOptions options = new NodeOptions();
         CommandLine cli = new CommandLine(options);
@@ -111,6 +115,11 @@ public final class Main {
         }
         started[0] = node;
         return OK;
+    }
+
+    /** ls, put, get, rm, share, grant, cluster: a client of a running cluster, as the first word. */
+    private static boolean isClientCommand(String[] args) {
+        return args.length > 0 && io.hifadhi.node.cli.ClientCommand.NAMES.contains(args[0]);
     }
 
     private static boolean isKeyCommand(String[] args) {

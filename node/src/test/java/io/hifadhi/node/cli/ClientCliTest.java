@@ -1,0 +1,275 @@
+package io.hifadhi.node.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.hifadhi.node.Node;
+import io.hifadhi.node.config.NodeConfig;
+import io.hifadhi.node.testing.NodeProcess;
+import io.hifadhi.node.testing.SeededStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The command line as a person runs it: a separate JVM against a real 3-node cluster, on a terminal
+ * (a pseudo-terminal from script(1)) and piped. A 100 MiB file goes up through one node and comes back
+ * byte-exact through another; progress is drawn on a terminal and nothing but the data when piped.
+ */
+class ClientCliTest {
+    private static final String SHARD_KEY = "client-cli-test-shard-key-0123456789";
+    private static final String ACCESS = "HFDCLITESTROOTKEY001";
+    private static final String SECRET = "cli-test-secret-key-0123456789abcdefghij";
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+    static final List<Node> nodes = new ArrayList<>();
+
+    record Run(int exit, byte[] stdout, String stderr) {
+        String out() {
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+    }
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        int seed = NodeProcess.freePort();
+        for (int i = 0; i < 3; i++) {
+            NodeConfig.Builder b = NodeConfig.builder(dir.resolve("n" + i)).name("cli-" + (char) ('a' + i))
+                    .bindAddress("127.0.0.1").httpPort(0).clusterPort(i == 0 ? seed : NodeProcess.freePort())
+                    .join(i == 0 ? List.of() : List.of("127.0.0.1:" + seed)).zone(i == 2 ? "zone-2" : "zone-1").shardKey(SHARD_KEY);
+            if (i == 0) {
+                b.accessKey(ACCESS).secretKey(SECRET);
+            }
+            Node n = new Node(b.build(), new PrintStream(new ByteArrayOutputStream()));
+            n.start();
+            nodes.add(n);
+        }
+        // Every node knows the key and sees the others before the tests start (asked in this JVM: quicker).
+        await().atMost(Duration.ofSeconds(90)).ignoreExceptions().until(() -> {
+            int up = 0;
+            try (InputStream in = calls(nodes.get(2)).admin("GET", "/api/v1/cluster", null).body()) {
+                for (JsonNode m : JSON.readTree(in).path("members")) {
+                    up += m.path("state").asText().equals("UP") ? 1 : 0;
+                }
+            }
+            calls(nodes.get(1)).s3("GET", "/", Map.of(), null, HttpResponse.BodyHandlers.discarding(), Map.of());
+            return up == 3;
+        });
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        nodes.forEach(Node::close);
+    }
+
+    @Test
+    void aHundredMebibytesGoUpOnATerminalAndComeBackExactThroughAPipe() throws Exception {
+        assertEquals(0, s3Mb("films"));
+        Path file = dir.resolve("film.bin");
+        try (InputStream in = new SeededStream(42, 100L << 20); OutputStream out = Files.newOutputStream(file)) {
+            in.transferTo(out);
+        }
+        String sha = sha256(Files.readAllBytes(file));
+
+        // On a terminal: a progress bar, drawn as the bytes go.
+        Run put = onTerminal(nodes.get(0), "put", file.toString(), "films/2026/");
+        assertEquals(0, put.exit(), put.out());
+        assertTrue(put.out().contains("100%") && put.out().contains("MiB"), "no progress bar on the terminal: " + put.out());
+        assertTrue(put.out().contains("uploaded films/2026/film.bin"), put.out());
+
+        // Piped, through another node: the exact bytes, and not one byte of progress anywhere.
+        Run piped = cli(nodes.get(1), "get", "films/2026/film.bin", "-");
+        assertEquals(0, piped.exit(), piped.stderr());
+        assertEquals(100L << 20, piped.stdout().length);
+        assertEquals(sha, sha256(piped.stdout()));
+        assertEquals("", piped.stderr(), "progress noise on a pipe");
+
+        Path back = dir.resolve("back.bin");
+        Run get = onTerminal(nodes.get(2), "get", "films/2026/film.bin", back.toString());
+        assertEquals(0, get.exit(), get.out());
+        assertTrue(get.out().contains("100%"), "no progress bar on the terminal: " + get.out());
+        assertEquals(sha, sha256(Files.readAllBytes(back)));
+
+        Run ls = cli(nodes.get(2), "ls", "films/2026/", "--json");
+        assertEquals(0, ls.exit(), ls.stderr());
+        JsonNode listed = JSON.readTree(ls.stdout()).path("objects").get(0);
+        assertEquals("2026/film.bin", listed.path("key").asText());
+        assertEquals(100L << 20, listed.path("size").asLong());
+        Run lsText = cli(nodes.get(0), "ls", "films");
+        assertTrue(lsText.out().contains("DIR  2026/"), lsText.out());
+    }
+
+    @Test
+    void clusterStatusShowsEveryNode() throws Exception {
+        Run text = cli(nodes.get(1), "cluster", "status");
+        assertEquals(0, text.exit(), text.stderr());
+        for (Node n : nodes) {
+            assertTrue(text.out().contains(n.name()), text.out());
+        }
+        assertTrue(text.out().contains("3 of 3 nodes up"), text.out());
+        assertTrue(text.out().contains("zone-2"), text.out());
+    }
+
+    @Test
+    void shareGivesALinkThatServesTheFileWithoutAKey() throws Exception {
+        assertEquals(0, s3Mb("shared"));
+        Path file = dir.resolve("note.txt");
+        Files.writeString(file, "for your eyes");
+        assertEquals(0, cli(nodes.get(0), "put", file.toString(), "shared/note.txt").exit());
+        Run share = cli(nodes.get(1), "share", "shared/note.txt", "--expires", "10m", "--json");
+        assertEquals(0, share.exit(), share.stderr());
+        String url = JSON.readTree(share.stdout()).path("url").asText();
+        HttpResponse<String> opened = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, opened.statusCode());
+        assertEquals("for your eyes", opened.body());
+
+        Run elsewhere = cli(nodes.get(1), "share", "shared/note.txt", "--ip", "203.0.113.0/24");
+        assertEquals(0, elsewhere.exit(), elsewhere.stderr());
+        HttpResponse<String> refused = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(elsewhere.out().trim())).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, refused.statusCode(), refused.body());
+
+        Run rm = cli(nodes.get(2), "rm", "shared/note.txt");
+        assertEquals(0, rm.exit(), rm.stderr());
+        assertEquals(4, cli(nodes.get(0), "get", "shared/note.txt", "-").exit(), "deleted everywhere");
+    }
+
+    @Test
+    void failuresSayWhatFailedInTheExitStatus() throws Exception {
+        assertEquals(0, s3Mb("errors"));
+        Run missing = cli(nodes.get(0), "get", "errors/nothing-here", "-");
+        assertEquals(4, missing.exit());
+        assertTrue(missing.stderr().contains("NoSuchKey"), missing.stderr());
+        assertEquals(0, missing.stdout().length);
+        assertEquals(4, cli(nodes.get(0), "rm", "errors/nothing-here").exit());
+
+        Map<String, String> wrong = env(nodes.get(0));
+        wrong.put("HIFADHI_SECRET_KEY", "not-the-secret-at-all-0000000000000000000");
+        Run denied = run(wrong, false, "ls");
+        assertEquals(5, denied.exit());
+        assertTrue(denied.stderr().contains("SignatureDoesNotMatch"), denied.stderr());
+
+        Map<String, String> nowhere = env(nodes.get(0));
+        nowhere.put("HIFADHI_ENDPOINT", "http://127.0.0.1:" + NodeProcess.freePort());
+        Run unreachable = run(nowhere, false, "ls");
+        assertEquals(3, unreachable.exit());
+        assertTrue(unreachable.stderr().contains("connection refused"), unreachable.stderr());
+
+        assertEquals(2, cli(nodes.get(0), "put").exit(), "missing arguments are a usage error");
+        assertEquals(2, cli(nodes.get(0), "share", "errors/x", "--expires", "soon").exit());
+        assertEquals(6, cli(nodes.get(0), "put", dir.resolve("no-such-file").toString(), "errors/").exit());
+        Run noBucket = cli(nodes.get(0), "put", Files.writeString(dir.resolve("tiny"), "x").toString(), "no-such-bucket/tiny");
+        assertEquals(4, noBucket.exit(), noBucket.stderr());
+    }
+
+    @Test
+    void settingsComeFromTheConfigFile() throws Exception {
+        Path config = dir.resolve("config");
+        Files.writeString(config, "endpoint=http://127.0.0.1:" + nodes.get(2).httpPort() + "\naccess-key=" + ACCESS
+                + "\nsecret-key=" + SECRET + "\nshard-key=" + SHARD_KEY + "\n");
+        Map<String, String> env = new HashMap<>();
+        env.put("HOME", dir.toString());
+        env.put("HIFADHI_CONFIG", config.toString());
+        Run status = run(env, false, "cluster", "status");
+        assertEquals(0, status.exit(), status.stderr());
+        assertTrue(status.out().contains("asked " + nodes.get(2).name()), status.out());
+        Run noKey = run(Map.of("HOME", dir.toString()), false, "ls");
+        assertEquals(2, noKey.exit());
+        assertTrue(noKey.stderr().contains("no S3 key pair"), noKey.stderr());
+    }
+
+    // ---------------------------------------------------------------------------------------------- helpers
+
+    private static NodeCalls calls(Node node) {
+        return new NodeCalls(new ClientSettings.Resolved(URI.create("http://127.0.0.1:" + node.httpPort()),
+                ACCESS, SECRET, SHARD_KEY, "us-east-1"), java.time.Clock.systemUTC());
+    }
+
+    private static int s3Mb(String bucket) throws Exception {
+        // Buckets are made with any S3 client; the CLI has no mb. A signed PUT through the CLI's own signer.
+        return calls(nodes.get(0)).s3("PUT", NodeCalls.s3Path(bucket, null), Map.of(), null, HttpResponse.BodyHandlers.discarding(), Map.of())
+                .statusCode() == 200 ? 0 : 1;
+    }
+
+    private static Map<String, String> env(Node node) {
+        Map<String, String> env = new HashMap<>();
+        env.put("HOME", dir.toString());
+        env.put("HIFADHI_ENDPOINT", "http://127.0.0.1:" + node.httpPort());
+        env.put("HIFADHI_ACCESS_KEY", ACCESS);
+        env.put("HIFADHI_SECRET_KEY", SECRET);
+        env.put("SHARD_KEY", SHARD_KEY);
+        return env;
+    }
+
+    static Run cli(Node node, String... args) throws Exception {
+        return run(env(node), false, args);
+    }
+
+    private static Run onTerminal(Node node, String... args) throws Exception {
+        return run(env(node), true, args);
+    }
+
+    /** The CLI in its own JVM; on a terminal through script(1), which gives it a pseudo-terminal. */
+    private static Run run(Map<String, String> env, boolean terminal, String... args) throws Exception {
+        List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-cp", System.getProperty("java.class.path"), "io.hifadhi.node.Main"));
+        java.addAll(List.of(args));
+        List<String> cmd;
+        if (terminal) {
+            StringBuilder line = new StringBuilder("stty cols 120; exec");
+            for (String a : java) {
+                line.append(" '").append(a.replace("'", "'\\''")).append('\'');
+            }
+            cmd = List.of("script", "-qefc", line.toString(), "/dev/null");
+        } else {
+            cmd = java;
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().clear();
+        pb.environment().put("PATH", System.getenv("PATH"));
+        pb.environment().putAll(env);
+        Path errFile = Files.createTempFile(dir, "stderr", ".txt");
+        pb.redirectError(errFile.toFile());
+        if (terminal) {
+            pb.redirectInput(ProcessBuilder.Redirect.PIPE);
+        }
+        Process p = pb.start();
+        byte[] out;
+        try (InputStream in = p.getInputStream()) {
+            out = in.readAllBytes();
+        }
+        assertTrue(p.waitFor(5, TimeUnit.MINUTES), "the CLI did not finish");
+        return new Run(p.exitValue(), out, Files.readString(errFile));
+    }
+
+    private static String sha256(byte[] data) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+    }
+}
