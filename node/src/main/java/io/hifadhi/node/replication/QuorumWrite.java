@@ -138,7 +138,9 @@ final class QuorumWrite {
                     String reason = String.valueOf(io.hifadhi.node.transport.Transport.unwrap(error).getMessage());
                     failures.put(target, reason);
                     LOG.info("{}: write to {} failed: {}", what, target, reason);
-                    if ((!target.equals(localId) || hintFor == null) && !hedged.contains(replica)) {
+                    // A replica whose stand-in already went out on suspicion gets no second one; a failed stand-in does.
+                    boolean stoodInAlready = hintFor == null && hedged.contains(replica);
+                    if ((!target.equals(localId) || hintFor == null) && !stoodInAlready) {
                         standIn(replica);
                     }
                 }

@@ -130,4 +130,13 @@ class QuorumWriteTest {
         s.held.get("d").complete(new Ack(true, false));
         assertEquals(Set.of("a", "d"), q.pending().quorum().join().holders());
     }
+
+    @Test
+    void aFailedEarlyStandInIsReplacedByTheNextFallback() {
+        Sends s = new Sends(Set.of("d"), Set.of("b", "c"));
+        QuorumWrite q = QuorumWrite.begin("t", WALK, 3, 2, id -> true, "a", s);
+        q.suspect("b");
+        assertEquals(List.of("a<-", "b<-", "c<-", "d<-b", "e<-b"), s.log, "d failed at once, so e stands in for b");
+        assertEquals(Set.of("a", "e"), q.pending().quorum().join().holders());
+    }
 }
