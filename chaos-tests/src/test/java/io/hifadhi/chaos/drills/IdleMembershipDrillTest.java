@@ -57,7 +57,7 @@ class IdleMembershipDrillTest {
                 for (NodeProcess observer : cluster.nodes()) {
                     Optional<Map<String, ClusterAdmin.Member>> view = admin.members(observer, Duration.ofSeconds(2));
                     polls++;
-                    String problem = view.map(v -> incomplete(v, cluster)).orElse("no answer");
+                    String problem = view.isPresent() ? incomplete(view.get(), cluster) : "no answer";
                     if (problem != null) {
                         sightings++;
                         if (examples.size() < 10) {
@@ -125,7 +125,8 @@ class IdleMembershipDrillTest {
         while (System.nanoTime() < deadline) {
             last = null;
             for (NodeProcess n : cluster.nodes()) {
-                String problem = admin.members(n, Duration.ofSeconds(2)).map(v -> incomplete(v, cluster)).orElse("no answer");
+                Optional<Map<String, ClusterAdmin.Member>> view = admin.members(n, Duration.ofSeconds(2));
+                String problem = view.isPresent() ? incomplete(view.get(), cluster) : "no answer";
                 if (problem != null) {
                     last = n.name() + ": " + problem;
                     break;
