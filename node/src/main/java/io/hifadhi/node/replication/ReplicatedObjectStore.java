@@ -1,7 +1,6 @@
 package io.hifadhi.node.replication;
 
 import io.hifadhi.api.nativeapi.ObjectLocator;
-import io.hifadhi.api.store.CorruptDataException;
 import io.hifadhi.api.store.ListPage;
 import io.hifadhi.api.store.ObjectInfo;
 import io.hifadhi.api.store.ObjectStore;
@@ -15,8 +14,6 @@ import io.hifadhi.membership.ClusterView;
 import io.hifadhi.membership.MembershipEvent;
 import io.hifadhi.membership.MembershipListener;
 import io.hifadhi.node.replication.Messages.Ack;
-import io.hifadhi.node.replication.Messages.ChunkData;
-import io.hifadhi.node.replication.Messages.ChunkGet;
 import io.hifadhi.node.replication.Messages.ChunkHas;
 import io.hifadhi.node.replication.Messages.ChunkHave;
 import io.hifadhi.node.replication.Messages.ChunkPut;
@@ -468,59 +465,6 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         return b.version().isNewerThan(a.version()) ? b : a;
     }
 
-    /** Verified bytes of a chunk: this node's copy if good, else each holder in preference order. */
-    private static byte[] fetchChunk(Replication c, ChunkRef ref) throws IOException {
-        Optional<byte[]> mine = c.replica().readVerified(ref.id(), ref.length());
-        if (mine.isPresent()) {
-            return mine.get();
-        }
-        ClusterView v = c.placement().view();
-        List<String> walk = c.placement().walk(v, KeyHash.ofChunk(HEX.parseHex(ref.id())));
-        List<String> problems = new ArrayList<>();
-        boolean damaged = false;
-        for (String id : walk) {
-            if (id.equals(c.localId()) || !v.isReachable(id)) {
-                continue;
-            }
-            try {
-                ChunkData data = await(c.request(v, id, Messages.CHUNK_GET, new ChunkGet(ref.id(), ref.length()),
-                        ChunkData.class, Replication.CHUNK_TIMEOUT));
-                if (data.bytes() == null) {
-                    problems.add(id + ": not held");
-                } else if (data.bytes().length == ref.length() && LocalReplica.sha256Hex(data.bytes()).equals(ref.id())) {
-                    healLocalCopy(c, v, walk, ref, data.bytes());
-                    return data.bytes();
-                } else {
-                    problems.add(id + ": failed its SHA-256 check");
-                    damaged = true;
-                }
-            } catch (IOException e) {
-                problems.add(id + ": " + e.getMessage());
-            }
-        }
-        if (damaged) {
-            throw new CorruptDataException("no reachable node holds a good copy of chunk " + ref.id() + " " + problems);
-        }
-        // Nobody answered with the chunk (down, busy, or not holding it yet): the data may come back, so 503, not 500.
-        throw new StoreUnavailableException("no reachable node could serve chunk " + ref.id() + " " + problems
-                + "; retry when more nodes are reachable");
-    }
-
-    /** This node is one of the chunk's replicas but lacked a good copy: store the one just fetched, in the background. */
-    private static void healLocalCopy(Replication c, ClusterView v, List<String> walk, ChunkRef ref, byte[] bytes) {
-        if (!walk.subList(0, c.placement().n(v)).contains(c.localId())) {
-            return;
-        }
-        c.request(v, c.localId(), Messages.CHUNK_PUT, new ChunkPut(ref.id(), bytes, null), Ack.class, Replication.CHUNK_TIMEOUT)
-                .whenComplete((ack, error) -> {
-                    if (error == null) {
-                        LOG.info("chunk {} restored on this node from a replica", ref.id());
-                    } else {
-                        LOG.warn("chunk {} could not be restored on this node: {}", ref.id(), error.toString());
-                    }
-                });
-    }
-
     private final class ClusterObject implements StoredObject {
         private final Replication c;
         private final ObjectRecord record;
@@ -538,7 +482,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         @Override
         public InputStream open(long offset, long length) throws IOException {
             InputStream inline = record.openInline(offset, length);
-            return inline != null ? inline : new ChunkFetchStream(ref -> fetchChunk(c, ref), record.chunks(), offset, length);
+            return inline != null ? inline : new ChunkFetchStream(c.chunkFetcher()::fetch, record.chunks(), offset, length);
         }
     }
 
@@ -688,7 +632,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
 
     // ---- helpers ----
 
-    private static <T> T await(CompletableFuture<T> f) throws IOException {
+    static <T> T await(CompletableFuture<T> f) throws IOException {
         try {
             return f.get(5, TimeUnit.MINUTES);
         } catch (InterruptedException e) {
