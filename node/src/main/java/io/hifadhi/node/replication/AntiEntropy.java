@@ -59,7 +59,7 @@ final class AntiEntropy implements AutoCloseable {
     }
 
     private final Replication c;
-    private final Map<String, SyncedKeyspace> keyspaces = new LinkedHashMap<>();
+    private final Map<String, SyncedKeyspace> keyspaces = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final ChunkKeeper keeper;
     private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
     private final ScheduledExecutorService loop;
@@ -76,6 +76,11 @@ final class AntiEntropy implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /** Adds a keyspace (a replicated table attaching after the data path started). */
+    void add(SyncedKeyspace keyspace) {
+        keyspaces.put(keyspace.name(), keyspace);
     }
 
     void register(Transport transport) {
@@ -117,7 +122,11 @@ final class AntiEntropy implements AutoCloseable {
                     }
                 }
                 Collections.shuffle(peers);
-                for (SyncedKeyspace k : keyspaces.values()) {
+                List<SyncedKeyspace> all;
+                synchronized (keyspaces) {
+                    all = List.copyOf(keyspaces.values());
+                }
+                for (SyncedKeyspace k : all) {
                     Snapshot s = build(k, v);
                     for (String peer : peers) {
                         if (closed) {
@@ -250,18 +259,28 @@ final class AntiEntropy implements AutoCloseable {
             String me = c.localId();
             Map<String, MerkleTree> trees = new HashMap<>();
             int[] idx = new int[n];
-            k.forEach((key, position, summary) -> {
-                int count = ring.preferenceIndexes(position, n, 0, idx);
-                if (!replicates(ring, idx, count, me)) {
-                    return;
-                }
-                for (int i = 0; i < count; i++) {
-                    String id = ring.member(idx[i]).id();
-                    if (!id.equals(me)) {
-                        trees.computeIfAbsent(id, x -> new MerkleTree()).add(position, key, summary);
+            if (k.fullyReplicated()) {
+                List<MerkleTree> everyone = new ArrayList<>();
+                for (io.hifadhi.ring.Member m : ring.members()) {
+                    if (!m.id().equals(me)) {
+                        everyone.add(trees.computeIfAbsent(m.id(), x -> new MerkleTree()));
                     }
                 }
-            });
+                k.forEach((key, position, summary) -> everyone.forEach(t -> t.add(position, key, summary)));
+            } else {
+                k.forEach((key, position, summary) -> {
+                    int count = ring.preferenceIndexes(position, n, 0, idx);
+                    if (!replicates(ring, idx, count, me)) {
+                        return;
+                    }
+                    for (int i = 0; i < count; i++) {
+                        String id = ring.member(idx[i]).id();
+                        if (!id.equals(me)) {
+                            trees.computeIfAbsent(id, x -> new MerkleTree()).add(position, key, summary);
+                        }
+                    }
+                });
+            }
             Snapshot s = new Snapshot(System.currentTimeMillis(), ring, n, trees);
             snapshots.put(k.name(), s);
             return s;
@@ -336,6 +355,10 @@ final class AntiEntropy implements AutoCloseable {
         int[] idx = new int[s.n()];
         k.forEach((key, position, summary) -> {
             if (!leaves.get(MerkleTree.leafOf(position))) {
+                return;
+            }
+            if (k.fullyReplicated()) {
+                out.put(ByteBuffer.wrap(key), summary);
                 return;
             }
             int count = s.ring().preferenceIndexes(position, s.n(), 0, idx);

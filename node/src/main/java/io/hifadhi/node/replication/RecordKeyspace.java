@@ -1,6 +1,5 @@
 package io.hifadhi.node.replication;
 
-import io.hifadhi.node.clock.VersionStamp;
 import io.hifadhi.node.storage.ObjectRecord;
 import io.hifadhi.node.storage.RecordCodec;
 import io.hifadhi.node.storage.RecordStore;
@@ -36,7 +35,7 @@ final class RecordKeyspace implements SyncedKeyspace {
 
     @Override
     public boolean wants(byte[] mine, byte[] theirs) {
-        return mine == null || stamp(theirs).isNewerThan(stamp(mine));
+        return SyncedKeyspace.newerStamp(mine, theirs);
     }
 
     @Override
@@ -78,9 +77,5 @@ final class RecordKeyspace implements SyncedKeyspace {
             }
         }
         throw new IllegalArgumentException("not a record key");
-    }
-
-    private static VersionStamp stamp(byte[] summary) {
-        return VersionStamp.parse(new String(summary, StandardCharsets.UTF_8));
     }
 }

@@ -148,6 +148,11 @@ public final class Replication implements AutoCloseable {
         return chunkSize;
     }
 
+    /** Keeps a keyspace (a fully replicated table) in sync by the same Merkle anti-entropy as the object records. */
+    public void sync(SyncedKeyspace keyspace) {
+        antiEntropy.add(keyspace);
+    }
+
     ChunkFetcher chunkFetcher() {
         return chunkFetcher;
     }

@@ -1,6 +1,9 @@
 package io.hifadhi.node.replication;
 
+import io.hifadhi.node.clock.VersionStamp;
+
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A set of entries that the replicas of each ring range keep identical by anti-entropy ({@link AntiEntropy}):
@@ -8,9 +11,14 @@ import java.io.IOException;
  * a short summary that changes whenever the entry does (a record's version stamp), and a value that travels
  * when one replica lacks the entry or holds an older one.
  */
-interface SyncedKeyspace {
+public interface SyncedKeyspace {
     /** Names the keyspace in messages and logs. */
     String name();
+
+    /** Full placement: every member holds every entry (small tables); otherwise the N ring replicas of its position. */
+    default boolean fullyReplicated() {
+        return false;
+    }
 
     /** Visits every entry this node holds. */
     void forEach(EntryVisitor visitor);
@@ -23,6 +31,15 @@ interface SyncedKeyspace {
 
     /** Merges values from another replica durably (synced) before returning; entries that do not win are ignored. */
     void apply(byte[][] values) throws IOException;
+
+    /** The {@link #wants} of last-writer-wins entries whose summary is their version stamp's text. */
+    static boolean newerStamp(byte[] mine, byte[] theirs) {
+        return mine == null || stamp(theirs).isNewerThan(stamp(mine));
+    }
+
+    private static VersionStamp stamp(byte[] summary) {
+        return VersionStamp.parse(new String(summary, StandardCharsets.UTF_8));
+    }
 
     @FunctionalInterface
     interface EntryVisitor {
