@@ -33,6 +33,7 @@ final class ChunkKeeper {
     private final ChunkStore chunks;
     private String cursor;
     private boolean indexed;
+    private long lastFailureLog;
 
     ChunkKeeper(Replication c, RecordStore records, ChunkStore chunks) {
         this.c = c;
@@ -81,7 +82,12 @@ final class ChunkKeeper {
                 failed.add(ref.id() + " (" + e.getMessage() + ")");
             }
         }
-        if (restored > 0 || !failed.isEmpty()) {
+        long now = System.currentTimeMillis();
+        // A chunk no reachable node can serve is retried every pass; say so at most once a minute.
+        if (restored > 0 || (!failed.isEmpty() && now - lastFailureLog > 60_000)) {
+            if (!failed.isEmpty()) {
+                lastFailureLog = now;
+            }
             LOG.info("chunk keeper restored {} missing chunks ({} bytes){}", restored, bytes,
                     failed.isEmpty() ? "" : "; could not yet restore " + failed.size() + ", first: " + failed.get(0));
         }

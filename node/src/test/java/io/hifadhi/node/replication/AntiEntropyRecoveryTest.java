@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * anti-entropy alone: no read touches the data before the check (locate only asks what each node holds).
  * Five node processes, -Xmx256m each, N=3, W=2, R=2, 256 KiB chunks.
  */
-@Timeout(value = 4, unit = TimeUnit.MINUTES)
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
 class AntiEntropyRecoveryTest {
     static final String KEY = "anti-entropy-test-shard-key-0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,18 +73,17 @@ class AntiEntropyRecoveryTest {
             assertTrue(hints > 0, "the writes left hints for node-e");
 
             // Every node that may hold a hint for node-e is killed and loses its hint store.
-            for (int i = 0; i < 4; i++) {
-                cluster.nodes[i].kill9();
-            }
-            for (int i = 0; i < 4; i++) {
-                deleteTree(dir.resolve("n" + i).resolve("hints"));
-            }
-            for (int i = 0; i < 4; i++) {
-                cluster.start(i);
+            // Two at a time, so the other two stay up as seeds (a cluster restarted all at once has nobody to rejoin).
+            for (int[] pair : new int[][]{{0, 1}, {2, 3}}) {
+                for (int i : pair) {
+                    cluster.nodes[i].kill9();
+                    AntiEntropyRecoveryTest.deleteTree(dir.resolve("n" + i).resolve("hints"));
+                }
+                cluster.startTogether(pair);
             }
             await().atMost(Duration.ofSeconds(60)).until(() -> reachable(cluster.client(0)) == 4);
-            long back = System.nanoTime();
             cluster.start(4);
+            long back = System.nanoTime();
 
             Ring ring = cluster.ring();
             Path chunksOfE = dir.resolve("n4").resolve("chunks");
@@ -105,7 +104,7 @@ class AntiEntropyRecoveryTest {
                     }
                 }
             });
-            System.out.printf("node-e held every record and chunk it should %.1f s after it was started%n",
+            System.out.printf("node-e held every record and chunk it should %.1f s after it answered its health check%n",
                     (System.nanoTime() - back) / 1e9);
             NativeClient e = cluster.client(4);
             for (int i = 0; i < ids.size(); i++) {
@@ -130,20 +129,46 @@ class AntiEntropyRecoveryTest {
         }
 
         void startAll() throws Exception {
-            for (int i = 0; i < NODES; i++) {
-                start(i);
-            }
+            start(0);
+            startTogether(1, 2, 3, 4);
             await().atMost(Duration.ofSeconds(60)).until(() -> reachable(client(0)) == NODES);
         }
 
-        void start(int i) throws Exception {
-            List<String> extra = new ArrayList<>(List.of("--chunk-size", "256KiB", "--capacity", "10GiB"));
+        /** Starts nodes in parallel (a JVM start takes long on a loaded machine); seeds are the nodes running before. */
+        void startTogether(int... indexes) throws Exception {
+            List<String> seeds = new ArrayList<>();
             for (int j = 0; j < NODES; j++) {
-                if (j != i) {
-                    extra.addAll(List.of("--join", "127.0.0.1:" + ports[j]));
+                if (nodes[j] != null && nodes[j].process().isAlive()) {
+                    seeds.add("127.0.0.1:" + ports[j]);
                 }
             }
-            nodes[i] = NodeProcess.start(dir.resolve("n" + i), KEY, "-Xmx256m", dir.resolve("n" + i + ".log"),
+            java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors.newFixedThreadPool(indexes.length);
+            try {
+                List<java.util.concurrent.Future<NodeProcess>> started = new ArrayList<>();
+                for (int i : indexes) {
+                    started.add(starter.submit(() -> launch(i, seeds)));
+                }
+                for (int k = 0; k < indexes.length; k++) {
+                    nodes[indexes[k]] = started.get(k).get();
+                }
+            } finally {
+                starter.shutdownNow();
+            }
+        }
+
+        void start(int i) throws Exception {
+            startTogether(i);
+        }
+
+        private NodeProcess launch(int i, List<String> seeds) throws Exception {
+            List<String> extra = new ArrayList<>(List.of("--chunk-size", "256KiB", "--capacity", "10GiB"));
+            // Seeds: the nodes running now (a node restarted alone finds the others through its remembered peers).
+            for (String seed : seeds) {
+                if (!seed.endsWith(":" + ports[i])) {
+                    extra.addAll(List.of("--join", seed));
+                }
+            }
+            return NodeProcess.start(dir.resolve("n" + i), KEY, "-Xmx256m", dir.resolve("n" + i + ".log"),
                     "node-" + (char) ('a' + i), ports[i], extra.toArray(String[]::new));
         }
 
