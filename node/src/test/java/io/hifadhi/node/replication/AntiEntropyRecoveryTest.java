@@ -53,7 +53,7 @@ class AntiEntropyRecoveryTest {
             cluster.startAll();
             NativeClient a = cluster.client(0);
             cluster.nodes[4].kill9();
-            await().atMost(Duration.ofSeconds(30)).until(() -> reachable(a) == NODES - 1);
+            await().atMost(Duration.ofSeconds(120)).until(() -> reachable(a) == NODES - 1);
 
             List<String> ids = new ArrayList<>();
             List<byte[]> bodies = new ArrayList<>();
@@ -81,7 +81,7 @@ class AntiEntropyRecoveryTest {
                 }
                 cluster.startTogether(pair);
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> reachable(cluster.client(0)) == 4);
+            await().atMost(Duration.ofSeconds(180)).until(() -> reachable(cluster.client(0)) == 4);
             cluster.start(4);
             long back = System.nanoTime();
 
@@ -131,7 +131,7 @@ class AntiEntropyRecoveryTest {
         void startAll() throws Exception {
             start(0);
             startTogether(1, 2, 3, 4);
-            await().atMost(Duration.ofSeconds(60)).until(() -> reachable(client(0)) == NODES);
+            await().atMost(Duration.ofSeconds(180)).until(() -> reachable(client(0)) == NODES);
         }
 
         /** Starts nodes in parallel (a JVM start takes long on a loaded machine); seeds are the nodes running before. */
