@@ -80,8 +80,9 @@ class AntiEntropyBenchmark {
                     AntiEntropyRecoveryTest.deleteTree(dir.resolve("n" + i).resolve("hints"));
                 }
                 cluster.startTogether(pair);
+                cluster.awaitAllUp(4);
             }
-            await().atMost(Duration.ofSeconds(60)).until(() -> AntiEntropyRecoveryTest.reachable(cluster.client(0)) == 4);
+            cluster.awaitAllUp(4);
             // Let the four agree among themselves (they do already) so the bytes below are node-e's catching up.
             Thread.sleep(6_000);
             long bytesBefore = sum(cluster, "hifadhi_anti_entropy_sent_bytes", 4);

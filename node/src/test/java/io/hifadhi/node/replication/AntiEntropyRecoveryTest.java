@@ -80,9 +80,10 @@ class AntiEntropyRecoveryTest {
                     AntiEntropyRecoveryTest.deleteTree(dir.resolve("n" + i).resolve("hints"));
                 }
                 cluster.startTogether(pair);
+                cluster.awaitAllUp(4);
             }
-            await().atMost(Duration.ofSeconds(180)).until(() -> reachable(cluster.client(0)) == 4);
             cluster.start(4);
+            cluster.awaitAllUp(NODES);
             long back = System.nanoTime();
 
             Ring ring = cluster.ring();
@@ -129,9 +130,27 @@ class AntiEntropyRecoveryTest {
         }
 
         void startAll() throws Exception {
-            start(0);
-            startTogether(1, 2, 3, 4);
-            await().atMost(Duration.ofSeconds(180)).until(() -> reachable(client(0)) == NODES);
+            for (int i = 0; i < NODES; i++) {
+                start(i);
+            }
+            awaitAllUp(NODES);
+        }
+
+        /**
+         * Waits until the first {@code count} nodes are all reachable. A node whose join handshake timed out (it exits
+         * 15 s after it started when no seed answered: seen on this shared machine under a load of 50+) is started
+         * again: that is membership's business, not what these tests are about.
+         */
+        void awaitAllUp(int count) throws Exception {
+            await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(1)).until(() -> {
+                for (int i = 0; i < count; i++) {
+                    if (!nodes[i].process().isAlive()) {
+                        System.out.println("node-" + (char) ('a' + i) + " exited (" + nodes[i].process().exitValue() + "); starting it again");
+                        start(i);
+                    }
+                }
+                return reachable(client(0)) == count;
+            });
         }
 
         /** Starts nodes in parallel (a JVM start takes long on a loaded machine); seeds are the nodes running before. */
