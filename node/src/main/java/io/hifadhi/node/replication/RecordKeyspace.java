@@ -29,7 +29,7 @@ final class RecordKeyspace implements SyncedKeyspace {
 
     @Override
     public void forEach(EntryVisitor visitor) {
-        records.forEach(r -> visitor.visit(key(r.bucket(), r.key()), KeyHash.ofObject(r.bucket(), r.key()),
+        records.forEach(r -> visitor.visit(RecordStore.keyOf(r.bucket(), r.key()), KeyHash.ofObject(r.bucket(), r.key()),
                 r.version().toString().getBytes(StandardCharsets.UTF_8)));
     }
 
@@ -59,15 +59,6 @@ final class RecordKeyspace implements SyncedKeyspace {
             }
         }
         replica.mergeAll(batch);
-    }
-
-    static byte[] key(String bucket, String key) {
-        byte[] b = bucket.getBytes(StandardCharsets.UTF_8);
-        byte[] k = key.getBytes(StandardCharsets.UTF_8);
-        byte[] out = new byte[b.length + 1 + k.length];
-        System.arraycopy(b, 0, out, 0, b.length);
-        System.arraycopy(k, 0, out, b.length + 1, k.length);
-        return out;
     }
 
     private static int separator(byte[] key) {

@@ -225,7 +225,8 @@ public final class RecordStore implements AutoCloseable {
         options.close();
     }
 
-    static byte[] keyOf(String bucket, String key) {
+    /** The database key of a record: {@code bucket 0x00 key} in UTF-8 (also how anti-entropy names a record). */
+    public static byte[] keyOf(String bucket, String key) {
         byte[] b = bucket.getBytes(StandardCharsets.UTF_8);
         byte[] k = key.getBytes(StandardCharsets.UTF_8);
         byte[] out = new byte[b.length + 1 + k.length];

@@ -72,16 +72,7 @@ class AntiEntropyRecoveryTest {
             }
             assertTrue(hints > 0, "the writes left hints for node-e");
 
-            // Every node that may hold a hint for node-e is killed and loses its hint store.
-            // Two at a time, so the other two stay up as seeds (a cluster restarted all at once has nobody to rejoin).
-            for (int[] pair : new int[][]{{0, 1}, {2, 3}}) {
-                for (int i : pair) {
-                    cluster.nodes[i].kill9();
-                    AntiEntropyRecoveryTest.deleteTree(dir.resolve("n" + i).resolve("hints"));
-                }
-                cluster.startTogether(pair);
-                cluster.awaitAllUp(4);
-            }
+            cluster.restartFourWithoutHints();
             cluster.start(4);
             cluster.awaitAllUp(NODES);
             long back = System.nanoTime();
@@ -151,6 +142,21 @@ class AntiEntropyRecoveryTest {
                 }
                 return reachable(client(0)) == count;
             });
+        }
+
+        /**
+         * Every node that may hold a hint for node-e is killed and loses its hint store; two at a time, so the other
+         * two stay up as seeds (a cluster restarted all at once has nobody to rejoin).
+         */
+        void restartFourWithoutHints() throws Exception {
+            for (int[] pair : new int[][]{{0, 1}, {2, 3}}) {
+                for (int i : pair) {
+                    nodes[i].kill9();
+                    deleteTree(dir.resolve("n" + i).resolve("hints"));
+                }
+                startTogether(pair);
+                awaitAllUp(4);
+            }
         }
 
         /** Starts nodes in parallel (a JVM start takes long on a loaded machine); seeds are the nodes running before. */
