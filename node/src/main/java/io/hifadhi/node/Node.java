@@ -78,7 +78,7 @@ public final class Node implements AutoCloseable {
     private HybridLogicalClock hlc;
     private ReplicatedObjectStore replicated;
     private KnownPeers knownPeers;
-    private Replication replication;
+    private volatile Replication replication;
     private TableStore tables;
     private ReplicatedTable bucketTable;
     private ReplicatedTable keyTable;
@@ -110,6 +110,12 @@ public final class Node implements AutoCloseable {
                 : io.hifadhi.node.config.TlsFiles.load(config.tlsCert(), config.tlsKey());
         long startedAt = clock.millis();
         NodeMetrics metrics = new NodeMetrics(startedAt);
+        // What repair costs and does: anti-entropy envelope bytes this node sent, entries it moved, hints it keeps.
+        metrics.registry().register("hifadhi_anti_entropy_sent_bytes",
+                (com.codahale.metrics.Gauge<Long>) () -> replication == null ? 0L : replication.antiEntropyBytes());
+        metrics.registry().register("hifadhi_anti_entropy_repaired_entries",
+                (com.codahale.metrics.Gauge<Long>) () -> replication == null ? 0L : replication.antiEntropyRepairs());
+        metrics.registry().register("hifadhi_pending_hints", (com.codahale.metrics.Gauge<Long>) this::pendingHints);
         try {
             chunks = new ChunkStore(dataDirectory.resolve(CHUNKS_DIR), config.fsync());
             codec = new RecordCodec();
@@ -183,6 +189,9 @@ public final class Node implements AutoCloseable {
             keyTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
             uploadTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
             grantTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
+            for (ReplicatedTable t : List.of(bucketTable, keyTable, uploadTable, grantTable)) {
+                replication.sync(t.keyspace());
+            }
         } catch (IOException e) {
             closeQuietly();
             throw new NodeStartException("cannot open the hint store in " + dataDirectory.root() + ": " + e.getMessage(), e);

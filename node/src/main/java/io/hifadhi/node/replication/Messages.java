@@ -18,6 +18,12 @@ final class Messages {
     static final String RECORD_PUT = "hifadhi-data-record-put";
     static final String RECORD_GET = "hifadhi-data-record-get";
     static final String RECORD_SCAN = "hifadhi-data-record-scan";
+    /** Anti-entropy messages share this prefix (their bytes are counted together). */
+    static final String SYNC = "hifadhi-data-sync-";
+    static final String SYNC_DIGESTS = SYNC + "digests";
+    static final String SYNC_ENTRIES = SYNC + "entries";
+    static final String SYNC_READ = SYNC + "read";
+    static final String SYNC_PUSH = SYNC + "push";
 
     /** Store a chunk durably; {@code hintFor} (nullable) names the replica this copy stands in for. */
     record ChunkPut(String chunkId, byte[] bytes, String hintFor) implements SizedMessage {
@@ -83,7 +89,74 @@ final class Messages {
         }
     }
 
+    /**
+     * The digests of tree nodes at one level, of the entries of {@code keyspace} that the answering node and
+     * {@code from} both replicate.
+     */
+    record SyncDigests(String keyspace, String from, int level, int[] nodes) {
+    }
+
+    /** 20 bytes per node asked for: digest high and low halves (8 each), entry count (4). */
+    record SyncDigestList(byte[] digests) implements SizedMessage {
+        @Override
+        public int sizeHint() {
+            return digests.length + 16;
+        }
+    }
+
+    /** The entries (key and summary) in some leaves, of the entries both nodes replicate. */
+    record SyncEntries(String keyspace, String from, int[] leaves) {
+    }
+
+    record SyncEntryList(byte[][] keys, byte[][] summaries) implements SizedMessage {
+        @Override
+        public int sizeHint() {
+            int n = 64;
+            for (int i = 0; i < keys.length; i++) {
+                n += keys[i].length + summaries[i].length + 10;
+            }
+            return n;
+        }
+    }
+
+    /** The values of entries the asker lacks or holds older. */
+    record SyncRead(String keyspace, byte[][] keys) implements SizedMessage {
+        @Override
+        public int sizeHint() {
+            int n = 64;
+            for (byte[] k : keys) {
+                n += k.length + 5;
+            }
+            return n;
+        }
+    }
+
+    /** Values for {@link SyncRead} (null where absent), or pushed with {@link SyncPush}. */
+    record SyncValues(byte[][] values) implements SizedMessage {
+        @Override
+        public int sizeHint() {
+            int n = 64;
+            for (byte[] v : values) {
+                n += (v == null ? 0 : v.length) + 5;
+            }
+            return n;
+        }
+    }
+
+    /** Values the receiver lacks or holds older; merged durably before the ack. */
+    record SyncPush(String keyspace, byte[][] values) implements SizedMessage {
+        @Override
+        public int sizeHint() {
+            int n = 64;
+            for (byte[] v : values) {
+                n += v.length + 5;
+            }
+            return n;
+        }
+    }
+
     static final List<Class<?>> TYPES = List.of(ChunkPut.class, ChunkGet.class, ChunkData.class, ChunkHas.class,
             ChunkHave.class, RecordPut.class, Ack.class, RecordGet.class, RecordReply.class, RecordScan.class,
-            RecordBatch.class);
+            RecordBatch.class, SyncDigests.class, SyncDigestList.class, SyncEntries.class, SyncEntryList.class,
+            SyncRead.class, SyncValues.class, SyncPush.class);
 }

@@ -1,7 +1,6 @@
 package io.hifadhi.node.replication;
 
 import io.hifadhi.api.nativeapi.ObjectLocator;
-import io.hifadhi.api.store.CorruptDataException;
 import io.hifadhi.api.store.ListPage;
 import io.hifadhi.api.store.ObjectInfo;
 import io.hifadhi.api.store.ObjectStore;
@@ -15,16 +14,10 @@ import io.hifadhi.membership.ClusterView;
 import io.hifadhi.membership.MembershipEvent;
 import io.hifadhi.membership.MembershipListener;
 import io.hifadhi.node.replication.Messages.Ack;
-import io.hifadhi.node.replication.Messages.ChunkData;
-import io.hifadhi.node.replication.Messages.ChunkGet;
-import io.hifadhi.node.replication.Messages.ChunkHas;
-import io.hifadhi.node.replication.Messages.ChunkHave;
 import io.hifadhi.node.replication.Messages.ChunkPut;
-import io.hifadhi.node.replication.Messages.RecordBatch;
 import io.hifadhi.node.replication.Messages.RecordGet;
 import io.hifadhi.node.replication.Messages.RecordPut;
 import io.hifadhi.node.replication.Messages.RecordReply;
-import io.hifadhi.node.replication.Messages.RecordScan;
 import io.hifadhi.node.storage.ChunkRef;
 import io.hifadhi.node.storage.LocalObjectStore;
 import io.hifadhi.node.storage.ObjectPublisher;
@@ -49,7 +42,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -454,11 +446,11 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         }
     }
 
-    private static ObjectRecord decode(Replication c, RecordReply reply) {
+    static ObjectRecord decode(Replication c, RecordReply reply) {
         return reply.record() == null ? null : c.codec().decode(reply.record());
     }
 
-    private static ObjectRecord newer(ObjectRecord a, ObjectRecord b) {
+    static ObjectRecord newer(ObjectRecord a, ObjectRecord b) {
         if (a == null) {
             return b;
         }
@@ -466,59 +458,6 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
             return a;
         }
         return b.version().isNewerThan(a.version()) ? b : a;
-    }
-
-    /** Verified bytes of a chunk: this node's copy if good, else each holder in preference order. */
-    private static byte[] fetchChunk(Replication c, ChunkRef ref) throws IOException {
-        Optional<byte[]> mine = c.replica().readVerified(ref.id(), ref.length());
-        if (mine.isPresent()) {
-            return mine.get();
-        }
-        ClusterView v = c.placement().view();
-        List<String> walk = c.placement().walk(v, KeyHash.ofChunk(HEX.parseHex(ref.id())));
-        List<String> problems = new ArrayList<>();
-        boolean damaged = false;
-        for (String id : walk) {
-            if (id.equals(c.localId()) || !v.isReachable(id)) {
-                continue;
-            }
-            try {
-                ChunkData data = await(c.request(v, id, Messages.CHUNK_GET, new ChunkGet(ref.id(), ref.length()),
-                        ChunkData.class, Replication.CHUNK_TIMEOUT));
-                if (data.bytes() == null) {
-                    problems.add(id + ": not held");
-                } else if (data.bytes().length == ref.length() && LocalReplica.sha256Hex(data.bytes()).equals(ref.id())) {
-                    healLocalCopy(c, v, walk, ref, data.bytes());
-                    return data.bytes();
-                } else {
-                    problems.add(id + ": failed its SHA-256 check");
-                    damaged = true;
-                }
-            } catch (IOException e) {
-                problems.add(id + ": " + e.getMessage());
-            }
-        }
-        if (damaged) {
-            throw new CorruptDataException("no reachable node holds a good copy of chunk " + ref.id() + " " + problems);
-        }
-        // Nobody answered with the chunk (down, busy, or not holding it yet): the data may come back, so 503, not 500.
-        throw new StoreUnavailableException("no reachable node could serve chunk " + ref.id() + " " + problems
-                + "; retry when more nodes are reachable");
-    }
-
-    /** This node is one of the chunk's replicas but lacked a good copy: store the one just fetched, in the background. */
-    private static void healLocalCopy(Replication c, ClusterView v, List<String> walk, ChunkRef ref, byte[] bytes) {
-        if (!walk.subList(0, c.placement().n(v)).contains(c.localId())) {
-            return;
-        }
-        c.request(v, c.localId(), Messages.CHUNK_PUT, new ChunkPut(ref.id(), bytes, null), Ack.class, Replication.CHUNK_TIMEOUT)
-                .whenComplete((ack, error) -> {
-                    if (error == null) {
-                        LOG.info("chunk {} restored on this node from a replica", ref.id());
-                    } else {
-                        LOG.warn("chunk {} could not be restored on this node: {}", ref.id(), error.toString());
-                    }
-                });
     }
 
     private final class ClusterObject implements StoredObject {
@@ -538,11 +477,11 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         @Override
         public InputStream open(long offset, long length) throws IOException {
             InputStream inline = record.openInline(offset, length);
-            return inline != null ? inline : new ChunkFetchStream(ref -> fetchChunk(c, ref), record.chunks(), offset, length);
+            return inline != null ? inline : new ChunkFetchStream(c.chunkFetcher()::fetch, record.chunks(), offset, length);
         }
     }
 
-    // ---- listing ----
+    // ---- listing and locate ----
 
     @Override
     public ListPage list(String bucket, String prefix, String startAfter, int maxKeys) throws IOException {
@@ -550,71 +489,8 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         if (c == null) {
             return local.list(bucket, prefix, startAfter, maxKeys);
         }
-        ClusterView v = c.placement().view();
-        // A listing must see what a read would: records from at least R nodes. A node cut off from the others would
-        // otherwise list only its own records and present them as the bucket's contents.
-        int r = c.placement().r(v);
-        if (v.reachable().size() < r) {
-            throw new StoreUnavailableException("cannot list " + bucket + ": " + v.reachable().size() + " of " + v.members().size()
-                    + " nodes are reachable and a listing needs " + r + " (read quorum). Retry when nodes are back.");
-        }
-        List<ObjectInfo> out = new ArrayList<>();
-        String after = startAfter;
-        int page = Math.max(1, Math.min(maxKeys + 1, 1001));
-        for (int round = 0; round < 100_000; round++) {
-            Map<String, CompletableFuture<RecordBatch>> batches = new LinkedHashMap<>();
-            for (var m : v.all()) {
-                if (m.id().equals(c.localId()) || m.isReachable()) {
-                    batches.put(m.id(), c.request(v, m.id(), Messages.RECORD_SCAN, new RecordScan(bucket, prefix, after, page),
-                            RecordBatch.class, Replication.RECORD_TIMEOUT));
-                }
-            }
-            TreeMap<String, ObjectRecord> merged = new TreeMap<>();
-            String bound = null;
-            List<String> silent = new ArrayList<>();
-            for (Map.Entry<String, CompletableFuture<RecordBatch>> e : batches.entrySet()) {
-                RecordBatch batch;
-                try {
-                    batch = await(e.getValue());
-                } catch (IOException ex) {
-                    silent.add(e.getKey() + " (" + ex.getMessage() + ")");
-                    if (batches.size() - silent.size() < r) {
-                        throw new StoreUnavailableException("cannot list " + bucket + ": fewer than " + r
-                                + " nodes answered (read quorum); no answer from " + silent + ". Retry when nodes are back.");
-                    }
-                    LOG.debug("listing {}: {} did not answer ({}); listing from the others", bucket, e.getKey(), ex.getMessage());
-                    continue;
-                }
-                String last = null;
-                for (byte[] bytes : batch.records()) {
-                    ObjectRecord rec = c.codec().decode(bytes);
-                    merged.merge(rec.key(), rec, ReplicatedObjectStore::newer);
-                    last = rec.key();
-                }
-                if (batch.truncated() && last != null && (bound == null || last.compareTo(bound) < 0)) {
-                    bound = last;
-                }
-            }
-            for (ObjectRecord rec : merged.values()) {
-                if (bound != null && rec.key().compareTo(bound) > 0) {
-                    break;
-                }
-                if (!rec.deleted()) {
-                    out.add(rec.toInfo());
-                    if (out.size() > maxKeys) {
-                        return new ListPage(out.subList(0, maxKeys), true);
-                    }
-                }
-            }
-            if (bound == null) {
-                return new ListPage(out, false);
-            }
-            after = bound;
-        }
-        throw new IOException("listing did not converge");
+        return ClusterListing.list(c, bucket, prefix, startAfter, maxKeys);
     }
-
-    // ---- locate ----
 
     @Override
     public Optional<ObjectLocation> locate(String bucket, String key) throws IOException {
@@ -624,71 +500,12 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
             return o.map(obj -> new ObjectLocation(bucket, key, obj.info().size(), obj.info().version(),
                     List.of("local"), List.of("local"), false, List.of()));
         }
-        ClusterView v = c.placement().view();
-        Map<String, CompletableFuture<RecordReply>> replies = new LinkedHashMap<>();
-        for (var m : v.all()) {
-            if (m.id().equals(c.localId()) || m.isReachable()) {
-                replies.put(m.id(), c.request(v, m.id(), Messages.RECORD_GET, new RecordGet(bucket, key), RecordReply.class,
-                        Replication.RECORD_TIMEOUT));
-            }
-        }
-        Map<String, ObjectRecord> held = new LinkedHashMap<>();
-        ObjectRecord newest = null;
-        for (Map.Entry<String, CompletableFuture<RecordReply>> e : replies.entrySet()) {
-            try {
-                ObjectRecord rec = decode(c, await(e.getValue()));
-                if (rec != null) {
-                    held.put(e.getKey(), rec);
-                    newest = newer(newest, rec);
-                }
-            } catch (IOException ex) {
-                LOG.debug("locate: {} did not answer: {}", e.getKey(), ex.getMessage());
-            }
-        }
-        if (newest == null || newest.deleted()) {
-            return Optional.empty();
-        }
-        List<String> holders = new ArrayList<>();
-        for (Map.Entry<String, ObjectRecord> e : held.entrySet()) {
-            if (e.getValue().version().equals(newest.version())) {
-                holders.add(e.getKey());
-            }
-        }
-        List<String> replicas = c.placement().walk(v, KeyHash.ofObject(bucket, key)).subList(0, c.placement().n(v));
-        String[] ids = newest.chunks().stream().map(ChunkRef::id).toArray(String[]::new);
-        List<List<String>> chunkHolders = new ArrayList<>();
-        for (int i = 0; i < ids.length; i++) {
-            chunkHolders.add(new ArrayList<>());
-        }
-        if (ids.length > 0) {
-            Map<String, CompletableFuture<ChunkHave>> haves = new LinkedHashMap<>();
-            for (String id : replies.keySet()) {
-                haves.put(id, c.request(v, id, Messages.CHUNK_HAS, new ChunkHas(ids), ChunkHave.class, Replication.RECORD_TIMEOUT));
-            }
-            for (Map.Entry<String, CompletableFuture<ChunkHave>> e : haves.entrySet()) {
-                try {
-                    boolean[] has = await(e.getValue()).held();
-                    for (int i = 0; i < ids.length && i < has.length; i++) {
-                        if (has[i]) {
-                            chunkHolders.get(i).add(e.getKey());
-                        }
-                    }
-                } catch (IOException ex) {
-                    LOG.debug("locate: {} did not answer: {}", e.getKey(), ex.getMessage());
-                }
-            }
-        }
-        List<ChunkLocation> chunks = new ArrayList<>();
-        for (int i = 0; i < ids.length; i++) {
-            chunks.add(new ChunkLocation(i, ids[i], newest.chunks().get(i).length(), chunkHolders.get(i)));
-        }
-        return Optional.of(new ObjectLocation(bucket, key, newest.size(), newest.version().toString(), holders, replicas,
-                newest.inline() != null, chunks));
+        return ClusterLocate.locate(c, bucket, key);
     }
 
     // ---- helpers ----
 
-    private static <T> T await(CompletableFuture<T> f) throws IOException {
+    static <T> T await(CompletableFuture<T> f) throws IOException {
         try {
             return f.get(5, TimeUnit.MINUTES);
         } catch (InterruptedException e) {

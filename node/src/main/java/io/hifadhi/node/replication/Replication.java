@@ -59,6 +59,8 @@ public final class Replication implements AutoCloseable {
     private final MembershipListener listener;
     /** Quorum writes still waiting for their quorum, told of suspicions so they can send stand-ins early. */
     private final Set<QuorumWrite> writesInFlight = ConcurrentHashMap.newKeySet();
+    private final ChunkFetcher chunkFetcher;
+    private AntiEntropy antiEntropy;
 
     private Replication(Membership membership, Transport transport, Placement placement, LocalReplica replica,
                         HintStore hints, RecordCodec codec, HybridLogicalClock clock, int chunkSize) {
@@ -76,6 +78,7 @@ public final class Replication implements AutoCloseable {
             return t;
         });
         this.listener = this::onMembershipEvent;
+        this.chunkFetcher = new ChunkFetcher(this);
     }
 
     /**
@@ -103,6 +106,10 @@ public final class Replication implements AutoCloseable {
         transport.handle(Messages.RECORD_SCAN, RecordScan.class, replica::scan);
         Replication r = new Replication(membership, transport, new Placement(membership::view, settings), replica,
                 hints, codec, clock, settings.chunkSize());
+        r.antiEntropy = new AntiEntropy(r, List.of(new RecordKeyspace(records, codec, replica), new ChunkInventoryKeyspace(records)),
+                new ChunkKeeper(r, records, chunks));
+        r.antiEntropy.register(transport);
+        r.antiEntropy.start();
         membership.addListener(r.listener);
         r.handoff.scheduleWithFixedDelay(r::deliverHints, HANDOFF_EVERY_MILLIS, HANDOFF_EVERY_MILLIS, TimeUnit.MILLISECONDS);
         return r;
@@ -139,6 +146,25 @@ public final class Replication implements AutoCloseable {
 
     int chunkSize() {
         return chunkSize;
+    }
+
+    /** Keeps a keyspace (a fully replicated table) in sync by the same Merkle anti-entropy as the object records. */
+    public void sync(SyncedKeyspace keyspace) {
+        antiEntropy.add(keyspace);
+    }
+
+    ChunkFetcher chunkFetcher() {
+        return chunkFetcher;
+    }
+
+    /** Envelope bytes this node sent (requests and replies) for anti-entropy since it started. */
+    public long antiEntropyBytes() {
+        return transport.bytesSent(Messages.SYNC);
+    }
+
+    /** Entries anti-entropy pulled from or pushed to peers since this node started. */
+    public long antiEntropyRepairs() {
+        return antiEntropy.repairedEntries();
     }
 
     /** Hints waiting for delivery (tests and logs). */
@@ -240,6 +266,7 @@ public final class Replication implements AutoCloseable {
     @Override
     public void close() {
         membership.removeListener(listener);
+        antiEntropy.close();
         handoff.shutdownNow();
         try {
             handoff.awaitTermination(5, TimeUnit.SECONDS);

@@ -84,6 +84,31 @@ public final class ChunkStore {
         return Files.exists(pathOf(id));
     }
 
+    /** Whether the chunk's file is there with its length (a stat, no hashing: reads and scrubs hash). */
+    public boolean holdsFile(ChunkRef ref) {
+        try {
+            return Files.size(pathOf(ref.id())) == ref.length();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Visits every chunk file (id and length as found on disk; temp files skipped). */
+    public void forEachFile(java.util.function.Consumer<ChunkRef> visitor) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(root, 3)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                if (name.length() == 64 && !f.startsWith(tmp) && name.chars().allMatch(ch -> (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))
+                        && Files.isRegularFile(f)) {
+                    long size = Files.size(f);
+                    if (size <= Integer.MAX_VALUE) {
+                        visitor.accept(new ChunkRef(name, (int) size));
+                    }
+                }
+            }
+        }
+    }
+
     private void removeLeftoverTempFiles() throws IOException {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(tmp)) {
             for (Path f : files) {

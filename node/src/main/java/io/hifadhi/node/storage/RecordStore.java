@@ -10,15 +10,18 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteOptions;
 
+import org.rocksdb.WriteBatch;
+
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * Object records in RocksDB, keyed {@code bucket 0x00 key} (UTF-8) so a bucket's keys sort
@@ -30,8 +33,14 @@ public final class RecordStore implements AutoCloseable {
         RocksDB.loadLibrary();
     }
 
-    /** Column families besides the default one (object records): small tables of other services. */
-    public static final List<String> TABLES = List.of("uploads");
+    /**
+     * The chunks this node was given to hold as one of their N replicas (key = the 32-byte SHA-256, value = the
+     * length as 4 bytes). It is the node's chunk inventory as it should be, kept apart from the files, so a
+     * chunk file lost on disk is noticed and fetched again, and replicas compare inventories (anti-entropy).
+     */
+    static final String CHUNK_REFS = "chunk-refs";
+    /** Families older releases created that nothing uses any more: dropped when found (multipart state moved to tables/). */
+    private static final List<String> RETIRED = List.of("uploads");
 
     private final DBOptions options;
     private final ColumnFamilyOptions familyOptions;
@@ -39,7 +48,7 @@ public final class RecordStore implements AutoCloseable {
     private final RocksDB db;
     private final RecordCodec codec;
     private final List<ColumnFamilyHandle> handles;
-    private final Map<String, KeyValueTable> tables = new LinkedHashMap<>();
+    private final ColumnFamilyHandle chunkRefs;
 
     private RecordStore(DBOptions options, ColumnFamilyOptions familyOptions, WriteOptions writeOptions, RocksDB db,
                         List<ColumnFamilyHandle> handles, RecordCodec codec) {
@@ -49,9 +58,7 @@ public final class RecordStore implements AutoCloseable {
         this.db = db;
         this.handles = handles;
         this.codec = codec;
-        for (int i = 0; i < TABLES.size(); i++) {
-            tables.put(TABLES.get(i), new KeyValueTable(db, handles.get(i + 1), writeOptions));
-        }
+        this.chunkRefs = handles.get(1);
     }
 
     public static RecordStore open(Path dir, boolean sync, RecordCodec codec) throws IOException {
@@ -64,13 +71,30 @@ public final class RecordStore implements AutoCloseable {
         ColumnFamilyOptions familyOptions = new ColumnFamilyOptions();
         List<ColumnFamilyDescriptor> families = new ArrayList<>();
         families.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions));
-        for (String t : TABLES) {
-            families.add(new ColumnFamilyDescriptor(t.getBytes(StandardCharsets.UTF_8), familyOptions));
-        }
+        families.add(new ColumnFamilyDescriptor(CHUNK_REFS.getBytes(StandardCharsets.UTF_8), familyOptions));
         WriteOptions writeOptions = new WriteOptions().setSync(sync).setDisableWAL(false);
         List<ColumnFamilyHandle> handles = new ArrayList<>();
-        try {
+        try (org.rocksdb.Options probe = new org.rocksdb.Options()) {
+            // RocksDB opens only with every family it holds named: add the retired ones found, then drop them.
+            List<byte[]> present = java.nio.file.Files.exists(dir.resolve("CURRENT"))
+                    ? RocksDB.listColumnFamilies(probe, dir.toString()) : List.of();
+            List<String> retired = new ArrayList<>();
+            for (byte[] name : present) {
+                String n = new String(name, StandardCharsets.UTF_8);
+                if (RETIRED.contains(n)) {
+                    retired.add(n);
+                    families.add(new ColumnFamilyDescriptor(name, familyOptions));
+                }
+            }
             RocksDB db = RocksDB.open(options, dir.toString(), families, handles);
+            while (handles.size() > 2) {
+                ColumnFamilyHandle old = handles.remove(handles.size() - 1);
+                db.dropColumnFamily(old);
+                old.close();
+            }
+            if (!retired.isEmpty()) {
+                org.slf4j.LoggerFactory.getLogger(RecordStore.class).info("dropped unused column families {} from {}", retired, dir);
+            }
             return new RecordStore(options, familyOptions, writeOptions, db, handles, codec);
         } catch (RocksDBException e) {
             writeOptions.close();
@@ -78,15 +102,6 @@ public final class RecordStore implements AutoCloseable {
             options.close();
             throw new IOException("cannot open record database at " + dir + ": " + e.getMessage(), e);
         }
-    }
-
-    /** One of {@link #TABLES} (multipart uploads), in the same database and WAL. */
-    public KeyValueTable table(String name) {
-        KeyValueTable t = tables.get(name);
-        if (t == null) {
-            throw new IllegalArgumentException("no table " + name);
-        }
-        return t;
     }
 
     public Optional<ObjectRecord> get(String bucket, String key) throws IOException {
@@ -103,6 +118,64 @@ public final class RecordStore implements AutoCloseable {
             db.put(writeOptions, keyOf(record.bucket(), record.key()), codec.encode(record));
         } catch (RocksDBException e) {
             throw new IOException("record write failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Merges nothing: writes every record in one synced batch (the caller decided they win). */
+    public void putAll(List<ObjectRecord> batch) throws IOException {
+        try (WriteBatch wb = new WriteBatch()) {
+            for (ObjectRecord r : batch) {
+                wb.put(keyOf(r.bucket(), r.key()), codec.encode(r));
+            }
+            db.write(writeOptions, wb);
+        } catch (RocksDBException e) {
+            throw new IOException("record write failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Visits every record, tombstones included, in key order (anti-entropy builds its digests from this). */
+    public void forEach(Consumer<ObjectRecord> visitor) {
+        try (RocksIterator it = db.newIterator()) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                visitor.accept(codec.decode(it.value()));
+            }
+        }
+    }
+
+    /** Adds chunks to this node's inventory of chunks it holds as a replica (one synced batch). */
+    public void addChunkRefs(List<ChunkRef> refs) throws IOException {
+        try (WriteBatch wb = new WriteBatch()) {
+            for (ChunkRef r : refs) {
+                wb.put(chunkRefs, Hex.parse(r.id()), ByteBuffer.allocate(4).putInt(r.length()).array());
+            }
+            db.write(writeOptions, wb);
+        } catch (RocksDBException e) {
+            throw new IOException("chunk inventory write failed: " + e.getMessage(), e);
+        }
+    }
+
+    public Optional<ChunkRef> chunkRef(String id) throws IOException {
+        try {
+            byte[] v = db.get(chunkRefs, Hex.parse(id));
+            return v == null ? Optional.empty() : Optional.of(new ChunkRef(id, ByteBuffer.wrap(v).getInt()));
+        } catch (RocksDBException e) {
+            throw new IOException("chunk inventory read failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Visits the chunk inventory in id order from {@code fromId} (inclusive; null for the start) until the visitor returns false. */
+    public void forEachChunkRef(String fromId, Predicate<ChunkRef> visitor) {
+        try (RocksIterator it = db.newIterator(chunkRefs)) {
+            if (fromId == null) {
+                it.seekToFirst();
+            } else {
+                it.seek(Hex.parse(fromId));
+            }
+            for (; it.isValid(); it.next()) {
+                if (!visitor.test(new ChunkRef(Hex.of(it.key()), ByteBuffer.wrap(it.value()).getInt()))) {
+                    return;
+                }
+            }
         }
     }
 
@@ -152,7 +225,8 @@ public final class RecordStore implements AutoCloseable {
         options.close();
     }
 
-    static byte[] keyOf(String bucket, String key) {
+    /** The database key of a record: {@code bucket 0x00 key} in UTF-8 (also how anti-entropy names a record). */
+    public static byte[] keyOf(String bucket, String key) {
         byte[] b = bucket.getBytes(StandardCharsets.UTF_8);
         byte[] k = key.getBytes(StandardCharsets.UTF_8);
         byte[] out = new byte[b.length + 1 + k.length];

@@ -7,6 +7,7 @@ import io.hifadhi.membership.Membership;
 import io.hifadhi.membership.MembershipEvent;
 import io.hifadhi.membership.MembershipListener;
 import io.hifadhi.node.clock.HybridLogicalClock;
+import io.hifadhi.node.replication.SyncedKeyspace;
 import io.hifadhi.node.transport.Peer;
 import io.hifadhi.node.transport.Transport;
 import org.slf4j.Logger;
@@ -20,7 +21,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -28,13 +28,13 @@ import java.util.concurrent.TimeUnit;
  * Entries are LWW registers stamped by the hybrid logical clock. Reads are local (every node holds
  * everything). A write goes to every reachable member and waits for W of them (this node counts);
  * members that were away catch up by pulling the whole table from a peer when they see it join or
- * become reachable, and every half minute from a random peer — the table is small, so the pull is
- * its anti-entropy. Before the node sits in a cluster the table is simply local.
+ * become reachable (the table is small), and the Merkle anti-entropy of the data path keeps every
+ * member's copy equal after that ({@link #keyspace}). Before the node sits in a cluster the table is
+ * simply local.
  */
 public final class ReplicatedTable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicatedTable.class);
     private static final Duration TIMEOUT = Duration.ofSeconds(5);
-    private static final long PULL_EVERY_MILLIS = 30_000;
     /** How often peers not yet pulled from are tried: events alone can fire before this table attached. */
     private static final long CATCH_UP_EVERY_MILLIS = 1_000;
 
@@ -114,7 +114,7 @@ public final class ReplicatedTable {
             }
         }));
         // Until one pull from a peer (as it is now: a restart is a new incarnation) has worked, try it every
-        // second; after that a random peer every 30 s is enough for a small table.
+        // second; after that anti-entropy keeps the copies equal.
         java.util.Set<String> caughtUp = java.util.concurrent.ConcurrentHashMap.newKeySet();
         puller.scheduleWithFixedDelay(() -> {
             for (Member m : membership.view().reachable()) {
@@ -124,12 +124,11 @@ public final class ReplicatedTable {
                 }
             }
         }, CATCH_UP_EVERY_MILLIS, CATCH_UP_EVERY_MILLIS, TimeUnit.MILLISECONDS);
-        puller.scheduleWithFixedDelay(() -> {
-            List<Member> peers = membership.view().reachable().stream().filter(m -> !m.id().equals(membership.localId())).toList();
-            if (!peers.isEmpty()) {
-                pullFrom(peers.get(ThreadLocalRandom.current().nextInt(peers.size())).id());
-            }
-        }, PULL_EVERY_MILLIS, PULL_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** This table as a keyspace of the data path's Merkle anti-entropy (full placement). */
+    public SyncedKeyspace keyspace() {
+        return new TableKeyspace(name, store, clock);
     }
 
     public synchronized void detach() {

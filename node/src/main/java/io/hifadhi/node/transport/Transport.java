@@ -85,6 +85,8 @@ public final class Transport implements AutoCloseable {
     private final Function<String, Optional<String>> idAtAddress;
     private final ExecutorService workers;
     private final ExecutorService replies;
+    /** Envelope bytes this node encoded (requests and replies), by message type: what each protocol costs. */
+    private final Map<String, java.util.concurrent.atomic.LongAdder> sentBytes = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param idAtAddress which member id the view lists at a cluster address ({@code host:port}),
@@ -125,6 +127,17 @@ public final class Transport implements AutoCloseable {
 
     public String localId() {
         return localId;
+    }
+
+    /** Envelope bytes sent so far (requests and replies) in messages whose type starts with {@code typePrefix}. */
+    public long bytesSent(String typePrefix) {
+        long total = 0;
+        for (Map.Entry<String, java.util.concurrent.atomic.LongAdder> e : sentBytes.entrySet()) {
+            if (e.getKey().startsWith(typePrefix)) {
+                total += e.getValue().sum();
+            }
+        }
+        return total;
     }
 
     /** Requests that failed verification since start (for logs and tests). */
@@ -282,6 +295,7 @@ public final class Transport implements AutoCloseable {
             throw new IllegalArgumentException("message of " + length + " bytes exceeds the bound of " + maxMessageBytes);
         }
         out.writeBytes(mac(type, requestNonce, out.getBuffer(), length));
+        sentBytes.computeIfAbsent(type, t -> new java.util.concurrent.atomic.LongAdder()).add(length + MAC_BYTES);
         return out.toBytes();
     }
 

@@ -57,7 +57,8 @@ public final class NodeProcess implements AutoCloseable {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         NodeProcess node = new NodeProcess(p, port, log);
         HttpClient client = HttpClient.newHttpClient();
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
+        // Generous: on a shared, loaded machine a JVM start alone has taken most of a minute.
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(100)).until(() -> {
             if (!p.isAlive()) {
                 throw new IllegalStateException("node exited with " + p.exitValue() + ", log: " + log);
             }

@@ -1,0 +1,399 @@
+package io.hifadhi.node.replication;
+
+import io.hifadhi.membership.ClusterView;
+import io.hifadhi.membership.Member;
+import io.hifadhi.node.replication.Messages.Ack;
+import io.hifadhi.node.replication.Messages.SyncDigestList;
+import io.hifadhi.node.replication.Messages.SyncDigests;
+import io.hifadhi.node.replication.Messages.SyncEntries;
+import io.hifadhi.node.replication.Messages.SyncEntryList;
+import io.hifadhi.node.replication.Messages.SyncPush;
+import io.hifadhi.node.replication.Messages.SyncRead;
+import io.hifadhi.node.replication.Messages.SyncValues;
+import io.hifadhi.node.transport.Transport;
+import io.hifadhi.ring.Ring;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Anti-entropy: every round this node compares, with each reachable peer and for each {@link SyncedKeyspace},
+ * a {@link MerkleTree} of the entries both of them replicate (by the current ring). Equal roots cost one small
+ * request per peer and keyspace; where digests differ the two descend level by level, and at the differing
+ * leaves exchange keys and summaries, then pull what this node lacks or holds older and push what the peer
+ * lacks or holds older. Each round moves at most {@link #ENTRIES_PER_ROUND} entries per peer and keyspace; a
+ * round that hit the bound is followed at once by another. Then {@link ChunkKeeper} makes sure the chunk files of
+ * the inventory are on disk. This repairs what hints cannot: a replica whose hints were lost with their holder,
+ * a record left on one replica, a chunk file deleted on disk.
+ */
+final class AntiEntropy implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(AntiEntropy.class);
+    static final long ROUND_MILLIS = 5_000;
+    private static final long BACKLOG_PAUSE_MILLIS = 200;
+    static final int ENTRIES_PER_ROUND = 4_096;
+    private static final int LEAVES_PER_REQUEST = 128;
+    private static final int VALUES_PER_REQUEST = 64;
+    /** Well under the smallest message bound (64 KiB chunks + 1 MiB). */
+    private static final int VALUE_BYTES_PER_REQUEST = 512 << 10;
+    private static final Duration TIMEOUT = Duration.ofSeconds(15);
+    private static final MerkleTree EMPTY = new MerkleTree();
+
+    /** One build of a keyspace's trees, one per peer: the entries this node and that peer both replicate. */
+    private record Snapshot(long builtAt, Ring ring, int n, Map<String, MerkleTree> trees) {
+    }
+
+    private final Replication c;
+    private final Map<String, SyncedKeyspace> keyspaces = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    private final ChunkKeeper keeper;
+    private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService loop;
+    private final AtomicLong pulled = new AtomicLong();
+    private final AtomicLong pushed = new AtomicLong();
+    private volatile boolean closed;
+
+    AntiEntropy(Replication c, List<SyncedKeyspace> keyspaces, ChunkKeeper keeper) {
+        this.c = c;
+        keyspaces.forEach(k -> this.keyspaces.put(k.name(), k));
+        this.keeper = keeper;
+        this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hifadhi-anti-entropy");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /** Adds a keyspace (a replicated table attaching after the data path started). */
+    void add(SyncedKeyspace keyspace) {
+        keyspaces.put(keyspace.name(), keyspace);
+    }
+
+    void register(Transport transport) {
+        transport.handle(Messages.SYNC_DIGESTS, SyncDigests.class, this::digests);
+        transport.handle(Messages.SYNC_ENTRIES, SyncEntries.class, this::entries);
+        transport.handle(Messages.SYNC_READ, SyncRead.class, this::read);
+        transport.handle(Messages.SYNC_PUSH, SyncPush.class, this::push);
+    }
+
+    void start() {
+        schedule(ROUND_MILLIS);
+    }
+
+    /** Entries this node pulled from peers and pushed to them since it started. */
+    long repairedEntries() {
+        return pulled.get() + pushed.get();
+    }
+
+    private void schedule(long delayMillis) {
+        if (closed) {
+            return;
+        }
+        try {
+            loop.schedule(this::round, delayMillis, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            LOG.debug("anti-entropy stopped");
+        }
+    }
+
+    private void round() {
+        boolean backlog = false;
+        try {
+            ClusterView v = c.placement().view();
+            if (v.members().size() > 1) {
+                List<String> peers = new ArrayList<>();
+                for (Member m : v.reachable()) {
+                    if (!m.id().equals(c.localId())) {
+                        peers.add(m.id());
+                    }
+                }
+                Collections.shuffle(peers);
+                List<SyncedKeyspace> all;
+                synchronized (keyspaces) {
+                    all = List.copyOf(keyspaces.values());
+                }
+                for (SyncedKeyspace k : all) {
+                    Snapshot s = build(k, v);
+                    for (String peer : peers) {
+                        if (closed) {
+                            return;
+                        }
+                        try {
+                            backlog |= syncWith(v, k, s, peer);
+                        } catch (IOException | RuntimeException e) {
+                            LOG.debug("anti-entropy of {} with {} paused: {}", k.name(), peer, Transport.unwrap(e).toString());
+                        }
+                    }
+                }
+                backlog |= keeper.pass(v);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("anti-entropy round failed: {}", e.toString());
+        } finally {
+            schedule(backlog ? BACKLOG_PAUSE_MILLIS : ROUND_MILLIS);
+        }
+    }
+
+    /** Descends the trees while digests differ; returns whether entries were left for the next round. */
+    private boolean syncWith(ClusterView v, SyncedKeyspace k, Snapshot s, String peer) throws IOException {
+        MerkleTree mine = s.trees().getOrDefault(peer, EMPTY);
+        int[] nodes = {0};
+        for (int level = 0; ; level++) {
+            byte[] theirs = ReplicatedObjectStore.await(c.request(v, peer, Messages.SYNC_DIGESTS,
+                    new SyncDigests(k.name(), c.localId(), level, nodes), SyncDigestList.class, TIMEOUT)).digests();
+            ByteBuffer in = ByteBuffer.wrap(theirs);
+            List<Integer> differing = new ArrayList<>();
+            for (int node : nodes) {
+                MerkleTree.Digest d = new MerkleTree.Digest(in.getLong(), in.getLong(), in.getInt());
+                if (!d.equals(mine.digest(level, node))) {
+                    differing.add(node);
+                }
+            }
+            if (differing.isEmpty()) {
+                return false;
+            }
+            if (level == MerkleTree.DEPTH) {
+                return reconcile(v, k, s, peer, differing);
+            }
+            nodes = new int[differing.size() * MerkleTree.FANOUT];
+            for (int i = 0; i < differing.size(); i++) {
+                System.arraycopy(MerkleTree.children(level, differing.get(i)), 0, nodes, i * MerkleTree.FANOUT, MerkleTree.FANOUT);
+            }
+        }
+    }
+
+    private boolean reconcile(ClusterView v, SyncedKeyspace k, Snapshot s, String peer, List<Integer> leaves) throws IOException {
+        BitSet wanted = new BitSet(MerkleTree.LEAVES);
+        leaves.forEach(wanted::set);
+        Map<ByteBuffer, byte[]> local = collectShared(k, s, peer, wanted);
+        Map<ByteBuffer, byte[]> remote = new HashMap<>();
+        for (int from = 0; from < leaves.size(); from += LEAVES_PER_REQUEST) {
+            int[] batch = leaves.subList(from, Math.min(leaves.size(), from + LEAVES_PER_REQUEST)).stream().mapToInt(i -> i).toArray();
+            SyncEntryList list = ReplicatedObjectStore.await(c.request(v, peer, Messages.SYNC_ENTRIES,
+                    new SyncEntries(k.name(), c.localId(), batch), SyncEntryList.class, TIMEOUT));
+            for (int i = 0; i < list.keys().length; i++) {
+                remote.put(ByteBuffer.wrap(list.keys()[i]), list.summaries()[i]);
+            }
+        }
+        List<byte[]> pull = new ArrayList<>();
+        List<byte[]> push = new ArrayList<>();
+        remote.forEach((key, summary) -> {
+            if (k.wants(local.get(key), summary)) {
+                pull.add(key.array());
+            }
+        });
+        local.forEach((key, summary) -> {
+            if (k.wants(remote.get(key), summary)) {
+                push.add(key.array());
+            }
+        });
+        boolean backlog = pull.size() + push.size() > ENTRIES_PER_ROUND;
+        List<byte[]> pulling = pull.subList(0, Math.min(pull.size(), ENTRIES_PER_ROUND));
+        List<byte[]> pushing = push.subList(0, Math.min(push.size(), ENTRIES_PER_ROUND - pulling.size()));
+        long got = 0;
+        for (int from = 0; from < pulling.size(); from += VALUES_PER_REQUEST) {
+            byte[][] keys = pulling.subList(from, Math.min(pulling.size(), from + VALUES_PER_REQUEST)).toArray(byte[][]::new);
+            byte[][] values = ReplicatedObjectStore.await(c.request(v, peer, Messages.SYNC_READ, new SyncRead(k.name(), keys),
+                    SyncValues.class, TIMEOUT)).values();
+            k.apply(values);
+            for (byte[] value : values) {
+                got += value == null ? 0 : 1;
+            }
+        }
+        long sent = 0;
+        for (int from = 0; from < pushing.size(); from += VALUES_PER_REQUEST) {
+            byte[][] keys = pushing.subList(from, Math.min(pushing.size(), from + VALUES_PER_REQUEST)).toArray(byte[][]::new);
+            List<byte[]> values = new ArrayList<>();
+            long bytes = 0;
+            for (byte[] value : k.read(keys)) {
+                if (value == null) {
+                    continue;
+                }
+                if (!values.isEmpty() && bytes + value.length > VALUE_BYTES_PER_REQUEST) {
+                    sent += push(v, k, peer, values);
+                    values.clear();
+                    bytes = 0;
+                }
+                values.add(value);
+                bytes += value.length;
+            }
+            sent += push(v, k, peer, values);
+        }
+        pulled.addAndGet(got);
+        pushed.addAndGet(sent);
+        if (got + sent > 0) {
+            LOG.info("anti-entropy of {} with {}: {} leaves differed, pulled {} and pushed {} entries{}", k.name(), peer,
+                    leaves.size(), got, sent, backlog ? " (more next round)" : "");
+        }
+        return backlog;
+    }
+
+    private int push(ClusterView v, SyncedKeyspace k, String peer, List<byte[]> values) throws IOException {
+        if (values.isEmpty()) {
+            return 0;
+        }
+        ReplicatedObjectStore.await(c.request(v, peer, Messages.SYNC_PUSH, new SyncPush(k.name(), values.toArray(byte[][]::new)),
+                Ack.class, TIMEOUT));
+        return values.size();
+    }
+
+    /** A fresh tree per peer of the entries this node replicates together with that peer. */
+    private Snapshot build(SyncedKeyspace k, ClusterView v) {
+        synchronized (k) {
+            Ring ring = c.placement().ring(v);
+            int n = c.placement().n(v);
+            String me = c.localId();
+            Map<String, MerkleTree> trees = new HashMap<>();
+            int[] idx = new int[n];
+            if (k.fullyReplicated()) {
+                List<MerkleTree> everyone = new ArrayList<>();
+                for (io.hifadhi.ring.Member m : ring.members()) {
+                    if (!m.id().equals(me)) {
+                        everyone.add(trees.computeIfAbsent(m.id(), x -> new MerkleTree()));
+                    }
+                }
+                k.forEach((key, position, summary) -> everyone.forEach(t -> t.add(position, key, summary)));
+            } else {
+                k.forEach((key, position, summary) -> {
+                    int count = ring.preferenceIndexes(position, n, 0, idx);
+                    if (!replicates(ring, idx, count, me)) {
+                        return;
+                    }
+                    for (int i = 0; i < count; i++) {
+                        String id = ring.member(idx[i]).id();
+                        if (!id.equals(me)) {
+                            trees.computeIfAbsent(id, x -> new MerkleTree()).add(position, key, summary);
+                        }
+                    }
+                });
+            }
+            Snapshot s = new Snapshot(System.currentTimeMillis(), ring, n, trees);
+            snapshots.put(k.name(), s);
+            return s;
+        }
+    }
+
+    /** For a peer's questions: the last build if it is recent and of the current ring, else a new one. */
+    private Snapshot snapshot(SyncedKeyspace k) {
+        ClusterView v = c.placement().view();
+        Snapshot s = snapshots.get(k.name());
+        if (s == null || s.ring() != c.placement().ring(v) || s.n() != c.placement().n(v)
+                || System.currentTimeMillis() - s.builtAt() > ROUND_MILLIS) {
+            s = build(k, v);
+        }
+        return s;
+    }
+
+    private static boolean replicates(Ring ring, int[] idx, int count, String id) {
+        for (int i = 0; i < count; i++) {
+            if (ring.member(idx[i]).id().equals(id)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private SyncedKeyspace keyspace(String name) {
+        SyncedKeyspace k = keyspaces.get(name);
+        if (k == null) {
+            throw new IllegalArgumentException("no keyspace " + name);
+        }
+        return k;
+    }
+
+    private SyncDigestList digests(SyncDigests q) {
+        if (q.nodes().length > MerkleTree.LEAVES) {
+            throw new IllegalArgumentException("too many tree nodes asked for");
+        }
+        MerkleTree tree = snapshot(keyspace(q.keyspace())).trees().getOrDefault(q.from(), EMPTY);
+        ByteBuffer out = ByteBuffer.allocate(20 * q.nodes().length);
+        for (int node : q.nodes()) {
+            MerkleTree.Digest d = tree.digest(q.level(), node);
+            out.putLong(d.hi()).putLong(d.lo()).putInt(d.count());
+        }
+        return new SyncDigestList(out.array());
+    }
+
+    private SyncEntryList entries(SyncEntries q) {
+        SyncedKeyspace k = keyspace(q.keyspace());
+        Snapshot s = snapshot(k);
+        BitSet leaves = new BitSet(MerkleTree.LEAVES);
+        for (int leaf : q.leaves()) {
+            if (leaf < 0 || leaf >= MerkleTree.LEAVES) {
+                throw new IllegalArgumentException("no leaf " + leaf);
+            }
+            leaves.set(leaf);
+        }
+        Map<ByteBuffer, byte[]> found = collectShared(k, s, q.from(), leaves);
+        byte[][] keys = new byte[found.size()][];
+        byte[][] summaries = new byte[found.size()][];
+        int i = 0;
+        for (Map.Entry<ByteBuffer, byte[]> e : found.entrySet()) {
+            keys[i] = e.getKey().array();
+            summaries[i++] = e.getValue();
+        }
+        return new SyncEntryList(keys, summaries);
+    }
+
+    /** Keys and summaries of the entries in {@code leaves} that this node and {@code peer} both replicate. */
+    private Map<ByteBuffer, byte[]> collectShared(SyncedKeyspace k, Snapshot s, String peer, BitSet leaves) {
+        Map<ByteBuffer, byte[]> out = new HashMap<>();
+        int[] idx = new int[s.n()];
+        k.forEach((key, position, summary) -> {
+            if (!leaves.get(MerkleTree.leafOf(position))) {
+                return;
+            }
+            if (k.fullyReplicated()) {
+                out.put(ByteBuffer.wrap(key), summary);
+                return;
+            }
+            int count = s.ring().preferenceIndexes(position, s.n(), 0, idx);
+            if (replicates(s.ring(), idx, count, c.localId()) && replicates(s.ring(), idx, count, peer)) {
+                out.put(ByteBuffer.wrap(key), summary);
+            }
+        });
+        return out;
+    }
+
+    private SyncValues read(SyncRead q) throws IOException {
+        byte[][] values = keyspace(q.keyspace()).read(q.keys());
+        long bytes = 0;
+        for (int i = 0; i < values.length; i++) {
+            // The reply must fit in one message: what does not fit is left for the asker's next round.
+            if (values[i] != null && (bytes += values[i].length) > VALUE_BYTES_PER_REQUEST && i > 0) {
+                values[i] = null;
+            }
+        }
+        return new SyncValues(values);
+    }
+
+    private Ack push(SyncPush q) throws IOException {
+        keyspace(q.keyspace()).apply(q.values());
+        return new Ack(true, false);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        loop.shutdownNow();
+        try {
+            loop.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

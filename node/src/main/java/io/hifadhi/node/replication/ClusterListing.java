@@ -1,0 +1,96 @@
+package io.hifadhi.node.replication;
+
+import io.hifadhi.api.store.ListPage;
+import io.hifadhi.api.store.ObjectInfo;
+import io.hifadhi.api.store.StoreUnavailableException;
+import io.hifadhi.membership.ClusterView;
+import io.hifadhi.node.replication.Messages.RecordBatch;
+import io.hifadhi.node.replication.Messages.RecordScan;
+import io.hifadhi.node.storage.ObjectRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A listing across the cluster: every reachable member's records (tombstones included) under the prefix after the
+ * marker, merged by key (newest stamp wins, tombstones dropped), paged so that no key is skipped when a member's
+ * batch was cut short; it needs R answers, like a read.
+ */
+final class ClusterListing {
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterListing.class);
+
+    private ClusterListing() {
+    }
+
+    static ListPage list(Replication c, String bucket, String prefix, String startAfter, int maxKeys) throws IOException {
+        ClusterView v = c.placement().view();
+        // A listing must see what a read would: records from at least R nodes. A node cut off from the others would
+        // otherwise list only its own records and present them as the bucket's contents.
+        int r = c.placement().r(v);
+        if (v.reachable().size() < r) {
+            throw new StoreUnavailableException("cannot list " + bucket + ": " + v.reachable().size() + " of " + v.members().size()
+                    + " nodes are reachable and a listing needs " + r + " (read quorum). Retry when nodes are back.");
+        }
+        List<ObjectInfo> out = new ArrayList<>();
+        String after = startAfter;
+        int page = Math.max(1, Math.min(maxKeys + 1, 1001));
+        for (int round = 0; round < 100_000; round++) {
+            Map<String, CompletableFuture<RecordBatch>> batches = new LinkedHashMap<>();
+            for (var m : v.all()) {
+                if (m.id().equals(c.localId()) || m.isReachable()) {
+                    batches.put(m.id(), c.request(v, m.id(), Messages.RECORD_SCAN, new RecordScan(bucket, prefix, after, page),
+                            RecordBatch.class, Replication.RECORD_TIMEOUT));
+                }
+            }
+            TreeMap<String, ObjectRecord> merged = new TreeMap<>();
+            String bound = null;
+            List<String> silent = new ArrayList<>();
+            for (Map.Entry<String, CompletableFuture<RecordBatch>> e : batches.entrySet()) {
+                RecordBatch batch;
+                try {
+                    batch = ReplicatedObjectStore.await(e.getValue());
+                } catch (IOException ex) {
+                    silent.add(e.getKey() + " (" + ex.getMessage() + ")");
+                    if (batches.size() - silent.size() < r) {
+                        throw new StoreUnavailableException("cannot list " + bucket + ": fewer than " + r
+                                + " nodes answered (read quorum); no answer from " + silent + ". Retry when nodes are back.");
+                    }
+                    LOG.debug("listing {}: {} did not answer ({}); listing from the others", bucket, e.getKey(), ex.getMessage());
+                    continue;
+                }
+                String last = null;
+                for (byte[] bytes : batch.records()) {
+                    ObjectRecord rec = c.codec().decode(bytes);
+                    merged.merge(rec.key(), rec, ReplicatedObjectStore::newer);
+                    last = rec.key();
+                }
+                if (batch.truncated() && last != null && (bound == null || last.compareTo(bound) < 0)) {
+                    bound = last;
+                }
+            }
+            for (ObjectRecord rec : merged.values()) {
+                if (bound != null && rec.key().compareTo(bound) > 0) {
+                    break;
+                }
+                if (!rec.deleted()) {
+                    out.add(rec.toInfo());
+                    if (out.size() > maxKeys) {
+                        return new ListPage(out.subList(0, maxKeys), true);
+                    }
+                }
+            }
+            if (bound == null) {
+                return new ListPage(out, false);
+            }
+            after = bound;
+        }
+        throw new IOException("listing did not converge");
+    }
+}
