@@ -186,6 +186,31 @@ public final class Membership implements AutoCloseable {
         }
     }
 
+    /**
+     * Starts as a member of a cluster none of whose seeds ({@code config.join()}) answers now, as after a restart of
+     * the whole cluster: no join handshake; SWIM keeps probing the seeds for as long as this node runs, and each
+     * peer that comes up finds us or is found (then proves the secret, as always).
+     *
+     * @throws MembershipRefusedException when the cluster port cannot be bound
+     */
+    public void startCallingSeeds() throws MembershipRefusedException {
+        if (!phase.compareAndSet(Phase.NEW, Phase.STARTING)) {
+            throw new IllegalStateException("start() may be called once");
+        }
+        try {
+            List<HostAndPort> seeds = config.join().stream()
+                    .filter(s -> !s.equals(HostAndPort.fromParts(config.advertiseHost(), config.port())))
+                    .toList();
+            startAtomix(seeds);
+            phase.set(Phase.RUNNING);
+            log.info("Member {} ({}) running on cluster port {} with {}; calling its peers {} until they answer",
+                    config.memberId(), incarnation, clusterAddress, config.settings(), seeds);
+        } catch (MembershipRefusedException | RuntimeException e) {
+            shutdown();
+            throw e;
+        }
+    }
+
     /** The latest snapshot (never null; before start() it holds only this node). */
     public ClusterView view() {
         return view;

@@ -90,11 +90,6 @@ public record MembershipConfig(String memberId, String bindHost, int port, Strin
         return HostAndPort.fromParts(advertiseHost, port).toString();
     }
 
-    public MembershipConfig withJoin(List<HostAndPort> seeds) {
-        return new MembershipConfig(memberId, bindHost, port, advertiseHost, seeds, clusterSecret, settings,
-                httpAddress, zone, capacityBytes, failureDetector, joinTimeout);
-    }
-
     @Override
     public boolean equals(Object o) {
         return o instanceof MembershipConfig c && memberId.equals(c.memberId) && bindHost.equals(c.bindHost)

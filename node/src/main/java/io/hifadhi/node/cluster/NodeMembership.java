@@ -96,16 +96,18 @@ public final class NodeMembership implements AutoCloseable {
                 membership.start();
             } catch (MembershipRefusedException e) {
                 membership.close();
-                if (e.reason() != MembershipRefusedException.Reason.NO_SEED_REACHABLE || !config.join().isEmpty()) {
+                if (e.reason() != MembershipRefusedException.Reason.NO_SEED_REACHABLE || known.ids().isEmpty()) {
                     throw e;
                 }
-                // Only remembered peers, and none is up (a whole-cluster restart): start alone; they will
-                // join us. Data waits for them (ReplicatedObjectStore), so nothing is acknowledged with one copy.
-                LOG.warn("none of the remembered peers {} answered; starting alone until they come back ({})",
+                // A member of a cluster whose peers are all down (a whole-cluster restart, with or without --join):
+                // start alone and keep calling them; they find us as they come up. Data waits for them
+                // (the rejoin gate), so nothing is acknowledged with one copy. A new node whose seeds do not
+                // answer still stops, since its --join is likely wrong.
+                LOG.warn("none of the peers {} answered; starting alone and calling them until they come back ({})",
                         known.ids(), e.getMessage());
-                membership = new Membership(membershipConfig.withJoin(List.of()));
+                membership = new Membership(membershipConfig);
                 membership.addListener(known::onEvent);
-                membership.start();
+                membership.startCallingSeeds();
             }
         } catch (MembershipRefusedException e) {
             membership.close();
