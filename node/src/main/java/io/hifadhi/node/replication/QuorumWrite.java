@@ -72,7 +72,8 @@ final class QuorumWrite {
 
     /**
      * @param quorum  completes as {@link #run} does
-     * @param settled completes when every send, stand-ins included, has finished (acknowledged or failed): until
+     * @param settled completes when every send, stand-ins included, has finished (acknowledged or failed), except a
+     *                suspected replica's own copy once its stand-in went out: until
      *                then the write's bytes may still be held for a slow replica
      */
     record Pending(CompletableFuture<Outcome> quorum, CompletableFuture<Void> settled) {
@@ -156,7 +157,8 @@ final class QuorumWrite {
      */
     synchronized void suspect(String node) {
         String replica = awaiting.get(node);
-        if (result.isDone() || replica == null || node.equals(localId) || !hedged.add(replica)) {
+        // Also after the quorum: the suspect's copy still needs a stand-in (a hint) for the write to reach N nodes.
+        if (replica == null || node.equals(localId) || !hedged.add(replica)) {
             return;
         }
         LOG.info("{}: {} is suspected before it answered; sending its stand-in now, its own answer still counts", what, node);
@@ -183,7 +185,10 @@ final class QuorumWrite {
         if (starting) {
             return;
         }
-        if (outstanding == 0) {
+        // A suspect's own copy, stood in for already, does not hold the write back: its send runs to its timeout,
+        // but only the few sends under way when the suspicion came can be waiting on it, so memory stays bounded.
+        long onSuspects = awaiting.values().stream().filter(hedged::contains).count();
+        if (outstanding - onSuspects == 0) {
             settled.complete(null);
         }
         if (result.isDone()) {

@@ -57,7 +57,7 @@ public final class Replication implements AutoCloseable {
     private final int chunkSize;
     private final ScheduledExecutorService handoff;
     private final MembershipListener listener;
-    /** Quorum writes still waiting for their quorum, told of suspicions so they can send stand-ins early. */
+    /** Quorum writes with sends still under way, told of suspicions so they can send stand-ins early. */
     private final Set<QuorumWrite> writesInFlight = ConcurrentHashMap.newKeySet();
     private final ChunkFetcher chunkFetcher;
     private AntiEntropy antiEntropy;
@@ -189,9 +189,9 @@ public final class Replication implements AutoCloseable {
     QuorumWrite.Pending write(String what, ClusterView v, List<String> walk, QuorumWrite.Sender sender) {
         QuorumWrite q = QuorumWrite.begin(what, walk, placement.n(v), placement.w(v), v::isReachable, localId(), sender);
         QuorumWrite.Pending p = q.pending();
-        if (!p.quorum().isDone()) {
+        if (!p.settled().isDone()) {
             writesInFlight.add(q);
-            p.quorum().whenComplete((o, e) -> writesInFlight.remove(q));
+            p.settled().whenComplete((o, e) -> writesInFlight.remove(q));
         }
         return p;
     }

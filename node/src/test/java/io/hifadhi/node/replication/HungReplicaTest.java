@@ -25,9 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A replica that hangs (SIGSTOP: the kernel still accepts its connections, nothing answers) must not
- * stall writes for the length of a request timeout: W=2 of the other two suffices, requests pending on
- * the hung node are failed as soon as the failure detector loses it, and its copies become hints that
- * arrive after SIGCONT. Three node processes, 1 MiB chunks.
+ * stall writes for the length of a request timeout: W=2 of the other two suffices; as soon as the failure
+ * detector loses it, its copies still under way get stand-ins (hints, delivered after SIGCONT) and stop
+ * holding the upload back, while the sends themselves run to their own timeout and would still count.
+ * Three node processes, 1 MiB chunks.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class HungReplicaTest {

@@ -139,4 +139,28 @@ class QuorumWriteTest {
         assertEquals(List.of("a<-", "b<-", "c<-", "d<-b", "e<-b"), s.log, "d failed at once, so e stands in for b");
         assertEquals(Set.of("a", "e"), q.pending().quorum().join().holders());
     }
+
+    @Test
+    void aHungSuspectDoesNotHoldTheWriteBackOnceItsStandInLanded() {
+        Sends s = new Sends(Set.of(), Set.of("b", "c", "d"));
+        QuorumWrite q = QuorumWrite.begin("t", WALK, 3, 2, id -> true, "a", s);
+        q.suspect("b");
+        assertFalse(q.pending().settled().isDone(), "c and d still hold the bytes");
+        s.held.get("c").complete(new Ack(true, false));
+        s.held.get("d").complete(new Ack(true, false));
+        assertEquals(Set.of("a", "c", "d"), q.pending().quorum().join().holders());
+        assertTrue(q.pending().settled().isDone(), "b's own send runs to its timeout without holding the upload back");
+    }
+
+    @Test
+    void aReplicaSuspectedAfterTheQuorumStillGetsAStandInAndStopsHoldingTheBytes() {
+        Sends s = new Sends(Set.of(), Set.of("c", "d"));
+        QuorumWrite q = QuorumWrite.begin("t", WALK, 3, 2, id -> true, "a", s);
+        assertTrue(q.pending().quorum().isDone(), "a and b acknowledged");
+        assertFalse(q.pending().settled().isDone(), "c's send is under way");
+        q.suspect("c");
+        assertEquals(List.of("a<-", "b<-", "c<-", "d<-c"), s.log, "c's copy gets a stand-in keeping a hint");
+        s.held.get("d").complete(new Ack(true, false));
+        assertTrue(q.pending().settled().isDone(), "the hung c no longer holds the bytes");
+    }
 }
