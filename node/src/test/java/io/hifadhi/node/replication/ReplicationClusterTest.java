@@ -253,9 +253,8 @@ class ReplicationClusterTest {
             cluster.stop(1);
             cluster.start(2);
             cluster.awaitReachable(new int[]{0, 2}, new int[]{0, 2});
-            assertEquals(List.of("node-a"), cluster.node(2).replicatedStore().locate("b", "stale").orElseThrow().recordHolders());
-            assertTrue(cluster.node(2).replicatedStore().locate("b", "stale").orElseThrow().chunks().stream()
-                    .noneMatch(c -> c.holders().contains("node-c")), "C holds none of the chunks");
+            // C holds neither the record nor the chunks now, unless anti-entropy (a round every 5 s) got there first:
+            // then the read below finds C current, and the end state checked after it is the same.
 
             // Read through C (R=2 of A and C): A's record wins, C's chunks come from A. C remembers B, which
             // is down, so C first waits (503, up to the rejoin grace) for B before it serves with A alone.
@@ -266,7 +265,7 @@ class ReplicationClusterTest {
             }
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertEquals(List.of("node-a", "node-c"),
                     cluster.node(2).replicatedStore().locate("b", "stale").orElseThrow().recordHolders().stream().sorted().toList(),
-                    "read repair gave C the record"));
+                    "read repair (or anti-entropy) gave C the record"));
 
             // A corrupt local copy is never served: the reader fails over to a good one on a peer.
             byte[] other = random(9, 2 * CHUNK + 1);
