@@ -163,27 +163,7 @@ public final class Membership implements AutoCloseable {
      *                                    nothing is left running then
      */
     public void start() throws MembershipRefusedException {
-        if (!phase.compareAndSet(Phase.NEW, Phase.STARTING)) {
-            throw new IllegalStateException("start() may be called once");
-        }
-        try {
-            List<HostAndPort> seeds = config.join().stream()
-                    .filter(s -> !s.equals(HostAndPort.fromParts(config.advertiseHost(), config.port())))
-                    .toList();
-            if (!seeds.isEmpty()) {
-                joinHandshake(seeds);
-            }
-            startAtomix(seeds);
-            phase.set(Phase.RUNNING);
-            log.info("Member {} ({}) running on cluster port {} with {}; {}", config.memberId(), incarnation,
-                    clusterAddress, config.settings(), seeds.isEmpty() ? "started a new cluster" : "joined via " + seeds);
-            if (!seeds.isEmpty()) {
-                awaitFirstPeer();
-            }
-        } catch (MembershipRefusedException | RuntimeException e) {
-            shutdown();
-            throw e;
-        }
+        start(true);
     }
 
     /**
@@ -194,6 +174,10 @@ public final class Membership implements AutoCloseable {
      * @throws MembershipRefusedException when the cluster port cannot be bound
      */
     public void startCallingSeeds() throws MembershipRefusedException {
+        start(false);
+    }
+
+    private void start(boolean handshake) throws MembershipRefusedException {
         if (!phase.compareAndSet(Phase.NEW, Phase.STARTING)) {
             throw new IllegalStateException("start() may be called once");
         }
@@ -201,10 +185,17 @@ public final class Membership implements AutoCloseable {
             List<HostAndPort> seeds = config.join().stream()
                     .filter(s -> !s.equals(HostAndPort.fromParts(config.advertiseHost(), config.port())))
                     .toList();
+            if (handshake && !seeds.isEmpty()) {
+                joinHandshake(seeds);
+            }
             startAtomix(seeds);
             phase.set(Phase.RUNNING);
-            log.info("Member {} ({}) running on cluster port {} with {}; calling its peers {} until they answer",
-                    config.memberId(), incarnation, clusterAddress, config.settings(), seeds);
+            log.info("Member {} ({}) running on cluster port {} with {}; {}", config.memberId(), incarnation,
+                    clusterAddress, config.settings(), seeds.isEmpty() ? "started a new cluster"
+                            : handshake ? "joined via " + seeds : "calling its peers " + seeds + " until they answer");
+            if (handshake && !seeds.isEmpty()) {
+                awaitFirstPeer();
+            }
         } catch (MembershipRefusedException | RuntimeException e) {
             shutdown();
             throw e;

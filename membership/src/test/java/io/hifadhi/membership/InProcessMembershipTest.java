@@ -62,6 +62,20 @@ class InProcessMembershipTest {
     }
 
     @Test
+    void aMemberWhoseSeedsAreAllDownKeepsCallingThemAndFindsTheFirstThatComesUp() throws Exception {
+        int pa = freePort();
+        int pb = freePort();
+        // b was in a cluster with a; the whole cluster restarts and b comes up first, alone.
+        Membership b = new Membership(config("b", pb, List.of(seed(pa)), SECRET, SETTINGS));
+        started.add(b);
+        b.startCallingSeeds();
+        assertEquals(1, b.view().members().size());
+        Thread.sleep(1_500);
+        Membership a = start(config("a", pa, List.of(), SECRET, SETTINGS), null);
+        awaitAllSee(List.of(a, b), 2);
+    }
+
+    @Test
     void threeMembersGossipMetadataLeaveCrashAndRejoin() throws Exception {
         int pa = freePort();
         int pb = freePort();
