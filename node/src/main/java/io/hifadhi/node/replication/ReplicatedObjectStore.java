@@ -89,6 +89,10 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
     public void attach(Replication replication) {
         this.cluster = replication;
         replication.membership().addListener(viewWatch);
+        // The peers may all have been seen before this listener was there, and no event may follow: judge the view
+        // now, or the rejoin gate stays shut until some request happens to look at it.
+        ClusterView v = replication.placement().view();
+        gate.onView(v, quorum(replication, v));
     }
 
     public void detach() {
