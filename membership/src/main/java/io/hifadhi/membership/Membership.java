@@ -714,7 +714,15 @@ public final class Membership implements AutoCloseable {
                 });
     }
 
-    /** Our members as {@code id=address/incarnation} lines (answers {@link #MEMBERS}). */
+    /**
+     * A listed member that did not answer our challenge is dropped from the candidates (a member list names it again
+     * if it is still listed), so members that died while listed do not pile up.
+     */
+    private void forgetUnprovenCandidate(String id) {
+        candidates.computeIfPresent(id, (k, c) -> c.metadata() == null ? null : c);
+    }
+
+        /** Our members as {@code id=address/incarnation} lines (answers {@link #MEMBERS}). */
     private byte[] memberList() {
         Map<String, String> list = new LinkedHashMap<>();
         for (Member m : view.all()) {
@@ -772,6 +780,7 @@ public final class Membership implements AutoCloseable {
         long now = nowMillis();
         if (err != null) {
             authNotBefore.put(id, now + AUTH_RETRY_MILLIS);
+            forgetUnprovenCandidate(id);
             return;
         }
         stats.received(reply.length);
@@ -780,6 +789,7 @@ public final class Membership implements AutoCloseable {
         if (!id.equals(r.get("id")) || !secret.verify(authMacInput(config.memberId(), nonce, id, inc),
                 r.getOrDefault("mac", ""))) {
             authNotBefore.put(id, now + 5 * AUTH_RETRY_MILLIS);
+            forgetUnprovenCandidate(id);
             warnOnce(id + "|" + inc + "|auth", "Ignoring member {} at {}: it did not prove the cluster secret",
                     id, address);
             return;

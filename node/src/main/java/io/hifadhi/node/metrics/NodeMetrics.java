@@ -1,13 +1,18 @@
 package io.hifadhi.node.metrics;
 
+import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.hifadhi.api.ApiMetrics;
+import io.hifadhi.membership.MemberState;
+import io.hifadhi.membership.Membership;
+import io.hifadhi.membership.MembershipStats;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
 
 /**
  * The node's metrics registry. Meters (not bare counters) so the same numbers can feed the load
@@ -68,9 +73,9 @@ public final class NodeMetrics implements ApiMetrics {
      * Membership figures: members by state and reachability, suspicions and refutations, ping round trips, and the
      * membership protocol's own messages and bytes.
      */
-    public void membership(io.hifadhi.membership.Membership membership) {
-        io.hifadhi.membership.MembershipStats stats = membership.stats();
-        for (io.hifadhi.membership.MemberState state : io.hifadhi.membership.MemberState.values()) {
+    public void membership(Membership membership) {
+        MembershipStats stats = membership.stats();
+        for (MemberState state : MemberState.values()) {
             for (boolean reachable : new boolean[] {true, false}) {
                 registry.register(MetricNames.of("hifadhi_membership_members", "state", state.name().toLowerCase(),
                         "reachability", reachable ? "reachable" : "unreachable"), (Gauge<Long>) () -> membership.view().all()
@@ -88,8 +93,8 @@ public final class NodeMetrics implements ApiMetrics {
     }
 
     /** A counter whose value lives elsewhere (exported with {@code _total}, typed counter). */
-    private void counter(String name, java.util.function.LongSupplier value) {
-        registry.register(name, new com.codahale.metrics.Counter() {
+    private void counter(String name, LongSupplier value) {
+        registry.register(name, new Counter() {
             @Override
             public long getCount() {
                 return value.getAsLong();

@@ -28,7 +28,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Message sizes are those of the real encodings ({@link Wire}, {@link MetadataCodec}) plus Atomix's frame header;
  * TCP/IP headers are left out. It prints a table and checks what the README states of it.
  */
-class MembershipScaleSimulation {
+class MembershipScaleSimulationTest {
     static final int[] SIZES = {3, 5, 10, 20, 100, 1000};
     static final long GOSSIP_MS = 100;
     static final long PROBE_MS = 250;
