@@ -15,12 +15,16 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
-import io.undertow.server.handlers.BlockingHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.Options;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The node's HTTP listener: routing, limits, accounting. Handlers live in their own packages. */
@@ -28,6 +32,7 @@ public final class ApiServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ApiServer.class);
     static final String NATIVE = "/api/v1/";
     static final String UI = "/ui/";
+    static final io.undertow.util.HttpString NOSNIFF = new io.undertow.util.HttpString("X-Content-Type-Options");
 
     private final ApiSettings settings;
     private final ApiContext context;
@@ -35,6 +40,12 @@ public final class ApiServer implements AutoCloseable {
     private volatile io.hifadhi.api.nativeapi.ObjectLocator locator;
     private volatile io.hifadhi.api.auth.GrantPolicy grants;
     private volatile io.hifadhi.api.nativeapi.KeyRegistry keys;
+    private volatile io.hifadhi.api.auth.ClientAddress clients = io.hifadhi.api.auth.ClientAddress.direct();
+    private ProgressWatchdog watchdog;
+    private ExecutorService probes;
+    /** Refusals by the client limits are logged at most once a second, or they would flood the log themselves. */
+    private final AtomicLong lastRefusalLogged = new AtomicLong(System.nanoTime() - 2_000_000_000L);
+    private final AtomicLong refusalsNotLogged = new AtomicLong();
 
     public ApiServer(ApiSettings settings, ApiContext context) {
         this.settings = settings;
@@ -42,13 +53,21 @@ public final class ApiServer implements AutoCloseable {
     }
 
     public synchronized void start() {
-        HttpHandler health = guarded("health", new HealthHandler(context));
+        AddressLimiter limiter = new AddressLimiter(settings.limits(), clients);
+        watchdog = new ProgressWatchdog(settings.limits(), limiter::sweep);
+        // Health and metrics have their own two threads: they answer while every worker is busy with data.
+        probes = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(256), r -> {
+            Thread t = new Thread(r, "hifadhi-probe");
+            t.setDaemon(true);
+            return t;
+        });
+        HttpHandler health = guarded("health", new HealthHandler(context), probes);
         HttpHandler cluster = guarded("cluster", new ClusterHandler(context));
         HttpHandler store = guarded("store", new StoreHandler(context, settings.maxObjectSize()));
         ObjectResponder responder = new ObjectResponder();
         HttpHandler retrieve = guarded("retrieve", new RetrieveHandler(context, responder, RetrieveHandler.Mode.ATTACHMENT));
         HttpHandler stream = guarded("stream", new RetrieveHandler(context, responder, RetrieveHandler.Mode.INLINE));
-        HttpHandler metrics = guarded("metrics", new MetricsHandler(context.metricsText()));
+        HttpHandler metrics = guarded("metrics", new MetricsHandler(context.metricsText()), probes);
         HttpHandler s3 = context.s3() == null ? null : guarded("s3", new S3Router(new S3Services(context.store(),
                 context.s3().uploads(), context.s3().buckets(), context.s3().settings(), context.clock()), context.s3().secrets(),
                 context.s3().permissions()).grants(grants).maxHeaderBytes(settings.maxHeaderBytes()));
@@ -127,7 +146,7 @@ public final class ApiServer implements AutoCloseable {
             }
             target.handleRequest(exchange);
         };
-        HttpHandler root = accounting(Handlers.httpContinueRead(routes));
+        HttpHandler root = accounting(limited(limiter, Handlers.httpContinueRead(routes)));
 
         Undertow.Builder builder = Undertow.builder();
         if (settings.tls() != null) {
@@ -181,12 +200,68 @@ public final class ApiServer implements AutoCloseable {
         return ((InetSocketAddress) undertow.getListenerInfo().get(0).getAddress()).getPort();
     }
 
+    /** Who the client is behind trusted proxies, for the per-client limits. Call before {@link #start()}. */
+    public void clients(io.hifadhi.api.auth.ClientAddress clientAddress) {
+        this.clients = clientAddress;
+    }
+
     @Override
     public synchronized void close() {
         if (undertow != null) {
             undertow.stop();
             undertow = null;
         }
+        if (watchdog != null) {
+            watchdog.close();
+            watchdog = null;
+        }
+        if (probes != null) {
+            probes.shutdownNow();
+            probes = null;
+        }
+    }
+
+    /**
+     * Runs first on the I/O thread: every response says nosniff (a browser must never guess HTML into a
+     * stored object), the exchange's progress is watched, and a client over its limits is refused
+     * before any worker is involved.
+     */
+    private HttpHandler limited(AddressLimiter limiter, HttpHandler next) {
+        return exchange -> {
+            exchange.getResponseHeaders().put(NOSNIFF, "nosniff");
+            String path = exchange.getRequestPath();
+            watchdog.watch(exchange, String.valueOf(exchange.getSourceAddress()));
+            AddressLimiter.Refusal refusal = limiter.admit(exchange);
+            if (refusal == null) {
+                next.handleRequest(exchange);
+                return;
+            }
+            exchange.putAttachment(Endpoint.NAME, "refused");
+            logRefusal(refusal);
+            exchange.setPersistent(false);
+            exchange.getResponseHeaders().put(io.undertow.util.Headers.RETRY_AFTER, Long.toString(refusal.retryAfterSeconds()));
+            if (path.startsWith("/api/") || path.equals("/metrics") || path.startsWith(UI)) {
+                ApiErrors.send(exchange, 503, refusal.error(), refusal.message(), refusal.hint());
+            } else {
+                // S3 clients back off on SlowDown.
+                exchange.setStatusCode(503);
+                exchange.getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, "application/xml");
+                exchange.getResponseSender().send("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code>"
+                        + "<Message>" + refusal.message() + " " + refusal.hint() + "</Message></Error>");
+            }
+        };
+    }
+
+    private void logRefusal(AddressLimiter.Refusal refusal) {
+        long now = System.nanoTime();
+        long last = lastRefusalLogged.get();
+        if (now - last < 1_000_000_000L || !lastRefusalLogged.compareAndSet(last, now)) {
+            refusalsNotLogged.incrementAndGet();
+            return;
+        }
+        long more = refusalsNotLogged.getAndSet(0);
+        LOG.warn("refused with 503 ({}): {}{}", refusal.error(), refusal.message(),
+                more == 0 ? "" : " (" + more + " more refusals in the last second not logged)");
     }
 
     private HttpHandler accounting(HttpHandler next) {
@@ -209,8 +284,16 @@ public final class ApiServer implements AutoCloseable {
         };
     }
 
-    /** Names the endpoint, moves to a worker thread in blocking mode, and turns stray failures into a 500. */
     private static HttpHandler guarded(String name, HttpHandler handler) {
+        return guarded(name, handler, null);
+    }
+
+    /**
+     * Names the endpoint, moves to a worker thread in blocking mode ({@code executor}, or the I/O
+     * worker pool when null), and turns stray failures into an answer: a request body the client
+     * botched is a 4xx and one WARN line, only a fault of the node's own is a 500 with its stack trace.
+     */
+    private static HttpHandler guarded(String name, HttpHandler handler, Executor executor) {
         HttpHandler safeHandler = exchange -> {
             try {
                 handler.handleRequest(exchange);
@@ -228,6 +311,9 @@ public final class ApiServer implements AutoCloseable {
                             "Free space on the disk holding the data directory, or add capacity; writes work again as soon as there is room.");
                     return;
                 }
+                if (refusedBadBody(name, exchange)) {
+                    return;
+                }
                 if (isClientGone(e)) {
                     LOG.debug("client went away during {}: {}", name, e.toString());
                     org.xnio.IoUtils.safeClose(exchange.getConnection());
@@ -238,11 +324,37 @@ public final class ApiServer implements AutoCloseable {
                         "Retry; if it persists, the node's log has the cause.");
             }
         };
-        BlockingHandler blocking = new BlockingHandler(safeHandler);
         return exchange -> {
             exchange.putAttachment(Endpoint.NAME, name);
-            blocking.handleRequest(exchange);
+            exchange.startBlocking(new NonDrainingExchange(exchange));
+            if (exchange.isInIoThread()) {
+                exchange.dispatch(executor, safeHandler);
+            } else {
+                safeHandler.handleRequest(exchange);
+            }
         };
+    }
+
+    /**
+     * When reading the request body failed on the wire (malformed chunking, cut short, over the size
+     * limit), answers 400 or 413 and closes the connection, logging one line; false otherwise.
+     */
+    private static boolean refusedBadBody(String name, HttpServerExchange exchange) {
+        java.io.IOException fault = io.hifadhi.api.http.RequestBodyFault.of(exchange);
+        if (fault == null) {
+            return false;
+        }
+        exchange.setPersistent(false);
+        if (io.hifadhi.api.http.RequestBodyFault.tooLarge(exchange)) {
+            LOG.warn("{}: refused a request body from {} over the size limit", name, exchange.getSourceAddress());
+            ApiErrors.send(exchange, 413, "too_large", "The request body is larger than this node accepts.",
+                    "Split the file, or raise the node's --max-object-size.");
+            return true;
+        }
+        LOG.warn("{}: refused a malformed request body from {}: {}", name, exchange.getSourceAddress(), fault.toString());
+        ApiErrors.send(exchange, 400, "malformed_body", "The request body could not be read: " + fault.getMessage(),
+                "Send the body as Content-Length bytes or valid chunked transfer encoding.");
+        return true;
     }
 
     private static boolean isClientGone(Exception e) {

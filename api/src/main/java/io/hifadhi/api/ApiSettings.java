@@ -11,25 +11,32 @@ import java.time.Duration;
  * @param noRequestTimeout   how long an idle keep-alive connection waits for its next request
  * @param idleTimeout        how long a connection may sit without any read or write mid-request
  * @param tls                the HTTPS identity, or null for plain HTTP
+ * @param limits             what one client may take: connections, request rate, minimum transfer rate
  */
 public record ApiSettings(String bindAddress, int port, long maxObjectSize, int maxHeaderBytes,
                           Duration requestParseTimeout, Duration noRequestTimeout, Duration idleTimeout,
-                          int ioThreads, int workerThreads, javax.net.ssl.SSLContext tls) {
+                          int ioThreads, int workerThreads, javax.net.ssl.SSLContext tls,
+                          ClientLimits limits) {
     public static final long FIVE_TIB = 5L << 40;
 
     public static ApiSettings defaults(String bindAddress, int port) {
         int cores = Runtime.getRuntime().availableProcessors();
         return new ApiSettings(bindAddress, port, FIVE_TIB, 64 * 1024, Duration.ofSeconds(30),
-                Duration.ofMinutes(2), Duration.ofMinutes(5), Math.max(2, cores), Math.max(16, cores * 8), null);
+                Duration.ofMinutes(2), Duration.ofMinutes(5), Math.max(2, cores), Math.max(16, cores * 8), null, ClientLimits.DEFAULTS);
     }
 
     public ApiSettings withMaxObjectSize(long bytes) {
         return new ApiSettings(bindAddress, port, bytes, maxHeaderBytes, requestParseTimeout, noRequestTimeout,
-                idleTimeout, ioThreads, workerThreads, tls);
+                idleTimeout, ioThreads, workerThreads, tls, limits);
     }
 
     public ApiSettings withTls(javax.net.ssl.SSLContext context) {
         return new ApiSettings(bindAddress, port, maxObjectSize, maxHeaderBytes, requestParseTimeout, noRequestTimeout,
-                idleTimeout, ioThreads, workerThreads, context);
+                idleTimeout, ioThreads, workerThreads, context, limits);
+    }
+
+    public ApiSettings withLimits(ClientLimits clientLimits) {
+        return new ApiSettings(bindAddress, port, maxObjectSize, maxHeaderBytes, requestParseTimeout, noRequestTimeout,
+                idleTimeout, ioThreads, workerThreads, tls, clientLimits);
     }
 }

@@ -156,7 +156,8 @@ public final class Node implements AutoCloseable {
         ApiContext context = new ApiContext(name, store, nativeAccess,
                 this::clusterMembers, metrics, metrics::prometheusText, clock, clock.instant(), s3, presigning);
         api = new ApiServer(ApiSettings.defaults(config.bindAddress(), config.httpPort())
-                .withMaxObjectSize(config.maxObjectSize()).withTls(tls), context);
+                .withMaxObjectSize(config.maxObjectSize()).withTls(tls).withLimits(config.clientLimits()), context);
+        api.clients(clients);
         api.locator(replicated);
         api.grants(grantPolicy);
         api.keys(keys);

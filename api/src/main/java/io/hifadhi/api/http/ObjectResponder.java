@@ -11,16 +11,14 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 
 /**
  * Sends an object as an HTTP representation: validators, conditional requests, a single byte range,
- * HEAD. Shared by the native download/stream endpoints and (later) S3 GetObject. Must run on a
- * worker thread with the exchange in blocking mode.
+ * HEAD. Shared by the native download/stream endpoints and S3 GetObject. Must run on a worker
+ * thread, in the exchange's handler.
  */
 public final class ObjectResponder {
     private static final Logger LOG = LoggerFactory.getLogger(ObjectResponder.class);
-    private static final int COPY_BUFFER = 64 * 1024;
 
     /** @param contentDisposition header value or null for none */
     public void respond(HttpServerExchange exchange, StoredObject object, String contentDisposition) throws IOException {
@@ -99,26 +97,11 @@ public final class ObjectResponder {
     }
 
     /**
-     * Streams {@code length} bytes of an object whose status and headers are already set. Bytes that
-     * fail their checksum mid-stream cut the connection: the client sees a short body, never wrong bytes.
+     * Streams {@code length} bytes of an object whose status and headers are already set, without
+     * holding a worker while the client reads slowly ({@link BodyPump}). Bytes that fail their checksum
+     * mid-stream cut the connection: the client sees a short body, never wrong bytes.
      */
-    public static void sendBody(HttpServerExchange exchange, InputStream in, long length, ObjectInfo info) throws IOException {
-        try (in) {
-            OutputStream out = exchange.getOutputStream();
-            byte[] buf = new byte[COPY_BUFFER];
-            long left = length;
-            while (left > 0) {
-                int n = in.read(buf, 0, (int) Math.min(buf.length, left));
-                if (n < 0) {
-                    throw new IOException("object shorter than its record says");
-                }
-                out.write(buf, 0, n);
-                left -= n;
-            }
-            out.close();
-        } catch (CorruptDataException e) {
-            LOG.error("aborting download of {}/{}: {}", info.bucket(), info.key(), e.getMessage());
-            org.xnio.IoUtils.safeClose(exchange.getConnection());
-        }
+    public static void sendBody(HttpServerExchange exchange, InputStream in, long length, ObjectInfo info) {
+        BodyPump.start(exchange, in, length, info);
     }
 }

@@ -17,13 +17,14 @@ import java.util.regex.Pattern;
  * @param trustedProxies addresses/CIDR networks whose X-Forwarded-For / Forwarded headers are believed
  * @param tlsCert       PEM certificate chain for HTTPS, or null for plain HTTP (set with tlsKey)
  * @param tlsKey        PEM PKCS#8 private key of tlsCert, or null
+ * @param clientLimits  what one client may take: connections and requests per address, minimum transfer rate
  */
 public record NodeConfig(String name, Path dataDir, String bindAddress, int httpPort, int clusterPort,
                          String advertiseHost, List<String> join, String zone, long capacityBytes,
                          int replication, int writeQuorum, int readQuorum, int chunkSize,
                          String shardKey, String accessKey, String secretKey, boolean fsync, long maxObjectSize,
                          String s3Region, List<String> s3Domains, List<String> trustedProxies,
-                         Path tlsCert, Path tlsKey) {
+                         Path tlsCert, Path tlsKey, io.hifadhi.api.ClientLimits clientLimits) {
 
     public static final int DEFAULT_HTTP_PORT = 7111;
     public static final int DEFAULT_CLUSTER_PORT = 7112;
@@ -38,6 +39,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
     public NodeConfig {
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(bindAddress, "bindAddress");
+        Objects.requireNonNull(clientLimits, "clientLimits");
         join = List.copyOf(join);
         s3Domains = List.copyOf(s3Domains);
         trustedProxies = List.copyOf(trustedProxies);
@@ -122,6 +124,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         private List<String> trustedProxies = List.of();
         private Path tlsCert;
         private Path tlsKey;
+        private io.hifadhi.api.ClientLimits clientLimits = io.hifadhi.api.ClientLimits.DEFAULTS;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -149,11 +152,12 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         public Builder s3Domains(List<String> v) { s3Domains = v; return this; }
         public Builder trustedProxies(List<String> v) { trustedProxies = v; return this; }
         public Builder tls(Path cert, Path key) { tlsCert = cert; tlsKey = key; return this; }
+        public Builder clientLimits(io.hifadhi.api.ClientLimits v) { clientLimits = v; return this; }
 
         public NodeConfig build() {
             return new NodeConfig(name, dataDir, bindAddress, httpPort, clusterPort, advertiseHost, join, zone,
                     capacityBytes, replication, writeQuorum, readQuorum, chunkSize, shardKey, accessKey, secretKey,
-                    fsync, maxObjectSize, s3Region, s3Domains, trustedProxies, tlsCert, tlsKey);
+                    fsync, maxObjectSize, s3Region, s3Domains, trustedProxies, tlsCert, tlsKey, clientLimits);
         }
     }
 
@@ -165,7 +169,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
                 + ", capacity=" + capacityBytes + ", replication=" + replication + ", W=" + writeQuorum + ", R=" + readQuorum
                 + ", chunkSize=" + chunkSize + ", fsync=" + fsync + ", maxObjectSize=" + maxObjectSize
                 + ", s3Region=" + s3Region + ", s3Domains=" + s3Domains + ", trustedProxies=" + trustedProxies
-                + ", tls=" + (tlsCert == null ? "off" : tlsCert)
+                + ", tls=" + (tlsCert == null ? "off" : tlsCert) + ", clientLimits=" + clientLimits
                 + ", shardKey=" + (shardKey == null ? "unset" : "***") + ", accessKey=" + (accessKey == null ? "unset" : accessKey) + "]";
     }
 }

@@ -83,6 +83,18 @@ public final class NodeOptions {
     @Option(names = "--tls-key", paramLabel = "FILE", description = "PEM PKCS#8 private key of --tls-cert.")
     java.nio.file.Path tlsKey;
 
+    @Option(names = "--client-min-rate", paramLabel = "SIZE", description = "Slowest transfer a client may keep the node waiting on, per second: a request body that trickles in more slowly, or a response read more slowly, averaged over --client-stall-window of waiting, gets its connection closed (default: ${DEFAULT-VALUE}).", defaultValue = "1KiB")
+    String clientMinRate;
+
+    @Option(names = "--client-stall-window", paramLabel = "SECONDS", description = "Waiting time the --client-min-rate average is taken over; also the longest a client that sends or reads nothing keeps its connection (default: ${DEFAULT-VALUE}).", defaultValue = "30")
+    double clientStallWindow;
+
+    @Option(names = "--client-connections", paramLabel = "N", description = "Open connections one client address may have; more are answered 503 with Retry-After (default: ${DEFAULT-VALUE}). Trusted proxies are not limited.", defaultValue = "64")
+    int clientConnections;
+
+    @Option(names = "--client-request-rate", paramLabel = "N", description = "Requests one client address may start per second, bursts of as many again; more are answered 503 with Retry-After (default: ${DEFAULT-VALUE}).", defaultValue = "500")
+    int clientRequestRate;
+
     @Option(names = "--fsync", paramLabel = "BOOL", arity = "1", description = "fsync data before acknowledging writes (default: ${DEFAULT-VALUE}).", defaultValue = "true")
     String fsync;
 
@@ -97,6 +109,14 @@ public final class NodeOptions {
         if (chunk > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("--chunk-size must be between 64KiB and 64MiB");
         }
+        if (!(clientStallWindow >= 0.05 && clientStallWindow <= 86400)) {
+            throw new IllegalArgumentException("--client-stall-window must be between 0.05 and 86400 seconds");
+        }
+        if (clientConnections < 1 || clientRequestRate < 1) {
+            throw new IllegalArgumentException("--client-connections and --client-request-rate must be at least 1");
+        }
+        io.hifadhi.api.ClientLimits limits = new io.hifadhi.api.ClientLimits(size("--client-min-rate", clientMinRate),
+                java.time.Duration.ofMillis(Math.round(clientStallWindow * 1000)), clientConnections, clientRequestRate);
         return NodeConfig.builder(dataDir)
                 .name(firstNonNull(name, env.get("INSTANCE_NAME")))
                 .bindAddress(bind)
@@ -119,6 +139,7 @@ public final class NodeOptions {
                 .s3Domains(s3Domains.stream().map(String::trim).filter(d -> !d.isEmpty()).toList())
                 .trustedProxies(trustedProxies.stream().map(String::trim).filter(p -> !p.isEmpty()).toList())
                 .tls(tlsCert, tlsKey)
+                .clientLimits(limits)
                 .build();
     }
 

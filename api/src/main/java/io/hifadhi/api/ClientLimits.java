@@ -1,0 +1,27 @@
+package io.hifadhi.api;
+
+import java.time.Duration;
+
+/**
+ * What one client may take from a node, so that no client, careless or hostile, can starve the others.
+ *
+ * @param minBytesPerSecond   a connection the node is waiting on (for request body bytes, or for room
+ *                            to write the response) must move at least this many bytes a second,
+ *                            averaged over {@code stallWindow} of waiting; otherwise it is closed
+ * @param stallWindow         the waiting time that average is taken over (also the longest a client
+ *                            that moves nothing at all keeps its connection)
+ * @param connectionsPerClient open connections one client address may have; more are answered 503
+ * @param requestsPerSecond   requests one client address may start per second (bursts up to as many
+ *                            again); more are answered 503 with Retry-After
+ */
+public record ClientLimits(long minBytesPerSecond, Duration stallWindow, int connectionsPerClient, int requestsPerSecond) {
+    public static final ClientLimits DEFAULTS = new ClientLimits(1024, Duration.ofSeconds(30), 64, 500);
+
+    public ClientLimits {
+        if (minBytesPerSecond < 0 || stallWindow.isNegative() || stallWindow.isZero()
+                || connectionsPerClient < 1 || requestsPerSecond < 1) {
+            throw new IllegalArgumentException("client limits must be positive: " + minBytesPerSecond + " B/s over "
+                    + stallWindow + ", " + connectionsPerClient + " connections, " + requestsPerSecond + " requests/s");
+        }
+    }
+}

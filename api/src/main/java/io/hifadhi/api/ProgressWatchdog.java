@@ -1,0 +1,266 @@
+package io.hifadhi.api;
+
+import io.hifadhi.api.http.RequestBodyFault;
+import io.undertow.server.HttpServerExchange;
+import io.undertow.server.ServerConnection;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.xnio.IoUtils;
+import org.xnio.channels.StreamSinkChannel;
+import org.xnio.channels.StreamSourceChannel;
+import org.xnio.conduits.AbstractStreamSinkConduit;
+import org.xnio.conduits.AbstractStreamSourceConduit;
+import org.xnio.conduits.StreamSinkConduit;
+import org.xnio.conduits.StreamSourceConduit;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Closes connections whose client makes the node wait without moving data: a request body that
+ * trickles in (or never comes), a response the client does not read. Every exchange's request and
+ * response conduits count the bytes they move and note when the node is waiting on the client (a
+ * read or write that moved nothing); a sampler looks every tenth of the stall window, and a
+ * connection whose last full window of waiting moved less than the minimum rate is closed, which
+ * also wakes any worker blocked on it. Time the node spends on its own work (storage, replicas) is
+ * not held against the client.
+ */
+final class ProgressWatchdog implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProgressWatchdog.class);
+    static final int SAMPLES = 10;
+
+    private final ClientLimits limits;
+    private final Set<Progress> tracked = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService sampler;
+
+    ProgressWatchdog(ClientLimits limits, Runnable alsoEveryTick) {
+        this.limits = limits;
+        this.sampler = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hifadhi-progress-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+        long tickMillis = Math.max(20, limits.stallWindow().toMillis() / SAMPLES);
+        sampler.scheduleWithFixedDelay(() -> {
+            try {
+                sample();
+                alsoEveryTick.run();
+            } catch (RuntimeException e) {
+                LOG.error("progress watchdog failed", e);
+            }
+        }, tickMillis, tickMillis, TimeUnit.MILLISECONDS);
+    }
+
+    /** Counts the exchange's body bytes from now on and watches it until it completes. */
+    void watch(HttpServerExchange exchange, String client) {
+        Progress progress = new Progress(exchange.getConnection(), client);
+        exchange.addRequestWrapper((factory, ex) -> new CountingSource(factory.create(), progress, ex));
+        exchange.addResponseWrapper((factory, ex) -> new CountingSink(factory.create(), progress));
+        tracked.add(progress);
+        exchange.addExchangeCompleteListener((ex, next) -> {
+            tracked.remove(progress);
+            next.proceed();
+        });
+    }
+
+    private void sample() {
+        long required = limits.minBytesPerSecond() * limits.stallWindow().toMillis() / 1000;
+        for (Progress p : tracked) {
+            if (!p.connection.isOpen()) {
+                tracked.remove(p);
+            } else if (p.sample(required)) {
+                tracked.remove(p);
+                LOG.warn("closed the connection from {}: it moved {} bytes in {} ms the node spent waiting on it "
+                        + "(minimum {} bytes/s)", p.client, p.lastWindowBytes, limits.stallWindow().toMillis(),
+                        limits.minBytesPerSecond());
+                IoUtils.safeClose(p.connection);
+            }
+        }
+    }
+
+    int watched() {
+        return tracked.size();
+    }
+
+    @Override
+    public void close() {
+        sampler.shutdownNow();
+    }
+
+    /** One exchange's traffic; the conduits write it from I/O and worker threads, the sampler reads it. */
+    static final class Progress {
+        final ServerConnection connection;
+        final String client;
+        final AtomicLong bytes = new AtomicLong();
+        volatile boolean waiting;
+        // Sampler thread only: bytes moved in each of the last SAMPLES ticks that found the node waiting.
+        private final long[] window = new long[SAMPLES];
+        private int filled;
+        private int next;
+        private long seen;
+        long lastWindowBytes;
+
+        Progress(ServerConnection connection, String client) {
+            this.connection = connection;
+            this.client = client;
+        }
+
+        /** @return whether the last full window of waiting moved fewer than {@code required} bytes */
+        boolean sample(long required) {
+            long now = bytes.get();
+            long moved = now - seen;
+            seen = now;
+            if (!waiting) {
+                return false;
+            }
+            window[next] = moved;
+            next = (next + 1) % SAMPLES;
+            filled = Math.min(SAMPLES, filled + 1);
+            if (filled < SAMPLES) {
+                return false;
+            }
+            long sum = 0;
+            for (long m : window) {
+                sum += m;
+            }
+            lastWindowBytes = sum;
+            return sum < required;
+        }
+
+        void moved(long n) {
+            if (n > 0) {
+                bytes.addAndGet(n);
+                waiting = false;
+            } else if (n == 0) {
+                waiting = true;
+            } else {
+                waiting = false;
+            }
+        }
+    }
+
+    private static final class CountingSource extends AbstractStreamSourceConduit<StreamSourceConduit> {
+        private final Progress progress;
+        private final HttpServerExchange exchange;
+
+        CountingSource(StreamSourceConduit next, Progress progress, HttpServerExchange exchange) {
+            super(next);
+            this.progress = progress;
+            this.exchange = exchange;
+        }
+
+        @Override
+        public int read(ByteBuffer dst) throws IOException {
+            try {
+                return (int) counted(next.read(dst));
+            } catch (IOException e) {
+                throw RequestBodyFault.record(exchange, e);
+            }
+        }
+
+        @Override
+        public long read(ByteBuffer[] dsts, int offs, int len) throws IOException {
+            try {
+                return counted(next.read(dsts, offs, len));
+            } catch (IOException e) {
+                throw RequestBodyFault.record(exchange, e);
+            }
+        }
+
+        @Override
+        public long transferTo(long position, long count, FileChannel target) throws IOException {
+            try {
+                return counted(next.transferTo(position, count, target));
+            } catch (IOException e) {
+                throw RequestBodyFault.record(exchange, e);
+            }
+        }
+
+        @Override
+        public long transferTo(long count, ByteBuffer throughBuffer, StreamSinkChannel target) throws IOException {
+            try {
+                return counted(next.transferTo(count, throughBuffer, target));
+            } catch (IOException e) {
+                throw RequestBodyFault.record(exchange, e);
+            }
+        }
+
+        private long counted(long n) {
+            progress.moved(n);
+            return n;
+        }
+    }
+
+    private static final class CountingSink extends AbstractStreamSinkConduit<StreamSinkConduit> {
+        private final Progress progress;
+
+        CountingSink(StreamSinkConduit next, Progress progress) {
+            super(next);
+            this.progress = progress;
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws IOException {
+            return (int) counted(next.write(src), src.hasRemaining());
+        }
+
+        @Override
+        public long write(ByteBuffer[] srcs, int offs, int len) throws IOException {
+            return counted(next.write(srcs, offs, len), remaining(srcs, offs, len));
+        }
+
+        @Override
+        public int writeFinal(ByteBuffer src) throws IOException {
+            return (int) counted(next.writeFinal(src), src.hasRemaining());
+        }
+
+        @Override
+        public long writeFinal(ByteBuffer[] srcs, int offs, int len) throws IOException {
+            return counted(next.writeFinal(srcs, offs, len), remaining(srcs, offs, len));
+        }
+
+        @Override
+        public long transferFrom(FileChannel src, long position, long count) throws IOException {
+            return counted(next.transferFrom(src, position, count), true);
+        }
+
+        @Override
+        public long transferFrom(StreamSourceChannel source, long count, ByteBuffer throughBuffer) throws IOException {
+            return counted(next.transferFrom(source, count, throughBuffer), true);
+        }
+
+        @Override
+        public boolean flush() throws IOException {
+            boolean done = next.flush();
+            if (!done) {
+                progress.moved(0);
+            }
+            return done;
+        }
+
+        /** A write that could not take everything offered means the client's receive window is full. */
+        private long counted(long n, boolean leftOver) {
+            progress.moved(n > 0 ? n : leftOver ? 0 : -1);
+            if (n > 0 && leftOver) {
+                progress.waiting = true;
+            }
+            return n;
+        }
+
+        private static boolean remaining(ByteBuffer[] srcs, int offs, int len) {
+            for (int i = offs; i < offs + len; i++) {
+                if (srcs[i].hasRemaining()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+}
