@@ -146,7 +146,9 @@ public final class ApiServer implements AutoCloseable {
             }
             target.handleRequest(exchange);
         };
-        HttpHandler root = accounting(limited(limiter, Handlers.httpContinueRead(routes)));
+        // Four pool buffers (64 KiB with Undertow's default 16 KiB buffers) of a body before a worker is given.
+        HttpHandler gated = new BodyStartGate(Handlers.httpContinueRead(routes), 4, exchange -> refusedBadBody("request", exchange));
+        HttpHandler root = accounting(limited(limiter, gated));
 
         Undertow.Builder builder = Undertow.builder();
         if (settings.tls() != null) {
@@ -314,7 +316,8 @@ public final class ApiServer implements AutoCloseable {
                 if (refusedBadBody(name, exchange)) {
                     return;
                 }
-                if (isClientGone(e)) {
+                if (isClientGone(e) || !exchange.getConnection().isOpen()) {
+                    // Also when the progress watchdog closed it under a blocked read or write.
                     LOG.debug("client went away during {}: {}", name, e.toString());
                     org.xnio.IoUtils.safeClose(exchange.getConnection());
                     return;

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Closes connections whose client makes the node wait without moving data: a request body that
  * trickles in (or never comes), a response the client does not read. Every exchange's request and
  * response conduits count the bytes they move and note when the node is waiting on the client (a
- * read or write that moved nothing); a sampler looks every tenth of the stall window, and a
+ * thread blocked in a read or write, or a read or write armed to resume when the client moves); a sampler looks every tenth of the stall window, and a
  * connection whose last full window of waiting moved less than the minimum rate is closed, which
  * also wakes any worker blocked on it. Time the node spends on its own work (storage, replicas) is
  * not held against the client.
@@ -99,7 +99,9 @@ final class ProgressWatchdog implements AutoCloseable {
         final ServerConnection connection;
         final String client;
         final AtomicLong bytes = new AtomicLong();
-        volatile boolean waiting;
+        /** The node waits on the client: a read or write blocked on it, or armed to resume when it moves. */
+        volatile boolean readWaiting;
+        volatile boolean writeWaiting;
         // Sampler thread only: bytes moved in each of the last SAMPLES ticks that found the node waiting.
         private final long[] window = new long[SAMPLES];
         private int filled;
@@ -117,7 +119,7 @@ final class ProgressWatchdog implements AutoCloseable {
             long now = bytes.get();
             long moved = now - seen;
             seen = now;
-            if (!waiting) {
+            if (!readWaiting && !writeWaiting) {
                 return false;
             }
             window[next] = moved;
@@ -137,11 +139,6 @@ final class ProgressWatchdog implements AutoCloseable {
         void moved(long n) {
             if (n > 0) {
                 bytes.addAndGet(n);
-                waiting = false;
-            } else if (n == 0) {
-                waiting = true;
-            } else {
-                waiting = false;
             }
         }
     }
@@ -196,6 +193,44 @@ final class ProgressWatchdog implements AutoCloseable {
             progress.moved(n);
             return n;
         }
+
+        @Override
+        public void awaitReadable() throws IOException {
+            progress.readWaiting = true;
+            try {
+                next.awaitReadable();
+            } finally {
+                progress.readWaiting = false;
+            }
+        }
+
+        @Override
+        public void awaitReadable(long time, TimeUnit timeUnit) throws IOException {
+            progress.readWaiting = true;
+            try {
+                next.awaitReadable(time, timeUnit);
+            } finally {
+                progress.readWaiting = false;
+            }
+        }
+
+        @Override
+        public void resumeReads() {
+            progress.readWaiting = true;
+            next.resumeReads();
+        }
+
+        @Override
+        public void suspendReads() {
+            progress.readWaiting = false;
+            next.suspendReads();
+        }
+
+        @Override
+        public void terminateReads() throws IOException {
+            progress.readWaiting = false;
+            next.terminateReads();
+        }
     }
 
     private static final class CountingSink extends AbstractStreamSinkConduit<StreamSinkConduit> {
@@ -208,59 +243,69 @@ final class ProgressWatchdog implements AutoCloseable {
 
         @Override
         public int write(ByteBuffer src) throws IOException {
-            return (int) counted(next.write(src), src.hasRemaining());
+            return (int) counted(next.write(src));
         }
 
         @Override
         public long write(ByteBuffer[] srcs, int offs, int len) throws IOException {
-            return counted(next.write(srcs, offs, len), remaining(srcs, offs, len));
+            return counted(next.write(srcs, offs, len));
         }
 
         @Override
         public int writeFinal(ByteBuffer src) throws IOException {
-            return (int) counted(next.writeFinal(src), src.hasRemaining());
+            return (int) counted(next.writeFinal(src));
         }
 
         @Override
         public long writeFinal(ByteBuffer[] srcs, int offs, int len) throws IOException {
-            return counted(next.writeFinal(srcs, offs, len), remaining(srcs, offs, len));
+            return counted(next.writeFinal(srcs, offs, len));
         }
 
         @Override
         public long transferFrom(FileChannel src, long position, long count) throws IOException {
-            return counted(next.transferFrom(src, position, count), true);
+            return counted(next.transferFrom(src, position, count));
         }
 
         @Override
         public long transferFrom(StreamSourceChannel source, long count, ByteBuffer throughBuffer) throws IOException {
-            return counted(next.transferFrom(source, count, throughBuffer), true);
+            return counted(next.transferFrom(source, count, throughBuffer));
         }
 
-        @Override
-        public boolean flush() throws IOException {
-            boolean done = next.flush();
-            if (!done) {
-                progress.moved(0);
-            }
-            return done;
-        }
-
-        /** A write that could not take everything offered means the client's receive window is full. */
-        private long counted(long n, boolean leftOver) {
-            progress.moved(n > 0 ? n : leftOver ? 0 : -1);
-            if (n > 0 && leftOver) {
-                progress.waiting = true;
-            }
+        private long counted(long n) {
+            progress.moved(n);
             return n;
         }
 
-        private static boolean remaining(ByteBuffer[] srcs, int offs, int len) {
-            for (int i = offs; i < offs + len; i++) {
-                if (srcs[i].hasRemaining()) {
-                    return true;
-                }
+        @Override
+        public void awaitWritable() throws IOException {
+            progress.writeWaiting = true;
+            try {
+                next.awaitWritable();
+            } finally {
+                progress.writeWaiting = false;
             }
-            return false;
+        }
+
+        @Override
+        public void awaitWritable(long time, TimeUnit timeUnit) throws IOException {
+            progress.writeWaiting = true;
+            try {
+                next.awaitWritable(time, timeUnit);
+            } finally {
+                progress.writeWaiting = false;
+            }
+        }
+
+        @Override
+        public void resumeWrites() {
+            progress.writeWaiting = true;
+            next.resumeWrites();
+        }
+
+        @Override
+        public void suspendWrites() {
+            progress.writeWaiting = false;
+            next.suspendWrites();
         }
     }
 }

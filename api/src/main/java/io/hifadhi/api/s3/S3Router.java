@@ -140,9 +140,12 @@ public final class S3Router implements HttpHandler {
             if (refusedForFullDisk(exchange, e, resource, requestId)) {
                 return;
             }
-            if (isClientGone(e)) {
+            if (isClientGone(e) || !exchange.getConnection().isOpen()) {
                 LOG.debug("client went away during {} ({}): {}", resource, requestId, e.toString());
                 IoUtils.safeClose(exchange.getConnection());
+                return;
+            }
+            if (refusedBadBody(exchange, resource, requestId)) {
                 return;
             }
             LOG.error("S3 request {} on {} failed", requestId, resource, e);
@@ -152,10 +155,31 @@ public final class S3Router implements HttpHandler {
             if (refusedForFullDisk(exchange, e, resource, requestId)) {
                 return;
             }
+            if (!exchange.getConnection().isOpen()) {
+                LOG.debug("client went away during {} ({}): {}", resource, requestId, e.toString());
+                return;
+            }
             LOG.error("S3 request {} on {} failed", requestId, resource, e);
             S3Responses.error(exchange, new S3Exception(S3Error.InternalError,
                     "We encountered an internal error. Please try again."), resource, requestId);
         }
+    }
+
+    /** A body that failed on the wire (malformed chunking, over the limit) is the client's fault: 4xx, one line. */
+    private static boolean refusedBadBody(HttpServerExchange exchange, String resource, String requestId) {
+        IOException fault = io.hifadhi.api.http.RequestBodyFault.of(exchange);
+        if (fault == null) {
+            return false;
+        }
+        exchange.setPersistent(false);
+        boolean tooLarge = io.hifadhi.api.http.RequestBodyFault.tooLarge(exchange);
+        LOG.warn("S3 request {} on {} refused, its body could not be read from {}: {}", requestId, resource,
+                exchange.getSourceAddress(), fault.toString());
+        S3Responses.error(exchange, tooLarge
+                ? new S3Exception(S3Error.EntityTooLarge, "Your proposed upload exceeds the maximum allowed object size.")
+                : new S3Exception(S3Error.IncompleteBody, "The request body could not be read: " + fault.getMessage()),
+                resource, requestId);
+        return true;
     }
 
     /**
