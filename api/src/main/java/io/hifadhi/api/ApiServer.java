@@ -164,7 +164,7 @@ public final class ApiServer implements AutoCloseable {
                 // S3Router); beyond that Undertow can only close the connection with a bare 400.
                 .setServerOption(UndertowOptions.MAX_HEADER_SIZE, settings.maxHeaderBytes() * 4)
                 // The object limit is enforced on the file part itself; this only bounds the envelope.
-                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, saturatedAdd(settings.maxObjectSize(), 1L << 20))
+                .setServerOption(UndertowOptions.MAX_ENTITY_SIZE, maxEntitySize())
                 .setServerOption(UndertowOptions.MAX_PARAMETERS, 1000)
                 .setServerOption(UndertowOptions.MAX_HEADERS, 200)
                 .setServerOption(UndertowOptions.REQUEST_PARSE_TIMEOUT, (int) settings.requestParseTimeout().toMillis())
@@ -234,6 +234,17 @@ public final class ApiServer implements AutoCloseable {
             String path = exchange.getRequestPath();
             watchdog.watch(exchange, String.valueOf(exchange.getSourceAddress()));
             AddressLimiter.Refusal refusal = limiter.admit(exchange);
+            if (refusal == null && path.startsWith("/api/") && exchange.getRequestContentLength() > maxEntitySize()) {
+                // Said here, before a 100 Continue handler could answer a bare 417 for it.
+                exchange.putAttachment(Endpoint.NAME, "refused");
+                exchange.setPersistent(false);
+                LOG.warn("refused a request body of {} bytes from {} to {}", exchange.getRequestContentLength(),
+                        exchange.getSourceAddress(), safe(path));
+                ApiErrors.send(exchange, 413, "too_large", "The request body is " + exchange.getRequestContentLength()
+                        + " bytes; this node accepts objects of up to " + settings.maxObjectSize() + " bytes.",
+                        "Split the file, or raise the node's --max-object-size.");
+                return;
+            }
             if (refusal == null) {
                 next.handleRequest(exchange);
                 return;
@@ -363,6 +374,10 @@ public final class ApiServer implements AutoCloseable {
     private static boolean isClientGone(Exception e) {
         return e instanceof java.io.IOException && !(e instanceof io.hifadhi.api.store.CorruptDataException)
                 && String.valueOf(e.getMessage()).matches("(?i).*(broken pipe|connection reset|closed|UT000128).*");
+    }
+
+    private long maxEntitySize() {
+        return saturatedAdd(settings.maxObjectSize(), 1L << 20);
     }
 
     private static long saturatedAdd(long a, long b) {

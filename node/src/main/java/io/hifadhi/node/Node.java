@@ -117,9 +117,9 @@ public final class Node implements AutoCloseable {
                 (com.codahale.metrics.Gauge<Long>) () -> replication == null ? 0L : replication.antiEntropyRepairs());
         metrics.registry().register("hifadhi_pending_hints", (com.codahale.metrics.Gauge<Long>) this::pendingHints);
         try {
-            chunks = new ChunkStore(dataDirectory.resolve(CHUNKS_DIR), config.fsync());
+            chunks = new ChunkStore(dataDirectory.subdirectory(CHUNKS_DIR), config.fsync());
             codec = new RecordCodec();
-            records = RecordStore.open(dataDirectory.resolve(RECORDS_DIR), config.fsync(), codec);
+            records = RecordStore.open(dataDirectory.subdirectory(RECORDS_DIR), config.fsync(), codec);
             hlc = new HybridLogicalClock(name, clock::millis);
             // Local until membership is up; then the replicated data path (alone it still is the local store).
             LocalObjectStore local = new LocalObjectStore(chunks, records, hlc, config.chunkSize());
@@ -127,7 +127,7 @@ public final class Node implements AutoCloseable {
             replicated = new ReplicatedObjectStore(local, knownPeers::ids);
             // S3: buckets, keys and multipart upload state in fully replicated tables; parts' bytes and the
             // completed object go through the data path.
-            tables = TableStore.open(dataDirectory.resolve(TABLES_DIR), config.fsync());
+            tables = TableStore.open(dataDirectory.subdirectory(TABLES_DIR), config.fsync());
             bucketTable = new ReplicatedTable("buckets", tables, hlc);
             // S3 keys too: this node's bootstrap pair joins the cluster's, so any node's key works on every node.
             keyTable = new ReplicatedTable("access-keys", tables, hlc);
@@ -183,7 +183,7 @@ public final class Node implements AutoCloseable {
         try {
             replication = Replication.start(membership.membership(), credentials.shardKey().getBytes(StandardCharsets.UTF_8),
                     new ClusterSettings(config.replication(), config.writeQuorum(), config.readQuorum(), config.chunkSize()),
-                    chunks, records, codec, hlc, dataDirectory.resolve(HINTS_DIR), config.fsync(),
+                    chunks, records, codec, hlc, dataDirectory.subdirectory(HINTS_DIR), config.fsync(),
                     ReplicatedTable.MESSAGE_TYPES);
             replicated.attach(replication);
             bucketTable.attach(replication.transport(), membership.membership(), config.writeQuorum());

@@ -72,7 +72,7 @@ final class DeleteObjects {
                 problem = "Versioning is not supported: there is only the current version.";
             }
             if (problem != null) {
-                doc.start("Error").element("Key", key).element("Code", code).element("Message", problem).end();
+                doc.start("Error").element("Key", echo(key)).element("Code", code).element("Message", problem).end();
                 continue;
             }
             services.store().delete(r.bucket(), key);
@@ -83,4 +83,12 @@ final class DeleteObjects {
         S3Responses.xml(r.exchange(), 200, doc);
     }
 
+    /** A key as the error list repeats it: one too long for a key is cut, so a huge key is not sent back whole. */
+    static String echo(String key) {
+        if (key.length() <= ObjectKeys.MAX_KEY_BYTES) {
+            return key;
+        }
+        int cut = Character.isHighSurrogate(key.charAt(ObjectKeys.MAX_KEY_BYTES - 1)) ? ObjectKeys.MAX_KEY_BYTES - 1 : ObjectKeys.MAX_KEY_BYTES;
+        return key.substring(0, cut) + "... (" + key.length() + " characters)";
+    }
 }

@@ -42,6 +42,12 @@ final class GetObject {
 
     void handle(S3Request r) throws IOException, S3Exception {
         services.requireBucket(r);
+        if (r.accessKey() == null && OVERRIDES.keySet().stream().anyMatch(p -> r.param(p).isPresent())) {
+            // As S3: an anonymous reader (here, through an IP grant) must not make the node serve a stored
+            // object as, say, text/html inline, on this node's origin.
+            throw new S3Exception(S3Error.InvalidRequest,
+                    "Request specific response headers cannot be used for anonymous GET requests.");
+        }
         for (String p : OVERRIDES.keySet()) {
             if (r.param(p).isPresent() && !headerSafe(r.param(p).get())) {
                 throw new S3Exception(S3Error.InvalidArgument, "The value of " + p + " contains characters a header cannot carry.",

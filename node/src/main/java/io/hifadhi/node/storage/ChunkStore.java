@@ -1,6 +1,7 @@
 package io.hifadhi.node.storage;
 
 import io.hifadhi.api.store.CorruptDataException;
+import io.hifadhi.node.config.OwnerOnly;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +36,7 @@ public final class ChunkStore {
         this.root = root;
         this.tmp = root.resolve(".tmp");
         this.fsync = fsync;
-        Files.createDirectories(tmp);
+        Files.createDirectories(tmp, OwnerOnly.directory());
         removeLeftoverTempFiles();
         if (fsync) {
             fsyncDirectory(root.getParent());
@@ -141,7 +142,8 @@ public final class ChunkStore {
 
         private ChunkWriter() throws IOException {
             file = tmp.resolve(UUID.randomUUID() + ".part");
-            channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            channel = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                    OwnerOnly.file());
         }
 
         public void write(byte[] buf, int off, int len) throws IOException {
@@ -167,7 +169,7 @@ public final class ChunkStore {
             Path target = pathOf(ref.id());
             Path dir = target.getParent();
             if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir);
+                Files.createDirectories(dir, OwnerOnly.directory());
                 if (fsync) {
                     fsyncDirectory(dir.getParent());
                     fsyncDirectory(dir.getParent().getParent());
