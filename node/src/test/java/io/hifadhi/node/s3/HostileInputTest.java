@@ -1,0 +1,234 @@
+package io.hifadhi.node.s3;
+
+import io.hifadhi.node.testing.NodeProcess;
+import io.hifadhi.node.testing.RawHttp;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.Delete;
+import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
+import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Careless and hostile input to one node in its own JVM (its log is read back): each refusal is a 4xx
+ * with a body and one WARN line, never a stack trace; the limits per client address answer 503 with
+ * Retry-After; what the node writes to disk is owner-only.
+ */
+@Timeout(value = 3, unit = TimeUnit.MINUTES)
+class HostileInputTest {
+    static final String KEY = "hostile-input-shard-key";
+
+    @TempDir
+    static Path tmp;
+    static NodeProcess node;
+    static S3Client s3;
+
+    @BeforeAll
+    static void start() throws IOException {
+        node = NodeProcess.start(tmp.resolve("data"), KEY, "-Xmx256m", tmp.resolve("node.log"),
+                "--access-key", S3TestSupport.ACCESS_KEY, "--secret-key", S3TestSupport.SECRET_KEY,
+                "--client-request-rate", "20", "--client-connections", "4");
+        s3 = S3TestSupport.client(node.port());
+        s3.createBucket(b -> b.bucket("hostile"));
+        s3.putObject(b -> b.bucket("hostile").key("page.txt"), RequestBody.fromString("<script>alert(1)</script>"));
+        s3.putObject(b -> b.bucket("hostile").key("chunked.bin"), RequestBody.fromBytes(new byte[1 << 20]));
+    }
+
+    @AfterAll
+    static void stop() throws InterruptedException {
+        if (s3 != null) {
+            s3.close();
+        }
+        if (node != null) {
+            node.close();
+        }
+    }
+
+    static String log() throws IOException {
+        return Files.readString(node.log());
+    }
+
+    @Test
+    void aNativeFormAnnouncingTenTerabytesIs413() throws IOException {
+        for (String expect : List.of("", "Expect: 100-continue\r\n")) {
+            String answer = exchange("127.0.0.1", "POST /api/v1/store HTTP/1.1\r\nHost: x\r\nSHARD-KEY: " + KEY + "\r\n" + expect
+                    + "Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 10000000000000\r\n\r\n"
+                    + "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\nxxxx");
+            assertTrue(answer.startsWith("HTTP/1.1 413 "), answer);
+            assertTrue(answer.contains("\"error\":\"too_large\""), answer);
+            assertTrue(answer.toLowerCase().contains("x-content-type-options: nosniff"), answer);
+        }
+    }
+
+    @Test
+    void aMalformedChunkedBodyIsOneWarnLine() throws Exception {
+        long before = log().lines().count();
+        String answer = exchange("127.0.0.1", "PUT /api/v1/store/proc%40chunked.txt HTTP/1.1\r\nHost: x\r\nSHARD-KEY: " + KEY
+                + "\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff\r\nhello\r\n");
+        // Undertow's chunk parser closes the connection itself; what matters is that the node logs it as the client's fault.
+        assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 4"), answer);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> log().lines().count() > before);
+        Thread.sleep(500); // and nothing more comes
+        List<String> lines = log().lines().skip(before).toList();
+        assertEquals(1, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(0).contains(" WARN ") && lines.get(0).contains("malformed request body"), lines.get(0));
+    }
+
+    @Test
+    void deleteObjectsDoesNotEchoAHugeKey() {
+        String huge = "k".repeat(200_000);
+        DeleteObjectsResponse r = s3.deleteObjects(b -> b.bucket("hostile").delete(Delete.builder()
+                .objects(ObjectIdentifier.builder().key(huge).build()).build()));
+        assertEquals(1, r.errors().size());
+        String echoed = r.errors().get(0).key();
+        assertEquals("KeyTooLongError", r.errors().get(0).code());
+        assertTrue(echoed.startsWith("k".repeat(1024)) && echoed.length() < 1100, echoed.length() + " characters echoed");
+        assertTrue(echoed.endsWith("(200000 characters)"), echoed.substring(1024));
+    }
+
+    @Test
+    void anonymousReadsThroughAGrantCannotOverrideResponseHeaders() throws IOException {
+        RawHttp.Response granted = RawHttp.send(node.port(), "POST", "/api/v1/grant", Map.of("SHARD-KEY", KEY,
+                "Content-Type", "application/json"), "{\"bucket\":\"hostile\",\"key\":\"page.txt\",\"ip\":\"127.0.0.5\"}"
+                .getBytes(StandardCharsets.UTF_8));
+        assertEquals(200, granted.status(), granted.text());
+        RawHttp.Response plain = RawHttp.send("127.0.0.5", node.port(), "GET", "/hostile/page.txt", Map.of(), null);
+        assertEquals(200, plain.status(), plain.text());
+        assertEquals("nosniff", plain.header("X-Content-Type-Options"));
+        for (String override : List.of("response-content-type=text/html", "response-content-disposition=inline")) {
+            RawHttp.Response r = RawHttp.send("127.0.0.5", node.port(), "GET", "/hostile/page.txt?" + override, Map.of(), null);
+            assertEquals(400, r.status(), r.text());
+            assertTrue(r.text().contains("<Code>InvalidRequest</Code>"), r.text());
+            assertEquals("nosniff", r.header("X-Content-Type-Options"));
+        }
+        // A signed request may still use them (presigned download links set the file name this way).
+        var signed = s3.getObject(b -> b.bucket("hostile").key("page.txt").responseContentType("text/plain; charset=utf-8"));
+        assertEquals("text/plain; charset=utf-8", signed.response().contentType());
+        signed.abort();
+    }
+
+    @Test
+    void whatTheNodeWritesIsOwnerOnly() throws IOException {
+        Path data = tmp.resolve("data");
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
+        List<Path> chunkFiles = new ArrayList<>();
+        try (Stream<Path> all = Files.walk(data.resolve("chunks"))) {
+            for (Path p : all.toList()) {
+                String mode = PosixFilePermissions.toString(Files.getPosixFilePermissions(p));
+                if (Files.isDirectory(p)) {
+                    assertEquals("rwx------", mode, p.toString());
+                } else {
+                    assertEquals("rw-------", mode, p.toString());
+                    chunkFiles.add(p);
+                }
+            }
+        }
+        assertTrue(!chunkFiles.isEmpty(), "no chunk files under " + data);
+        for (String dir : List.of("records", "tables", "hints")) {
+            if (Files.exists(data.resolve(dir))) {
+                assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(dir))), dir);
+            }
+        }
+    }
+
+    @Test
+    void aClientOverItsRequestRateGets503WithRetryAfter() throws IOException {
+        int refused = 0;
+        String retryAfter = null;
+        for (int i = 0; i < 60; i++) {
+            RawHttp.Response r = RawHttp.send("127.0.0.3", node.port(), "GET", "/api/v1/health", Map.of(), null);
+            if (r.status() == 503) {
+                refused++;
+                retryAfter = r.header("Retry-After");
+                assertTrue(r.text().contains("\"error\":\"too_many_requests\""), r.text());
+            } else {
+                assertEquals(200, r.status());
+            }
+        }
+        assertTrue(refused >= 20, refused + " of 60 refused");
+        assertTrue(retryAfter != null && Long.parseLong(retryAfter) >= 1, retryAfter);
+        // Another address is not affected.
+        assertEquals(200, RawHttp.send("127.0.0.1", node.port(), "GET", "/api/v1/health", Map.of(), null).status());
+        assertTrue(log().contains("refused with 503 (too_many_requests): 127.0.0.3"), log());
+    }
+
+    @Test
+    void aClientOverItsConnectionLimitGets503() throws IOException {
+        List<Socket> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                Socket s = connect("127.0.0.4");
+                send(s, "GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n");
+                assertTrue(readHead(s).startsWith("HTTP/1.1 200 "));
+                open.add(s);
+            }
+            Socket fifth = connect("127.0.0.4");
+            open.add(fifth);
+            send(fifth, "GET /hostile/page.txt HTTP/1.1\r\nHost: x\r\n\r\n");
+            String head = readHead(fifth);
+            assertTrue(head.startsWith("HTTP/1.1 503 "), head);
+            assertTrue(head.contains("Retry-After: 1"), head);
+            assertTrue(head.toLowerCase().contains("connection: close"), head);
+        } finally {
+            for (Socket s : open) {
+                s.close();
+            }
+        }
+    }
+
+    static Socket connect(String from) throws IOException {
+        Socket s = new Socket();
+        s.bind(new InetSocketAddress(from, 0));
+        s.connect(new InetSocketAddress("127.0.0.1", node.port()), 5000);
+        s.setSoTimeout(10_000);
+        return s;
+    }
+
+    static void send(Socket s, String request) throws IOException {
+        OutputStream out = s.getOutputStream();
+        out.write(request.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+    }
+
+    /** The response head (and what came with it in the first read). */
+    static String readHead(Socket s) throws IOException {
+        byte[] buf = new byte[16 * 1024];
+        int n = s.getInputStream().read(buf);
+        return n < 0 ? "" : new String(buf, 0, n, StandardCharsets.ISO_8859_1);
+    }
+
+    /** Sends raw bytes and reads until the node closes the connection. */
+    static String exchange(String from, String request) throws IOException {
+        try (Socket s = connect(from)) {
+            send(s, request);
+            InputStream in = s.getInputStream();
+            try {
+                return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            } catch (java.net.SocketException e) {
+                return "";
+            }
+        }
+    }
+}
