@@ -60,7 +60,7 @@ final class ProgressWatchdog implements AutoCloseable {
 
     /** Counts the exchange's body bytes from now on and watches it until it completes. */
     void watch(HttpServerExchange exchange, String client) {
-        Progress progress = new Progress(exchange.getConnection(), client);
+        Progress progress = new Progress(exchange, client);
         exchange.addRequestWrapper((factory, ex) -> new CountingSource(factory.create(), progress, ex));
         exchange.addResponseWrapper((factory, ex) -> new CountingSink(factory.create(), progress));
         tracked.add(progress);
@@ -73,7 +73,8 @@ final class ProgressWatchdog implements AutoCloseable {
     private void sample() {
         long required = limits.minBytesPerSecond() * limits.stallWindow().toMillis() / 1000;
         for (Progress p : tracked) {
-            if (!p.connection.isOpen()) {
+            if (!p.connection.isOpen() || p.exchange.isComplete()) {
+                // Also when the completion listener did not run: a finished exchange never holds its connection.
                 tracked.remove(p);
             } else if (p.sample(required)) {
                 tracked.remove(p);
@@ -96,12 +97,13 @@ final class ProgressWatchdog implements AutoCloseable {
 
     /** One exchange's traffic; the conduits write it from I/O and worker threads, the sampler reads it. */
     static final class Progress {
+        final HttpServerExchange exchange;
         final ServerConnection connection;
         final String client;
         final AtomicLong bytes = new AtomicLong();
         /** The node waits on the client: a read or write blocked on it, or armed to resume when it moves. */
-        volatile boolean readWaiting;
-        volatile boolean writeWaiting;
+        final Waiting reading = new Waiting();
+        final Waiting writing = new Waiting();
         // Sampler thread only: bytes moved in each of the last SAMPLES ticks that found the node waiting.
         private final long[] window = new long[SAMPLES];
         private int filled;
@@ -109,8 +111,9 @@ final class ProgressWatchdog implements AutoCloseable {
         private long seen;
         long lastWindowBytes;
 
-        Progress(ServerConnection connection, String client) {
-            this.connection = connection;
+        Progress(HttpServerExchange exchange, String client) {
+            this.exchange = exchange;
+            this.connection = exchange.getConnection();
             this.client = client;
         }
 
@@ -119,7 +122,7 @@ final class ProgressWatchdog implements AutoCloseable {
             long now = bytes.get();
             long moved = now - seen;
             seen = now;
-            if (!readWaiting && !writeWaiting) {
+            if (!reading.now && !writing.now) {
                 return false;
             }
             window[next] = moved;
@@ -141,6 +144,24 @@ final class ProgressWatchdog implements AutoCloseable {
                 bytes.addAndGet(n);
             }
         }
+    }
+
+    /** Whether the node is waiting on the client in one direction. */
+    static final class Waiting {
+        volatile boolean now;
+
+        void during(Blocking wait) throws IOException {
+            now = true;
+            try {
+                wait.run();
+            } finally {
+                now = false;
+            }
+        }
+    }
+
+    interface Blocking {
+        void run() throws IOException;
     }
 
     private static final class CountingSource extends AbstractStreamSourceConduit<StreamSourceConduit> {
@@ -196,39 +217,29 @@ final class ProgressWatchdog implements AutoCloseable {
 
         @Override
         public void awaitReadable() throws IOException {
-            progress.readWaiting = true;
-            try {
-                next.awaitReadable();
-            } finally {
-                progress.readWaiting = false;
-            }
+            progress.reading.during(next::awaitReadable);
         }
 
         @Override
         public void awaitReadable(long time, TimeUnit timeUnit) throws IOException {
-            progress.readWaiting = true;
-            try {
-                next.awaitReadable(time, timeUnit);
-            } finally {
-                progress.readWaiting = false;
-            }
+            progress.reading.during(() -> next.awaitReadable(time, timeUnit));
         }
 
         @Override
         public void resumeReads() {
-            progress.readWaiting = true;
+            progress.reading.now = true;
             next.resumeReads();
         }
 
         @Override
         public void suspendReads() {
-            progress.readWaiting = false;
+            progress.reading.now = false;
             next.suspendReads();
         }
 
         @Override
         public void terminateReads() throws IOException {
-            progress.readWaiting = false;
+            progress.reading.now = false;
             next.terminateReads();
         }
     }
@@ -278,33 +289,23 @@ final class ProgressWatchdog implements AutoCloseable {
 
         @Override
         public void awaitWritable() throws IOException {
-            progress.writeWaiting = true;
-            try {
-                next.awaitWritable();
-            } finally {
-                progress.writeWaiting = false;
-            }
+            progress.writing.during(next::awaitWritable);
         }
 
         @Override
         public void awaitWritable(long time, TimeUnit timeUnit) throws IOException {
-            progress.writeWaiting = true;
-            try {
-                next.awaitWritable(time, timeUnit);
-            } finally {
-                progress.writeWaiting = false;
-            }
+            progress.writing.during(() -> next.awaitWritable(time, timeUnit));
         }
 
         @Override
         public void resumeWrites() {
-            progress.writeWaiting = true;
+            progress.writing.now = true;
             next.resumeWrites();
         }
 
         @Override
         public void suspendWrites() {
-            progress.writeWaiting = false;
+            progress.writing.now = false;
             next.suspendWrites();
         }
     }
