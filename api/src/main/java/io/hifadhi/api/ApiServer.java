@@ -146,8 +146,7 @@ public final class ApiServer implements AutoCloseable {
             }
             target.handleRequest(exchange);
         };
-        // Four pool buffers (64 KiB with Undertow's default 16 KiB buffers) of a body before a worker is given.
-        HttpHandler gated = new BodyStartGate(Handlers.httpContinueRead(routes), 4, exchange -> refusedBadBody("request", exchange));
+        HttpHandler gated = new BodyStartGate(Handlers.httpContinueRead(routes));
         HttpHandler root = accounting(limited(limiter, gated));
 
         Undertow.Builder builder = Undertow.builder();
@@ -231,6 +230,13 @@ public final class ApiServer implements AutoCloseable {
     private HttpHandler limited(AddressLimiter limiter, HttpHandler next) {
         return exchange -> {
             exchange.getResponseHeaders().put(NOSNIFF, "nosniff");
+            // A response sent before its request body was read says Connection: close, as the connection will be
+            // closed rather than drained (NonDrainingExchange): clients then do not reuse it.
+            exchange.addResponseCommitListener(ex -> {
+                if (!ex.isRequestComplete()) {
+                    ex.setPersistent(false);
+                }
+            });
             String path = exchange.getRequestPath();
             watchdog.watch(exchange, String.valueOf(exchange.getSourceAddress()));
             AddressLimiter.Refusal refusal = limiter.admit(exchange);

@@ -73,6 +73,11 @@ final class NonDrainingExchange implements BlockingHttpExchange {
             }
         } finally {
             if (bodyUnread) {
+                // Closing the exchange's channel (when no stream took it) frees bytes pushed back by BodyStartGate.
+                org.xnio.channels.StreamSourceChannel unread = exchange.isRequestChannelAvailable() ? exchange.getRequestChannel() : null;
+                if (unread != null) {
+                    org.xnio.IoUtils.safeClose(unread);
+                }
                 // Not persistent: this shuts the connection's input, so what follows reads an end, not a wait.
                 exchange.getConnection().terminateRequestChannel(exchange);
             } else if (in != null) {
