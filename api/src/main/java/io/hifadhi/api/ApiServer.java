@@ -146,7 +146,8 @@ public final class ApiServer implements AutoCloseable {
             }
             target.handleRequest(exchange);
         };
-        HttpHandler gated = new BodyStartGate(Handlers.httpContinueRead(routes));
+        // Four pool buffers (64 KiB with Undertow's default 16 KiB buffers) of a body before a worker is given.
+        HttpHandler gated = new BodyStartGate(Handlers.httpContinueRead(routes), 4, exchange -> refusedBadBody("request", exchange));
         HttpHandler root = accounting(limited(limiter, gated));
 
         Undertow.Builder builder = Undertow.builder();
