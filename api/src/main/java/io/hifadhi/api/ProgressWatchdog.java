@@ -231,6 +231,13 @@ final class ProgressWatchdog implements AutoCloseable {
             next.resumeReads();
         }
 
+        /** Undertow's first resume of an exchange's reads is a wakeup: it arms the read just as resumeReads does. */
+        @Override
+        public void wakeupReads() {
+            progress.reading.now = true;
+            next.wakeupReads();
+        }
+
         @Override
         public void suspendReads() {
             progress.reading.now = false;
@@ -301,6 +308,13 @@ final class ProgressWatchdog implements AutoCloseable {
         public void resumeWrites() {
             progress.writing.now = true;
             next.resumeWrites();
+        }
+
+        /** Undertow's first resume of an exchange's writes is a wakeup: it arms the write just as resumeWrites does. */
+        @Override
+        public void wakeupWrites() {
+            progress.writing.now = true;
+            next.wakeupWrites();
         }
 
         @Override
