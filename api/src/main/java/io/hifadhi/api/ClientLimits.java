@@ -15,7 +15,12 @@ import java.time.Duration;
  *                            again); more are answered 503 with Retry-After
  */
 public record ClientLimits(long minBytesPerSecond, Duration stallWindow, int connectionsPerClient, int requestsPerSecond) {
-    public static final ClientLimits DEFAULTS = new ClientLimits(1024, Duration.ofSeconds(30), 64, 500);
+    /**
+     * Per address: enough connections for a benchmark or a sync tool with many parallel transfers, and a
+     * request rate above what a node serves one client on the reference machine (about 1,500 small GETs a
+     * second), so that only a flood is refused; a node facing untrusted clients should set lower ones.
+     */
+    public static final ClientLimits DEFAULTS = new ClientLimits(1024, Duration.ofSeconds(30), 256, 5000);
 
     public ClientLimits {
         if (minBytesPerSecond < 0 || stallWindow.isNegative() || stallWindow.isZero()

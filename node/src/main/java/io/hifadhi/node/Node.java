@@ -139,7 +139,7 @@ public final class Node implements AutoCloseable {
             keys.register(credentials.accessKey(), credentials.secretKey(), "bootstrap key of " + name);
             s3 = new S3Backend(new ReplicatedBucketCatalog(bucketTable, clock),
                     new MultipartUploads(new ReplicatedSortedTable(uploadTable), chunks, replicated, clock),
-                    keys, new S3Settings(config.s3Region(), config.s3Domains(), config.maxObjectSize()), keys);
+                    keys, new S3Settings(config.s3Region(), config.s3Domains(), config.maxObjectSize(), config.s3Quotas()), keys);
             store = new MeteredObjectStore(replicated, metrics);
         } catch (IOException e) {
             closeQuietly();

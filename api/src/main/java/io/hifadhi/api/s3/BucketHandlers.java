@@ -44,6 +44,7 @@ final class BucketHandlers {
             throw new S3Exception(S3Error.NotImplemented, "Object lock is not supported.");
         }
         checkLocation(r);
+        refuseOverQuota(r);
         switch (services.buckets().create(r.bucket(), r.accessKey())) {
             case CREATED -> {
                 r.exchange().getResponseHeaders().put(io.undertow.util.Headers.LOCATION, "/" + r.bucket());
@@ -55,6 +56,20 @@ final class BucketHandlers {
             case OWNED_BY_OTHER -> throw new S3Exception(S3Error.BucketAlreadyExists,
                     "The requested bucket name is not available. Please select a different name and try again.",
                     Map.of("BucketName", r.bucket()));
+        }
+    }
+
+    /**
+     * A key may own only so many buckets: the table is on every node. Counted before the create, so
+     * creates racing through several nodes may pass the quota by a few.
+     */
+    private void refuseOverQuota(S3Request r) throws IOException, S3Exception {
+        int quota = services.settings().quotas().bucketsPerKey();
+        long owned = services.buckets().list().stream().filter(b -> b.owner().equals(r.accessKey())).count();
+        if (owned >= quota && services.buckets().get(r.bucket()).isEmpty()) {
+            throw new S3Exception(S3Error.TooManyBuckets, "You have attempted to create more buckets than allowed: this key owns "
+                    + owned + " buckets and may own " + quota + ". Delete a bucket first, or ask the operator to raise"
+                    + " --max-buckets-per-key.", Map.of("BucketName", r.bucket()));
         }
     }
 

@@ -44,11 +44,29 @@ final class Multipart {
     void create(S3Request r) throws IOException, S3Exception {
         services.requireBucket(r);
         PutObject.refuseUnsupported(r);
+        refuseOverQuota(r);
         ObjectWrite write = new ObjectWrite(r.bucket(), r.key(), r.header("Content-Type"),
                 ObjectHeaders.fromRequest(r.exchange().getRequestHeaders()));
         MultipartStore.Upload upload = services.uploads().create(write, r.accessKey());
         S3Responses.xml(r.exchange(), 200, XmlWriter.document("InitiateMultipartUploadResult")
                 .element("Bucket", r.bucket()).element("Key", r.key()).element("UploadId", upload.uploadId()));
+    }
+
+    /**
+     * An object key may have only so many uploads open: each is a row on every node until completed or
+     * aborted. Uploads are listed by key, so with the key as the prefix its own come before any longer
+     * key's, and at most quota + 1 rows are read.
+     */
+    private void refuseOverQuota(S3Request r) throws IOException, S3Exception {
+        int quota = services.settings().quotas().uploadsPerObject();
+        long open = services.uploads().list(r.bucket(), r.key(), null, null, quota + 1).stream()
+                .filter(u -> u.key().equals(r.key())).count();
+        if (open >= quota) {
+            throw new S3Exception(S3Error.TooManyUploads, "The key already has " + open + " multipart uploads in progress;"
+                    + " the limit is " + quota + ". Complete or abort them (ListMultipartUploads with this key as the"
+                    + " prefix shows them), or ask the operator to raise --max-uploads-per-object.",
+                    Map.of("Key", r.key()));
+        }
     }
 
     void uploadPart(S3Request r) throws IOException, S3Exception {

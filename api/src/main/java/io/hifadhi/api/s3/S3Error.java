@@ -34,7 +34,10 @@ public enum S3Error {
     NoSuchUpload(404),
     NotImplemented(501),
     PreconditionFailed(412),
-    ServiceUnavailable(503);
+    ServiceUnavailable(503),
+    TooManyBuckets(400),
+    /** Not an AWS code (S3 sets no such limit): too many multipart uploads open for one object key. */
+    TooManyUploads(400);
 
     private final int status;
 

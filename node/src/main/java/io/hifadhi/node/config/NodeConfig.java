@@ -18,13 +18,15 @@ import java.util.regex.Pattern;
  * @param tlsCert       PEM certificate chain for HTTPS, or null for plain HTTP (set with tlsKey)
  * @param tlsKey        PEM PKCS#8 private key of tlsCert, or null
  * @param clientLimits  what one client may take: connections and requests per address, minimum transfer rate
+ * @param s3Quotas      buckets an S3 key may own, multipart uploads an object key may have open
  */
 public record NodeConfig(String name, Path dataDir, String bindAddress, int httpPort, int clusterPort,
                          String advertiseHost, List<String> join, String zone, long capacityBytes,
                          int replication, int writeQuorum, int readQuorum, int chunkSize,
                          String shardKey, String accessKey, String secretKey, boolean fsync, long maxObjectSize,
                          String s3Region, List<String> s3Domains, List<String> trustedProxies,
-                         Path tlsCert, Path tlsKey, io.hifadhi.api.ClientLimits clientLimits) {
+                         Path tlsCert, Path tlsKey, io.hifadhi.api.ClientLimits clientLimits,
+                         io.hifadhi.api.s3.S3Quotas s3Quotas) {
 
     public static final int DEFAULT_HTTP_PORT = 7111;
     public static final int DEFAULT_CLUSTER_PORT = 7112;
@@ -40,6 +42,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         Objects.requireNonNull(dataDir, "dataDir");
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(clientLimits, "clientLimits");
+        Objects.requireNonNull(s3Quotas, "s3Quotas");
         join = List.copyOf(join);
         s3Domains = List.copyOf(s3Domains);
         trustedProxies = List.copyOf(trustedProxies);
@@ -125,6 +128,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         private Path tlsCert;
         private Path tlsKey;
         private io.hifadhi.api.ClientLimits clientLimits = io.hifadhi.api.ClientLimits.DEFAULTS;
+        private io.hifadhi.api.s3.S3Quotas s3Quotas = io.hifadhi.api.s3.S3Quotas.DEFAULTS;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -153,11 +157,12 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         public Builder trustedProxies(List<String> v) { trustedProxies = v; return this; }
         public Builder tls(Path cert, Path key) { tlsCert = cert; tlsKey = key; return this; }
         public Builder clientLimits(io.hifadhi.api.ClientLimits v) { clientLimits = v; return this; }
+        public Builder s3Quotas(io.hifadhi.api.s3.S3Quotas v) { s3Quotas = v; return this; }
 
         public NodeConfig build() {
             return new NodeConfig(name, dataDir, bindAddress, httpPort, clusterPort, advertiseHost, join, zone,
                     capacityBytes, replication, writeQuorum, readQuorum, chunkSize, shardKey, accessKey, secretKey,
-                    fsync, maxObjectSize, s3Region, s3Domains, trustedProxies, tlsCert, tlsKey, clientLimits);
+                    fsync, maxObjectSize, s3Region, s3Domains, trustedProxies, tlsCert, tlsKey, clientLimits, s3Quotas);
         }
     }
 
@@ -169,7 +174,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
                 + ", capacity=" + capacityBytes + ", replication=" + replication + ", W=" + writeQuorum + ", R=" + readQuorum
                 + ", chunkSize=" + chunkSize + ", fsync=" + fsync + ", maxObjectSize=" + maxObjectSize
                 + ", s3Region=" + s3Region + ", s3Domains=" + s3Domains + ", trustedProxies=" + trustedProxies
-                + ", tls=" + (tlsCert == null ? "off" : tlsCert) + ", clientLimits=" + clientLimits
+                + ", tls=" + (tlsCert == null ? "off" : tlsCert) + ", clientLimits=" + clientLimits + ", s3Quotas=" + s3Quotas
                 + ", shardKey=" + (shardKey == null ? "unset" : "***") + ", accessKey=" + (accessKey == null ? "unset" : accessKey) + "]";
     }
 }

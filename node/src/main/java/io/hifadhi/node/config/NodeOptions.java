@@ -89,11 +89,17 @@ public final class NodeOptions {
     @Option(names = "--client-stall-window", paramLabel = "SECONDS", description = "Waiting time the --client-min-rate average is taken over; also the longest a client that sends or reads nothing keeps its connection (default: ${DEFAULT-VALUE}).", defaultValue = "30")
     double clientStallWindow;
 
-    @Option(names = "--client-connections", paramLabel = "N", description = "Open connections one client address may have; more are answered 503 with Retry-After (default: ${DEFAULT-VALUE}). Trusted proxies are not limited.", defaultValue = "64")
+    @Option(names = "--client-connections", paramLabel = "N", description = "Open connections one client address may have; more are answered 503 with Retry-After (default: ${DEFAULT-VALUE}). Trusted proxies are not limited.", defaultValue = "256")
     int clientConnections;
 
-    @Option(names = "--client-request-rate", paramLabel = "N", description = "Requests one client address may start per second, bursts of as many again; more are answered 503 with Retry-After (default: ${DEFAULT-VALUE}).", defaultValue = "500")
+    @Option(names = "--client-request-rate", paramLabel = "N", description = "Requests one client address may start per second, bursts of as many again; more are answered 503 with Retry-After (default: ${DEFAULT-VALUE}).", defaultValue = "5000")
     int clientRequestRate;
+
+    @Option(names = "--max-buckets-per-key", paramLabel = "N", description = "S3 buckets one access key may own; CreateBucket beyond it answers TooManyBuckets (default: ${DEFAULT-VALUE}).", defaultValue = "1000")
+    int maxBucketsPerKey;
+
+    @Option(names = "--max-uploads-per-object", paramLabel = "N", description = "S3 multipart uploads one object key may have open at once; CreateMultipartUpload beyond it answers TooManyUploads (default: ${DEFAULT-VALUE}).", defaultValue = "100")
+    int maxUploadsPerObject;
 
     @Option(names = "--fsync", paramLabel = "BOOL", arity = "1", description = "fsync data before acknowledging writes (default: ${DEFAULT-VALUE}).", defaultValue = "true")
     String fsync;
@@ -114,6 +120,9 @@ public final class NodeOptions {
         }
         if (clientConnections < 1 || clientRequestRate < 1) {
             throw new IllegalArgumentException("--client-connections and --client-request-rate must be at least 1");
+        }
+        if (maxBucketsPerKey < 1 || maxUploadsPerObject < 1) {
+            throw new IllegalArgumentException("--max-buckets-per-key and --max-uploads-per-object must be at least 1");
         }
         io.hifadhi.api.ClientLimits limits = new io.hifadhi.api.ClientLimits(size("--client-min-rate", clientMinRate),
                 java.time.Duration.ofMillis(Math.round(clientStallWindow * 1000)), clientConnections, clientRequestRate);
@@ -140,6 +149,7 @@ public final class NodeOptions {
                 .trustedProxies(trustedProxies.stream().map(String::trim).filter(p -> !p.isEmpty()).toList())
                 .tls(tlsCert, tlsKey)
                 .clientLimits(limits)
+                .s3Quotas(new io.hifadhi.api.s3.S3Quotas(maxBucketsPerKey, maxUploadsPerObject))
                 .build();
     }
 

@@ -12,6 +12,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.Delete;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
 import software.amazon.awssdk.services.s3.model.ObjectIdentifier;
+import software.amazon.awssdk.services.s3.model.S3Exception;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -49,7 +51,8 @@ class HostileInputTest {
     static void start() throws IOException {
         node = NodeProcess.start(tmp.resolve("data"), KEY, "-Xmx256m", tmp.resolve("node.log"),
                 "--access-key", S3TestSupport.ACCESS_KEY, "--secret-key", S3TestSupport.SECRET_KEY,
-                "--client-request-rate", "20", "--client-connections", "4");
+                "--client-request-rate", "20", "--client-connections", "4",
+                "--max-buckets-per-key", "3", "--max-uploads-per-object", "2");
         s3 = S3TestSupport.client(node.port());
         s3.createBucket(b -> b.bucket("hostile"));
         s3.putObject(b -> b.bucket("hostile").key("page.txt"), RequestBody.fromString("<script>alert(1)</script>"));
@@ -150,6 +153,43 @@ class HostileInputTest {
             if (Files.exists(data.resolve(dir))) {
                 assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(dir))), dir);
             }
+        }
+    }
+
+    @Test
+    void aKeyMayOwnOnlySoManyBuckets() {
+        // "hostile" is the first of the key's three.
+        s3.createBucket(b -> b.bucket("quota-1"));
+        s3.createBucket(b -> b.bucket("quota-2"));
+        S3Exception refused = assertThrows(S3Exception.class, () -> s3.createBucket(b -> b.bucket("quota-3")));
+        assertEquals(400, refused.statusCode());
+        assertEquals("TooManyBuckets", refused.awsErrorDetails().errorCode());
+        assertTrue(refused.awsErrorDetails().errorMessage().contains("may own 3"), refused.awsErrorDetails().errorMessage());
+        // Asking again for one it owns is still the usual answer, not the quota.
+        assertEquals("BucketAlreadyOwnedByYou", assertThrows(S3Exception.class,
+                () -> s3.createBucket(b -> b.bucket("quota-1"))).awsErrorDetails().errorCode());
+        s3.deleteBucket(b -> b.bucket("quota-2"));
+        s3.createBucket(b -> b.bucket("quota-3"));
+        s3.deleteBucket(b -> b.bucket("quota-3"));
+        s3.deleteBucket(b -> b.bucket("quota-1"));
+    }
+
+    @Test
+    void anObjectKeyMayHaveOnlySoManyOpenUploads() {
+        String first = s3.createMultipartUpload(b -> b.bucket("hostile").key("big.iso")).uploadId();
+        s3.createMultipartUpload(b -> b.bucket("hostile").key("big.iso"));
+        S3Exception refused = assertThrows(S3Exception.class,
+                () -> s3.createMultipartUpload(b -> b.bucket("hostile").key("big.iso")));
+        assertEquals(400, refused.statusCode());
+        assertEquals("TooManyUploads", refused.awsErrorDetails().errorCode());
+        assertTrue(refused.awsErrorDetails().errorMessage().contains("limit is 2"), refused.awsErrorDetails().errorMessage());
+        // Another key, even one that starts with this one, has its own count.
+        s3.createMultipartUpload(b -> b.bucket("hostile").key("big.iso.part2"));
+        // Aborting one makes room again.
+        s3.abortMultipartUpload(b -> b.bucket("hostile").key("big.iso").uploadId(first));
+        s3.createMultipartUpload(b -> b.bucket("hostile").key("big.iso"));
+        for (var u : s3.listMultipartUploads(b -> b.bucket("hostile")).uploads()) {
+            s3.abortMultipartUpload(b -> b.bucket("hostile").key(u.key()).uploadId(u.uploadId()));
         }
     }
 
