@@ -20,11 +20,6 @@ import org.slf4j.LoggerFactory;
 import org.xnio.Options;
 
 import java.net.InetSocketAddress;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The node's HTTP listener: routing, limits, accounting. Handlers live in their own packages. */
@@ -42,7 +37,7 @@ public final class ApiServer implements AutoCloseable {
     private volatile io.hifadhi.api.nativeapi.KeyRegistry keys;
     private volatile io.hifadhi.api.auth.ClientAddress clients = io.hifadhi.api.auth.ClientAddress.direct();
     private ProgressWatchdog watchdog;
-    private ExecutorService probes;
+    private ProbePool probes;
     /** Refusals by the client limits are logged at most once a second, or they would flood the log themselves. */
     private final AtomicLong lastRefusalLogged = new AtomicLong(System.nanoTime() - 2_000_000_000L);
     private final AtomicLong refusalsNotLogged = new AtomicLong();
@@ -56,11 +51,7 @@ public final class ApiServer implements AutoCloseable {
         AddressLimiter limiter = new AddressLimiter(settings.limits(), clients);
         watchdog = new ProgressWatchdog(settings.limits(), limiter::sweep);
         // Health and metrics have their own two threads: they answer while every worker is busy with data.
-        probes = new ThreadPoolExecutor(2, 2, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(256), r -> {
-            Thread t = new Thread(r, "hifadhi-probe");
-            t.setDaemon(true);
-            return t;
-        });
+        probes = new ProbePool(2, 256);
         HttpHandler health = guarded("health", new HealthHandler(context), probes);
         HttpHandler cluster = guarded("cluster", new ClusterHandler(context));
         HttpHandler store = guarded("store", new StoreHandler(context, settings.maxObjectSize()));
@@ -218,7 +209,7 @@ public final class ApiServer implements AutoCloseable {
             watchdog = null;
         }
         if (probes != null) {
-            probes.shutdownNow();
+            probes.close();
             probes = null;
         }
     }
@@ -257,7 +248,7 @@ public final class ApiServer implements AutoCloseable {
                 return;
             }
             exchange.putAttachment(Endpoint.NAME, "refused");
-            logRefusal(refusal);
+            logRefusal("refused with 503 (" + refusal.error() + "): " + refusal.message());
             exchange.setPersistent(false);
             exchange.getResponseHeaders().put(io.undertow.util.Headers.RETRY_AFTER, Long.toString(refusal.retryAfterSeconds()));
             if (path.startsWith("/api/") || path.equals("/metrics") || path.startsWith(UI)) {
@@ -272,7 +263,8 @@ public final class ApiServer implements AutoCloseable {
         };
     }
 
-    private void logRefusal(AddressLimiter.Refusal refusal) {
+    /** One WARN line, or none when one was logged in the last second (the next one counts those skipped). */
+    private void logRefusal(String line) {
         long now = System.nanoTime();
         long last = lastRefusalLogged.get();
         if (now - last < 1_000_000_000L || !lastRefusalLogged.compareAndSet(last, now)) {
@@ -280,8 +272,7 @@ public final class ApiServer implements AutoCloseable {
             return;
         }
         long more = refusalsNotLogged.getAndSet(0);
-        LOG.warn("refused with 503 ({}): {}{}", refusal.error(), refusal.message(),
-                more == 0 ? "" : " (" + more + " more refusals in the last second not logged)");
+        LOG.warn("{}{}", line, more == 0 ? "" : " (" + more + " more refusals in the last second not logged)");
     }
 
     private HttpHandler accounting(HttpHandler next) {
@@ -304,16 +295,16 @@ public final class ApiServer implements AutoCloseable {
         };
     }
 
-    private static HttpHandler guarded(String name, HttpHandler handler) {
+    private HttpHandler guarded(String name, HttpHandler handler) {
         return guarded(name, handler, null);
     }
 
     /**
-     * Names the endpoint, moves to a worker thread in blocking mode ({@code executor}, or the I/O
-     * worker pool when null), and turns stray failures into an answer: a request body the client
-     * botched is a 4xx and one WARN line, only a fault of the node's own is a 500 with its stack trace.
+     * Names the endpoint, moves to a worker thread in blocking mode ({@code probes}, or the I/O worker
+     * pool when null), and turns stray failures into an answer: a request body the client botched is a
+     * 4xx and one WARN line, only a fault of the node's own is a 500 with its stack trace.
      */
-    private static HttpHandler guarded(String name, HttpHandler handler, Executor executor) {
+    private HttpHandler guarded(String name, HttpHandler handler, ProbePool probes) {
         HttpHandler safeHandler = exchange -> {
             try {
                 handler.handleRequest(exchange);
@@ -347,9 +338,19 @@ public final class ApiServer implements AutoCloseable {
         };
         return exchange -> {
             exchange.putAttachment(Endpoint.NAME, name);
+            boolean onIoThread = exchange.isInIoThread();
+            if (onIoThread && probes != null && !probes.enter()) {
+                exchange.setPersistent(false);
+                exchange.getResponseHeaders().put(io.undertow.util.Headers.RETRY_AFTER, "1");
+                logRefusal("refused with 503 (busy): " + name + " from " + exchange.getSourceAddress()
+                        + ", too many probes are waiting already");
+                ApiErrors.send(exchange, 503, "busy", "This node has too many " + name + " requests waiting.",
+                        "Probe less often; retry after the Retry-After seconds.");
+                return;
+            }
             exchange.startBlocking(new NonDrainingExchange(exchange));
-            if (exchange.isInIoThread()) {
-                exchange.dispatch(executor, safeHandler);
+            if (onIoThread) {
+                exchange.dispatch(probes, safeHandler);
             } else {
                 safeHandler.handleRequest(exchange);
             }

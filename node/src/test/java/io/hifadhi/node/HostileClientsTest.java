@@ -125,6 +125,88 @@ class HostileClientsTest {
         }
     }
 
+    /**
+     * Uploads that trickle in just above the minimum rate are legitimate and keep their workers: with more of
+     * them than the node has workers, a download waits (the data path is saturated), but health and
+     * metrics, on their own threads, still answer within a second.
+     */
+    @Test
+    void healthAndMetricsAnswerWhileEveryWorkerIsBusy() throws Exception {
+        Path log = tmp.resolve("node.log");
+        try (NodeProcess node = start(log, "--client-stall-window", Double.toString(STALL.toMillis() / 1000.0),
+                "--client-min-rate", "1KiB")) {
+            int port = node.port();
+            NativeClient client = new NativeClient(port, KEY);
+            String small = client.store("small.txt", "small and honest".getBytes(StandardCharsets.UTF_8)).body();
+            // As many as the node has workers (ApiSettings.defaults: 8 a core, at least 16), and a few more.
+            int workers = Math.max(16, Runtime.getRuntime().availableProcessors() * 8);
+            List<Socket> uploads = new ArrayList<>();
+            byte[] start = new byte[80 * 1024];
+            for (int i = 0; i < workers + 4; i++) {
+                Socket s = open(port, 0, "PUT /api/v1/store/" + NativeClient.encode("proc@slow-" + i) + " HTTP/1.1\r\n"
+                        + "Host: 127.0.0.1\r\nSHARD-KEY: " + KEY + "\r\nContent-Length: 100000000\r\n\r\n");
+                s.getOutputStream().write(start);
+                uploads.add(s);
+            }
+            // 8 KiB a second each, eight times the minimum: the watchdog must leave them be.
+            java.util.concurrent.atomic.AtomicInteger cut = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.ScheduledExecutorService trickle = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+            trickle.scheduleAtFixedRate(() -> {
+                for (Socket s : uploads) {
+                    try {
+                        s.getOutputStream().write(new byte[2048]);
+                    } catch (IOException e) {
+                        cut.incrementAndGet();
+                    }
+                }
+            }, 250, 250, TimeUnit.MILLISECONDS);
+            try {
+                Thread.sleep(1000);
+                long opened = System.nanoTime();
+                long worstHealth = 0;
+                long worstMetrics = 0;
+                int waitedDownloads = 0;
+                int rounds = 0;
+                while (System.nanoTime() - opened < STALL.toNanos() * 2) {
+                    long t0 = System.nanoTime();
+                    HttpResponse<String> health = client.getText("/api/v1/health");
+                    long t1 = System.nanoTime();
+                    HttpResponse<String> metrics = client.http().send(HttpRequest.newBuilder(URI.create(client.base() + "/metrics"))
+                            .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+                    long t2 = System.nanoTime();
+                    assertEquals(200, health.statusCode());
+                    assertEquals(200, metrics.statusCode());
+                    worstHealth = Math.max(worstHealth, t1 - t0);
+                    worstMetrics = Math.max(worstMetrics, t2 - t1);
+                    try {
+                        client.send(client.get("retrieve", small).timeout(Duration.ofMillis(300)), HttpResponse.BodyHandlers.ofByteArray());
+                    } catch (java.net.http.HttpTimeoutException e) {
+                        waitedDownloads++;
+                    }
+                    rounds++;
+                }
+                System.out.printf("every worker busy: %d rounds, slowest health %.0f ms, slowest metrics %.0f ms, %d downloads waited%n",
+                        rounds, worstHealth / 1e6, worstMetrics / 1e6, waitedDownloads);
+                assertEquals(rounds, waitedDownloads, "the workers were not all busy: the test proves nothing");
+                assertTrue(worstHealth < 1_000_000_000L, "health took " + worstHealth / 1e6 + " ms");
+                assertTrue(worstMetrics < 1_000_000_000L, "metrics took " + worstMetrics / 1e6 + " ms");
+                assertEquals(0, cut.get(), "the node cut uploads that moved eight times the minimum rate");
+            } finally {
+                trickle.shutdownNow();
+                for (Socket s : uploads) {
+                    s.close();
+                }
+            }
+            // The uploads gone, their workers are free again.
+            HttpResponse<byte[]> got = client.send(client.get("retrieve", small).timeout(Duration.ofSeconds(5)),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals("small and honest", new String(got.body(), StandardCharsets.UTF_8));
+            String out = Files.readString(log);
+            assertTrue(out.lines().noneMatch(l -> l.contains("closed the connection from /" + HOSTILE)), out);
+            assertTrue(out.lines().noneMatch(l -> l.contains(" ERROR ")), out);
+        }
+    }
+
     NodeProcess start(Path log, String... flags) throws IOException {
         try {
             return NodeProcess.start(tmp.resolve("data"), KEY, "-Xmx256m", log, flags);
