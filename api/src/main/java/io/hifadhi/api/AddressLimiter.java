@@ -1,6 +1,7 @@
 package io.hifadhi.api;
 
 import io.hifadhi.api.auth.ClientAddress;
+import io.hifadhi.api.http.RequestRate;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.ServerConnection;
 import io.undertow.util.AttachmentKey;
@@ -19,17 +20,16 @@ import java.util.concurrent.ConcurrentHashMap;
 final class AddressLimiter {
     /** Marks a connection already counted, and the address it was counted under. */
     private static final AttachmentKey<InetAddress> COUNTED = AttachmentKey.create(InetAddress.class);
-    /** Request-rate buckets idle this long are forgotten (they are full again by then). */
-    private static final long FORGET_NANOS = 60_000_000_000L;
 
     private final ClientLimits limits;
     private final ClientAddress clients;
     private final Map<InetAddress, Integer> connections = new ConcurrentHashMap<>();
-    private final Map<InetAddress, TokenBucket> rates = new ConcurrentHashMap<>();
+    private final RequestRate<InetAddress> rates;
 
     AddressLimiter(ClientLimits limits, ClientAddress clients) {
         this.limits = limits;
         this.clients = clients;
+        this.rates = new RequestRate<>(limits.requestsPerSecond());
     }
 
     /** What refuses this request, or null to let it through. Counts the connection on its first request. */
@@ -51,19 +51,18 @@ final class AddressLimiter {
         if (client == null) {
             return null;
         }
-        long wait = rates.computeIfAbsent(client, a -> new TokenBucket(limits.requestsPerSecond())).take(System.nanoTime());
+        long wait = rates.take(client);
         if (wait > 0) {
             return new Refusal("too_many_requests", client.getHostAddress() + " sends more than "
                     + limits.requestsPerSecond() + " requests a second to this node.",
-                    "Slow down and retry after the Retry-After seconds.", Math.max(1, (wait + 999_999_999L) / 1_000_000_000L));
+                    "Slow down and retry after the Retry-After seconds.", wait);
         }
         return null;
     }
 
     /** Forgets idle request-rate buckets, so the map holds only recent clients. */
     void sweep() {
-        long now = System.nanoTime();
-        rates.values().removeIf(b -> b.idleSince(now) > FORGET_NANOS);
+        rates.sweep();
     }
 
     int openConnections(InetAddress address) {
@@ -72,35 +71,5 @@ final class AddressLimiter {
 
     /** A refused request: the error code, what happened, what to do, and seconds to wait. */
     record Refusal(String error, String message, String hint, long retryAfterSeconds) {
-    }
-
-    /** Up to {@code rate} requests a second, bursts of up to {@code rate} more. */
-    private static final class TokenBucket {
-        private final double rate;
-        private final double capacity;
-        private double tokens;
-        private long last;
-
-        TokenBucket(int rate) {
-            this.rate = rate / 1e9;
-            this.capacity = rate;
-            this.tokens = capacity;
-            this.last = System.nanoTime();
-        }
-
-        /** Takes one token; returns 0, or the nanoseconds until one is available (none taken). */
-        synchronized long take(long now) {
-            tokens = Math.min(capacity, tokens + (now - last) * rate);
-            last = now;
-            if (tokens >= 1) {
-                tokens -= 1;
-                return 0;
-            }
-            return (long) Math.ceil((1 - tokens) / rate);
-        }
-
-        synchronized long idleSince(long now) {
-            return now - last;
-        }
     }
 }

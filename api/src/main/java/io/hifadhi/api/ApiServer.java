@@ -39,8 +39,7 @@ public final class ApiServer implements AutoCloseable {
     private ProgressWatchdog watchdog;
     private ProbePool probes;
     /** Refusals by the client limits are logged at most once a second, or they would flood the log themselves. */
-    private final AtomicLong lastRefusalLogged = new AtomicLong(System.nanoTime() - 2_000_000_000L);
-    private final AtomicLong refusalsNotLogged = new AtomicLong();
+    private final io.hifadhi.api.http.RefusalLog refusals = new io.hifadhi.api.http.RefusalLog(LOG);
 
     public ApiServer(ApiSettings settings, ApiContext context) {
         this.settings = settings;
@@ -49,7 +48,11 @@ public final class ApiServer implements AutoCloseable {
 
     public synchronized void start() {
         AddressLimiter limiter = new AddressLimiter(settings.limits(), clients);
-        watchdog = new ProgressWatchdog(settings.limits(), limiter::sweep);
+        io.hifadhi.api.http.RequestRate<String> keyRate = new io.hifadhi.api.http.RequestRate<>(settings.limits().requestsPerKeyPerSecond());
+        watchdog = new ProgressWatchdog(settings.limits(), () -> {
+            limiter.sweep();
+            keyRate.sweep();
+        });
         // Health and metrics have their own two threads: they answer while every worker is busy with data.
         probes = new ProbePool(2, 256);
         HttpHandler health = guarded("health", new HealthHandler(context), probes);
@@ -61,7 +64,7 @@ public final class ApiServer implements AutoCloseable {
         HttpHandler metrics = guarded("metrics", new MetricsHandler(context.metricsText()), probes);
         HttpHandler s3 = context.s3() == null ? null : guarded("s3", new S3Router(new S3Services(context.store(),
                 context.s3().uploads(), context.s3().buckets(), context.s3().settings(), context.clock()), context.s3().secrets(),
-                context.s3().permissions()).grants(grants).maxHeaderBytes(settings.maxHeaderBytes()));
+                context.s3().permissions()).grants(grants).maxHeaderBytes(settings.maxHeaderBytes()).keyRate(keyRate));
         HttpHandler locate = guarded("locate", new io.hifadhi.api.nativeapi.LocateHandler(context, () -> locator));
         HttpHandler presign = guarded("presign", new io.hifadhi.api.nativeapi.PresignHandler(context));
         HttpHandler upload = guarded("store", new io.hifadhi.api.nativeapi.UploadHandler(context, settings.maxObjectSize()));
@@ -248,7 +251,7 @@ public final class ApiServer implements AutoCloseable {
                 return;
             }
             exchange.putAttachment(Endpoint.NAME, "refused");
-            logRefusal("refused with 503 (" + refusal.error() + "): " + refusal.message());
+            refusals.warn("refused with 503 (" + refusal.error() + "): " + refusal.message());
             exchange.setPersistent(false);
             exchange.getResponseHeaders().put(io.undertow.util.Headers.RETRY_AFTER, Long.toString(refusal.retryAfterSeconds()));
             if (path.startsWith("/api/") || path.equals("/metrics") || path.startsWith(UI)) {
@@ -261,18 +264,6 @@ public final class ApiServer implements AutoCloseable {
                         + "<Message>" + refusal.message() + " " + refusal.hint() + "</Message></Error>");
             }
         };
-    }
-
-    /** One WARN line, or none when one was logged in the last second (the next one counts those skipped). */
-    private void logRefusal(String line) {
-        long now = System.nanoTime();
-        long last = lastRefusalLogged.get();
-        if (now - last < 1_000_000_000L || !lastRefusalLogged.compareAndSet(last, now)) {
-            refusalsNotLogged.incrementAndGet();
-            return;
-        }
-        long more = refusalsNotLogged.getAndSet(0);
-        LOG.warn("{}{}", line, more == 0 ? "" : " (" + more + " more refusals in the last second not logged)");
     }
 
     private HttpHandler accounting(HttpHandler next) {
@@ -342,7 +333,7 @@ public final class ApiServer implements AutoCloseable {
             if (onIoThread && probes != null && !probes.enter()) {
                 exchange.setPersistent(false);
                 exchange.getResponseHeaders().put(io.undertow.util.Headers.RETRY_AFTER, "1");
-                logRefusal("refused with 503 (busy): " + name + " from " + exchange.getSourceAddress()
+                refusals.warn("refused with 503 (busy): " + name + " from " + exchange.getSourceAddress()
                         + ", too many probes are waiting already");
                 ApiErrors.send(exchange, 503, "busy", "This node has too many " + name + " requests waiting.",
                         "Probe less often; retry after the Retry-After seconds.");

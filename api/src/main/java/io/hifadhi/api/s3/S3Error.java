@@ -35,6 +35,7 @@ public enum S3Error {
     NotImplemented(501),
     PreconditionFailed(412),
     ServiceUnavailable(503),
+    SlowDown(503),
     TooManyBuckets(400),
     /** Not an AWS code (S3 sets no such limit): too many multipart uploads open for one object key. */
     TooManyUploads(400);

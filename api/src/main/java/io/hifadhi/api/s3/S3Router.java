@@ -47,6 +47,9 @@ public final class S3Router implements HttpHandler {
     /** IP grants: an unsigned GET/HEAD of an object from a granted address is served (null: no grants). */
     private volatile io.hifadhi.api.auth.GrantPolicy grants;
     private int maxHeaderBytes = Integer.MAX_VALUE;
+    /** Requests a second per access key, from all its addresses together (null: no limit). */
+    private io.hifadhi.api.http.RequestRate<String> keyRate;
+    private final io.hifadhi.api.http.RefusalLog refusals = new io.hifadhi.api.http.RefusalLog(LOG);
     private final PermissionLookup permissions;
 
     @FunctionalInterface
@@ -85,6 +88,12 @@ public final class S3Router implements HttpHandler {
         return this;
     }
 
+    /** Limits each access key to this many requests a second (bursts of as many again); returns this router. */
+    public S3Router keyRate(io.hifadhi.api.http.RequestRate<String> rate) {
+        this.keyRate = rate;
+        return this;
+    }
+
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         String requestId = newRequestId();
@@ -117,6 +126,7 @@ public final class S3Router implements HttpHandler {
             } catch (S3AuthException e) {
                 throw S3Exception.of(e);
             }
+            refuseOverKeyRate(exchange, auth.accessKeyId());
             S3Request request = new S3Request(exchange, view.method(), target.bucket(), target.key(), query, auth, requestId);
             S3Operation op = operation(request);
             Operation operation = handler(op, request);
@@ -162,6 +172,21 @@ public final class S3Router implements HttpHandler {
             LOG.error("S3 request {} on {} failed", requestId, resource, e);
             S3Responses.error(exchange, new S3Exception(S3Error.InternalError,
                     "We encountered an internal error. Please try again."), resource, requestId);
+        }
+    }
+
+    /**
+     * A key used from many addresses at once (a leaked key, a fleet gone wild) is held to its own rate, so
+     * that it cannot take the node from other keys by spreading over addresses.
+     */
+    private void refuseOverKeyRate(HttpServerExchange exchange, String accessKey) throws S3Exception {
+        long wait = keyRate == null ? 0 : keyRate.take(accessKey);
+        if (wait > 0) {
+            refusals.warn("refused with 503 (SlowDown): access key " + accessKey + " makes more than "
+                    + keyRate.perSecond() + " requests a second");
+            exchange.getResponseHeaders().put(io.undertow.util.Headers.RETRY_AFTER, Long.toString(wait));
+            throw new S3Exception(S3Error.SlowDown, "Please reduce your request rate: this access key makes more than "
+                    + keyRate.perSecond() + " requests a second to this node. Retry after the Retry-After seconds.");
         }
     }
 

@@ -95,6 +95,9 @@ public final class NodeOptions {
     @Option(names = "--client-request-rate", paramLabel = "N", description = "Requests one client address may start per second, bursts of as many again; more are answered 503 with Retry-After (default: ${DEFAULT-VALUE}).", defaultValue = "5000")
     int clientRequestRate;
 
+    @Option(names = "--key-request-rate", paramLabel = "N", description = "S3 requests one access key may make per second, from all its addresses together, bursts of as many again; more are answered 503 SlowDown with Retry-After (default: ${DEFAULT-VALUE}).", defaultValue = "5000")
+    int keyRequestRate;
+
     @Option(names = "--max-buckets-per-key", paramLabel = "N", description = "S3 buckets one access key may own; CreateBucket beyond it answers TooManyBuckets (default: ${DEFAULT-VALUE}).", defaultValue = "1000")
     int maxBucketsPerKey;
 
@@ -118,14 +121,14 @@ public final class NodeOptions {
         if (!(clientStallWindow >= 0.05 && clientStallWindow <= 86400)) {
             throw new IllegalArgumentException("--client-stall-window must be between 0.05 and 86400 seconds");
         }
-        if (clientConnections < 1 || clientRequestRate < 1) {
-            throw new IllegalArgumentException("--client-connections and --client-request-rate must be at least 1");
+        if (clientConnections < 1 || clientRequestRate < 1 || keyRequestRate < 1) {
+            throw new IllegalArgumentException("--client-connections, --client-request-rate and --key-request-rate must be at least 1");
         }
         if (maxBucketsPerKey < 1 || maxUploadsPerObject < 1) {
             throw new IllegalArgumentException("--max-buckets-per-key and --max-uploads-per-object must be at least 1");
         }
         io.hifadhi.api.ClientLimits limits = new io.hifadhi.api.ClientLimits(size("--client-min-rate", clientMinRate),
-                java.time.Duration.ofMillis(Math.round(clientStallWindow * 1000)), clientConnections, clientRequestRate);
+                java.time.Duration.ofMillis(Math.round(clientStallWindow * 1000)), clientConnections, clientRequestRate, keyRequestRate);
         return NodeConfig.builder(dataDir)
                 .name(firstNonNull(name, env.get("INSTANCE_NAME")))
                 .bindAddress(bind)

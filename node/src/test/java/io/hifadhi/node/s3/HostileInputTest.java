@@ -52,7 +52,7 @@ class HostileInputTest {
         node = NodeProcess.start(tmp.resolve("data"), KEY, "-Xmx256m", tmp.resolve("node.log"),
                 "--access-key", S3TestSupport.ACCESS_KEY, "--secret-key", S3TestSupport.SECRET_KEY,
                 "--client-request-rate", "20", "--client-connections", "4",
-                "--max-buckets-per-key", "3", "--max-uploads-per-object", "2");
+                "--key-request-rate", "30", "--max-buckets-per-key", "3", "--max-uploads-per-object", "2");
         s3 = S3TestSupport.client(node.port());
         s3.createBucket(b -> b.bucket("hostile"));
         s3.putObject(b -> b.bucket("hostile").key("page.txt"), RequestBody.fromString("<script>alert(1)</script>"));
@@ -212,6 +212,43 @@ class HostileInputTest {
         // Another address is not affected.
         assertEquals(200, RawHttp.send("127.0.0.1", node.port(), "GET", "/api/v1/health", Map.of(), null).status());
         assertTrue(log().contains("refused with 503 (too_many_requests): 127.0.0.3"), log());
+    }
+
+    @Test
+    void aKeyOverItsRequestRateGetsSlowDownFromWhicheverAddress() throws Exception {
+        // One presigned link (signed with the test key) fetched from four addresses: each stays under its own
+        // burst of 20, together they pass the key's 30.
+        String link;
+        try (var presigner = S3TestSupport.presigner(node.port())) {
+            link = presigner.presignGetObject(b -> b.signatureDuration(java.time.Duration.ofMinutes(5))
+                    .getObjectRequest(g -> g.bucket("hostile").key("page.txt"))).url().toString();
+        }
+        String pathAndQuery = link.substring(link.indexOf("/hostile/"));
+        int ok = 0;
+        int slowDown = 0;
+        String retryAfter = null;
+        long start = System.nanoTime();
+        for (int i = 0; i < 20; i++) {
+            for (String from : List.of("127.0.0.6", "127.0.0.7", "127.0.0.8", "127.0.0.9")) {
+                RawHttp.Response r = RawHttp.send(from, node.port(), "GET", pathAndQuery, Map.of(), null);
+                if (r.status() == 200) {
+                    ok++;
+                } else {
+                    assertEquals(503, r.status(), r.text());
+                    assertTrue(r.text().contains("<Code>SlowDown</Code>") && r.text().contains("this access key"), r.text());
+                    retryAfter = r.header("Retry-After");
+                    slowDown++;
+                }
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        // A burst of 30, then 30 a second: no more, whatever each address's own allowance.
+        assertTrue(ok >= 30 && ok <= 30 + Math.ceil(30 * seconds) + 1 && slowDown == 80 - ok,
+                ok + " served, " + slowDown + " SlowDown in " + seconds + " s");
+        assertTrue(retryAfter != null && Long.parseLong(retryAfter) >= 1, retryAfter);
+        assertTrue(log().contains("refused with 503 (SlowDown): access key " + S3TestSupport.ACCESS_KEY), log());
+        // The key's bucket refills within a second or two; the other tests use the same key.
+        Thread.sleep(2000);
     }
 
     @Test
