@@ -54,6 +54,7 @@ class NodeLifecycleTest {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(creds)));
         assertTrue(Files.readString(creds).contains("shard-key=" + shardKey));
         assertEquals(name, Files.readString(data.resolve(InstanceIdentity.FILE)).trim());
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data.resolve(InstanceIdentity.FILE))));
 
         ByteArrayOutputStream second = new ByteArrayOutputStream();
         try (Node node = new Node(config(data).build(), new PrintStream(second, true, StandardCharsets.UTF_8))) {

@@ -87,6 +87,8 @@ public final class KnownPeers {
         }
         Path tmp = file.resolveSibling(FILE + ".tmp");
         try {
+            Files.deleteIfExists(tmp);
+            Files.createFile(tmp, io.hifadhi.node.config.OwnerOnly.file());
             Files.writeString(tmp, b, StandardCharsets.UTF_8);
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
                 ch.force(true);

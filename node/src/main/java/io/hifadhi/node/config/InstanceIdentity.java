@@ -30,7 +30,7 @@ public final class InstanceIdentity {
             byte[] b = new byte[4];
             random.nextBytes(b);
             String name = "node-" + HexFormat.of().formatHex(b);
-            dir.writeAtomically(FILE, name + "\n", false);
+            dir.writeAtomically(FILE, name + "\n", true);
             return name;
         } catch (IOException e) {
             throw new NodeStartException("cannot read or write " + file + ": " + e, e);

@@ -34,6 +34,8 @@ class KnownPeersTest {
         peers.onEvent(event(MembershipEvent.Type.UPDATED, "c", "10.0.0.9:7112"));
         peers.onEvent(event(MembershipEvent.Type.UNREACHABLE, "b", "10.0.0.2:7112"));
 
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                java.nio.file.Files.getPosixFilePermissions(dir.resolve("cluster-peers"))), "the peers' addresses are the owner's only");
         KnownPeers restarted = KnownPeers.load(dir, "a");
         assertEquals(Set.of("b", "c"), restarted.ids(), "itself is never a peer; a crash is not a departure");
         assertEquals(List.of("10.0.0.2:7112", "10.0.0.9:7112"), restarted.addresses(), "the newest address is kept");
