@@ -139,10 +139,12 @@ final class ProgressWatchdog implements AutoCloseable {
             return sum < required;
         }
 
-        void moved(long n) {
+        /** Counts bytes a read or write moved; returns its result as it was. */
+        long moved(long n) {
             if (n > 0) {
                 bytes.addAndGet(n);
             }
+            return n;
         }
     }
 
@@ -177,7 +179,7 @@ final class ProgressWatchdog implements AutoCloseable {
         @Override
         public int read(ByteBuffer dst) throws IOException {
             try {
-                return (int) counted(next.read(dst));
+                return (int) progress.moved(next.read(dst));
             } catch (IOException e) {
                 throw RequestBodyFault.record(exchange, e);
             }
@@ -186,7 +188,7 @@ final class ProgressWatchdog implements AutoCloseable {
         @Override
         public long read(ByteBuffer[] dsts, int offs, int len) throws IOException {
             try {
-                return counted(next.read(dsts, offs, len));
+                return progress.moved(next.read(dsts, offs, len));
             } catch (IOException e) {
                 throw RequestBodyFault.record(exchange, e);
             }
@@ -195,7 +197,7 @@ final class ProgressWatchdog implements AutoCloseable {
         @Override
         public long transferTo(long position, long count, FileChannel target) throws IOException {
             try {
-                return counted(next.transferTo(position, count, target));
+                return progress.moved(next.transferTo(position, count, target));
             } catch (IOException e) {
                 throw RequestBodyFault.record(exchange, e);
             }
@@ -204,15 +206,10 @@ final class ProgressWatchdog implements AutoCloseable {
         @Override
         public long transferTo(long count, ByteBuffer throughBuffer, StreamSinkChannel target) throws IOException {
             try {
-                return counted(next.transferTo(count, throughBuffer, target));
+                return progress.moved(next.transferTo(count, throughBuffer, target));
             } catch (IOException e) {
                 throw RequestBodyFault.record(exchange, e);
             }
-        }
-
-        private long counted(long n) {
-            progress.moved(n);
-            return n;
         }
 
         @Override
@@ -261,37 +258,32 @@ final class ProgressWatchdog implements AutoCloseable {
 
         @Override
         public int write(ByteBuffer src) throws IOException {
-            return (int) counted(next.write(src));
+            return (int) progress.moved(next.write(src));
         }
 
         @Override
         public long write(ByteBuffer[] srcs, int offs, int len) throws IOException {
-            return counted(next.write(srcs, offs, len));
+            return progress.moved(next.write(srcs, offs, len));
         }
 
         @Override
         public int writeFinal(ByteBuffer src) throws IOException {
-            return (int) counted(next.writeFinal(src));
+            return (int) progress.moved(next.writeFinal(src));
         }
 
         @Override
         public long writeFinal(ByteBuffer[] srcs, int offs, int len) throws IOException {
-            return counted(next.writeFinal(srcs, offs, len));
+            return progress.moved(next.writeFinal(srcs, offs, len));
         }
 
         @Override
         public long transferFrom(FileChannel src, long position, long count) throws IOException {
-            return counted(next.transferFrom(src, position, count));
+            return progress.moved(next.transferFrom(src, position, count));
         }
 
         @Override
         public long transferFrom(StreamSourceChannel source, long count, ByteBuffer throughBuffer) throws IOException {
-            return counted(next.transferFrom(source, count, throughBuffer));
-        }
-
-        private long counted(long n) {
-            progress.moved(n);
-            return n;
+            return progress.moved(next.transferFrom(source, count, throughBuffer));
         }
 
         @Override
