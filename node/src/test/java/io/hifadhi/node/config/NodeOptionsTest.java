@@ -33,6 +33,23 @@ class NodeOptionsTest {
         assertNull(c.shardKey());
         assertEquals(5L << 40, c.maxObjectSize());
         assertEquals(List.of(), c.join());
+        assertEquals(io.hifadhi.api.ClientLimits.DEFAULTS, c.clientLimits());
+        assertEquals(io.hifadhi.api.s3.S3Quotas.DEFAULTS, c.s3Quotas());
+    }
+
+    @Test
+    void clientLimitsAndQuotas() {
+        NodeConfig c = parse(Map.of(), "--client-min-rate", "4KiB", "--client-stall-window", "2.5", "--client-connections", "8",
+                "--client-request-rate", "50", "--key-request-rate", "70", "--max-buckets-per-key", "9",
+                "--max-uploads-per-object", "3");
+        assertEquals(new io.hifadhi.api.ClientLimits(4096, java.time.Duration.ofMillis(2500), 8, 50, 70), c.clientLimits());
+        assertEquals(new io.hifadhi.api.s3.S3Quotas(9, 3), c.s3Quotas());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--key-request-rate", "0"))
+                .getMessage().contains("--key-request-rate"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--max-uploads-per-object", "0"))
+                .getMessage().contains("--max-uploads-per-object"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--client-stall-window", "0"))
+                .getMessage().contains("--client-stall-window"));
     }
 
     @Test
