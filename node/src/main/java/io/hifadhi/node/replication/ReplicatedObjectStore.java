@@ -224,8 +224,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
 
     private QuorumWrite.Pending replicateChunk(Replication c, ChunkRef ref, byte[] sha, byte[] bytes) {
         ClusterView v = c.placement().view();
-        List<String> walk = c.placement().walk(v, KeyHash.ofChunk(sha));
-        return c.write("chunk " + ref.id(), v, walk, (target, hintFor) -> c.request(v, target, Messages.CHUNK_PUT,
+        return c.write("chunk " + ref.id(), v, KeyHash.ofChunk(sha), (target, hintFor) -> c.request(v, target, Messages.CHUNK_PUT,
                         new ChunkPut(ref.id(), bytes, hintFor), Ack.class, Replication.CHUNK_TIMEOUT));
     }
 
@@ -287,9 +286,8 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         ClusterView v = c.placement().view();
         requireWritable(c, v, "write of " + record.bucket() + "/" + record.key());
         byte[] encoded = c.codec().encode(record);
-        List<String> walk = c.placement().walk(v, KeyHash.ofObject(record.bucket(), record.key()));
         try {
-            return await(c.write("record " + record.bucket() + "/" + record.key(), v, walk,
+            return await(c.write("record " + record.bucket() + "/" + record.key(), v, KeyHash.ofObject(record.bucket(), record.key()),
                     (target, hintFor) -> c.request(v, target, Messages.RECORD_PUT, new RecordPut(encoded, hintFor), Ack.class,
                             Replication.RECORD_TIMEOUT)).quorum());
         } catch (StoreUnavailableException e) {
