@@ -146,7 +146,7 @@ public final class Node implements AutoCloseable {
             // Local until membership is up; then the replicated data path (alone it still is the local store).
             LocalObjectStore local = new LocalObjectStore(chunks, records, hlc, config.chunkSize());
             knownPeers = KnownPeers.load(dataDirectory.root(), name);
-            replicated = new ReplicatedObjectStore(local, knownPeers::ids);
+            replicated = new ReplicatedObjectStore(local, knownPeers::ids, !config.join().isEmpty());
             // S3: buckets, keys and multipart upload state in fully replicated tables; parts' bytes and the
             // completed object go through the data path.
             tables = TableStore.open(dataDirectory.resolve(TABLES_DIR), config.fsync());

@@ -115,9 +115,28 @@ final class Placement {
         return r(readRing(v));
     }
 
-    /** Member ids of the read ring in preference order from {@code position}: the N replicas first, then every other member. */
+    /**
+     * Member ids of the read ring in preference order from {@code position}: the N replicas first, then every other
+     * member; while a layout change is under way, then the members only the newest ring has.
+     */
     List<String> walk(ClusterView v, long position) {
-        return walk(readRing(v), position);
+        Ring read = readRing(v);
+        List<String> walk = walk(read, position);
+        Ring newest = ring(v);
+        if (newest != read) {
+            for (String id : walk(newest, position)) {
+                if (!walk.contains(id)) {
+                    walk.add(id);
+                }
+            }
+        }
+        return walk;
+    }
+
+    /** The N replicas of {@code position} in the newest ring. */
+    List<String> owners(ClusterView v, long position) {
+        Ring newest = ring(v);
+        return walk(newest, position).subList(0, n(newest));
     }
 
     /** One walk per live ring, the newest first: a write needs its quorum in each. */
