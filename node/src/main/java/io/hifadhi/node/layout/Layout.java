@@ -105,6 +105,16 @@ public final class Layout {
         }
     }
 
+    /**
+     * Pulls the layout from one random reachable peer. The layout is tiny and every node must agree on it quickly,
+     * so it spreads this way every tick, not only with the data path's anti-entropy rounds (which can be long while
+     * data moves).
+     */
+    public void gossip() {
+        table.pullFromRandomPeer();
+        cached = null;
+    }
+
     private ClusterLayout fresh() {
         cached = null;
         return current();

@@ -29,7 +29,7 @@ import java.util.function.Supplier;
  */
 public final class LayoutKeeper implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LayoutKeeper.class);
-    private static final long TICK_MILLIS = 2_000;
+    private static final long TICK_MILLIS = 1_000;
     /** Another owner than the lowest-id one removes a dead node only this much later, should that one not do it. */
     private static final long BACKUP_DELAY_MILLIS = 30_000;
 
@@ -80,6 +80,7 @@ public final class LayoutKeeper implements AutoCloseable {
 
     void tick() {
         try {
+            layout.gossip();
             ClusterLayout l = layout.current();
             LayoutMember me = l.members().get(self.id());
             if (departed) {

@@ -217,11 +217,7 @@ final class AntiEntropy implements AutoCloseable {
                 }
             }
         }
-        if (l.inTransition()) {
-            handoff.idle();
-            return false;
-        }
-        return handoff.pass(v, c.placement().ring(v));
+        return handoff.pass(v, c.placement().ring(v), !l.inTransition());
     }
 
     private void sampleRate() {

@@ -70,14 +70,11 @@ final class Handoff {
         return bytesLeft;
     }
 
-    /** Nothing to hand over (a layout change is under way, or all is with its owners). */
-    void idle() {
-        entriesLeft = 0;
-        bytesLeft = 0;
-    }
-
-    /** One pass over the newest ring {@code ring}; returns whether work was left for the next. */
-    boolean pass(ClusterView v, Ring ring) throws InterruptedException {
+    /**
+     * One pass over the newest ring {@code ring}; returns whether work was left for the next. While a layout change is
+     * under way ({@code handOver} false) it only counts what this node will hand over once the change is done.
+     */
+    boolean pass(ClusterView v, Ring ring, boolean handOver) throws InterruptedException {
         String me = c.localId();
         int[] scratch = new int[c.placement().n(ring)];
         List<ObjectRecord> foreignRecords = new ArrayList<>();
@@ -103,7 +100,7 @@ final class Handoff {
         });
         entriesLeft = counts[0];
         bytesLeft = counts[1];
-        if (counts[0] == 0) {
+        if (counts[0] == 0 || !handOver) {
             return false;
         }
         int droppedRecords = handOverRecords(v, ring, foreignRecords);
