@@ -42,7 +42,10 @@ public final class Main {
             // SIGTERM (or Ctrl-C): say goodbye to the cluster before going, so peers don't suspect a crash.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithin(node, STOP_DEADLINE_MILLIS), "hifadhi-shutdown"));
             // After `hifadhi node leave` has handed every record and chunk over, the process has nothing left to do.
-            node.onDeparted(() -> new Thread(() -> System.exit(OK), "hifadhi-departed").start());
+            node.onDeparted(() -> new Thread(() -> {
+                node.leaveAndClose();
+                System.exit(OK);
+            }, "hifadhi-departed").start());
         }
         // Undertow's non-daemon threads keep the JVM alive.
     }
