@@ -35,8 +35,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The cluster changes shape with real node processes: it grows from 3 to 6 while clients read and write, a SIGTERM
  * restart moves nothing, two nodes leave under load and exit empty, a node killed for good leaves everything
  * readable, and with --dead-after a dead node's copies are re-created so that a second death loses nothing.
+ * The default build runs a shorter version (3 to 5, one leave, fewer objects, --dead-after 10s); {@code -Pchaos}
+ * runs it as written.
  */
 class ClusterShapeTest {
+    private static final boolean FULL = "full".equals(System.getProperty("hifadhi.drill"));
     private static final String KEY = "cluster-shape-test-shard-key-0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int CHUNK = 64 << 10;
@@ -57,40 +60,45 @@ class ClusterShapeTest {
                 start(i, "--dead-after", "10m");
             }
             awaitLayout(0, 3, 3);
-            storeMany(0, 3, 90, new Random(1));
+            storeMany(0, 3, FULL ? 90 : 30, new Random(1));
 
+            int size = FULL ? 6 : 5;
+            int[] all = FULL ? new int[]{0, 1, 2, 3, 4, 5} : new int[]{0, 1, 2, 3, 4};
             Load load = new Load(new int[]{0, 1, 2}, 7);
             load.start();
-            for (int i = 3; i < 6; i++) {
+            for (int i = 3; i < size; i++) {
                 start(i, "--dead-after", "10m");
             }
-            load.nodes = new int[]{0, 1, 2, 3, 4, 5};
+            load.nodes = all;
             long grown = System.nanoTime();
-            awaitSettled(0, 6, Duration.ofSeconds(180));
+            awaitSettled(0, size, Duration.ofSeconds(240));
             double rebalanceSeconds = (System.nanoTime() - grown) / 1e9;
             load.stop();
-            load.assertClean("growing 3 -> 6");
+            load.assertClean("growing 3 -> " + size);
 
-            long[] bytes = new long[6];
-            for (int i = 0; i < 6; i++) {
+            long[] bytes = new long[size];
+            for (int i = 0; i < size; i++) {
                 bytes[i] = chunkBytes(i);
             }
             double mean = Arrays.stream(bytes).average().orElseThrow();
-            System.out.printf("grow 3->6: settled in %.1f s; chunk bytes per node %s (mean %.0f)%n", rebalanceSeconds,
+            System.out.printf("grow 3->%d: settled in %.1f s; chunk bytes per node %s (mean %.0f)%n", size, rebalanceSeconds,
                     Arrays.toString(bytes), mean);
-            for (int i = 3; i < 6; i++) {
+            for (int i = 3; i < size; i++) {
                 double share = bytes[i] / mean;
-                assertTrue(share > 0.85 && share < 1.15, "node " + i + " holds " + bytes[i] + " bytes, " + share + " of the mean");
+                // The full drill holds the bound; the short one has too few objects for a tight share.
+                double slack = FULL ? 0.15 : 0.5;
+                assertTrue(share > 1 - slack && share < 1 + slack, "node " + i + " holds " + bytes[i] + " bytes, " + share + " of the mean");
             }
-            assertAllReadable(new int[]{0, 1, 2, 3, 4, 5});
+            assertAllReadable(all);
 
             // A SIGTERM restart is not a leave: it moves (next to) nothing.
-            long movedBefore = moved(new int[]{0, 1, 2, 3, 5});
+            int[] others = Arrays.stream(all).filter(i -> i != 4).toArray();
+            long movedBefore = moved(others);
             nodes[4].close();
             start(4, "--dead-after", "10m");
-            awaitSettled(0, 6, Duration.ofSeconds(60));
+            awaitSettled(0, size, Duration.ofSeconds(60));
             Thread.sleep(6_000);
-            long movedAfter = moved(new int[]{0, 1, 2, 3, 5}) + moved(new int[]{4});
+            long movedAfter = moved(others) + moved(new int[]{4});
             System.out.printf("SIGTERM restart of node-e: %d bytes moved%n", movedAfter - movedBefore);
             assertTrue(movedAfter - movedBefore < 2L * CHUNK, "a restart moved " + (movedAfter - movedBefore) + " bytes");
 
@@ -98,23 +106,24 @@ class ClusterShapeTest {
             load = new Load(new int[]{0, 1, 2, 4}, 11);
             load.start();
             long leaving = System.nanoTime();
-            for (int i : new int[]{3, 5}) {
+            int[] leavers = FULL ? new int[]{3, 5} : new int[]{3};
+            for (int i : leavers) {
                 HttpResponse<String> r = post(i, "/api/v1/cluster/leave");
                 assertEquals(202, r.statusCode(), r.body());
             }
-            for (int i : new int[]{3, 5}) {
+            for (int i : leavers) {
                 assertTrue(nodes[i].process().waitFor(240, TimeUnit.SECONDS), "node " + i + " exits after its leave");
                 assertEquals(0, nodes[i].process().exitValue());
             }
             double leaveSeconds = (System.nanoTime() - leaving) / 1e9;
             load.stop();
-            load.assertClean("shrinking 6 -> 4");
-            for (int i : new int[]{3, 5}) {
+            load.assertClean("shrinking " + size + " -> 4");
+            for (int i : leavers) {
                 assertEquals(0, chunkBytes(i), "node " + i + " left empty");
                 nodes[i] = null;
             }
             awaitSettled(0, 4, Duration.ofSeconds(120));
-            System.out.printf("shrink 6->4 with node leave: both gone after %.1f s%n", leaveSeconds);
+            System.out.printf("shrink %d->4 with node leave: leavers gone after %.1f s%n", size, leaveSeconds);
             assertAllReadable(new int[]{0, 1, 2, 4});
 
             // One original node dies for good: with 3 copies, everything is still readable.
@@ -129,11 +138,12 @@ class ClusterShapeTest {
     @Test
     void deadAfterReReplicatesSoASecondDeathLosesNothing() throws Exception {
         try {
+            String deadAfter = FULL ? "20s" : "10s";
             for (int i = 0; i < 5; i++) {
-                start(i, "--dead-after", "20s");
+                start(i, "--dead-after", deadAfter);
             }
             awaitLayout(0, 5, 5);
-            storeMany(0, 5, 60, new Random(2));
+            storeMany(0, 5, FULL ? 60 : 24, new Random(2));
             awaitSettled(0, 5, Duration.ofSeconds(60));
 
             nodes[4].kill9();
@@ -141,7 +151,7 @@ class ClusterShapeTest {
             long killed = System.nanoTime();
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> role(0, "node-e").equals("REMOVED"));
-            System.out.printf("node-e removed %.1f s after kill -9 (--dead-after 20s)%n", (System.nanoTime() - killed) / 1e9);
+            System.out.printf("node-e removed %.1f s after kill -9 (--dead-after %s)%n", (System.nanoTime() - killed) / 1e9, deadAfter);
             awaitSettled(0, 4, Duration.ofSeconds(120));
             System.out.printf("its copies re-created %.1f s after kill -9%n", (System.nanoTime() - killed) / 1e9);
 
