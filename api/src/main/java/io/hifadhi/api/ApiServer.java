@@ -40,6 +40,7 @@ public final class ApiServer implements AutoCloseable {
     private ProbePool probes;
     /** Refusals by the client limits are logged at most once a second, or they would flood the log themselves. */
     private final io.hifadhi.api.http.RefusalLog refusals = new io.hifadhi.api.http.RefusalLog(LOG);
+    private volatile io.hifadhi.api.nativeapi.ClusterAdmin clusterAdmin;
 
     public ApiServer(ApiSettings settings, ApiContext context) {
         this.settings = settings;
@@ -56,7 +57,7 @@ public final class ApiServer implements AutoCloseable {
         // Health and metrics have their own two threads: they answer while every worker is busy with data.
         probes = new ProbePool(2, 256);
         HttpHandler health = guarded("health", new HealthHandler(context), probes);
-        HttpHandler cluster = guarded("cluster", new ClusterHandler(context));
+        HttpHandler cluster = guarded("cluster", new ClusterHandler(context, () -> clusterAdmin));
         HttpHandler store = guarded("store", new StoreHandler(context, settings.maxObjectSize()));
         ObjectResponder responder = new ObjectResponder();
         HttpHandler retrieve = guarded("retrieve", new RetrieveHandler(context, responder, RetrieveHandler.Mode.ATTACHMENT));
@@ -93,7 +94,7 @@ public final class ApiServer implements AutoCloseable {
             HttpHandler target;
             if (path.equals(NATIVE + "health")) {
                 target = health;
-            } else if (path.equals(NATIVE + "cluster")) {
+            } else if (path.equals(NATIVE + "cluster") || path.startsWith(NATIVE + "cluster/")) {
                 target = cluster;
             } else if (path.equals(NATIVE + "store")) {
                 target = store;
@@ -135,7 +136,7 @@ public final class ApiServer implements AutoCloseable {
             } else {
                 exchange.putAttachment(Endpoint.NAME, "unknown");
                 ApiErrors.send(exchange, 404, "not_found", "No endpoint at " + safe(path) + ".",
-                        "Native endpoints: /api/v1/health, /api/v1/cluster, /api/v1/store, /api/v1/store/<query>, /api/v1/presign, /api/v1/retrieve/<query>, /api/v1/stream/<query>, /api/v1/locate/<query>, /api/v1/files/<query>, /api/v1/copy, /api/v1/move, /api/v1/dirs/<dir>, /api/v1/keys, /api/v1/grant, /api/v1/grants/<query>; metrics: /metrics.");
+                        "Native endpoints: /api/v1/health, /api/v1/cluster, /api/v1/cluster/leave, /api/v1/cluster/remove/<node>, /api/v1/store, /api/v1/store/<query>, /api/v1/presign, /api/v1/retrieve/<query>, /api/v1/stream/<query>, /api/v1/locate/<query>, /api/v1/files/<query>, /api/v1/copy, /api/v1/move, /api/v1/dirs/<dir>, /api/v1/keys, /api/v1/grant, /api/v1/grants/<query>; metrics: /metrics.");
                 return;
             }
             target.handleRequest(exchange);
@@ -178,6 +179,11 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /** Serves /api/v1/keys with this registry (the node's access key table); without one it answers 503. */
+    /** The cluster layout behind /api/v1/cluster's layout, rebalance, leave and remove. */
+    public void clusterAdmin(io.hifadhi.api.nativeapi.ClusterAdmin admin) {
+        this.clusterAdmin = admin;
+    }
+
     public void keys(io.hifadhi.api.nativeapi.KeyRegistry keys) {
         this.keys = keys;
     }

@@ -41,6 +41,11 @@ public final class Main {
             Node node = started[0];
             // SIGTERM (or Ctrl-C): say goodbye to the cluster before going, so peers don't suspect a crash.
             Runtime.getRuntime().addShutdownHook(new Thread(() -> stopWithin(node, STOP_DEADLINE_MILLIS), "hifadhi-shutdown"));
+            // After `hifadhi node leave` has handed every record and chunk over, the process has nothing left to do.
+            node.onDeparted(() -> new Thread(() -> {
+                node.leaveAndClose();
+                System.exit(OK);
+            }, "hifadhi-departed").start());
         }
         // Undertow's non-daemon threads keep the JVM alive.
     }

@@ -1,5 +1,12 @@
 package io.hifadhi.node;
 
+import io.hifadhi.node.layout.Layout;
+import io.hifadhi.node.layout.LayoutKeeper;
+import io.hifadhi.node.layout.LayoutMember;
+import io.hifadhi.node.layout.LayoutRole;
+import io.hifadhi.node.replication.TransferRate;
+import io.hifadhi.node.replication.TransferStatus;
+
 import io.hifadhi.api.ApiContext;
 import io.hifadhi.api.ApiServer;
 import io.hifadhi.api.ApiSettings;
@@ -84,6 +91,10 @@ public final class Node implements AutoCloseable {
     private ReplicatedTable keyTable;
     private ReplicatedTable uploadTable;
     private ReplicatedTable grantTable;
+    private ReplicatedTable layoutTable;
+    private Layout layout;
+    private LayoutKeeper layoutKeeper;
+    private volatile Runnable onDeparted = () -> { };
     private AccessKeyTable keys;
 
     /** @param console where first-start credentials are printed (stdout for the real process) */
@@ -116,6 +127,17 @@ public final class Node implements AutoCloseable {
         metrics.registry().register("hifadhi_anti_entropy_repaired_entries",
                 (com.codahale.metrics.Gauge<Long>) () -> replication == null ? 0L : replication.antiEntropyRepairs());
         metrics.registry().register("hifadhi_pending_hints", (com.codahale.metrics.Gauge<Long>) this::pendingHints);
+        // The move of data after a layout change (join, leave, removal), as this node sees it.
+        metrics.registry().register("hifadhi_rebalance_in_progress",
+                (com.codahale.metrics.Gauge<Long>) () -> transferStatus() != null && transferStatus().changing() ? 1L : 0L);
+        metrics.registry().register("hifadhi_rebalance_bytes_to_receive",
+                (com.codahale.metrics.Gauge<Long>) () -> transferStatus() == null ? 0L : transferStatus().bytesToReceive());
+        metrics.registry().register("hifadhi_rebalance_bytes_to_hand_over",
+                (com.codahale.metrics.Gauge<Long>) () -> transferStatus() == null ? 0L : transferStatus().bytesToHandOver());
+        metrics.registry().register("hifadhi_rebalance_received_bytes",
+                (com.codahale.metrics.Gauge<Long>) () -> transferStatus() == null ? 0L : transferStatus().bytesReceived());
+        metrics.registry().register("hifadhi_rebalance_handed_over_bytes",
+                (com.codahale.metrics.Gauge<Long>) () -> transferStatus() == null ? 0L : transferStatus().bytesHandedOver());
         try {
             chunks = new ChunkStore(dataDirectory.subdirectory(CHUNKS_DIR), config.fsync());
             codec = new RecordCodec();
@@ -124,7 +146,7 @@ public final class Node implements AutoCloseable {
             // Local until membership is up; then the replicated data path (alone it still is the local store).
             LocalObjectStore local = new LocalObjectStore(chunks, records, hlc, config.chunkSize());
             knownPeers = KnownPeers.load(dataDirectory.root(), name);
-            replicated = new ReplicatedObjectStore(local, knownPeers::ids);
+            replicated = new ReplicatedObjectStore(local, knownPeers::ids, !config.join().isEmpty());
             // S3: buckets, keys and multipart upload state in fully replicated tables; parts' bytes and the
             // completed object go through the data path.
             tables = TableStore.open(dataDirectory.subdirectory(TABLES_DIR), config.fsync());
@@ -135,6 +157,9 @@ public final class Node implements AutoCloseable {
             uploadTable = new ReplicatedTable("uploads", tables, hlc);
             // IP grants: per object in the record itself; per bucket prefix in a fully replicated table.
             grantTable = new ReplicatedTable(io.hifadhi.node.grants.ReplicatedGrantStore.TABLE, tables, hlc);
+            // Which nodes own a share of the ring: changed only by a join, a leave or a removal, never by a failure.
+            layoutTable = new ReplicatedTable(Layout.TABLE, tables, hlc);
+            layout = new Layout(layoutTable, clock::millis);
             keys = new AccessKeyTable(keyTable, credentials.shardKey(), clock);
             keys.register(credentials.accessKey(), credentials.secretKey(), "bootstrap key of " + name);
             s3 = new S3Backend(new ReplicatedBucketCatalog(bucketTable, clock),
@@ -161,6 +186,10 @@ public final class Node implements AutoCloseable {
         api.locator(replicated);
         api.grants(grantPolicy);
         api.keys(keys);
+        api.clusterAdmin(new ClusterAdministration(layout, () -> {
+            NodeMembership m = membership;
+            return m == null ? null : m.membership().view();
+        }, this::transferStatus, this::leave));
         try {
             api.start();
         } catch (RuntimeException e) {
@@ -184,15 +213,17 @@ public final class Node implements AutoCloseable {
             replication = Replication.start(membership.membership(), credentials.shardKey().getBytes(StandardCharsets.UTF_8),
                     new ClusterSettings(config.replication(), config.writeQuorum(), config.readQuorum(), config.chunkSize()),
                     chunks, records, codec, hlc, dataDirectory.subdirectory(HINTS_DIR), config.fsync(),
-                    ReplicatedTable.MESSAGE_TYPES);
+                    ReplicatedTable.MESSAGE_TYPES, layout, new TransferRate(config.transferRate()));
             replicated.attach(replication);
             bucketTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
             keyTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
             uploadTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
             grantTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
-            for (ReplicatedTable t : List.of(bucketTable, keyTable, uploadTable, grantTable)) {
+            layoutTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
+            for (ReplicatedTable t : List.of(bucketTable, keyTable, uploadTable, grantTable, layoutTable)) {
                 replication.sync(t.keyspace());
             }
+            joinLayout();
         } catch (IOException e) {
             closeQuietly();
             throw new NodeStartException("cannot open the hint store in " + dataDirectory.root() + ": " + e.getMessage(), e);
@@ -204,6 +235,52 @@ public final class Node implements AutoCloseable {
         if (!config.fsync()) {
             LOG.warn("fsync is off: acknowledged writes can be lost on power failure");
         }
+    }
+
+    /**
+     * Takes this node's seat in the cluster layout: the layout is pulled from the peers first (a new node must not
+     * place data by a layout that lacks them), then the node adds itself if it is new or was removed while away.
+     * The layout keeper retries what fails here and makes the later changes no person asks for.
+     */
+    private void joinLayout() {
+        io.hifadhi.membership.MemberMetadata md = membership.membership().localMetadata();
+        LayoutMember self = new LayoutMember(name, md.zone(), Math.max(1, md.capacityBytes()), LayoutRole.MEMBER);
+        layoutTable.pullFromReachablePeers();
+        try {
+            if (layout.join(self)) {
+                LOG.info("joined the cluster layout: {} owns a share of the ring; data moves to it in the background", name);
+            }
+        } catch (IOException e) {
+            LOG.info("the cluster layout will list this node once enough peers answer: {}", e.getMessage());
+        }
+        Replication r = replication;
+        layoutKeeper = new LayoutKeeper(layout, self, membership.membership()::view, config.deadAfter(), r::dropHintsFor,
+                r::holdsNothing, () -> onDeparted.run(), clock::millis);
+        layoutKeeper.start();
+    }
+
+    /** Run once this node has left the cluster after {@link #leave()} (its data is with the other nodes). */
+    public void onDeparted(Runnable action) {
+        this.onDeparted = action;
+    }
+
+    /** Starts a leave: this node goes out of the ring, hands its data to the other nodes, then departs. */
+    public void leave() throws IOException {
+        LayoutKeeper k = layoutKeeper;
+        if (k == null) {
+            throw new io.hifadhi.api.store.StoreUnavailableException("this node is not in a cluster; there is nothing to leave");
+        }
+        k.leave();
+    }
+
+    public Layout layout() {
+        return layout;
+    }
+
+    /** Where the move of data after a layout change stands on this node; null before it sits in a cluster. */
+    public TransferStatus transferStatus() {
+        Replication r = replication;
+        return r == null ? null : r.transferStatus();
     }
 
     /** host:port where others reach this node's HTTP (for links minted when a request names no usable Host). */
@@ -283,6 +360,13 @@ public final class Node implements AutoCloseable {
         }
         if (grantTable != null) {
             grantTable.detach();
+        }
+        if (layoutKeeper != null) {
+            layoutKeeper.close();
+            layoutKeeper = null;
+        }
+        if (layoutTable != null) {
+            layoutTable.detach();
         }
         if (replication != null) {
             replication.close();

@@ -20,19 +20,32 @@ import java.util.List;
 public final class ClusterHandler implements HttpHandler {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final ApiContext context;
+    private final java.util.function.Supplier<ClusterAdmin> admin;
 
-    public ClusterHandler(ApiContext context) {
+    public ClusterHandler(ApiContext context, java.util.function.Supplier<ClusterAdmin> admin) {
         this.context = context;
+        this.admin = admin;
     }
 
     @Override
     public void handleRequest(HttpServerExchange exchange) throws Exception {
-        if (!Methods.allow(exchange, "GET", "HEAD")) {
+        String path = exchange.getRequestPath();
+        String action = path.length() > PATH.length() ? path.substring(PATH.length()) : "";
+        if (!action.isEmpty() && !action.equals("/leave") && !action.startsWith("/remove/")) {
+            ApiErrors.send(exchange, 404, "not_found", "No cluster endpoint " + path + ".",
+                    "Use GET /api/v1/cluster, POST /api/v1/cluster/leave or POST /api/v1/cluster/remove/<node>.");
+            return;
+        }
+        if (!Methods.allow(exchange, action.isEmpty() ? new String[]{"GET", "HEAD"} : new String[]{"POST"})) {
             return;
         }
         AccessDecision access = context.nativeAccess().check(exchange, NativeOperation.CLUSTER, null);
         if (!access.allowed()) {
             ApiErrors.send(exchange, access.status(), access.error(), access.message(), access.hint());
+            return;
+        }
+        if (!action.isEmpty()) {
+            change(exchange, action);
             return;
         }
         List<ClusterMemberStatus> members = context.cluster().get();
@@ -55,8 +68,71 @@ public final class ClusterHandler implements HttpHandler {
             load.put("bytes_in_per_second", m.bytesInPerSecond());
             load.put("bytes_out_per_second", m.bytesOutPerSecond());
         }
+        ClusterAdmin a = admin.get();
+        if (a != null) {
+            ArrayNode layout = body.putArray("layout");
+            for (ClusterAdmin.LayoutEntry e : a.layout()) {
+                ObjectNode n = layout.addObject();
+                n.put("id", e.id());
+                n.put("role", e.role());
+                n.put("zone", e.zone());
+                n.put("capacity", e.capacity());
+                n.put("confirmed_newest_ring", e.confirmed());
+            }
+            ClusterAdmin.Rebalance r = a.rebalance();
+            if (r != null) {
+                ObjectNode n = body.putObject("rebalance");
+                n.put("in_progress", r.changing());
+                n.put("owners_confirmed", r.ownersConfirmed());
+                n.put("owners", r.owners());
+                n.put("chunks_to_receive", r.chunksToReceive());
+                n.put("bytes_to_receive", r.bytesToReceive());
+                n.put("entries_to_hand_over", r.entriesToHandOver());
+                n.put("bytes_to_hand_over", r.bytesToHandOver());
+                n.put("bytes_received", r.bytesReceived());
+                n.put("bytes_handed_over", r.bytesHandedOver());
+                n.put("bytes_per_second", Math.round(r.bytesPerSecond()));
+                n.put("eta_seconds", r.etaSeconds());
+            }
+        }
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
+        exchange.getResponseSender().send(JSON.writeValueAsString(body));
+    }
+
+    private static final String PATH = "/api/v1/cluster";
+
+    private void change(HttpServerExchange exchange, String action) throws Exception {
+        ClusterAdmin a = admin.get();
+        if (a == null) {
+            ApiErrors.send(exchange, 409, "not_in_cluster", "This node is not in a cluster yet.", "Retry once it has started.");
+            return;
+        }
+        ObjectNode body = JSON.createObjectNode();
+        if (action.equals("/leave")) {
+            a.leave();
+            body.put("status", "leaving");
+            body.put("node", context.instanceName());
+            body.put("message", "This node is out of the ring and hands its data to the others; it exits when done. "
+                    + "Follow the move with GET /api/v1/cluster (rebalance) on any node.");
+        } else {
+            String id = java.net.URLDecoder.decode(action.substring("/remove/".length()), java.nio.charset.StandardCharsets.UTF_8);
+            try {
+                a.remove(id);
+            } catch (IllegalArgumentException e) {
+                ApiErrors.send(exchange, 404, "no_such_node", e.getMessage(), "GET /api/v1/cluster lists the nodes of the layout.");
+                return;
+            } catch (IllegalStateException e) {
+                ApiErrors.send(exchange, 409, "node_reachable", e.getMessage(),
+                        "Run `hifadhi node leave` on that node (POST /api/v1/cluster/leave to it) so it hands its data over first.");
+                return;
+            }
+            body.put("status", "removed");
+            body.put("node", id);
+            body.put("message", "Its copies are being re-created from the ones that remain; follow with GET /api/v1/cluster.");
+        }
+        exchange.setStatusCode(202);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         exchange.getResponseSender().send(JSON.writeValueAsString(body));
     }
 }

@@ -52,11 +52,12 @@ import java.util.concurrent.Callable;
 @Command(name = "hifadhi", mixinStandardHelpOptions = true, version = "hifadhi 0.1.0", usageHelpAutoWidth = true,
         description = "Stores and fetches files on a Hifadhi cluster through any node.",
         subcommands = {ClientCommand.Ls.class, ClientCommand.Put.class, ClientCommand.Get.class, ClientCommand.Rm.class,
-                ClientCommand.Share.class, ClientCommand.Grant.class, ClientCommand.Cluster.class},
+                ClientCommand.Share.class, ClientCommand.Grant.class, ClientCommand.Cluster.class,
+                ClientCommand.NodeChange.class},
         footer = {"", "Exit status: 0 done, 1 the node failed, 2 usage, 3 node unreachable, 4 not found, "
                 + "5 refused (wrong key or no permission), 6 local file problem, 7 the node refused the request as invalid."})
 public final class ClientCommand implements Callable<Integer> {
-    public static final Set<String> NAMES = Set.of("ls", "put", "get", "rm", "share", "grant", "cluster");
+    public static final Set<String> NAMES = Set.of("ls", "put", "get", "rm", "share", "grant", "cluster", "node");
     static final int OK = 0;
     static final int FAILED = 1;
     static final int USAGE = 2;
@@ -615,9 +616,108 @@ public final class ClientCommand implements Callable<Integer> {
                             m.path("load").path("requests_per_second").asDouble(), m.path("http_address").asText());
                 }
                 root.out.println(up + " of " + c.path("members").size() + " nodes up (asked " + c.path("instance").asText() + ")");
+                JsonNode r = c.path("rebalance");
+                if (!r.isMissingNode()) {
+                    root.out.println(rebalanceLine(r));
+                }
                 return OK;
             }
         }
+    }
+
+    @Command(name = "node", mixinStandardHelpOptions = true, description = "Changes the cluster's shape. Needs the SHARD-KEY.",
+            subcommands = {NodeChange.Leave.class, NodeChange.Remove.class})
+    static final class NodeChange implements Callable<Integer> {
+        @CommandLine.ParentCommand
+        ClientCommand parent;
+
+        @Override
+        public Integer call() {
+            parent.err.println("hifadhi: name a subcommand: node leave, node remove NAME");
+            return USAGE;
+        }
+
+        @Command(name = "leave", mixinStandardHelpOptions = true,
+                description = "The node at --endpoint leaves: it goes out of the ring, hands its data to the others, then exits.")
+        static final class Leave implements Callable<Integer> {
+            @CommandLine.ParentCommand
+            NodeChange node;
+            @Mixin
+            ClientSettings settings;
+            @Option(names = "--no-wait", description = "Return at once instead of following the hand-over until the node exits.")
+            boolean noWait;
+
+            @Override
+            public Integer call() throws Exception {
+                ClientCommand root = node.parent;
+                NodeCalls calls = new NodeCalls(settings.resolve(root.env), root.clock);
+                JsonNode said;
+                try (InputStream in = calls.admin("POST", "/api/v1/cluster/leave", null).body()) {
+                    said = JSON.readTree(in);
+                }
+                root.out.println(said.path("node").asText() + " is leaving: it hands its data to the other nodes, then exits.");
+                if (noWait) {
+                    return OK;
+                }
+                // Follow until the node is gone (its endpoint stops answering): that is when the leave is done.
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.HOURS.toNanos(24);
+                while (System.nanoTime() < deadline) {
+                    JsonNode c;
+                    try (InputStream in = calls.admin("GET", "/api/v1/cluster", null).body()) {
+                        c = JSON.readTree(in);
+                    } catch (CliException e) {
+                        if (e.exitStatus() == UNREACHABLE) {
+                            root.out.println(said.path("node").asText() + " has left the cluster.");
+                            return OK;
+                        }
+                        throw e;
+                    }
+                    root.err.println(rebalanceLine(c.path("rebalance")));
+                    Thread.sleep(2_000);
+                }
+                return FAILED;
+            }
+        }
+
+        @Command(name = "remove", mixinStandardHelpOptions = true,
+                description = "Removes a node that is gone for good; the others re-create its copies from the ones that remain.")
+        static final class Remove implements Callable<Integer> {
+            @CommandLine.ParentCommand
+            NodeChange node;
+            @Mixin
+            ClientSettings settings;
+            @Parameters(index = "0", paramLabel = "NAME", description = "The node's name, as `hifadhi cluster status` shows it.")
+            String name;
+
+            @Override
+            public Integer call() throws Exception {
+                ClientCommand root = node.parent;
+                NodeCalls calls = new NodeCalls(settings.resolve(root.env), root.clock);
+                try (InputStream in = calls.admin("POST", "/api/v1/cluster/remove/"
+                        + java.net.URLEncoder.encode(name, StandardCharsets.UTF_8), null).body()) {
+                    in.readAllBytes();
+                }
+                root.out.println(name + " removed; the other nodes re-create its copies (follow with `hifadhi cluster status`).");
+                return OK;
+            }
+        }
+    }
+
+    /** One line on the move of data after a layout change, as the asked node sees it. */
+    static String rebalanceLine(JsonNode r) {
+        if (!r.path("in_progress").asBoolean() && r.path("bytes_to_receive").asLong() == 0 && r.path("entries_to_hand_over").asLong() == 0) {
+            return "rebalance: none under way";
+        }
+        long left = r.path("bytes_to_receive").asLong() + r.path("bytes_to_hand_over").asLong();
+        long done = r.path("bytes_received").asLong() + r.path("bytes_handed_over").asLong();
+        int width = 20;
+        int filled = done + left == 0 ? width : (int) (width * done / (done + left));
+        long eta = r.path("eta_seconds").asLong(-1);
+        return String.format(Locale.ROOT, "rebalance: [%s%s] %d of %d owners confirmed; this node: %s to receive, %s to hand over"
+                        + " (%d entries), %s/s, ETA %s", "#".repeat(filled), ".".repeat(width - filled),
+                r.path("owners_confirmed").asInt(), r.path("owners").asInt(), human(r.path("bytes_to_receive").asLong()),
+                human(r.path("bytes_to_hand_over").asLong()), r.path("entries_to_hand_over").asLong(),
+                human(r.path("bytes_per_second").asLong()), eta < 0 ? "unknown" : eta + " s");
     }
 
     // ---------------------------------------------------------------------------------------------- helpers

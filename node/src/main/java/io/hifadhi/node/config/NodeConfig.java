@@ -19,6 +19,8 @@ import java.util.regex.Pattern;
  * @param tlsKey        PEM PKCS#8 private key of tlsCert, or null
  * @param clientLimits  what one client may take: connections and requests per address, minimum transfer rate
  * @param s3Quotas      buckets an S3 key may own, multipart uploads an object key may have open
+ * @param deadAfter     how long an owner may stay unreachable before it is removed from the layout (its data re-replicated)
+ * @param transferRate  bytes per second a node spends moving data after a layout change; 0 = no limit
  */
 public record NodeConfig(String name, Path dataDir, String bindAddress, int httpPort, int clusterPort,
                          String advertiseHost, List<String> join, String zone, long capacityBytes,
@@ -26,7 +28,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
                          String shardKey, String accessKey, String secretKey, boolean fsync, long maxObjectSize,
                          String s3Region, List<String> s3Domains, List<String> trustedProxies,
                          Path tlsCert, Path tlsKey, io.hifadhi.api.ClientLimits clientLimits,
-                         io.hifadhi.api.s3.S3Quotas s3Quotas) {
+                         io.hifadhi.api.s3.S3Quotas s3Quotas, java.time.Duration deadAfter, long transferRate) {
 
     public static final int DEFAULT_HTTP_PORT = 7111;
     public static final int DEFAULT_CLUSTER_PORT = 7112;
@@ -34,6 +36,8 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
     public static final int MIN_CHUNK_SIZE = 64 << 10;
     public static final int MAX_CHUNK_SIZE = 64 << 20;
     public static final String DEFAULT_S3_REGION = "us-east-1";
+    public static final java.time.Duration DEFAULT_DEAD_AFTER = java.time.Duration.ofMinutes(10);
+    public static final java.time.Duration MIN_DEAD_AFTER = java.time.Duration.ofSeconds(10);
     static final Pattern S3_REGION = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     static final Pattern S3_DOMAIN = Pattern.compile("(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
@@ -55,6 +59,14 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         }
         if ((tlsCert == null) != (tlsKey == null)) {
             throw new IllegalArgumentException("--tls-cert and --tls-key go together: give both for HTTPS, or neither");
+        }
+        Objects.requireNonNull(deadAfter, "deadAfter");
+        if (deadAfter.compareTo(MIN_DEAD_AFTER) < 0) {
+            throw new IllegalArgumentException("--dead-after must be at least " + MIN_DEAD_AFTER.toSeconds()
+                    + "s: a shorter wait would remove nodes that are only restarting");
+        }
+        if (transferRate < 0) {
+            throw new IllegalArgumentException("--transfer-rate must not be negative (0 means no limit)");
         }
         Objects.requireNonNull(s3Region, "s3Region");
         if (!S3_REGION.matcher(s3Region).matches()) {
@@ -129,6 +141,8 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         private Path tlsKey;
         private io.hifadhi.api.ClientLimits clientLimits = io.hifadhi.api.ClientLimits.DEFAULTS;
         private io.hifadhi.api.s3.S3Quotas s3Quotas = io.hifadhi.api.s3.S3Quotas.DEFAULTS;
+        private java.time.Duration deadAfter = DEFAULT_DEAD_AFTER;
+        private long transferRate;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -158,11 +172,13 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         public Builder tls(Path cert, Path key) { tlsCert = cert; tlsKey = key; return this; }
         public Builder clientLimits(io.hifadhi.api.ClientLimits v) { clientLimits = v; return this; }
         public Builder s3Quotas(io.hifadhi.api.s3.S3Quotas v) { s3Quotas = v; return this; }
+        public Builder deadAfter(java.time.Duration v) { deadAfter = v; return this; }
+        public Builder transferRate(long v) { transferRate = v; return this; }
 
         public NodeConfig build() {
             return new NodeConfig(name, dataDir, bindAddress, httpPort, clusterPort, advertiseHost, join, zone,
                     capacityBytes, replication, writeQuorum, readQuorum, chunkSize, shardKey, accessKey, secretKey,
-                    fsync, maxObjectSize, s3Region, s3Domains, trustedProxies, tlsCert, tlsKey, clientLimits, s3Quotas);
+                    fsync, maxObjectSize, s3Region, s3Domains, trustedProxies, tlsCert, tlsKey, clientLimits, s3Quotas, deadAfter, transferRate);
         }
     }
 
@@ -174,7 +190,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
                 + ", capacity=" + capacityBytes + ", replication=" + replication + ", W=" + writeQuorum + ", R=" + readQuorum
                 + ", chunkSize=" + chunkSize + ", fsync=" + fsync + ", maxObjectSize=" + maxObjectSize
                 + ", s3Region=" + s3Region + ", s3Domains=" + s3Domains + ", trustedProxies=" + trustedProxies
-                + ", tls=" + (tlsCert == null ? "off" : tlsCert) + ", clientLimits=" + clientLimits + ", s3Quotas=" + s3Quotas
+                + ", tls=" + (tlsCert == null ? "off" : tlsCert) + ", clientLimits=" + clientLimits + ", s3Quotas=" + s3Quotas + ", deadAfter=" + deadAfter + ", transferRate=" + transferRate
                 + ", shardKey=" + (shardKey == null ? "unset" : "***") + ", accessKey=" + (accessKey == null ? "unset" : accessKey) + "]";
     }
 }

@@ -104,6 +104,12 @@ public final class NodeOptions {
     @Option(names = "--max-uploads-per-object", paramLabel = "N", description = "S3 multipart uploads one object key may have open at once; CreateMultipartUpload beyond it answers TooManyUploads (default: ${DEFAULT-VALUE}).", defaultValue = "100")
     int maxUploadsPerObject;
 
+    @Option(names = "--dead-after", paramLabel = "DURATION", description = "How long a node may stay unreachable before the cluster removes it and re-creates its copies elsewhere, e.g. 10m, 2h; at least 10s (default: ${DEFAULT-VALUE}).", defaultValue = "10m")
+    String deadAfter;
+
+    @Option(names = "--transfer-rate", paramLabel = "SIZE", description = "Bytes per second this node spends moving data when nodes join, leave or are removed, e.g. 50MiB; 0 = no limit (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    String transferRate;
+
     @Option(names = "--fsync", paramLabel = "BOOL", arity = "1", description = "fsync data before acknowledging writes (default: ${DEFAULT-VALUE}).", defaultValue = "true")
     String fsync;
 
@@ -153,7 +159,25 @@ public final class NodeOptions {
                 .tls(tlsCert, tlsKey)
                 .clientLimits(limits)
                 .s3Quotas(new io.hifadhi.api.s3.S3Quotas(maxBucketsPerKey, maxUploadsPerObject))
+                .deadAfter(duration("--dead-after", deadAfter))
+                .transferRate(size("--transfer-rate", transferRate))
                 .build();
+    }
+
+    static java.time.Duration duration(String flag, String value) {
+        String d = value.trim().toLowerCase(java.util.Locale.ROOT);
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,9})(ms|s|m|h|d)").matcher(d);
+        if (!m.matches()) {
+            throw new IllegalArgumentException(flag + ": '" + value + "' is not a duration like 30s, 10m, 2h or 1d");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "ms" -> java.time.Duration.ofMillis(n);
+            case "s" -> java.time.Duration.ofSeconds(n);
+            case "m" -> java.time.Duration.ofMinutes(n);
+            case "h" -> java.time.Duration.ofHours(n);
+            default -> java.time.Duration.ofDays(n);
+        };
     }
 
     private static long size(String flag, String value) {

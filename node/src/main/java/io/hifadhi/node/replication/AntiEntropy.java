@@ -10,6 +10,9 @@ import io.hifadhi.node.replication.Messages.SyncEntryList;
 import io.hifadhi.node.replication.Messages.SyncPush;
 import io.hifadhi.node.replication.Messages.SyncRead;
 import io.hifadhi.node.replication.Messages.SyncValues;
+import io.hifadhi.node.layout.ClusterLayout;
+import io.hifadhi.node.layout.Layout;
+import io.hifadhi.node.layout.LayoutRole;
 import io.hifadhi.node.transport.Transport;
 import io.hifadhi.ring.Ring;
 import org.slf4j.Logger;
@@ -54,23 +57,41 @@ final class AntiEntropy implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
     private static final MerkleTree EMPTY = new MerkleTree();
 
-    /** One build of a keyspace's trees, one per peer: the entries this node and that peer both replicate. */
-    private record Snapshot(long builtAt, Ring ring, int n, Map<String, MerkleTree> trees) {
+    /**
+     * One build of a keyspace's trees, one per peer: the entries that one of the two owns in the newest ring and the
+     * other holds in some live ring (while a layout change is under way, new owners thus sync with old ones).
+     */
+    private record Snapshot(long builtAt, List<Ring> rings, Map<String, MerkleTree> trees) {
+    }
+
+    /** How one sync with one peer went: whether entries were left for the next round, and how many were pulled. */
+    private record Synced(boolean backlog, long pulled) {
+        static final Synced EQUAL = new Synced(false, 0);
     }
 
     private final Replication c;
     private final Map<String, SyncedKeyspace> keyspaces = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final ChunkKeeper keeper;
+    private final Handoff handoff;
+    private final Layout layout;
+    private long round;
+    /** The last round in which this node pulled entries of a sharded keyspace: it was not holding all it owns. */
+    private long lastRoundWithPulls = -1;
+    private final java.util.concurrent.atomic.AtomicLong bytesMovedAtLastRate = new java.util.concurrent.atomic.AtomicLong();
+    private volatile long rateSampledAt = System.nanoTime();
+    private volatile double bytesPerSecond;
     private final Map<String, Snapshot> snapshots = new ConcurrentHashMap<>();
     private final ScheduledExecutorService loop;
     private final AtomicLong pulled = new AtomicLong();
     private final AtomicLong pushed = new AtomicLong();
     private volatile boolean closed;
 
-    AntiEntropy(Replication c, List<SyncedKeyspace> keyspaces, ChunkKeeper keeper) {
+    AntiEntropy(Replication c, List<SyncedKeyspace> keyspaces, ChunkKeeper keeper, Handoff handoff, Layout layout) {
         this.c = c;
         keyspaces.forEach(k -> this.keyspaces.put(k.name(), k));
         this.keeper = keeper;
+        this.handoff = handoff;
+        this.layout = layout;
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hifadhi-anti-entropy");
             t.setDaemon(true);
@@ -113,6 +134,7 @@ final class AntiEntropy implements AutoCloseable {
     private void round() {
         boolean backlog = false;
         try {
+            round++;
             ClusterView v = c.placement().view();
             if (v.members().size() > 1) {
                 List<String> peers = new ArrayList<>();
@@ -126,6 +148,7 @@ final class AntiEntropy implements AutoCloseable {
                 synchronized (keyspaces) {
                     all = List.copyOf(keyspaces.values());
                 }
+                java.util.Set<String> syncedClean = new java.util.HashSet<>(peers);
                 for (SyncedKeyspace k : all) {
                     Snapshot s = build(k, v);
                     for (String peer : peers) {
@@ -133,14 +156,25 @@ final class AntiEntropy implements AutoCloseable {
                             return;
                         }
                         try {
-                            backlog |= syncWith(v, k, s, peer);
+                            Synced r = syncWith(v, k, s, peer);
+                            backlog |= r.backlog();
+                            if (!k.fullyReplicated() && (r.backlog() || r.pulled() > 0)) {
+                                syncedClean.remove(peer);
+                                lastRoundWithPulls = round;
+                            }
                         } catch (IOException | RuntimeException e) {
+                            syncedClean.remove(peer);
                             LOG.debug("anti-entropy of {} with {} paused: {}", k.name(), peer, Transport.unwrap(e).toString());
                         }
                     }
                 }
-                backlog |= keeper.pass(v);
+                backlog |= keeper.pass(v, round);
+                backlog |= settleLayout(v, syncedClean);
             }
+            sampleRate();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
         } catch (RuntimeException e) {
             LOG.warn("anti-entropy round failed: {}", e.toString());
         } finally {
@@ -148,8 +182,64 @@ final class AntiEntropy implements AutoCloseable {
         }
     }
 
+    /**
+     * After a round: confirms the newest ring in the layout once this node holds all it owns under it (every node of
+     * a live ring synced without a pull this round, and a sweep of the chunk inventory that started after the last
+     * pull found every owned chunk on disk); and once the change is done everywhere, hands over what it no longer owns.
+     * Returns whether hand-over work was left.
+     */
+    private boolean settleLayout(ClusterView v, java.util.Set<String> syncedClean) throws InterruptedException {
+        ClusterLayout l = c.placement().layout();
+        if (l.isEmpty()) {
+            return false;
+        }
+        String me = c.localId();
+        List<io.hifadhi.ring.Member> newest = l.owners();
+        boolean owner = newest.stream().anyMatch(m -> m.id().equals(me));
+        ClusterLayout.Ack acked = l.acks().get(me);
+        if (owner && (acked == null || !acked.ring().equals(newest))) {
+            java.util.Set<String> needed = new java.util.TreeSet<>();
+            for (List<io.hifadhi.ring.Member> ring : l.liveRings()) {
+                for (io.hifadhi.ring.Member m : ring) {
+                    boolean removed = l.member(m.id()).map(x -> x.role() == LayoutRole.REMOVED).orElse(false);
+                    if (!m.id().equals(me) && !removed) {
+                        needed.add(m.id());
+                    }
+                }
+            }
+            needed.removeAll(syncedClean);
+            if (needed.isEmpty() && lastRoundWithPulls < round && keeper.cleanSweepStartedRound() > lastRoundWithPulls) {
+                try {
+                    layout.ack(me, newest);
+                    LOG.info("holds all it owns under the newest ring ({} owners); confirmed it", newest.size());
+                } catch (IOException e) {
+                    LOG.info("could not yet confirm the newest ring: {}", e.getMessage());
+                }
+            }
+        }
+        return handoff.pass(v, c.placement().ring(v), !l.inTransition());
+    }
+
+    private void sampleRate() {
+        long now = System.nanoTime();
+        long moved = keeper.bytesRestored() + handoff.bytesPushed();
+        double seconds = (now - rateSampledAt) / 1e9;
+        if (seconds >= 1) {
+            double current = (moved - bytesMovedAtLastRate.getAndSet(moved)) / seconds;
+            bytesPerSecond = bytesPerSecond == 0 ? current : 0.5 * bytesPerSecond + 0.5 * current;
+            rateSampledAt = now;
+        }
+    }
+
+    TransferStatus transferStatus() {
+        ClusterLayout l = c.placement().layout();
+        return new TransferStatus(l.inTransition(), l.ownersConfirmed(), l.owners().size(), keeper.missingChunks(),
+                keeper.missingBytes(), handoff.entriesLeft(), handoff.bytesLeft(), keeper.bytesRestored(), handoff.bytesPushed(),
+                bytesPerSecond);
+    }
+
     /** Descends the trees while digests differ; returns whether entries were left for the next round. */
-    private boolean syncWith(ClusterView v, SyncedKeyspace k, Snapshot s, String peer) throws IOException {
+    private Synced syncWith(ClusterView v, SyncedKeyspace k, Snapshot s, String peer) throws IOException {
         MerkleTree mine = s.trees().getOrDefault(peer, EMPTY);
         int[] nodes = {0};
         for (int level = 0; ; level++) {
@@ -164,7 +254,7 @@ final class AntiEntropy implements AutoCloseable {
                 }
             }
             if (differing.isEmpty()) {
-                return false;
+                return Synced.EQUAL;
             }
             if (level == MerkleTree.DEPTH) {
                 return reconcile(v, k, s, peer, differing);
@@ -176,7 +266,7 @@ final class AntiEntropy implements AutoCloseable {
         }
     }
 
-    private boolean reconcile(ClusterView v, SyncedKeyspace k, Snapshot s, String peer, List<Integer> leaves) throws IOException {
+    private Synced reconcile(ClusterView v, SyncedKeyspace k, Snapshot s, String peer, List<Integer> leaves) throws IOException {
         BitSet wanted = new BitSet(MerkleTree.LEAVES);
         leaves.forEach(wanted::set);
         Map<ByteBuffer, byte[]> local = collectShared(k, s, peer, wanted);
@@ -239,7 +329,7 @@ final class AntiEntropy implements AutoCloseable {
             LOG.info("anti-entropy of {} with {}: {} leaves differed, pulled {} and pushed {} entries{}", k.name(), peer,
                     leaves.size(), got, sent, backlog ? " (more next round)" : "");
         }
-        return backlog;
+        return new Synced(backlog, got);
     }
 
     private int push(ClusterView v, SyncedKeyspace k, String peer, List<byte[]> values) throws IOException {
@@ -251,60 +341,89 @@ final class AntiEntropy implements AutoCloseable {
         return values.size();
     }
 
-    /** A fresh tree per peer of the entries this node replicates together with that peer. */
+    /** A fresh tree per peer of the entries this node and that peer share ({@link Snapshot}). */
     private Snapshot build(SyncedKeyspace k, ClusterView v) {
         synchronized (k) {
-            Ring ring = c.placement().ring(v);
-            int n = c.placement().n(v);
+            List<Ring> rings = c.placement().rings(v);
             String me = c.localId();
             Map<String, MerkleTree> trees = new HashMap<>();
-            int[] idx = new int[n];
             if (k.fullyReplicated()) {
                 List<MerkleTree> everyone = new ArrayList<>();
-                for (io.hifadhi.ring.Member m : ring.members()) {
+                for (Member m : v.all()) {
                     if (!m.id().equals(me)) {
                         everyone.add(trees.computeIfAbsent(m.id(), x -> new MerkleTree()));
                     }
                 }
                 k.forEach((key, position, summary) -> everyone.forEach(t -> t.add(position, key, summary)));
             } else {
+                Holders holders = new Holders(rings);
                 k.forEach((key, position, summary) -> {
-                    int count = ring.preferenceIndexes(position, n, 0, idx);
-                    if (!replicates(ring, idx, count, me)) {
-                        return;
-                    }
-                    for (int i = 0; i < count; i++) {
-                        String id = ring.member(idx[i]).id();
-                        if (!id.equals(me)) {
+                    holders.of(position);
+                    if (holders.owners.contains(me)) {
+                        for (String id : holders.all) {
+                            if (!id.equals(me)) {
+                                trees.computeIfAbsent(id, x -> new MerkleTree()).add(position, key, summary);
+                            }
+                        }
+                    } else if (holders.all.contains(me)) {
+                        for (String id : holders.owners) {
                             trees.computeIfAbsent(id, x -> new MerkleTree()).add(position, key, summary);
                         }
                     }
                 });
             }
-            Snapshot s = new Snapshot(System.currentTimeMillis(), ring, n, trees);
+            Snapshot s = new Snapshot(System.currentTimeMillis(), rings, trees);
             snapshots.put(k.name(), s);
             return s;
         }
     }
 
-    /** For a peer's questions: the last build if it is recent and of the current ring, else a new one. */
+    /** The replicas of one ring position: its owners in the newest ring, and its holders in any live ring. */
+    private final class Holders {
+        private final List<Ring> rings;
+        private final int[] idx;
+        final java.util.Set<String> owners = new java.util.HashSet<>();
+        final java.util.Set<String> all = new java.util.HashSet<>();
+
+        Holders(List<Ring> rings) {
+            this.rings = rings;
+            int n = 1;
+            for (Ring r : rings) {
+                n = Math.max(n, c.placement().n(r));
+            }
+            this.idx = new int[n];
+        }
+
+        void of(long position) {
+            owners.clear();
+            all.clear();
+            for (int r = 0; r < rings.size(); r++) {
+                Ring ring = rings.get(r);
+                int count = ring.preferenceIndexes(position, c.placement().n(ring), 0, idx);
+                for (int i = 0; i < count; i++) {
+                    String id = ring.member(idx[i]).id();
+                    all.add(id);
+                    if (r == 0) {
+                        owners.add(id);
+                    }
+                }
+            }
+        }
+
+        /** Whether both share the entry: one owns it and the other holds it. */
+        boolean shared(String a, String b) {
+            return (owners.contains(a) && all.contains(b)) || (owners.contains(b) && all.contains(a));
+        }
+    }
+
+    /** For a peer's questions: the last build if it is recent and of the current rings, else a new one. */
     private Snapshot snapshot(SyncedKeyspace k) {
         ClusterView v = c.placement().view();
         Snapshot s = snapshots.get(k.name());
-        if (s == null || s.ring() != c.placement().ring(v) || s.n() != c.placement().n(v)
-                || System.currentTimeMillis() - s.builtAt() > ROUND_MILLIS) {
+        if (s == null || !s.rings().equals(c.placement().rings(v)) || System.currentTimeMillis() - s.builtAt() > ROUND_MILLIS) {
             s = build(k, v);
         }
         return s;
-    }
-
-    private static boolean replicates(Ring ring, int[] idx, int count, String id) {
-        for (int i = 0; i < count; i++) {
-            if (ring.member(idx[i]).id().equals(id)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private SyncedKeyspace keyspace(String name) {
@@ -349,10 +468,10 @@ final class AntiEntropy implements AutoCloseable {
         return new SyncEntryList(keys, summaries);
     }
 
-    /** Keys and summaries of the entries in {@code leaves} that this node and {@code peer} both replicate. */
+    /** Keys and summaries of the entries in {@code leaves} that this node and {@code peer} share. */
     private Map<ByteBuffer, byte[]> collectShared(SyncedKeyspace k, Snapshot s, String peer, BitSet leaves) {
         Map<ByteBuffer, byte[]> out = new HashMap<>();
-        int[] idx = new int[s.n()];
+        Holders holders = new Holders(s.rings());
         k.forEach((key, position, summary) -> {
             if (!leaves.get(MerkleTree.leafOf(position))) {
                 return;
@@ -361,8 +480,8 @@ final class AntiEntropy implements AutoCloseable {
                 out.put(ByteBuffer.wrap(key), summary);
                 return;
             }
-            int count = s.ring().preferenceIndexes(position, s.n(), 0, idx);
-            if (replicates(s.ring(), idx, count, c.localId()) && replicates(s.ring(), idx, count, peer)) {
+            holders.of(position);
+            if (holders.shared(c.localId(), peer)) {
                 out.put(ByteBuffer.wrap(key), summary);
             }
         });

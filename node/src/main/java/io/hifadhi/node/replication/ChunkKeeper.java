@@ -31,24 +31,59 @@ final class ChunkKeeper {
     private final Replication c;
     private final RecordStore records;
     private final ChunkStore chunks;
+    private final TransferRate rate;
+    private final java.util.concurrent.atomic.AtomicLong bytesRestored = new java.util.concurrent.atomic.AtomicLong();
     private String cursor;
+    /** Anti-entropy round in which the sweep under way started, and in which the last sweep that found nothing missing did. */
+    private long sweepStartedRound = -1;
+    private boolean sweepClean;
+    private volatile long cleanSweepStartedRound = -1;
+    private volatile long missingChunks;
+    private volatile long missingBytes;
+    private long sweepMissing;
+    private long sweepMissingBytes;
     private boolean indexed;
     private long lastFailureLog;
 
-    ChunkKeeper(Replication c, RecordStore records, ChunkStore chunks) {
+    ChunkKeeper(Replication c, RecordStore records, ChunkStore chunks, TransferRate rate) {
         this.c = c;
         this.records = records;
         this.chunks = chunks;
+        this.rate = rate;
     }
 
-    /** One pass; returns whether work was left for the next. */
-    boolean pass(ClusterView v) {
+    /** The round in which the last sweep of the whole inventory that found every owned chunk on disk started. */
+    long cleanSweepStartedRound() {
+        return cleanSweepStartedRound;
+    }
+
+    /** Owned chunks found missing by the last complete sweep (or the one under way, if it found more). */
+    long missingChunks() {
+        return missingChunks;
+    }
+
+    long missingBytes() {
+        return missingBytes;
+    }
+
+    long bytesRestored() {
+        return bytesRestored.get();
+    }
+
+    /** One pass in anti-entropy round {@code round}; returns whether work was left for the next. */
+    boolean pass(ClusterView v, long round) throws InterruptedException {
         if (!indexed) {
             indexFiles();
             indexed = true;
         }
-        int n = c.placement().n(v);
+        if (cursor == null) {
+            sweepStartedRound = round;
+            sweepClean = true;
+            sweepMissing = 0;
+            sweepMissingBytes = 0;
+        }
         io.hifadhi.ring.Ring ring = c.placement().ring(v);
+        int n = c.placement().n(ring);
         int[] idx = new int[n];
         List<ChunkRef> missing = new ArrayList<>();
         int[] checked = {0};
@@ -58,12 +93,26 @@ final class ChunkKeeper {
                 next[0] = ref.id();
                 return false;
             }
-            if (holder(ring, n, idx, ref) && !chunks.holdsFile(ref)) {
+            if (c.placement().replicates(ring, KeyHash.ofChunk(HEX.parseHex(ref.id())), c.localId(), idx) && !chunks.holdsFile(ref)) {
                 missing.add(ref);
             }
             return true;
         });
         cursor = next[0];
+        sweepMissing += missing.size();
+        for (ChunkRef ref : missing) {
+            sweepMissingBytes += ref.length();
+        }
+        sweepClean &= missing.isEmpty();
+        missingChunks = Math.max(missingChunks, sweepMissing);
+        missingBytes = Math.max(missingBytes, sweepMissingBytes);
+        if (cursor == null) {
+            missingChunks = sweepMissing;
+            missingBytes = sweepMissingBytes;
+            if (sweepClean) {
+                cleanSweepStartedRound = sweepStartedRound;
+            }
+        }
         long bytes = 0;
         int restored = 0;
         List<String> failed = new ArrayList<>();
@@ -74,9 +123,13 @@ final class ChunkKeeper {
             }
             try {
                 List<String> walk = c.placement().walk(v, KeyHash.ofChunk(HEX.parseHex(ref.id())));
+                rate.acquire(ref.length());
                 byte[] good = c.chunkFetcher().fromPeers(v, walk, ref);
                 c.replica().putChunk(new ChunkPut(ref.id(), good, null));
                 bytes += good.length;
+                bytesRestored.addAndGet(good.length);
+                missingBytes = Math.max(0, missingBytes - good.length);
+                missingChunks = Math.max(0, missingChunks - 1);
                 restored++;
             } catch (IOException | RuntimeException e) {
                 failed.add(ref.id() + " (" + e.getMessage() + ")");
@@ -92,16 +145,6 @@ final class ChunkKeeper {
                     failed.isEmpty() ? "" : "; could not yet restore " + failed.size() + ", first: " + failed.get(0));
         }
         return cursor != null;
-    }
-
-    private boolean holder(io.hifadhi.ring.Ring ring, int n, int[] idx, ChunkRef ref) {
-        int count = ring.preferenceIndexes(KeyHash.ofChunk(HEX.parseHex(ref.id())), n, 0, idx);
-        for (int i = 0; i < count; i++) {
-            if (ring.member(idx[i]).id().equals(c.localId())) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void indexFiles() {

@@ -116,6 +116,19 @@ final class HintStore implements AutoCloseable {
         return n;
     }
 
+    /** Deletes every hint for {@code target}; returns how many there were. */
+    int dropFor(String target) throws IOException {
+        int n = forTarget(target, Integer.MAX_VALUE).size();
+        byte[] from = (target + "\0").getBytes(StandardCharsets.UTF_8);
+        byte[] to = (target + "\1").getBytes(StandardCharsets.UTF_8);
+        try {
+            db.deleteRange(writeOptions, from, to);
+        } catch (RocksDBException e) {
+            throw new IOException("hint delete failed: " + e.getMessage(), e);
+        }
+        return n;
+    }
+
     void remove(Hint hint) throws IOException {
         try {
             db.delete(writeOptions, hint.dbKey());

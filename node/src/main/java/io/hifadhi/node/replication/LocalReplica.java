@@ -191,6 +191,17 @@ final class LocalReplica {
         }
     }
 
+    /** Drops {@code handedOver} unless a newer version arrived since it was handed to its owners. */
+    boolean dropHandedOver(ObjectRecord handedOver) throws IOException {
+        ReentrantLock lock = locks[stripe(handedOver)];
+        lock.lock();
+        try {
+            return records.dropIfVersion(handedOver.bucket(), handedOver.key(), handedOver.version());
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private int stripe(ObjectRecord r) {
         return Math.floorMod(31 * r.bucket().hashCode() + r.key().hashCode(), locks.length);
     }

@@ -3,29 +3,41 @@ package io.hifadhi.node.replication;
 import io.hifadhi.membership.ClusterSettings;
 import io.hifadhi.membership.ClusterView;
 import io.hifadhi.membership.Member;
+import io.hifadhi.node.layout.ClusterLayout;
 import io.hifadhi.node.transport.Peer;
 import io.hifadhi.ring.PreferenceList;
 import io.hifadhi.ring.Ring;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The ring as this node sees it, and the effective replication settings: N, W and R capped at
- * the member count (so a lone node runs with 1/1/1). The ring is built from every listed member,
- * reachable or not: a transient failure does not move data, hinted handoff covers it.
+ * The rings as this node sees them, and the effective replication settings: N, W and R capped at a ring's member
+ * count (so a lone node runs with 1/1/1). The rings come from the cluster layout ({@link ClusterLayout}), which
+ * only explicit changes move: a transient failure moves no data, hinted handoff covers it. While a change is
+ * under way several rings are live: writes go to each ({@link #writeWalks}), reads to the oldest ({@link #walk}).
+ * Before the layout knows any owner (a node still starting) the ring is the membership view's.
  */
 final class Placement {
-    private record Cached(List<io.hifadhi.ring.Member> members, Ring ring) {
-    }
+    private static final int RINGS_CACHED = 8;
 
     private final Supplier<ClusterView> view;
+    private final Supplier<ClusterLayout> layout;
     private final ClusterSettings settings;
-    private volatile Cached cached;
+    /** Rings by member list: building one hashes every member's tokens, so each is built once. */
+    private final Map<List<io.hifadhi.ring.Member>, Ring> rings = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<List<io.hifadhi.ring.Member>, Ring> eldest) {
+            return size() > RINGS_CACHED;
+        }
+    };
 
-    Placement(Supplier<ClusterView> view, ClusterSettings settings) {
+    Placement(Supplier<ClusterView> view, Supplier<ClusterLayout> layout, ClusterSettings settings) {
         this.view = view;
+        this.layout = layout;
         this.settings = settings;
     }
 
@@ -33,39 +45,126 @@ final class Placement {
         return view.get();
     }
 
-    /** The view's ring (rebuilt only when the member set, zones or capacities change). */
+    ClusterLayout layout() {
+        return layout.get();
+    }
+
+    /** The newest ring: who owns what once the change under way (if any) is done. */
     Ring ring(ClusterView v) {
+        ClusterLayout l = layout.get();
+        return l.isEmpty() ? viewRing(v) : ringOf(l.owners());
+    }
+
+    /** Every live ring, the newest first. */
+    List<Ring> rings(ClusterView v) {
+        ClusterLayout l = layout.get();
+        if (l.isEmpty()) {
+            return List.of(viewRing(v));
+        }
+        List<Ring> out = new ArrayList<>();
+        for (List<io.hifadhi.ring.Member> members : l.liveRings()) {
+            out.add(ringOf(members));
+        }
+        return out;
+    }
+
+    /** The ring reads consult: the oldest live one, which holds everything acknowledged before a change. */
+    Ring readRing(ClusterView v) {
+        ClusterLayout l = layout.get();
+        return l.isEmpty() ? viewRing(v) : ringOf(l.readRing());
+    }
+
+    private Ring viewRing(ClusterView v) {
         List<io.hifadhi.ring.Member> members = new ArrayList<>();
         for (Member m : v.all()) {
             members.add(new io.hifadhi.ring.Member(m.id(), m.metadata().zone(), Math.max(1, m.metadata().capacityBytes())));
         }
-        Cached c = cached;
-        if (c == null || !c.members().equals(members)) {
-            c = new Cached(List.copyOf(members), Ring.of(members));
-            cached = c;
+        return ringOf(members);
+    }
+
+    private Ring ringOf(List<io.hifadhi.ring.Member> members) {
+        synchronized (rings) {
+            return rings.computeIfAbsent(List.copyOf(members), Ring::of);
         }
-        return c.ring();
     }
 
+    int n(Ring ring) {
+        return Math.max(1, Math.min(settings.replication(), ring.size()));
+    }
+
+    int w(Ring ring) {
+        return Math.min(settings.writeQuorum(), n(ring));
+    }
+
+    int r(Ring ring) {
+        return Math.min(settings.readQuorum(), n(ring));
+    }
+
+    /** N of the read ring (the ring {@link #walk} follows). */
     int n(ClusterView v) {
-        return Math.max(1, Math.min(settings.replication(), v.members().size()));
+        return n(readRing(v));
     }
 
+    /** W of the newest ring. */
     int w(ClusterView v) {
-        return Math.min(settings.writeQuorum(), n(v));
+        return w(ring(v));
     }
 
+    /** R of the read ring. */
     int r(ClusterView v) {
-        return Math.min(settings.readQuorum(), n(v));
+        return r(readRing(v));
     }
 
-    /** Member ids in preference order from {@code position}: the N replicas first, then every other member. */
+    /**
+     * Member ids of the read ring in preference order from {@code position}: the N replicas first, then every other
+     * member; while a layout change is under way, then the members only the newest ring has.
+     */
     List<String> walk(ClusterView v, long position) {
-        PreferenceList list = ring(v).preferenceList(position, n(v), Integer.MAX_VALUE);
+        Ring read = readRing(v);
+        List<String> walk = walk(read, position);
+        Ring newest = ring(v);
+        if (newest != read) {
+            for (String id : walk(newest, position)) {
+                if (!walk.contains(id)) {
+                    walk.add(id);
+                }
+            }
+        }
+        return walk;
+    }
+
+    /** The N replicas of {@code position} in the newest ring. */
+    List<String> owners(ClusterView v, long position) {
+        Ring newest = ring(v);
+        return walk(newest, position).subList(0, n(newest));
+    }
+
+    /** One walk per live ring, the newest first: a write needs its quorum in each. */
+    List<List<String>> writeWalks(ClusterView v, long position) {
+        List<List<String>> out = new ArrayList<>();
+        for (Ring ring : rings(v)) {
+            out.add(walk(ring, position));
+        }
+        return out;
+    }
+
+    List<String> walk(Ring ring, long position) {
+        PreferenceList list = ring.preferenceList(position, n(ring), Integer.MAX_VALUE);
         List<String> ids = new ArrayList<>();
         list.replicas().forEach(m -> ids.add(m.id()));
         list.fallbacks().forEach(m -> ids.add(m.id()));
         return ids;
+    }
+
+    /** Whether {@code id} is one of the N replicas of {@code position} in {@code ring}. */
+    boolean replicates(Ring ring, long position, String id, int[] scratch) {
+        int count = ring.preferenceIndexes(position, n(ring), 0, scratch);
+        for (int i = 0; i < count; i++) {
+            if (ring.member(scratch[i]).id().equals(id)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static Peer peer(ClusterView v, String id) {

@@ -31,12 +31,17 @@ final class RejoinGate {
     /** When a quorum was reachable again while shut; 0 while it is not. */
     private long quorumBackAt;
 
-    /** @param rememberedPeers ids of the peers this node was in a cluster with before it (re)started; empty for a new node */
-    RejoinGate(Supplier<Set<String>> rememberedPeers, LongSupplier clock) {
+    /**
+     * @param rememberedPeers ids of the peers this node was in a cluster with before it (re)started; empty for a new node
+     * @param joining         whether this node was started to join a cluster (--join): until it sits in it, its own
+     *                        empty store is not the cluster's
+     */
+    RejoinGate(Supplier<Set<String>> rememberedPeers, boolean joining, LongSupplier clock) {
         this.rememberedPeers = rememberedPeers;
         this.clock = clock;
-        this.open = rememberedPeers.get().isEmpty();
-        this.closedBecause = "this node is starting and rejoining its cluster";
+        this.open = rememberedPeers.get().isEmpty() && !joining;
+        this.closedBecause = rememberedPeers.get().isEmpty() ? "this node is starting and joining its cluster"
+                : "this node is starting and rejoining its cluster";
     }
 
     /**

@@ -79,10 +79,13 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
     private volatile Replication cluster;
     private final MembershipListener viewWatch = this::onMembershipEvent;
 
-    /** @param rememberedPeers ids of the peers this node was in a cluster with (empty for a new node) */
-    public ReplicatedObjectStore(LocalObjectStore local, Supplier<Set<String>> rememberedPeers) {
+    /**
+     * @param rememberedPeers ids of the peers this node was in a cluster with (empty for a new node)
+     * @param joining         whether the node was started to join a cluster: it serves nothing before it sits in it
+     */
+    public ReplicatedObjectStore(LocalObjectStore local, Supplier<Set<String>> rememberedPeers, boolean joining) {
         this.local = local;
-        this.gate = new RejoinGate(rememberedPeers, System::currentTimeMillis);
+        this.gate = new RejoinGate(rememberedPeers, joining, System::currentTimeMillis);
     }
 
     /** Switches to the replicated path once this node sits in a cluster. */
@@ -224,8 +227,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
 
     private QuorumWrite.Pending replicateChunk(Replication c, ChunkRef ref, byte[] sha, byte[] bytes) {
         ClusterView v = c.placement().view();
-        List<String> walk = c.placement().walk(v, KeyHash.ofChunk(sha));
-        return c.write("chunk " + ref.id(), v, walk, (target, hintFor) -> c.request(v, target, Messages.CHUNK_PUT,
+        return c.write("chunk " + ref.id(), v, KeyHash.ofChunk(sha), (target, hintFor) -> c.request(v, target, Messages.CHUNK_PUT,
                         new ChunkPut(ref.id(), bytes, hintFor), Ack.class, Replication.CHUNK_TIMEOUT));
     }
 
@@ -287,9 +289,8 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         ClusterView v = c.placement().view();
         requireWritable(c, v, "write of " + record.bucket() + "/" + record.key());
         byte[] encoded = c.codec().encode(record);
-        List<String> walk = c.placement().walk(v, KeyHash.ofObject(record.bucket(), record.key()));
         try {
-            return await(c.write("record " + record.bucket() + "/" + record.key(), v, walk,
+            return await(c.write("record " + record.bucket() + "/" + record.key(), v, KeyHash.ofObject(record.bucket(), record.key()),
                     (target, hintFor) -> c.request(v, target, Messages.RECORD_PUT, new RecordPut(encoded, hintFor), Ack.class,
                             Replication.RECORD_TIMEOUT)).quorum());
         } catch (StoreUnavailableException e) {
@@ -362,13 +363,26 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         ClusterView v = c.placement().view();
         int n = c.placement().n(v);
         int r = c.placement().r(v);
-        List<String> walk = c.placement().walk(v, KeyHash.ofObject(bucket, key));
-        List<String> replicas = walk.subList(0, n);
+        long position = KeyHash.ofObject(bucket, key);
+        List<String> walk = c.placement().walk(v, position);
+        // The read ring's replicas, and while a layout change is under way the newest ring's too: a node whose layout
+        // lags a moment behind the others must still find records already handed over to their new owners.
+        List<String> replicas = new ArrayList<>(walk.subList(0, n));
+        for (String owner : c.placement().owners(v, position)) {
+            if (!replicas.contains(owner)) {
+                replicas.add(owner);
+            }
+        }
         List<String> targets = new ArrayList<>();
         for (int i = 0; i < walk.size() && (i < n || targets.size() < r); i++) {
             // Replicas first; a node past the replica set may hold the record as a hint for a down replica.
             String id = walk.get(i);
             if (id.equals(c.localId()) || v.isReachable(id)) {
+                targets.add(id);
+            }
+        }
+        for (String id : replicas) {
+            if (!targets.contains(id) && (id.equals(c.localId()) || v.isReachable(id))) {
                 targets.add(id);
             }
         }

@@ -7,6 +7,7 @@ import io.hifadhi.membership.Membership;
 import io.hifadhi.membership.MembershipEvent;
 import io.hifadhi.membership.MembershipListener;
 import io.hifadhi.node.clock.HybridLogicalClock;
+import io.hifadhi.node.layout.Layout;
 import io.hifadhi.node.replication.Messages.Ack;
 import io.hifadhi.node.replication.Messages.ChunkGet;
 import io.hifadhi.node.replication.Messages.ChunkHas;
@@ -28,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -61,9 +63,11 @@ public final class Replication implements AutoCloseable {
     private final Set<QuorumWrite> writesInFlight = ConcurrentHashMap.newKeySet();
     private final ChunkFetcher chunkFetcher;
     private AntiEntropy antiEntropy;
+    private final RecordStore records;
 
     private Replication(Membership membership, Transport transport, Placement placement, LocalReplica replica,
-                        HintStore hints, RecordCodec codec, HybridLogicalClock clock, int chunkSize) {
+                        HintStore hints, RecordCodec codec, HybridLogicalClock clock, int chunkSize, RecordStore records) {
+        this.records = records;
         this.membership = membership;
         this.transport = transport;
         this.placement = placement;
@@ -89,7 +93,8 @@ public final class Replication implements AutoCloseable {
      */
     public static Replication start(Membership membership, byte[] clusterSecret, ClusterSettings settings,
                                     ChunkStore chunks, RecordStore records, RecordCodec codec, HybridLogicalClock clock,
-                                    Path hintsDir, boolean fsync, List<Class<?>> otherMessageTypes) throws IOException {
+                                    Path hintsDir, boolean fsync, List<Class<?>> otherMessageTypes, Layout layout,
+                                    TransferRate transferRate) throws IOException {
         HintStore hints = HintStore.open(hintsDir, fsync);
         String localId = membership.localId();
         List<Class<?>> types = new java.util.ArrayList<>(Messages.TYPES);
@@ -104,10 +109,10 @@ public final class Replication implements AutoCloseable {
         transport.handle(Messages.RECORD_PUT, RecordPut.class, replica::putRecord);
         transport.handle(Messages.RECORD_GET, RecordGet.class, replica::getRecord);
         transport.handle(Messages.RECORD_SCAN, RecordScan.class, replica::scan);
-        Replication r = new Replication(membership, transport, new Placement(membership::view, settings), replica,
-                hints, codec, clock, settings.chunkSize());
+        Replication r = new Replication(membership, transport, new Placement(membership::view, layout::current, settings), replica,
+                hints, codec, clock, settings.chunkSize(), records);
         r.antiEntropy = new AntiEntropy(r, List.of(new RecordKeyspace(records, codec, replica), new ChunkInventoryKeyspace(records)),
-                new ChunkKeeper(r, records, chunks));
+                new ChunkKeeper(r, records, chunks, transferRate), new Handoff(r, records, chunks, transferRate), layout);
         r.antiEntropy.register(transport);
         r.antiEntropy.start();
         membership.addListener(r.listener);
@@ -167,6 +172,28 @@ public final class Replication implements AutoCloseable {
         return antiEntropy.repairedEntries();
     }
 
+    /** Drops the hints kept for a node removed from the cluster: it will never take them. */
+    public void dropHintsFor(String nodeId) {
+        try {
+            int dropped = hints.dropFor(nodeId);
+            if (dropped > 0) {
+                LOG.info("dropped {} hints for {}, which was removed from the cluster", dropped, nodeId);
+            }
+        } catch (IOException e) {
+            LOG.warn("could not drop the hints for removed node {}: {}", nodeId, e.toString());
+        }
+    }
+
+    /** Whether this node holds no object record and no chunk as a replica (a leaving node is drained then). */
+    public boolean holdsNothing() {
+        return records.isEmpty();
+    }
+
+    /** Where the move of data after a layout change stands, as this node sees it. */
+    public TransferStatus transferStatus() {
+        return antiEntropy.transferStatus();
+    }
+
     /** Hints waiting for delivery (tests and logs). */
     public long pendingHints() {
         return hints.count();
@@ -183,11 +210,41 @@ public final class Replication implements AutoCloseable {
     }
 
     /**
-     * Writes to the replica set {@code walk} (in placement order) of view {@code v} with the sloppy quorum; a replica
-     * suspected while the write runs gets its stand-in at once, and its own answer still counts when it comes.
+     * Writes the entry at ring {@code position} to its replica set in every live ring of view {@code v} (one ring
+     * unless a layout change is under way), with the sloppy quorum in each; a node that is a replica in several rings
+     * gets the write once. A replica suspected while the write runs gets its stand-in at once, and its own answer
+     * still counts when it comes.
      */
-    QuorumWrite.Pending write(String what, ClusterView v, List<String> walk, QuorumWrite.Sender sender) {
-        QuorumWrite q = QuorumWrite.begin(what, walk, placement.n(v), placement.w(v), v::isReachable, localId(), sender);
+    QuorumWrite.Pending write(String what, ClusterView v, long position, QuorumWrite.Sender sender) {
+        List<io.hifadhi.ring.Ring> rings = placement.rings(v);
+        if (rings.size() == 1) {
+            return write(what, v, rings.get(0), position, sender);
+        }
+        Map<String, CompletableFuture<Ack>> sent = new ConcurrentHashMap<>();
+        QuorumWrite.Sender once = (target, hintFor) -> sent.computeIfAbsent(target + "\u0000" + hintFor,
+                k -> sender.apply(target, hintFor));
+        List<QuorumWrite.Pending> each = new java.util.ArrayList<>();
+        for (io.hifadhi.ring.Ring ring : rings) {
+            each.add(write(what, v, ring, position, once));
+        }
+        CompletableFuture<QuorumWrite.Outcome> quorum = CompletableFuture.allOf(
+                each.stream().map(QuorumWrite.Pending::quorum).toArray(CompletableFuture[]::new)).thenApply(ignored -> {
+                    Set<String> holders = new java.util.HashSet<>();
+                    boolean previousLive = false;
+                    for (QuorumWrite.Pending p : each) {
+                        holders.addAll(p.quorum().join().holders());
+                        previousLive |= p.quorum().join().previousLive();
+                    }
+                    return new QuorumWrite.Outcome(holders, previousLive);
+                });
+        CompletableFuture<Void> settled = CompletableFuture.allOf(
+                each.stream().map(QuorumWrite.Pending::settled).toArray(CompletableFuture[]::new));
+        return new QuorumWrite.Pending(quorum, settled);
+    }
+
+    private QuorumWrite.Pending write(String what, ClusterView v, io.hifadhi.ring.Ring ring, long position, QuorumWrite.Sender sender) {
+        QuorumWrite q = QuorumWrite.begin(what, placement.walk(ring, position), placement.n(ring), placement.w(ring),
+                v::isReachable, localId(), sender);
         QuorumWrite.Pending p = q.pending();
         if (!p.settled().isDone()) {
             writesInFlight.add(q);

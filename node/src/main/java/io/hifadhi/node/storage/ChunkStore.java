@@ -81,6 +81,14 @@ public final class ChunkStore {
         }
     }
 
+    /**
+     * Deletes a chunk's file. Only for a chunk whose copies are known to be elsewhere or no longer needed: this
+     * node handed it to the owners of a ring it is no longer in.
+     */
+    public void delete(String id) throws IOException {
+        Files.deleteIfExists(pathOf(id));
+    }
+
     public boolean contains(String id) {
         return Files.exists(pathOf(id));
     }

@@ -1,5 +1,7 @@
 package io.hifadhi.node.storage;
 
+import io.hifadhi.node.clock.VersionStamp;
+
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -139,6 +141,45 @@ public final class RecordStore implements AutoCloseable {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 visitor.accept(codec.decode(it.value()));
             }
+        }
+    }
+
+    /** Whether this node holds no record (tombstones included) and no chunk in its inventory. */
+    public boolean isEmpty() {
+        try (RocksIterator records = db.newIterator(); RocksIterator refs = db.newIterator(chunkRefs)) {
+            records.seekToFirst();
+            refs.seekToFirst();
+            return !records.isValid() && !refs.isValid();
+        }
+    }
+
+    /**
+     * Drops the record of {@code bucket/key} if it is still the version {@code version} (a newer one that arrived
+     * meanwhile stays): this node handed it over to the owners of a ring it is no longer in.
+     * Returns whether it was dropped. The caller holds the record's replica lock.
+     */
+    public boolean dropIfVersion(String bucket, String key, VersionStamp version) throws IOException {
+        Optional<ObjectRecord> held = get(bucket, key);
+        if (held.isEmpty() || !held.get().version().equals(version)) {
+            return false;
+        }
+        try {
+            db.delete(writeOptions, keyOf(bucket, key));
+            return true;
+        } catch (RocksDBException e) {
+            throw new IOException("record delete failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Removes chunks from the inventory (their files are the caller's business). */
+    public void dropChunkRefs(List<String> ids) throws IOException {
+        try (WriteBatch wb = new WriteBatch()) {
+            for (String id : ids) {
+                wb.delete(chunkRefs, Hex.parse(id));
+            }
+            db.write(writeOptions, wb);
+        } catch (RocksDBException e) {
+            throw new IOException("chunk inventory write failed: " + e.getMessage(), e);
         }
     }
 

@@ -153,6 +153,19 @@ public final class ReplicatedTable {
         }
     }
 
+    /** Pulls from one reachable peer picked at random (gossip-style spreading for a table that must converge fast). */
+    public void pullFromRandomPeer() {
+        Attached a = attached;
+        if (a == null) {
+            return;
+        }
+        List<Member> peers = a.membership().view().reachable().stream()
+                .filter(m -> !m.id().equals(a.membership().localId())).toList();
+        if (!peers.isEmpty()) {
+            pullFrom(peers.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(peers.size())).id());
+        }
+    }
+
     /** Merges a peer's whole table into ours (anti-entropy for a small table); false when the peer did not answer. */
     boolean pullFrom(String memberId) {
         Attached a = attached;

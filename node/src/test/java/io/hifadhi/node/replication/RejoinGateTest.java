@@ -39,14 +39,22 @@ class RejoinGateTest {
 
     @Test
     void aNewNodeServesAtOnce() {
-        RejoinGate gate = new RejoinGate(Set::of, now::get);
+        RejoinGate gate = new RejoinGate(Set::of, false, now::get);
         assertDoesNotThrow(gate::checkDetached);
         assertDoesNotThrow(() -> gate.check(view("b", "c"), 2));
     }
 
     @Test
+    void aNewNodeStartedToJoinServesOnlyOnceItSitsInTheCluster() {
+        RejoinGate gate = new RejoinGate(Set::of, true, now::get);
+        StoreUnavailableException e = assertThrows(StoreUnavailableException.class, gate::checkDetached);
+        assertTrue(e.getMessage().contains("joining"), e.getMessage());
+        assertDoesNotThrow(() -> gate.check(view(), 2), "open once every member it sees is reachable");
+    }
+
+    @Test
     void aRestartedNodeWaitsForEveryRememberedPeer() {
-        RejoinGate gate = new RejoinGate(() -> Set.of("b", "c", "d", "e"), now::get);
+        RejoinGate gate = new RejoinGate(() -> Set.of("b", "c", "d", "e"), false, now::get);
         assertThrows(StoreUnavailableException.class, gate::checkDetached);
         StoreUnavailableException e = assertThrows(StoreUnavailableException.class, () -> gate.check(view("d"), 2));
         assertTrue(e.getMessage().contains("[d]"), e.getMessage());
@@ -56,7 +64,7 @@ class RejoinGateTest {
 
     @Test
     void aNodeCutOffFromAQuorumServesAgainOnlyOnceItSeesEveryone() {
-        RejoinGate gate = new RejoinGate(Set::of, now::get);
+        RejoinGate gate = new RejoinGate(Set::of, false, now::get);
         gate.onView(view("b", "c"), 2);
         assertDoesNotThrow(() -> gate.check(view("b", "c"), 2), "losing some peers with a quorum left keeps it serving");
 
@@ -71,7 +79,7 @@ class RejoinGateTest {
 
     @Test
     void aPeerThatNeverComesBackHoldsTheGateForTheGraceOnlyCountedFromTheQuorumsReturn() {
-        RejoinGate gate = new RejoinGate(Set::of, now::get);
+        RejoinGate gate = new RejoinGate(Set::of, false, now::get);
         gate.onView(view("b", "c", "d", "e"), 2);
         now.addAndGet(RejoinGate.GRACE_MILLIS * 3);
         gate.onView(view("c", "d", "e"), 2);

@@ -1,0 +1,46 @@
+package io.hifadhi.api.nativeapi;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * The cluster layout behind {@code /api/v1/cluster}: which nodes own a share of the ring, the move of data under
+ * way, and the explicit changes (leave, remove). The node implements it; the api module only shows and forwards.
+ */
+public interface ClusterAdmin {
+
+    /**
+     * One node in the layout.
+     *
+     * @param role      MEMBER, LEAVING or REMOVED
+     * @param confirmed whether it confirmed holding all it owns under the newest ring
+     */
+    record LayoutEntry(String id, String role, String zone, long capacity, boolean confirmed) {
+    }
+
+    /**
+     * The move of data after a layout change, as the asked node sees it.
+     *
+     * @param changing   whether some owner has not yet confirmed the newest ring
+     * @param etaSeconds the asked node's estimate for its own part; -1 when unknown
+     */
+    record Rebalance(boolean changing, int ownersConfirmed, int owners, long chunksToReceive, long bytesToReceive,
+                     long entriesToHandOver, long bytesToHandOver, long bytesReceived, long bytesHandedOver,
+                     double bytesPerSecond, long etaSeconds) {
+    }
+
+    List<LayoutEntry> layout();
+
+    Rebalance rebalance();
+
+    /** This node leaves: out of the ring, hands its data over, then the process exits. */
+    void leave() throws IOException;
+
+    /**
+     * Removes node {@code id} for good; its copies are re-created from the ones that remain.
+     *
+     * @throws IllegalArgumentException when no such node is in the layout
+     * @throws IllegalStateException    when the node is reachable (it should leave instead, keeping its copies useful)
+     */
+    void remove(String id) throws IOException;
+}

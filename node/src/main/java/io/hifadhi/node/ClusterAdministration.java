@@ -1,0 +1,74 @@
+package io.hifadhi.node;
+
+import io.hifadhi.api.nativeapi.ClusterAdmin;
+import io.hifadhi.membership.ClusterView;
+import io.hifadhi.node.layout.ClusterLayout;
+import io.hifadhi.node.layout.Layout;
+import io.hifadhi.node.layout.LayoutMember;
+import io.hifadhi.node.replication.TransferStatus;
+import io.hifadhi.ring.Member;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+/** The node's side of {@link ClusterAdmin}: the layout, the move of data, and the leave and remove commands. */
+final class ClusterAdministration implements ClusterAdmin {
+    private final Layout layout;
+    private final Supplier<ClusterView> view;
+    private final Supplier<TransferStatus> transfer;
+    private final Leave leave;
+
+    interface Leave {
+        void run() throws IOException;
+    }
+
+    ClusterAdministration(Layout layout, Supplier<ClusterView> view, Supplier<TransferStatus> transfer, Leave leave) {
+        this.layout = layout;
+        this.view = view;
+        this.transfer = transfer;
+        this.leave = leave;
+    }
+
+    @Override
+    public List<LayoutEntry> layout() {
+        ClusterLayout l = layout.current();
+        List<Member> newest = l.owners();
+        List<LayoutEntry> out = new ArrayList<>();
+        for (LayoutMember m : l.members().values()) {
+            ClusterLayout.Ack ack = l.acks().get(m.id());
+            out.add(new LayoutEntry(m.id(), m.role().name(), m.zone(), m.capacity(), ack != null && ack.ring().equals(newest)));
+        }
+        out.sort(java.util.Comparator.comparing(LayoutEntry::id));
+        return out;
+    }
+
+    @Override
+    public Rebalance rebalance() {
+        TransferStatus t = transfer.get();
+        if (t == null) {
+            return null;
+        }
+        return new Rebalance(t.changing(), t.ownersConfirmed(), t.owners(), t.chunksToReceive(), t.bytesToReceive(),
+                t.entriesToHandOver(), t.bytesToHandOver(), t.bytesReceived(), t.bytesHandedOver(), t.bytesPerSecond(),
+                t.etaSeconds());
+    }
+
+    @Override
+    public void leave() throws IOException {
+        leave.run();
+    }
+
+    @Override
+    public void remove(String id) throws IOException {
+        if (layout.current().member(id).isEmpty()) {
+            throw new IllegalArgumentException("no node named '" + id + "' in the cluster layout");
+        }
+        ClusterView v = view.get();
+        if (v != null && v.isReachable(id)) {
+            throw new IllegalStateException(id + " is reachable: removing it would throw away good copies");
+        }
+        layout.remove(id);
+    }
+}
