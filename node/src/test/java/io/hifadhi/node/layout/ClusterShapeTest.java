@@ -81,8 +81,13 @@ class ClusterShapeTest {
                 bytes[i] = chunkBytes(i);
             }
             double mean = Arrays.stream(bytes).average().orElseThrow();
-            System.out.printf("grow 3->%d: settled in %.1f s; chunk bytes per node %s (mean %.0f)%n", size, rebalanceSeconds,
-                    Arrays.toString(bytes), mean);
+            long newOwnersHold = 0;
+            for (int i = 3; i < size; i++) {
+                newOwnersHold += bytes[i];
+            }
+            System.out.printf("grow 3->%d: settled in %.1f s; chunk bytes per node %s (mean %.0f); moved %d bytes, the new nodes"
+                            + " hold %d (the least any move could achieve; written there directly during the move included)%n",
+                    size, rebalanceSeconds, Arrays.toString(bytes), mean, moved(all), newOwnersHold);
             for (int i = 3; i < size; i++) {
                 double share = bytes[i] / mean;
                 // The full drill holds the bound; the short one has too few objects for a tight share.
