@@ -81,8 +81,13 @@ class ClusterShapeTest {
                 bytes[i] = chunkBytes(i);
             }
             double mean = Arrays.stream(bytes).average().orElseThrow();
-            System.out.printf("grow 3->%d: settled in %.1f s; chunk bytes per node %s (mean %.0f)%n", size, rebalanceSeconds,
-                    Arrays.toString(bytes), mean);
+            long newOwnersHold = 0;
+            for (int i = 3; i < size; i++) {
+                newOwnersHold += bytes[i];
+            }
+            System.out.printf("grow 3->%d: settled in %.1f s; chunk bytes per node %s (mean %.0f); moved %d bytes, the new nodes"
+                            + " hold %d (the least any move could achieve; written there directly during the move included)%n",
+                    size, rebalanceSeconds, Arrays.toString(bytes), mean, moved(all), newOwnersHold);
             for (int i = 3; i < size; i++) {
                 double share = bytes[i] / mean;
                 // The full drill holds the bound; the short one has too few objects for a tight share.
@@ -213,7 +218,7 @@ class ClusterShapeTest {
                         String q = keys.get(r.nextInt(keys.size()));
                         HttpResponse<byte[]> got = client(node).retrieve(q);
                         if (got.statusCode() != 200 || !Arrays.equals(acked.get(q), got.body())) {
-                            failures.add("read of " + q + " via " + node + ": " + got.statusCode());
+                            failures.add("read of " + q + " via " + node + ": " + got.statusCode() + " " + new String(got.body()));
                         } else {
                             reads.incrementAndGet();
                         }
@@ -259,7 +264,7 @@ class ClusterShapeTest {
         for (int i : through) {
             for (Map.Entry<String, byte[]> e : acked.entrySet()) {
                 HttpResponse<byte[]> got = client(i).retrieve(e.getKey());
-                assertEquals(200, got.statusCode(), "read of " + e.getKey() + " via node " + i);
+                assertEquals(200, got.statusCode(), "read of " + e.getKey() + " via node " + i + ": " + new String(got.body()));
                 assertArrayEquals(e.getValue(), got.body(), "bytes of " + e.getKey() + " via node " + i);
             }
         }
@@ -291,8 +296,11 @@ class ClusterShapeTest {
         }
     }
 
+    /** One client (one connection pool) per node process, as a real application keeps. */
+    private final Map<Integer, NativeClient> clients = new ConcurrentHashMap<>();
+
     private NativeClient client(int i) {
-        return new NativeClient(nodes[i].port(), KEY);
+        return clients.computeIfAbsent(nodes[i].port(), port -> new NativeClient(port, KEY));
     }
 
     private JsonNode cluster(int i) throws IOException, InterruptedException {
