@@ -41,6 +41,7 @@ public final class ApiServer implements AutoCloseable {
     /** Refusals by the client limits are logged at most once a second, or they would flood the log themselves. */
     private final io.hifadhi.api.http.RefusalLog refusals = new io.hifadhi.api.http.RefusalLog(LOG);
     private volatile io.hifadhi.api.nativeapi.ClusterAdmin clusterAdmin;
+    private volatile io.hifadhi.api.nativeapi.CacheControl cache;
 
     public ApiServer(ApiSettings settings, ApiContext context) {
         this.settings = settings;
@@ -76,6 +77,7 @@ public final class ApiServer implements AutoCloseable {
                 () -> grants == null ? null : grants.store()));
         HttpHandler transfer = guarded("transfer", new io.hifadhi.api.nativeapi.TransferHandler(context,
                 () -> grants == null ? null : grants.store()));
+        HttpHandler cacheAdmin = guarded("cache", new io.hifadhi.api.nativeapi.CacheHandler(context, () -> cache));
         HttpHandler dirs = guarded("dirs", new io.hifadhi.api.nativeapi.DirectoryHandler(context));
         HttpHandler console = guarded("console", new io.hifadhi.api.console.ConsoleHandler(context,
                 new io.hifadhi.api.console.ConsoleSessions(context.clock(), java.time.Duration.ofHours(8), 10_000),
@@ -119,6 +121,8 @@ public final class ApiServer implements AutoCloseable {
             } else if (path.equals(io.hifadhi.api.nativeapi.TransferHandler.COPY_PATH)
                     || path.equals(io.hifadhi.api.nativeapi.TransferHandler.MOVE_PATH)) {
                 target = transfer;
+            } else if (path.equals(io.hifadhi.api.nativeapi.CacheHandler.PATH)) {
+                target = cacheAdmin;
             } else if (path.startsWith(io.hifadhi.api.nativeapi.DirectoryHandler.PREFIX)) {
                 target = dirs;
             } else if (path.equals("/metrics")) {
@@ -136,7 +140,7 @@ public final class ApiServer implements AutoCloseable {
             } else {
                 exchange.putAttachment(Endpoint.NAME, "unknown");
                 ApiErrors.send(exchange, 404, "not_found", "No endpoint at " + safe(path) + ".",
-                        "Native endpoints: /api/v1/health, /api/v1/cluster, /api/v1/cluster/leave, /api/v1/cluster/remove/<node>, /api/v1/store, /api/v1/store/<query>, /api/v1/presign, /api/v1/retrieve/<query>, /api/v1/stream/<query>, /api/v1/locate/<query>, /api/v1/files/<query>, /api/v1/copy, /api/v1/move, /api/v1/dirs/<dir>, /api/v1/keys, /api/v1/grant, /api/v1/grants/<query>; metrics: /metrics.");
+                        "Native endpoints: /api/v1/health, /api/v1/cluster, /api/v1/cluster/leave, /api/v1/cluster/remove/<node>, /api/v1/store, /api/v1/store/<query>, /api/v1/presign, /api/v1/retrieve/<query>, /api/v1/stream/<query>, /api/v1/locate/<query>, /api/v1/files/<query>, /api/v1/copy, /api/v1/move, /api/v1/dirs/<dir>, /api/v1/keys, /api/v1/grant, /api/v1/grants/<query>, /api/v1/cache; metrics: /metrics.");
                 return;
             }
             target.handleRequest(exchange);
@@ -186,6 +190,11 @@ public final class ApiServer implements AutoCloseable {
 
     public void keys(io.hifadhi.api.nativeapi.KeyRegistry keys) {
         this.keys = keys;
+    }
+
+    /** Serves POST /api/v1/cache with this control (the node's hot-object spreading); without one it answers 503. */
+    public void cache(io.hifadhi.api.nativeapi.CacheControl cache) {
+        this.cache = cache;
     }
 
     /**

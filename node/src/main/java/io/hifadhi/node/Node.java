@@ -21,6 +21,9 @@ import io.hifadhi.api.s3.S3Settings;
 import io.hifadhi.api.nativeapi.ClusterMemberStatus;
 import io.hifadhi.membership.LoadDigest;
 import io.hifadhi.api.store.ObjectStore;
+import io.hifadhi.node.cache.CacheMessages;
+import io.hifadhi.node.cache.ChunkCache;
+import io.hifadhi.node.cache.HotObjects;
 import io.hifadhi.node.clock.HybridLogicalClock;
 import io.hifadhi.node.cluster.Addresses;
 import io.hifadhi.node.cluster.KnownPeers;
@@ -68,6 +71,8 @@ public final class Node implements AutoCloseable {
     static final String RECORDS_DIR = "records";
     static final String HINTS_DIR = "hints";
     static final String TABLES_DIR = "tables";
+    /** The chunk cache: copies of chunks this node is no replica of; never touched by repair or GC. */
+    static final String CACHE_DIR = "cache";
 
     private final NodeConfig config;
     private final PrintStream console;
@@ -96,6 +101,8 @@ public final class Node implements AutoCloseable {
     private LayoutKeeper layoutKeeper;
     private volatile Runnable onDeparted = () -> { };
     private AccessKeyTable keys;
+    private ChunkCache cache;
+    private volatile HotObjects hotObjects;
 
     /** @param console where first-start credentials are printed (stdout for the real process) */
     public Node(NodeConfig config, PrintStream console) {
@@ -138,8 +145,10 @@ public final class Node implements AutoCloseable {
                 (com.codahale.metrics.Gauge<Long>) () -> transferStatus() == null ? 0L : transferStatus().bytesReceived());
         metrics.registry().register("hifadhi_rebalance_handed_over_bytes",
                 (com.codahale.metrics.Gauge<Long>) () -> transferStatus() == null ? 0L : transferStatus().bytesHandedOver());
+        registerCacheMetrics(metrics);
         try {
             chunks = new ChunkStore(dataDirectory.subdirectory(CHUNKS_DIR), config.fsync());
+            cache = new ChunkCache(dataDirectory.subdirectory(CACHE_DIR), config.cache().cacheBytes());
             codec = new RecordCodec();
             records = RecordStore.open(dataDirectory.subdirectory(RECORDS_DIR), config.fsync(), codec);
             hlc = new HybridLogicalClock(name, clock::millis);
@@ -213,8 +222,14 @@ public final class Node implements AutoCloseable {
             replication = Replication.start(membership.membership(), credentials.shardKey().getBytes(StandardCharsets.UTF_8),
                     new ClusterSettings(config.replication(), config.writeQuorum(), config.readQuorum(), config.chunkSize()),
                     chunks, records, codec, hlc, dataDirectory.subdirectory(HINTS_DIR), config.fsync(),
-                    ReplicatedTable.MESSAGE_TYPES, layout, new TransferRate(config.transferRate()));
+                    concat(ReplicatedTable.MESSAGE_TYPES, CacheMessages.TYPES), layout, new TransferRate(config.transferRate()));
             replicated.attach(replication);
+            HotObjects hot = new HotObjects(cache, config.cache(), replication, membership.membership()::view,
+                    replicated::record, metrics::requestRate, clock::millis);
+            replication.extraCopies(hot);
+            hot.start();
+            hotObjects = hot;
+            api.cache(hot);
             bucketTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
             keyTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
             uploadTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
@@ -281,6 +296,39 @@ public final class Node implements AutoCloseable {
     public TransferStatus transferStatus() {
         Replication r = replication;
         return r == null ? null : r.transferStatus();
+    }
+
+    private static List<Class<?>> concat(List<Class<?>> a, List<Class<?>> b) {
+        List<Class<?>> all = new java.util.ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    /**
+     * What the chunk cache and hot-object spreading do: chunk bytes this node read from its own disk for any request
+     * (the load spreading evens out), cache hits, misses, bytes, evictions, and the objects this node spreads.
+     */
+    private void registerCacheMetrics(NodeMetrics metrics) {
+        metrics.counter("hifadhi_chunk_read_bytes", () -> replication == null ? 0L : replication.chunkReadBytes());
+        metrics.counter("hifadhi_cache_hits", () -> cache == null ? 0L : cache.hits());
+        metrics.counter("hifadhi_cache_hit_bytes", () -> cache == null ? 0L : cache.hitBytes());
+        metrics.counter("hifadhi_cache_misses", () -> cache == null ? 0L : cache.misses());
+        metrics.counter("hifadhi_cache_evictions", () -> cache == null ? 0L : cache.evictions());
+        metrics.counter("hifadhi_cache_fills", () -> cache == null ? 0L : cache.fills());
+        metrics.registry().register("hifadhi_cache_bytes", (com.codahale.metrics.Gauge<Long>) () -> cache == null ? 0L : cache.bytes());
+        metrics.registry().register("hifadhi_cache_entries", (com.codahale.metrics.Gauge<Integer>) () -> cache == null ? 0 : cache.entries());
+        metrics.registry().register("hifadhi_hot_objects", (com.codahale.metrics.Gauge<Integer>) () -> {
+            HotObjects h = hotObjects;
+            return h == null ? 0 : h.hotObjects();
+        });
+        metrics.counter("hifadhi_hot_pushed_chunks", () -> {
+            HotObjects h = hotObjects;
+            return h == null ? 0L : h.pushedChunks();
+        });
+        metrics.counter("hifadhi_hot_expired_copies", () -> {
+            HotObjects h = hotObjects;
+            return h == null ? 0L : h.expiredCopies();
+        });
     }
 
     /** host:port where others reach this node's HTTP (for links minted when a request names no usable Host). */
@@ -367,6 +415,10 @@ public final class Node implements AutoCloseable {
         }
         if (layoutTable != null) {
             layoutTable.detach();
+        }
+        if (hotObjects != null) {
+            hotObjects.close();
+            hotObjects = null;
         }
         if (replication != null) {
             replication.close();

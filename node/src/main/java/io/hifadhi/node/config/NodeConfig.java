@@ -21,6 +21,7 @@ import java.util.regex.Pattern;
  * @param s3Quotas      buckets an S3 key may own, multipart uploads an object key may have open
  * @param deadAfter     how long an owner may stay unreachable before it is removed from the layout (its data re-replicated)
  * @param transferRate  bytes per second a node spends moving data after a layout change; 0 = no limit
+ * @param cache         the chunk cache and hot-object spreading
  */
 public record NodeConfig(String name, Path dataDir, String bindAddress, int httpPort, int clusterPort,
                          String advertiseHost, List<String> join, String zone, long capacityBytes,
@@ -28,7 +29,8 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
                          String shardKey, String accessKey, String secretKey, boolean fsync, long maxObjectSize,
                          String s3Region, List<String> s3Domains, List<String> trustedProxies,
                          Path tlsCert, Path tlsKey, io.hifadhi.api.ClientLimits clientLimits,
-                         io.hifadhi.api.s3.S3Quotas s3Quotas, java.time.Duration deadAfter, long transferRate) {
+                         io.hifadhi.api.s3.S3Quotas s3Quotas, java.time.Duration deadAfter, long transferRate,
+                         io.hifadhi.node.cache.CacheSettings cache) {
 
     public static final int DEFAULT_HTTP_PORT = 7111;
     public static final int DEFAULT_CLUSTER_PORT = 7112;
@@ -69,6 +71,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
             throw new IllegalArgumentException("--transfer-rate must not be negative (0 means no limit)");
         }
         Objects.requireNonNull(s3Region, "s3Region");
+        Objects.requireNonNull(cache, "cache");
         if (!S3_REGION.matcher(s3Region).matches()) {
             throw new IllegalArgumentException("--region must look like us-east-1 (lower-case letters, digits and '-'), got '" + s3Region + "'");
         }
@@ -143,6 +146,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         private io.hifadhi.api.s3.S3Quotas s3Quotas = io.hifadhi.api.s3.S3Quotas.DEFAULTS;
         private java.time.Duration deadAfter = DEFAULT_DEAD_AFTER;
         private long transferRate;
+        private io.hifadhi.node.cache.CacheSettings cache = io.hifadhi.node.cache.CacheSettings.DEFAULTS;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -174,11 +178,12 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         public Builder s3Quotas(io.hifadhi.api.s3.S3Quotas v) { s3Quotas = v; return this; }
         public Builder deadAfter(java.time.Duration v) { deadAfter = v; return this; }
         public Builder transferRate(long v) { transferRate = v; return this; }
+        public Builder cache(io.hifadhi.node.cache.CacheSettings v) { cache = v; return this; }
 
         public NodeConfig build() {
             return new NodeConfig(name, dataDir, bindAddress, httpPort, clusterPort, advertiseHost, join, zone,
                     capacityBytes, replication, writeQuorum, readQuorum, chunkSize, shardKey, accessKey, secretKey,
-                    fsync, maxObjectSize, s3Region, s3Domains, trustedProxies, tlsCert, tlsKey, clientLimits, s3Quotas, deadAfter, transferRate);
+                    fsync, maxObjectSize, s3Region, s3Domains, trustedProxies, tlsCert, tlsKey, clientLimits, s3Quotas, deadAfter, transferRate, cache);
         }
     }
 
@@ -190,7 +195,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
                 + ", capacity=" + capacityBytes + ", replication=" + replication + ", W=" + writeQuorum + ", R=" + readQuorum
                 + ", chunkSize=" + chunkSize + ", fsync=" + fsync + ", maxObjectSize=" + maxObjectSize
                 + ", s3Region=" + s3Region + ", s3Domains=" + s3Domains + ", trustedProxies=" + trustedProxies
-                + ", tls=" + (tlsCert == null ? "off" : tlsCert) + ", clientLimits=" + clientLimits + ", s3Quotas=" + s3Quotas + ", deadAfter=" + deadAfter + ", transferRate=" + transferRate
+                + ", tls=" + (tlsCert == null ? "off" : tlsCert) + ", clientLimits=" + clientLimits + ", s3Quotas=" + s3Quotas + ", deadAfter=" + deadAfter + ", transferRate=" + transferRate + ", cache=" + cache
                 + ", shardKey=" + (shardKey == null ? "unset" : "***") + ", accessKey=" + (accessKey == null ? "unset" : accessKey) + "]";
     }
 }

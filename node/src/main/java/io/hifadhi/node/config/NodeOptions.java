@@ -113,6 +113,24 @@ public final class NodeOptions {
     @Option(names = "--fsync", paramLabel = "BOOL", arity = "1", description = "fsync data before acknowledging writes (default: ${DEFAULT-VALUE}).", defaultValue = "true")
     String fsync;
 
+    @Option(names = "--cache-size", paramLabel = "SIZE", description = "Bound of the chunk cache on disk (read-through copies and hot objects' extra copies, under DATA-DIR/cache); 0 keeps none (default: ${DEFAULT-VALUE}).", defaultValue = "1GiB")
+    String cacheSize;
+
+    @Option(names = "--hot-spreading", paramLabel = "BOOL", arity = "1", description = "Push hot objects' chunks to ring neighbours past their replicas (default: ${DEFAULT-VALUE}).", defaultValue = "true")
+    String hotSpreading;
+
+    @Option(names = "--hot-threshold", paramLabel = "READS/S", description = "An object read through this node more often than this is hot (default: ${DEFAULT-VALUE}).", defaultValue = "20")
+    double hotThreshold;
+
+    @Option(names = "--hot-node-load", paramLabel = "REQUESTS/S", description = "Above this many requests/s this node is loaded and spreads objects at a quarter of --hot-threshold too (default: ${DEFAULT-VALUE}).", defaultValue = "500")
+    double hotNodeLoad;
+
+    @Option(names = "--hot-cool-down", paramLabel = "SECONDS", description = "A hot object read at less than half --hot-threshold for this long loses its extra copies (default: ${DEFAULT-VALUE}).", defaultValue = "60")
+    double hotCoolDown;
+
+    @Option(names = "--hot-copies", paramLabel = "N", description = "Extra copies of a hot object's chunks, 1..16 (default: ${DEFAULT-VALUE}).", defaultValue = "2")
+    int hotCopies;
+
     /** @throws IllegalArgumentException with a message naming the bad flag */
     public NodeConfig toConfig(Map<String, String> env) {
         boolean fsyncValue = switch (fsync.toLowerCase()) {
@@ -121,6 +139,16 @@ public final class NodeOptions {
             default -> throw new IllegalArgumentException("--fsync must be true or false, got '" + fsync + "'");
         };
         long chunk = size("--chunk-size", chunkSize);
+        boolean spreading = switch (hotSpreading.toLowerCase()) {
+            case "true", "yes", "1" -> true;
+            case "false", "no", "0" -> false;
+            default -> throw new IllegalArgumentException("--hot-spreading must be true or false, got '" + hotSpreading + "'");
+        };
+        if (!(hotCoolDown > 0) || hotCoolDown > 86_400) {
+            throw new IllegalArgumentException("--hot-cool-down must be between 0 and 86400 seconds, got " + hotCoolDown);
+        }
+        io.hifadhi.node.cache.CacheSettings cache = new io.hifadhi.node.cache.CacheSettings(size("--cache-size", cacheSize),
+                spreading, hotThreshold, hotNodeLoad, java.time.Duration.ofMillis(Math.round(hotCoolDown * 1000)), hotCopies);
         if (chunk > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("--chunk-size must be between 64KiB and 64MiB");
         }
@@ -161,6 +189,7 @@ public final class NodeOptions {
                 .s3Quotas(new io.hifadhi.api.s3.S3Quotas(maxBucketsPerKey, maxUploadsPerObject))
                 .deadAfter(duration("--dead-after", deadAfter))
                 .transferRate(size("--transfer-rate", transferRate))
+                .cache(cache)
                 .build();
     }
 

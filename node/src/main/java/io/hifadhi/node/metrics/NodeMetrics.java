@@ -93,7 +93,7 @@ public final class NodeMetrics implements ApiMetrics {
     }
 
     /** A counter whose value lives elsewhere (exported with {@code _total}, typed counter). */
-    private void counter(String name, LongSupplier value) {
+    public void counter(String name, LongSupplier value) {
         registry.register(name, new Counter() {
             @Override
             public long getCount() {

@@ -33,16 +33,22 @@ final class ChunkFetcher {
         this.c = c;
     }
 
-    /** For a read: the local copy, else a holder's (and this node, if a replica, stores it in the background). */
+    /**
+     * For a read: this node's copy (replica or cache), else a holder's; this node then stores it in the background
+     * if it is a replica, or keeps it in its cache if not (read-through).
+     */
     byte[] fetch(ChunkRef ref) throws IOException {
-        Optional<byte[]> mine = c.replica().readVerified(ref.id(), ref.length());
+        Optional<byte[]> mine = c.replica().readForRequest(ref);
         if (mine.isPresent()) {
             return mine.get();
         }
         ClusterView v = c.placement().view();
+        int n = c.placement().n(v);
         List<String> walk = c.placement().walk(v, KeyHash.ofChunk(HEX.parseHex(ref.id())));
-        byte[] bytes = fromPeers(v, walk, ref);
-        if (walk.subList(0, c.placement().n(v)).contains(c.localId())) {
+        byte[] bytes = fromPeers(v, c.extraCopies().readOrder(v, walk, n, ref.id()), ref);
+        if (!walk.subList(0, n).contains(c.localId())) {
+            c.extraCopies().fetchedForClient(ref, bytes);
+        } else {
             c.request(v, c.localId(), Messages.CHUNK_PUT, new ChunkPut(ref.id(), bytes, null), Ack.class, Replication.CHUNK_TIMEOUT)
                     .whenComplete((ack, error) -> {
                         if (error == null) {

@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -50,6 +51,8 @@ final class LocalReplica {
     private final HintStore hints;
     private final HybridLogicalClock clock;
     private final ReentrantLock[] locks = new ReentrantLock[64];
+    private final LongAdder chunkReadBytes = new LongAdder();
+    private volatile ExtraCopies extraCopies = ExtraCopies.NONE;
 
     LocalReplica(String localId, ChunkStore chunks, RecordStore records, RecordCodec codec, HintStore hints,
                  HybridLogicalClock clock) {
@@ -100,7 +103,26 @@ final class LocalReplica {
     }
 
     ChunkData getChunk(ChunkGet get) {
-        return new ChunkData(readVerified(get.chunkId(), get.length()).orElse(null));
+        return new ChunkData(readForRequest(new ChunkRef(get.chunkId(), get.length())).orElse(null));
+    }
+
+    /** For a request (a client's read through this node, or a peer's): the replica copy, else the cached one; counted. */
+    Optional<byte[]> readForRequest(ChunkRef ref) {
+        Optional<byte[]> bytes = readVerified(ref.id(), ref.length());
+        if (bytes.isEmpty()) {
+            bytes = extraCopies.cached(ref);
+        }
+        bytes.ifPresent(b -> chunkReadBytes.add(b.length));
+        return bytes;
+    }
+
+    /** Chunk bytes this node read from its own disk (replica copies and cache) for requests since it started. */
+    long chunkReadBytes() {
+        return chunkReadBytes.sum();
+    }
+
+    void extraCopies(ExtraCopies extraCopies) {
+        this.extraCopies = extraCopies;
     }
 
     /** The chunk's bytes if this node holds a copy that passes its SHA-256 check. */

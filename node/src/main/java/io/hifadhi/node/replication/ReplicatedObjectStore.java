@@ -495,7 +495,11 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         @Override
         public InputStream open(long offset, long length) throws IOException {
             InputStream inline = record.openInline(offset, length);
-            return inline != null ? inline : new ChunkFetchStream(c.chunkFetcher()::fetch, record.chunks(), offset, length);
+            if (inline != null) {
+                return inline;
+            }
+            c.extraCopies().objectRead(record);
+            return new ChunkFetchStream(c.chunkFetcher()::fetch, record.chunks(), offset, length);
         }
     }
 

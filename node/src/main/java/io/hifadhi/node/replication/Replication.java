@@ -15,12 +15,14 @@ import io.hifadhi.node.replication.Messages.ChunkPut;
 import io.hifadhi.node.replication.Messages.RecordGet;
 import io.hifadhi.node.replication.Messages.RecordPut;
 import io.hifadhi.node.replication.Messages.RecordScan;
+import io.hifadhi.node.storage.ChunkRef;
 import io.hifadhi.node.storage.ChunkStore;
 import io.hifadhi.node.storage.RecordCodec;
 import io.hifadhi.node.storage.RecordStore;
 import io.hifadhi.node.transport.Peer;
 import io.hifadhi.node.transport.Transport;
 import io.hifadhi.node.transport.WireCodec;
+import io.hifadhi.ring.KeyHash;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -62,6 +65,7 @@ public final class Replication implements AutoCloseable {
     /** Quorum writes with sends still under way, told of suspicions so they can send stand-ins early. */
     private final Set<QuorumWrite> writesInFlight = ConcurrentHashMap.newKeySet();
     private final ChunkFetcher chunkFetcher;
+    private volatile ExtraCopies extraCopies = ExtraCopies.NONE;
     private AntiEntropy antiEntropy;
     private final RecordStore records;
 
@@ -160,6 +164,42 @@ public final class Replication implements AutoCloseable {
 
     ChunkFetcher chunkFetcher() {
         return chunkFetcher;
+    }
+
+    /** Plugs the chunk cache and hot-object spreading into the read path ({@link ExtraCopies#NONE} until then). */
+    public void extraCopies(ExtraCopies extras) {
+        this.extraCopies = extras;
+        replica.extraCopies(extras);
+    }
+
+    ExtraCopies extraCopies() {
+        return extraCopies;
+    }
+
+    /** Chunk bytes this node read from its own disk (replica copies and cache) for clients' and peers' reads. */
+    public long chunkReadBytes() {
+        return replica.chunkReadBytes();
+    }
+
+    /** The chunk's preference list in the current view: its N replicas, then the fallbacks (cache neighbours). */
+    public ChunkPlacement chunkPlacement(String chunkId) {
+        ClusterView v = placement.view();
+        List<String> walk = placement.walk(v, KeyHash.ofChunk(HexFormat.of().parseHex(chunkId)));
+        int n = placement.n(v);
+        return new ChunkPlacement(v, walk.subList(0, n), walk.subList(n, walk.size()));
+    }
+
+    /** @param replicas the N nodes the ring assigns the chunk to; @param fallbacks every other member, in ring order */
+    public record ChunkPlacement(ClusterView view, List<String> replicas, List<String> fallbacks) {
+        public ChunkPlacement {
+            replicas = List.copyOf(replicas);
+            fallbacks = List.copyOf(fallbacks);
+        }
+    }
+
+    /** A chunk's verified bytes for spreading it: this node's copy, else a holder's (as a read would get them). */
+    public byte[] chunkBytes(ChunkRef ref) throws IOException {
+        return chunkFetcher.fetch(ref);
     }
 
     /** Envelope bytes this node sent (requests and replies) for anti-entropy since it started. */

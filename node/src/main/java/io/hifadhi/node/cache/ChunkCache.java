@@ -1,0 +1,261 @@
+package io.hifadhi.node.cache;
+
+import io.hifadhi.node.storage.ChunkRef;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Stream;
+
+/**
+ * Copies of chunks this node is not a replica of, on disk under {@code <data>/cache/<id[0..2]>/<id>}, at most
+ * {@code capacity} bytes, least recently used first out. It is a cache, not storage: nothing in it is ever the
+ * only copy, so files are not fsynced and a crash may lose or damage some; every read re-hashes the file and a
+ * damaged one is dropped. Chunk ids are SHA-256 of the bytes, so an entry can never go stale: an overwritten
+ * object has new chunk ids, and its old chunks simply stop being read and age out.
+ *
+ * <p>Kept apart from the replica chunk store (its own directory, its own index): repair, anti-entropy and garbage
+ * collection never see these files, and the cache never deletes a replica's.
+ */
+public final class ChunkCache {
+    private static final Logger LOG = LoggerFactory.getLogger(ChunkCache.class);
+    private static final HexFormat HEX = HexFormat.of();
+
+    private final Path root;
+    private final Path tmp;
+    private final long capacity;
+    /** id -> length, in access order: the first entry is the least recently used. */
+    private final LinkedHashMap<String, Integer> index = new LinkedHashMap<>(256, 0.75f, true);
+    private long bytes;
+    private final LongAdder hits = new LongAdder();
+    private final LongAdder misses = new LongAdder();
+    private final LongAdder evictions = new LongAdder();
+    private final LongAdder fills = new LongAdder();
+    private final LongAdder hitBytes = new LongAdder();
+
+    /** Opens (or creates) the cache in {@code root}; what an earlier run left there is kept, up to {@code capacity}. */
+    public ChunkCache(Path root, long capacity) throws IOException {
+        if (capacity < 0) {
+            throw new IllegalArgumentException("cache capacity must be >= 0");
+        }
+        this.root = root;
+        this.tmp = root.resolve(".tmp");
+        this.capacity = capacity;
+        Files.createDirectories(tmp);
+        try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp)) {
+            for (Path f : leftovers) {
+                Files.deleteIfExists(f);
+            }
+        }
+        reload();
+    }
+
+    /** Rebuilds the index from the files, oldest modification first, so the LRU order survives a restart roughly. */
+    private void reload() throws IOException {
+        record Found(String id, int length, FileTime modified) {
+        }
+        List<Found> found = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root, 2)) {
+            for (Path f : (Iterable<Path>) files::iterator) {
+                String name = f.getFileName().toString();
+                if (isChunkId(name) && !f.startsWith(tmp) && Files.isRegularFile(f)) {
+                    long size = Files.size(f);
+                    if (size <= Integer.MAX_VALUE) {
+                        found.add(new Found(name, (int) size, Files.getLastModifiedTime(f)));
+                    }
+                }
+            }
+        }
+        found.sort(Comparator.comparing(Found::modified));
+        synchronized (this) {
+            for (Found f : found) {
+                index.put(f.id(), f.length());
+                bytes += f.length();
+            }
+        }
+        evictOver(capacity);
+    }
+
+    public long capacity() {
+        return capacity;
+    }
+
+    /** The cached chunk if it is here and intact (a hit); else empty (a miss), and a damaged file is dropped. */
+    public Optional<byte[]> read(ChunkRef ref) {
+        boolean listed;
+        synchronized (this) {
+            listed = index.get(ref.id()) != null; // get() also marks it recently used
+        }
+        if (listed) {
+            try {
+                byte[] data = Files.readAllBytes(pathOf(ref.id()));
+                if (data.length == ref.length() && sha256Hex(data).equals(ref.id())) {
+                    hits.increment();
+                    hitBytes.add(data.length);
+                    return Optional.of(data);
+                }
+                LOG.warn("cached chunk {} failed its SHA-256 check; dropped", ref.id());
+            } catch (NoSuchFileException e) {
+                LOG.debug("cached chunk {} vanished", ref.id());
+            } catch (IOException e) {
+                LOG.warn("cached chunk {} unreadable: {}", ref.id(), e.toString());
+            }
+            drop(ref.id());
+        }
+        misses.increment();
+        return Optional.empty();
+    }
+
+    public synchronized boolean contains(String id) {
+        return index.containsKey(id);
+    }
+
+    /**
+     * Keeps a copy of a chunk. The bytes are hashed first: only bytes whose SHA-256 is {@code id} are kept, so a
+     * damaged transfer or a lying peer cannot put wrong bytes under a name. Returns whether the chunk is cached now.
+     */
+    public boolean fill(String id, byte[] data) {
+        if (!isChunkId(id) || data.length > capacity || !sha256Hex(data).equals(id)) {
+            return false;
+        }
+        synchronized (this) {
+            if (index.get(id) != null) {
+                return true;
+            }
+        }
+        Path part = tmp.resolve(UUID.randomUUID() + ".part");
+        try {
+            Path target = pathOf(id);
+            Files.createDirectories(target.getParent());
+            Files.write(part, data);
+            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            LOG.warn("could not cache chunk {}: {}", id, e.toString());
+            try {
+                Files.deleteIfExists(part);
+            } catch (IOException ignored) {
+                // A leftover is removed at the next start.
+            }
+            return false;
+        }
+        synchronized (this) {
+            if (index.put(id, data.length) == null) {
+                bytes += data.length;
+            }
+        }
+        fills.increment();
+        evictOver(capacity);
+        return true;
+    }
+
+    /** Removes a chunk from the cache (the object it belongs to cooled down). Returns whether it was there. */
+    public boolean drop(String id) {
+        Integer length;
+        synchronized (this) {
+            length = index.remove(id);
+            if (length != null) {
+                bytes -= length;
+            }
+        }
+        if (length != null) {
+            delete(id);
+        }
+        return length != null;
+    }
+
+    private void evictOver(long limit) {
+        List<String> victims = new ArrayList<>();
+        synchronized (this) {
+            var it = index.entrySet().iterator();
+            while (bytes > limit && it.hasNext()) {
+                Map.Entry<String, Integer> e = it.next();
+                it.remove();
+                bytes -= e.getValue();
+                victims.add(e.getKey());
+            }
+        }
+        for (String id : victims) {
+            delete(id);
+            evictions.increment();
+        }
+    }
+
+    private void delete(String id) {
+        try {
+            Files.deleteIfExists(pathOf(id));
+        } catch (IOException e) {
+            LOG.warn("could not remove cached chunk {}: {}", id, e.toString());
+        }
+    }
+
+    Path pathOf(String id) {
+        return root.resolve(id.substring(0, 2)).resolve(id);
+    }
+
+    public synchronized long bytes() {
+        return bytes;
+    }
+
+    public synchronized int entries() {
+        return index.size();
+    }
+
+    public long hits() {
+        return hits.sum();
+    }
+
+    public long hitBytes() {
+        return hitBytes.sum();
+    }
+
+    public long misses() {
+        return misses.sum();
+    }
+
+    public long evictions() {
+        return evictions.sum();
+    }
+
+    public long fills() {
+        return fills.sum();
+    }
+
+    /** A chunk id names a file only if it is exactly 64 lower-case hex digits: nothing else can become a path. */
+    static boolean isChunkId(String s) {
+        if (s == null || s.length() != 64) {
+            return false;
+        }
+        for (int i = 0; i < 64; i++) {
+            char c = s.charAt(i);
+            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static String sha256Hex(byte[] data) {
+        try {
+            return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(data));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
