@@ -148,7 +148,7 @@ public final class Node implements AutoCloseable {
         registerCacheMetrics(metrics);
         try {
             chunks = new ChunkStore(dataDirectory.subdirectory(CHUNKS_DIR), config.fsync());
-            cache = new ChunkCache(dataDirectory.subdirectory(CACHE_DIR), config.cache().cacheBytes());
+            cache = new ChunkCache(dataDirectory.subdirectory(CACHE_DIR), config.cache().cacheBytes(), clock::millis);
             codec = new RecordCodec();
             records = RecordStore.open(dataDirectory.subdirectory(RECORDS_DIR), config.fsync(), codec);
             hlc = new HybridLogicalClock(name, clock::millis);
@@ -325,7 +325,7 @@ public final class Node implements AutoCloseable {
             HotObjects h = hotObjects;
             return h == null ? 0L : h.pushedChunks();
         });
-        metrics.counter("hifadhi_hot_expired_copies", () -> {
+        metrics.counter("hifadhi_cache_expired", () -> {
             HotObjects h = hotObjects;
             return h == null ? 0L : h.expiredCopies();
         });

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 
 /**
@@ -41,8 +42,20 @@ public final class ChunkCache {
     private final Path root;
     private final Path tmp;
     private final long capacity;
-    /** id -> length, in access order: the first entry is the least recently used. */
-    private final LinkedHashMap<String, Integer> index = new LinkedHashMap<>(256, 0.75f, true);
+    /** A cached chunk's length and when it was last filled or read. */
+    private static final class Entry {
+        final int length;
+        long usedAt;
+
+        Entry(int length, long usedAt) {
+            this.length = length;
+            this.usedAt = usedAt;
+        }
+    }
+
+    private final LongSupplier clock;
+    /** id -> entry, in access order: the first entry is the least recently used. */
+    private final LinkedHashMap<String, Entry> index = new LinkedHashMap<>(256, 0.75f, true);
     private long bytes;
     private final LongAdder hits = new LongAdder();
     private final LongAdder misses = new LongAdder();
@@ -51,13 +64,14 @@ public final class ChunkCache {
     private final LongAdder hitBytes = new LongAdder();
 
     /** Opens (or creates) the cache in {@code root}; what an earlier run left there is kept, up to {@code capacity}. */
-    public ChunkCache(Path root, long capacity) throws IOException {
+    public ChunkCache(Path root, long capacity, LongSupplier clock) throws IOException {
         if (capacity < 0) {
             throw new IllegalArgumentException("cache capacity must be >= 0");
         }
         this.root = root;
         this.tmp = root.resolve(".tmp");
         this.capacity = capacity;
+        this.clock = clock;
         Files.createDirectories(tmp);
         try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp)) {
             for (Path f : leftovers) {
@@ -85,8 +99,9 @@ public final class ChunkCache {
         }
         found.sort(Comparator.comparing(Found::modified));
         synchronized (this) {
+            long now = clock.getAsLong();
             for (Found f : found) {
-                index.put(f.id(), f.length());
+                index.put(f.id(), new Entry(f.length(), now));
                 bytes += f.length();
             }
         }
@@ -101,7 +116,11 @@ public final class ChunkCache {
     public Optional<byte[]> read(ChunkRef ref) {
         boolean listed;
         synchronized (this) {
-            listed = index.get(ref.id()) != null; // get() also marks it recently used
+            Entry e = index.get(ref.id()); // get() also moves it to the recently used end
+            listed = e != null;
+            if (listed) {
+                e.usedAt = clock.getAsLong();
+            }
         }
         if (listed) {
             try {
@@ -136,7 +155,9 @@ public final class ChunkCache {
             return false;
         }
         synchronized (this) {
-            if (index.get(id) != null) {
+            Entry e = index.get(id);
+            if (e != null) {
+                e.usedAt = clock.getAsLong();
                 return true;
             }
         }
@@ -156,9 +177,8 @@ public final class ChunkCache {
             return false;
         }
         synchronized (this) {
-            if (index.put(id, data.length) == null) {
-                bytes += data.length;
-            }
+            Entry was = index.put(id, new Entry(data.length, clock.getAsLong()));
+            bytes += data.length - (was == null ? 0 : was.length);
         }
         fills.increment();
         evictOver(capacity);
@@ -167,17 +187,29 @@ public final class ChunkCache {
 
     /** Removes a chunk from the cache (the object it belongs to cooled down). Returns whether it was there. */
     public boolean drop(String id) {
-        Integer length;
+        Entry e;
         synchronized (this) {
-            length = index.remove(id);
-            if (length != null) {
-                bytes -= length;
+            e = index.remove(id);
+            if (e != null) {
+                bytes -= e.length;
             }
         }
-        if (length != null) {
+        if (e != null) {
             delete(id);
         }
-        return length != null;
+        return e != null;
+    }
+
+    /** The chunks neither read nor filled since {@code cutoffMillis}, least recently used first. */
+    public synchronized List<String> idleSince(long cutoffMillis) {
+        List<String> idle = new ArrayList<>();
+        for (Map.Entry<String, Entry> e : index.entrySet()) {
+            if (e.getValue().usedAt >= cutoffMillis) {
+                break; // access order: everything after was used later
+            }
+            idle.add(e.getKey());
+        }
+        return idle;
     }
 
     private void evictOver(long limit) {
@@ -185,9 +217,9 @@ public final class ChunkCache {
         synchronized (this) {
             var it = index.entrySet().iterator();
             while (bytes > limit && it.hasNext()) {
-                Map.Entry<String, Integer> e = it.next();
+                Map.Entry<String, Entry> e = it.next();
                 it.remove();
-                bytes -= e.getValue();
+                bytes -= e.getValue().length;
                 victims.add(e.getKey());
             }
         }

@@ -47,8 +47,8 @@ import java.util.function.Supplier;
  * {@code extraCopies} copies of each chunk on the chunk's ring neighbours past its replicas (the fallbacks of its
  * preference list, the same nodes whoever spreads), each with a lease this node renews while the object stays above
  * half the hot rate. The holders are announced to every member, which keeps them in a {@link HolderTable} until the
- * lease ends. A holder drops a copy whose lease ran out: the extra copies go when the object cools, even if the
- * node that spread it died.</li>
+ * lease ends. A holder drops a copy whose lease ran out, and a read-through copy nobody read for the cool-down: the
+ * extra copies go when the object cools, even if the node that spread it died.</li>
  * <li><b>Reading</b>: this node's disk first (replica or cache), else the replicas and announced holders, the first
  * one asked chosen by the power of two choices on gossiped load ({@link HolderChoice}); a chunk fetched from a peer
  * for a client, on a node that is no replica of it, stays in the cache (read-through).</li>
@@ -247,15 +247,26 @@ public final class HotObjects implements ExtraCopies, CacheControl, AutoCloseabl
                     }
                 }
             }
-            leases.forEach((chunkId, until) -> {
-                if (until <= now && leases.remove(chunkId, until)) {
-                    if (cache.drop(chunkId)) {
-                        expiredCopies.increment();
-                    }
-                }
-            });
+            expire(now);
         } catch (RuntimeException e) {
             LOG.warn("hot object round failed: {}", e.toString());
+        }
+    }
+
+    /**
+     * Drops the copies whose object cooled: those held for a spreader whose lease ended, and those kept by
+     * read-through that nobody read for the cool-down (and no spreader holds a lease on).
+     */
+    private void expire(long now) {
+        leases.forEach((chunkId, until) -> {
+            if (until <= now && leases.remove(chunkId, until) && cache.drop(chunkId)) {
+                expiredCopies.increment();
+            }
+        });
+        for (String chunkId : cache.idleSince(now - settings.coolDown().toMillis())) {
+            if (!leases.containsKey(chunkId) && cache.drop(chunkId)) {
+                expiredCopies.increment();
+            }
         }
     }
 
@@ -379,7 +390,7 @@ public final class HotObjects implements ExtraCopies, CacheControl, AutoCloseabl
         return pushedChunks.sum();
     }
 
-    /** Extra copies this node held for others and dropped when their lease ran out. */
+    /** Cached copies this node dropped because their object cooled (lease ended, or unread for the cool-down). */
     public long expiredCopies() {
         return expiredCopies.sum();
     }

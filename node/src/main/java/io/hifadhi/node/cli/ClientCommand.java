@@ -45,19 +45,19 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
- * {@code java -jar hifadhi.jar ls|put|get|rm|share|grant|cluster ...}: files in and out of any node of a
+ * {@code java -jar hifadhi.jar ls|put|get|rm|share|grant|cache|cluster ...}: files in and out of any node of a
  * running cluster, over its S3 API (SigV4, the key pair from flags, environment or the config file), and
  * the admin views over the native API (SHARD-KEY). Exit status says what failed.
  */
 @Command(name = "hifadhi", mixinStandardHelpOptions = true, version = "hifadhi 0.1.0", usageHelpAutoWidth = true,
         description = "Stores and fetches files on a Hifadhi cluster through any node.",
         subcommands = {ClientCommand.Ls.class, ClientCommand.Put.class, ClientCommand.Get.class, ClientCommand.Rm.class,
-                ClientCommand.Share.class, ClientCommand.Grant.class, ClientCommand.Cluster.class,
+                ClientCommand.Share.class, ClientCommand.Grant.class, ClientCommand.CacheObject.class, ClientCommand.Cluster.class,
                 ClientCommand.NodeChange.class},
         footer = {"", "Exit status: 0 done, 1 the node failed, 2 usage, 3 node unreachable, 4 not found, "
                 + "5 refused (wrong key or no permission), 6 local file problem, 7 the node refused the request as invalid."})
 public final class ClientCommand implements Callable<Integer> {
-    public static final Set<String> NAMES = Set.of("ls", "put", "get", "rm", "share", "grant", "cluster", "node");
+    public static final Set<String> NAMES = Set.of("ls", "put", "get", "rm", "share", "grant", "cache", "cluster", "node");
     static final int OK = 0;
     static final int FAILED = 1;
     static final int USAGE = 2;
@@ -570,6 +570,47 @@ public final class ClientCommand implements Callable<Integer> {
                 } else {
                     parent.out.println((revoke ? "revoked " : "granted ") + ip + " on " + t.bucket() + "/"
                             + (t.key() == null ? "" : t.key()) + (prefix ? " (prefix)" : ""));
+                }
+            }
+            return OK;
+        }
+    }
+
+    @Command(name = "cache", mixinStandardHelpOptions = true, description = "Asks the nodes past BUCKET/KEY's replicas on the "
+            + "ring to cache it now, as if it were hot (native files: --query INSTANCE@FILE). The copies go once it has not "
+            + "been read at the hot rate for the nodes' --hot-cool-down. Needs the SHARD-KEY.")
+    static final class CacheObject extends Sub {
+        @Parameters(paramLabel = "BUCKET/KEY", arity = "0..1")
+        String what;
+        @Option(names = "--query", paramLabel = "INSTANCE@FILE", description = "A native file instead of BUCKET/KEY.")
+        String query;
+        @Option(names = "--copies", paramLabel = "N", description = "Nodes past the replicas that get a copy, 1..16 (default: ${DEFAULT-VALUE}).",
+                defaultValue = "2")
+        int copies;
+
+        @Override
+        public Integer call() throws Exception {
+            ObjectNode body = JSON.createObjectNode();
+            if ((what == null) == (query == null)) {
+                throw new CliException("name the object: BUCKET/KEY, or --query INSTANCE@FILE for a native file", USAGE);
+            }
+            if (query != null) {
+                body.put("query", query);
+            } else {
+                Target t = Target.file(what);
+                body.put("bucket", t.bucket()).put("key", t.key());
+            }
+            body.put("copies", copies);
+            try (InputStream in = calls().admin("POST", "/api/v1/cache", body.toString()).body()) {
+                JsonNode answer = JSON.readTree(in);
+                if (settings.json) {
+                    printJson(answer);
+                } else {
+                    List<String> holders = new ArrayList<>();
+                    answer.path("holders").forEach(h -> holders.add(h.asText()));
+                    parent.out.println(answer.path("chunks").asInt() == 0 ? "nothing to cache: the object lives inside its record"
+                            : "cached " + answer.path("placed").asInt() + " chunk copies on " + (holders.isEmpty() ? "no node (no node past the replicas is reachable)"
+                            : String.join(", ", holders)));
                 }
             }
             return OK;
