@@ -53,6 +53,22 @@ class NodeOptionsTest {
     }
 
     @Test
+    void cacheAndHotSpreadingFlags() {
+        NodeConfig d = parse(Map.of());
+        assertEquals(io.hifadhi.node.cache.CacheSettings.DEFAULTS, d.cache());
+        NodeConfig c = parse(Map.of(), "--cache-size", "256MiB", "--hot-spreading", "false", "--hot-threshold", "7.5",
+                "--hot-node-load", "100", "--hot-cool-down", "2.5", "--hot-copies", "3");
+        assertEquals(new io.hifadhi.node.cache.CacheSettings(256L << 20, false, 7.5, 100, java.time.Duration.ofMillis(2500), 3),
+                c.cache());
+        assertEquals(0, parse(Map.of(), "--cache-size", "0").cache().cacheBytes());
+        for (String[] bad : new String[][]{{"--hot-spreading", "maybe"}, {"--hot-copies", "0"}, {"--hot-copies", "17"},
+                {"--hot-threshold", "0"}, {"--hot-cool-down", "0"}, {"--cache-size", "lots"}}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), bad));
+            assertTrue(e.getMessage().contains(bad[0]), e.getMessage());
+        }
+    }
+
+    @Test
     void everyFlag() {
         NodeConfig c = parse(Map.of(), "--name", "n1", "--data-dir", "/tmp/x", "--http-port", "8000", "--cluster-port", "8001",
                 "--advertise-host", "h.example", "--join", "a:1, b:2", "--zone", "z1", "--capacity", "2TiB",
