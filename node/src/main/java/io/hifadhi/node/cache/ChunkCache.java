@@ -38,6 +38,7 @@ import java.util.stream.Stream;
 public final class ChunkCache {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkCache.class);
     private static final HexFormat HEX = HexFormat.of();
+    private static final java.util.regex.Pattern CHUNK_ID = java.util.regex.Pattern.compile("[0-9a-f]{64}");
 
     private final Path root;
     private final Path tmp;
@@ -271,16 +272,7 @@ public final class ChunkCache {
 
     /** A chunk id names a file only if it is exactly 64 lower-case hex digits: nothing else can become a path. */
     static boolean isChunkId(String s) {
-        if (s == null || s.length() != 64) {
-            return false;
-        }
-        for (int i = 0; i < 64; i++) {
-            char c = s.charAt(i);
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-                return false;
-            }
-        }
-        return true;
+        return s != null && CHUNK_ID.matcher(s).matches();
     }
 
     static String sha256Hex(byte[] data) {
