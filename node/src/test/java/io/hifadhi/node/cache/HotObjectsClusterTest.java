@@ -77,12 +77,17 @@ class HotObjectsClusterTest {
         HttpResponse<String> stored = cluster.client(0).store(name, body);
         assertEquals(200, stored.statusCode(), stored.body());
         String query = stored.body().trim();
-        JsonNode where = cluster.locate(query);
-        assertEquals(1, where.get("chunks").size(), where.toString());
-        JsonNode chunk = where.get("chunks").get(0);
+        // W=2: the write was answered after two replicas had the chunk; the third may still be writing it.
+        AtomicReference<JsonNode> located = new AtomicReference<>();
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+            JsonNode where = cluster.locate(query);
+            located.set(where);
+            assertEquals(1, where.path("chunks").size(), where.toString());
+            assertEquals(3, where.get("chunks").get(0).get("holders").size(), "three replicas hold the chunk: " + where);
+        });
+        JsonNode chunk = located.get().get("chunks").get(0);
         Set<Integer> replicas = new HashSet<>();
         chunk.get("holders").forEach(h -> replicas.add(cluster.index(h.asText())));
-        assertEquals(3, replicas.size(), "three replicas hold the chunk: " + where);
         List<Integer> others = new ArrayList<>();
         for (int i = 0; i < cluster.size(); i++) {
             if (!replicas.contains(i)) {
@@ -165,6 +170,9 @@ class HotObjectsClusterTest {
         status = ClientCommand.run(new String[]{"cache", "--query", "node-a@no-such-file", "--endpoint", cluster.client(3).base(),
                 "--shard-key", HotCluster.KEY}, Map.of("HOME", dir.toString()), new PrintStream(out), new PrintStream(err));
         assertEquals(4, status, "a missing file is exit status 4");
+        // Left cold, the object the CLI asked for stops counting as hot within the cool-down (the flash crowd counts).
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() ->
+                sum(cluster.metricOfAll("hifadhi_hot_objects")) == 0);
     }
 
     @Test
@@ -183,9 +191,8 @@ class HotObjectsClusterTest {
         assertError(post(0, "{\"query\": \"no-at-sign\"}", HotCluster.KEY), 400, "invalid_query");
         assertError(post(0, "{\"bucket\": \"no-such-bucket\", \"key\": \"k\"}", HotCluster.KEY), 404, "no_such_bucket");
         assertError(post(0, "{\"query\": \"node-a@never-stored.bin\"}", HotCluster.KEY), 404, "not_found");
-        HttpResponse<String> noKey = post(0, "{\"query\": " + q + "}", null);
-        assertTrue(noKey.statusCode() == 401 || noKey.statusCode() == 403, noKey.statusCode() + " " + noKey.body());
-        assertTrue(post(0, "{\"query\": " + q + "}", "wrong-shard-key-0123456789").statusCode() / 100 == 4);
+        assertError(post(0, "{\"query\": " + q + "}", null), 401, "unauthorized");
+        assertError(post(0, "{\"query\": " + q + "}", "wrong-shard-key-0123456789"), 401, "unauthorized");
         NativeClient c = cluster.client(0);
         HttpResponse<String> get = c.http().send(HttpRequest.newBuilder(URI.create(c.base() + "/api/v1/cache"))
                 .header("SHARD-KEY", HotCluster.KEY).build(), HttpResponse.BodyHandlers.ofString());
@@ -220,10 +227,12 @@ class HotObjectsClusterTest {
             });
         }
         long start = System.nanoTime();
-        boolean sawHot = false;
         int serving = 0;
+        double seconds = 0;
+        boolean sawHot = false;
         try {
-            while (System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {
+            while (serving < 4 && System.nanoTime() - start < TimeUnit.SECONDS.toNanos(10)) {
+                Thread.sleep(200);
                 long[] now = cluster.metricOfAll("hifadhi_chunk_read_bytes_total");
                 serving = 0;
                 for (int i = 0; i < now.length; i++) {
@@ -231,10 +240,11 @@ class HotObjectsClusterTest {
                         serving++;
                     }
                 }
-                sawHot |= sum(cluster.metricOfAll("hifadhi_hot_objects")) > 0;
-                if (serving >= 4 && sawHot) {
-                    break;
-                }
+                seconds = (System.nanoTime() - start) / 1e9;
+            }
+            // The crowd goes on until some node's meter calls the object hot (it needs a few seconds of reads).
+            long hotBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!(sawHot = sum(cluster.metricOfAll("hifadhi_hot_objects")) > 0) && System.nanoTime() < hotBy && failure.get() == null) {
                 Thread.sleep(200);
             }
         } finally {
@@ -242,9 +252,9 @@ class HotObjectsClusterTest {
             readers.shutdown();
             assertTrue(readers.awaitTermination(60, TimeUnit.SECONDS));
         }
-        double seconds = (System.nanoTime() - start) / 1e9;
         assertNull(failure.get(), () -> "a reader failed: " + failure.get());
-        System.out.printf("flash crowd: %d nodes served from their own disk after %.1f s (%d reads)%n", serving, seconds, reads.get());
+        System.out.printf("flash crowd: %d nodes served from their own disk after %.1f s; hot after %.1f s (%d reads)%n", serving,
+                seconds, (System.nanoTime() - start) / 1e9, reads.get());
         assertTrue(serving >= 4, serving + " of 5 nodes served the object's bytes from their own disk within 10 s");
         assertTrue(sawHot, "some node found the object hot and spread it");
         for (int h : p.others()) {
