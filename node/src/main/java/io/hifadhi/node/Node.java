@@ -321,6 +321,10 @@ public final class Node implements AutoCloseable {
             HotObjects h = hotObjects;
             return h == null ? 0 : h.hotObjects();
         });
+        metrics.registry().register("hifadhi_cache_leased_copies", (com.codahale.metrics.Gauge<Integer>) () -> {
+            HotObjects h = hotObjects;
+            return h == null ? 0 : h.leasedCopies();
+        });
         metrics.counter("hifadhi_hot_pushed_chunks", () -> {
             HotObjects h = hotObjects;
             return h == null ? 0L : h.pushedChunks();

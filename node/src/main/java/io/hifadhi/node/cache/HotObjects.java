@@ -390,6 +390,11 @@ public final class HotObjects implements ExtraCopies, CacheControl, AutoCloseabl
         return pushedChunks.sum();
     }
 
+    /** Copies this node holds for spreaders under a lease not yet ended. */
+    public int leasedCopies() {
+        return leases.size();
+    }
+
     /** Cached copies this node dropped because their object cooled (lease ended, or unread for the cool-down). */
     public long expiredCopies() {
         return expiredCopies.sum();
