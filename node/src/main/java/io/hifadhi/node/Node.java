@@ -211,8 +211,7 @@ public final class Node implements AutoCloseable {
         int clusterPort = config.clusterPort() == 0 ? Addresses.freePort(config.bindAddress()) : config.clusterPort();
         try {
             membership = NodeMembership.start(config, name, credentials.shardKey(), advertiseHost, clusterPort,
-                    api.port(), dataDirectory.root(), knownPeers, () -> new LoadDigest(metrics.requestRate(),
-                            metrics.bytesInRate(), metrics.bytesOutRate()));
+                    api.port(), dataDirectory.root(), knownPeers, loadDigest(metrics));
         } catch (NodeStartException e) {
             closeQuietly();
             throw e;
@@ -296,6 +295,27 @@ public final class Node implements AutoCloseable {
     public TransferStatus transferStatus() {
         Replication r = replication;
         return r == null ? null : r.transferStatus();
+    }
+
+    /**
+     * The load this node gossips. Bytes out are what it sends to clients and the chunks it serves to peers: readers
+     * elsewhere choose among a chunk's holders by this figure, and serving peers is as much load as serving clients.
+     * The chunk bytes are sampled each time the digest is asked for (every 2 s) into a meter for their one-minute rate.
+     */
+    private java.util.function.Supplier<LoadDigest> loadDigest(NodeMetrics metrics) {
+        com.codahale.metrics.Meter toPeers = metrics.registry().meter("hifadhi_chunk_served_to_peers_bytes");
+        java.util.concurrent.atomic.AtomicLong seen = new java.util.concurrent.atomic.AtomicLong();
+        return () -> {
+            Replication r = replication;
+            if (r != null) {
+                long sent = r.chunkBytesServedToPeers();
+                long delta = sent - seen.getAndSet(sent);
+                if (delta > 0) {
+                    toPeers.mark(delta);
+                }
+            }
+            return new LoadDigest(metrics.requestRate(), metrics.bytesInRate(), metrics.bytesOutRate() + toPeers.getOneMinuteRate());
+        };
     }
 
     private static List<Class<?>> concat(List<Class<?>> a, List<Class<?>> b) {

@@ -158,7 +158,10 @@ public final class HotObjects implements ExtraCopies, CacheControl, AutoCloseabl
                 id -> load(v, id), ThreadLocalRandom.current());
     }
 
-    /** A member's gossiped load: bytes it sent per second, plus a little per request so idle-byte ties break. */
+    /**
+     * A member's gossiped load: bytes it sent per second (to clients, and chunks to peers), plus a little per request
+     * so that ties between idle nodes break.
+     */
     private static double load(ClusterView v, String id) {
         LoadDigest l = v.member(id).map(m -> m.metadata().load()).orElse(LoadDigest.IDLE);
         return l.bytesOutPerSecond() + 1024 * l.requestsPerSecond();

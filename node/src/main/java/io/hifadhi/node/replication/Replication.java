@@ -181,6 +181,11 @@ public final class Replication implements AutoCloseable {
         return replica.chunkReadBytes();
     }
 
+    /** Envelope bytes of chunk fetches this node answered for peers (and asked of them) since it started. */
+    public long chunkBytesServedToPeers() {
+        return transport.bytesSent(Messages.CHUNK_GET);
+    }
+
     /** The chunk's preference list in the current view: its N replicas, then the fallbacks (cache neighbours). */
     public ChunkPlacement chunkPlacement(String chunkId) {
         ClusterView v = placement.view();
