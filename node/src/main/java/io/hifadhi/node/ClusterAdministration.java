@@ -67,7 +67,8 @@ final class ClusterAdministration implements ClusterAdmin {
         }
         ClusterView v = view.get();
         if (v != null && v.isReachable(id)) {
-            throw new IllegalStateException(id + " is reachable: removing it would throw away good copies");
+            throw new IllegalStateException(id + " is reachable: removing it would throw away good copies; run `hifadhi node leave`"
+                    + " against it instead, so it hands its data over first");
         }
         layout.remove(id);
     }

@@ -48,6 +48,7 @@ import java.util.concurrent.atomic.AtomicLong;
 final class AntiEntropy implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AntiEntropy.class);
     static final long ROUND_MILLIS = 5_000;
+    static final long TRANSITION_ROUND_MILLIS = 1_000;
     private static final long BACKLOG_PAUSE_MILLIS = 200;
     static final int ENTRIES_PER_ROUND = 4_096;
     private static final int LEAVES_PER_REQUEST = 128;
@@ -112,7 +113,7 @@ final class AntiEntropy implements AutoCloseable {
     }
 
     void start() {
-        schedule(ROUND_MILLIS);
+        schedule(TRANSITION_ROUND_MILLIS);
     }
 
     /** Entries this node pulled from peers and pushed to them since it started. */
@@ -178,7 +179,8 @@ final class AntiEntropy implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.warn("anti-entropy round failed: {}", e.toString());
         } finally {
-            schedule(backlog ? BACKLOG_PAUSE_MILLIS : ROUND_MILLIS);
+            // While a layout change is under way, rounds come faster: each confirmation waits for a clean round.
+            schedule(backlog ? BACKLOG_PAUSE_MILLIS : c.placement().layout().inTransition() ? TRANSITION_ROUND_MILLIS : ROUND_MILLIS);
         }
     }
 

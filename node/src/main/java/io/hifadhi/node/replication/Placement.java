@@ -139,11 +139,23 @@ final class Placement {
         return walk(newest, position).subList(0, n(newest));
     }
 
-    /** One walk per live ring, the newest first: a write needs its quorum in each. */
+    /**
+     * One walk per live ring, the newest first: a write needs its quorum in each. An older ring's walk goes on with the
+     * newest ring's members after its own, so a small old ring (the two nodes a cluster had a moment ago) still finds
+     * stand-ins for a replica that is down.
+     */
     List<List<String>> writeWalks(ClusterView v, long position) {
+        List<Ring> live = rings(v);
+        List<String> newest = walk(live.get(0), position);
         List<List<String>> out = new ArrayList<>();
-        for (Ring ring : rings(v)) {
-            out.add(walk(ring, position));
+        for (Ring ring : live) {
+            List<String> walk = walk(ring, position);
+            for (String id : newest) {
+                if (!walk.contains(id)) {
+                    walk.add(id);
+                }
+            }
+            out.add(walk);
         }
         return out;
     }

@@ -262,15 +262,16 @@ public final class Replication implements AutoCloseable {
      */
     QuorumWrite.Pending write(String what, ClusterView v, long position, QuorumWrite.Sender sender) {
         List<io.hifadhi.ring.Ring> rings = placement.rings(v);
+        List<List<String>> walks = placement.writeWalks(v, position);
         if (rings.size() == 1) {
-            return write(what, v, rings.get(0), position, sender);
+            return write(what, v, rings.get(0), walks.get(0), sender);
         }
         Map<String, CompletableFuture<Ack>> sent = new ConcurrentHashMap<>();
         QuorumWrite.Sender once = (target, hintFor) -> sent.computeIfAbsent(target + "\u0000" + hintFor,
                 k -> sender.apply(target, hintFor));
         List<QuorumWrite.Pending> each = new java.util.ArrayList<>();
-        for (io.hifadhi.ring.Ring ring : rings) {
-            each.add(write(what, v, ring, position, once));
+        for (int i = 0; i < rings.size(); i++) {
+            each.add(write(what, v, rings.get(i), walks.get(i), once));
         }
         CompletableFuture<QuorumWrite.Outcome> quorum = CompletableFuture.allOf(
                 each.stream().map(QuorumWrite.Pending::quorum).toArray(CompletableFuture[]::new)).thenApply(ignored -> {
@@ -287,8 +288,8 @@ public final class Replication implements AutoCloseable {
         return new QuorumWrite.Pending(quorum, settled);
     }
 
-    private QuorumWrite.Pending write(String what, ClusterView v, io.hifadhi.ring.Ring ring, long position, QuorumWrite.Sender sender) {
-        QuorumWrite q = QuorumWrite.begin(what, placement.walk(ring, position), placement.n(ring), placement.w(ring),
+    private QuorumWrite.Pending write(String what, ClusterView v, io.hifadhi.ring.Ring ring, List<String> walk, QuorumWrite.Sender sender) {
+        QuorumWrite q = QuorumWrite.begin(what, walk, placement.n(ring), placement.w(ring),
                 v::isReachable, localId(), sender);
         QuorumWrite.Pending p = q.pending();
         if (!p.settled().isDone()) {

@@ -134,6 +134,18 @@ class ClientCliTest {
         }
         assertTrue(text.out().contains("3 of 3 nodes up"), text.out());
         assertTrue(text.out().contains("zone-2"), text.out());
+        assertTrue(text.out().contains("rebalance: "), "the move of data after a layout change is shown: " + text.out());
+    }
+
+    @Test
+    void nodeRemoveRefusesUnknownAndReachableNodes() throws Exception {
+        Run unknown = cli(nodes.get(0), "node", "remove", "no-such-node");
+        assertEquals(4, unknown.exit(), unknown.stderr());
+        assertTrue(unknown.stderr().contains("no-such-node"), unknown.stderr());
+        Run reachable = cli(nodes.get(0), "node", "remove", nodes.get(2).name());
+        assertEquals(7, reachable.exit(), reachable.stderr());
+        assertTrue(reachable.stderr().contains("node leave"), "says what to do instead: " + reachable.stderr());
+        assertEquals(2, cli(nodes.get(0), "node", "remove").exit(), "a name is needed");
     }
 
     @Test

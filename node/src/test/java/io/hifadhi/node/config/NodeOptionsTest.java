@@ -119,6 +119,20 @@ class NodeOptionsTest {
     }
 
     @Test
+    void deadAfterAndTransferRate() {
+        NodeConfig defaults = parse(Map.of());
+        assertEquals(java.time.Duration.ofMinutes(10), defaults.deadAfter());
+        assertEquals(0, defaults.transferRate());
+        NodeConfig set = parse(Map.of(), "--dead-after", "20s", "--transfer-rate", "50MiB");
+        assertEquals(java.time.Duration.ofSeconds(20), set.deadAfter());
+        assertEquals(50L << 20, set.transferRate());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--dead-after", "5s")).getMessage()
+                .contains("--dead-after"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--dead-after", "soon")).getMessage()
+                .contains("--dead-after"));
+    }
+
+    @Test
     void sizes() {
         assertEquals(4194304, Sizes.parse("4MiB"));
         assertEquals(4194304, Sizes.parse("4m"));

@@ -57,7 +57,25 @@ final class TestCluster implements AutoCloseable {
             start(i);
         }
         awaitReachable(allIndexes(), allIndexes());
+        awaitLayoutSettled();
         return this;
+    }
+
+    /** Waits until every running node sees every owner confirm the newest ring (no layout change under way). */
+    void awaitLayoutSettled() {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            int running = 0;
+            for (Node node : nodes) {
+                running += node == null ? 0 : 1;
+            }
+            for (Node node : nodes) {
+                if (node != null) {
+                    var t = node.transferStatus();
+                    assertEquals(running, t == null ? -1 : t.owners(), "owners as " + node.name() + " sees them");
+                    assertEquals(running, t.ownersConfirmed(), "owners confirmed as " + node.name() + " sees them");
+                }
+            }
+        });
     }
 
     Node start(int i) throws NodeStartException {
