@@ -103,6 +103,8 @@ public final class Node implements AutoCloseable {
     private AccessKeyTable keys;
     private ChunkCache cache;
     private volatile HotObjects hotObjects;
+    private MultipartUploads uploads;
+    private java.util.concurrent.ScheduledExecutorService uploadExpiry;
 
     /** @param console where first-start credentials are printed (stdout for the real process) */
     public Node(NodeConfig config, PrintStream console) {
@@ -146,6 +148,16 @@ public final class Node implements AutoCloseable {
         metrics.registry().register("hifadhi_rebalance_handed_over_bytes",
                 (com.codahale.metrics.Gauge<Long>) () -> transferStatus() == null ? 0L : transferStatus().bytesHandedOver());
         registerCacheMetrics(metrics);
+        // Space: what the chunk collector freed on this node, and what it found among the chunks it is primary of.
+        metrics.registry().register("hifadhi_gc_collected_chunks",
+                (com.codahale.metrics.Gauge<Long>) () -> replication == null ? 0L : replication.collectedChunks());
+        metrics.registry().register("hifadhi_gc_collected_bytes",
+                (com.codahale.metrics.Gauge<Long>) () -> replication == null ? 0L : replication.collectedBytes());
+        metrics.registry().register("hifadhi_gc_live_chunks", (com.codahale.metrics.Gauge<Long>) () -> census().liveChunks());
+        metrics.registry().register("hifadhi_gc_live_bytes", (com.codahale.metrics.Gauge<Long>) () -> census().liveBytes());
+        metrics.registry().register("hifadhi_gc_pending_chunks", (com.codahale.metrics.Gauge<Long>) () -> census().pendingChunks());
+        metrics.registry().register("hifadhi_gc_pending_bytes", (com.codahale.metrics.Gauge<Long>) () -> census().pendingBytes());
+        metrics.registry().register("hifadhi_stored_bytes", (com.codahale.metrics.Gauge<Long>) this::payloadBytes);
         try {
             chunks = new ChunkStore(dataDirectory.subdirectory(CHUNKS_DIR), config.fsync());
             cache = new ChunkCache(dataDirectory.subdirectory(CACHE_DIR), config.cache().cacheBytes(), clock::millis);
@@ -153,7 +165,7 @@ public final class Node implements AutoCloseable {
             records = RecordStore.open(dataDirectory.subdirectory(RECORDS_DIR), config.fsync(), codec);
             hlc = new HybridLogicalClock(name, clock::millis);
             // Local until membership is up; then the replicated data path (alone it still is the local store).
-            LocalObjectStore local = new LocalObjectStore(chunks, records, hlc, config.chunkSize());
+            LocalObjectStore local = new LocalObjectStore(chunks, records, hlc, config.chunkSize(), config.gcGraceMillis());
             knownPeers = KnownPeers.load(dataDirectory.root(), name);
             replicated = new ReplicatedObjectStore(local, knownPeers::ids, !config.join().isEmpty());
             // S3: buckets, keys and multipart upload state in fully replicated tables; parts' bytes and the
@@ -171,8 +183,8 @@ public final class Node implements AutoCloseable {
             layout = new Layout(layoutTable, clock::millis);
             keys = new AccessKeyTable(keyTable, credentials.shardKey(), clock);
             keys.register(credentials.accessKey(), credentials.secretKey(), "bootstrap key of " + name);
-            s3 = new S3Backend(new ReplicatedBucketCatalog(bucketTable, clock),
-                    new MultipartUploads(new ReplicatedSortedTable(uploadTable), chunks, replicated, clock),
+            uploads = new MultipartUploads(new ReplicatedSortedTable(uploadTable), chunks, replicated, clock);
+            s3 = new S3Backend(new ReplicatedBucketCatalog(bucketTable, clock), uploads,
                     keys, new S3Settings(config.s3Region(), config.s3Domains(), config.maxObjectSize(), config.s3Quotas()), keys);
             store = new MeteredObjectStore(replicated, metrics);
         } catch (IOException e) {
@@ -211,7 +223,7 @@ public final class Node implements AutoCloseable {
         int clusterPort = config.clusterPort() == 0 ? Addresses.freePort(config.bindAddress()) : config.clusterPort();
         try {
             membership = NodeMembership.start(config, name, credentials.shardKey(), advertiseHost, clusterPort,
-                    api.port(), dataDirectory.root(), knownPeers, loadDigest(metrics));
+                    api.port(), dataDirectory.root(), knownPeers, loadDigest(metrics), this::payloadBytes);
         } catch (NodeStartException e) {
             closeQuietly();
             throw e;
@@ -221,7 +233,8 @@ public final class Node implements AutoCloseable {
             replication = Replication.start(membership.membership(), credentials.shardKey().getBytes(StandardCharsets.UTF_8),
                     new ClusterSettings(config.replication(), config.writeQuorum(), config.readQuorum(), config.chunkSize()),
                     chunks, records, codec, hlc, dataDirectory.subdirectory(HINTS_DIR), config.fsync(),
-                    concat(ReplicatedTable.MESSAGE_TYPES, CacheMessages.TYPES), layout, new TransferRate(config.transferRate()));
+                    concat(ReplicatedTable.MESSAGE_TYPES, CacheMessages.TYPES), layout, new TransferRate(config.transferRate()),
+                    config.gcGraceMillis());
             replicated.attach(replication);
             HotObjects hot = new HotObjects(cache, config.cache(), replication, membership.membership()::view,
                     replicated::record, metrics::requestRate, clock::millis);
@@ -238,6 +251,9 @@ public final class Node implements AutoCloseable {
                 replication.sync(t.keyspace());
             }
             joinLayout();
+            // Uploads in progress reference chunks too: only with them known may this node take part in collection.
+            replication.startCollector(uploads);
+            startUploadExpiry();
         } catch (IOException e) {
             closeQuietly();
             throw new NodeStartException("cannot open the hint store in " + dataDirectory.root() + ": " + e.getMessage(), e);
@@ -355,6 +371,54 @@ public final class Node implements AutoCloseable {
         });
     }
 
+    /** Aborts abandoned multipart uploads ({@code --multipart-expiry}) every tenth of that age, at most every 10 min. */
+    private void startUploadExpiry() {
+        uploadExpiry = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "hifadhi-upload-expiry");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = Math.max(500, Math.min(600_000, config.multipartExpiryMillis() / 10));
+        uploadExpiry.scheduleWithFixedDelay(() -> {
+            try {
+                int aborted = uploads.abortInitiatedBefore(clock.instant().minusMillis(config.multipartExpiryMillis()));
+                if (aborted > 0) {
+                    LOG.info("aborted {} multipart uploads begun more than {} ms ago", aborted, config.multipartExpiryMillis());
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.info("abandoned multipart uploads not aborted this time: {}", e.toString());
+            }
+        }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private Replication.CollectionCensus census() {
+        Replication r = replication;
+        return r == null ? new Replication.CollectionCensus(0, 0, 0, 0) : r.collectionCensus();
+    }
+
+    /**
+     * Hifadhi's own payload on disk: chunk files plus the databases (records, tables, hints), not the whole file
+     * system. This is the {@code used_bytes} the cluster sees.
+     */
+    long payloadBytes() {
+        ChunkStore c = chunks;
+        long total = c == null ? 0 : c.storedBytes();
+        for (String dir : List.of(RECORDS_DIR, TABLES_DIR, HINTS_DIR)) {
+            try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dataDirectory.resolve(dir))) {
+                total += files.mapToLong(f -> {
+                    try {
+                        return java.nio.file.Files.isRegularFile(f) ? java.nio.file.Files.size(f) : 0;
+                    } catch (IOException e) {
+                        return 0; // a RocksDB file removed by a compaction meanwhile
+                    }
+                }).sum();
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // Not created yet, or a file vanished under the walk: the next reading counts it.
+            }
+        }
+        return total;
+    }
+
     /** host:port where others reach this node's HTTP (for links minted when a request names no usable Host). */
     private String advertisedHttpAddress() {
         String host = Addresses.advertiseHost(config.advertiseHost(), config.bindAddress());
@@ -406,6 +470,11 @@ public final class Node implements AutoCloseable {
         return replicated;
     }
 
+    /** This node's part in the cluster data path (hints, anti-entropy, chunk collection); null before it started. */
+    public Replication replication() {
+        return replication;
+    }
+
     /** Hints this node holds for replicas that were down, not yet delivered (0 before the node is in a cluster). */
     public long pendingHints() {
         Replication r = replication;
@@ -418,6 +487,10 @@ public final class Node implements AutoCloseable {
     }
 
     private void closeQuietly() {
+        if (uploadExpiry != null) {
+            uploadExpiry.shutdownNow();
+            uploadExpiry = null;
+        }
         if (replicated != null) {
             replicated.detach();
         }

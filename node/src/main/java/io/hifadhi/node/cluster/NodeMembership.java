@@ -41,14 +41,14 @@ public final class NodeMembership implements AutoCloseable {
     private static final long REFRESH_EVERY_MILLIS = 30_000;
 
     private final Membership membership;
-    private final FileStore disk;
     private final Supplier<LoadDigest> load;
+    private final java.util.function.LongSupplier usedBytes;
     private final ScheduledExecutorService publisher;
 
-    private NodeMembership(Membership membership, FileStore disk, Supplier<LoadDigest> load) {
+    private NodeMembership(Membership membership, Supplier<LoadDigest> load, java.util.function.LongSupplier usedBytes) {
         this.membership = membership;
-        this.disk = disk;
         this.load = load;
+        this.usedBytes = usedBytes;
         this.publisher = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hifadhi-membership-publisher");
             t.setDaemon(true);
@@ -62,7 +62,8 @@ public final class NodeMembership implements AutoCloseable {
      */
     public static NodeMembership start(NodeConfig config, String name, String clusterSecret, String advertiseHost,
                                        int clusterPort, int httpPort, Path dataDir, KnownPeers known,
-                                       Supplier<LoadDigest> load) throws NodeStartException {
+                                       Supplier<LoadDigest> load, java.util.function.LongSupplier usedBytes)
+            throws NodeStartException {
         FileStore disk;
         try {
             disk = Files.getFileStore(dataDir);
@@ -117,7 +118,7 @@ public final class NodeMembership implements AutoCloseable {
             throw new NodeStartException("cannot start cluster membership on " + config.bindAddress() + ":" + clusterPort
                     + " (" + e.getMessage() + "); choose another --cluster-port or --bind", e);
         }
-        NodeMembership seat = new NodeMembership(membership, disk, load);
+        NodeMembership seat = new NodeMembership(membership, load, usedBytes);
         seat.publish(MemberState.UP);
         seat.publisher.scheduleWithFixedDelay(() -> seat.publish(null), PUBLISH_EVERY_MILLIS, PUBLISH_EVERY_MILLIS,
                 TimeUnit.MILLISECONDS);
@@ -164,7 +165,8 @@ public final class NodeMembership implements AutoCloseable {
      */
     private void publish(MemberState state) {
         try {
-            long used = totalSpace(disk) - disk.getUsableSpace();
+            // Hifadhi's own payload (chunks and databases), not the whole file system it shares with others.
+            long used = usedBytes.getAsLong();
             LoadDigest current = load.get();
             MemberMetadata was = membership.localMetadata();
             long now = System.currentTimeMillis();
@@ -179,7 +181,7 @@ public final class NodeMembership implements AutoCloseable {
                 MemberMetadata next = md.withUsedBytes(Math.max(0, used)).withLoad(current);
                 return state == null ? next : next.withState(state);
             });
-        } catch (IOException | RuntimeException e) {
+        } catch (RuntimeException e) {
             LOG.warn("could not publish this node's load: {}", e.toString());
         }
     }

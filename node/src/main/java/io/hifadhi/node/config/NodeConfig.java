@@ -22,6 +22,8 @@ import java.util.regex.Pattern;
  * @param deadAfter     how long an owner may stay unreachable before it is removed from the layout (its data re-replicated)
  * @param transferRate  bytes per second a node spends moving data after a layout change; 0 = no limit
  * @param cache         the chunk cache and hot-object spreading
+ * @param gcGraceMillis how long an unreferenced chunk stays after it was last put before it is collected
+ * @param multipartExpiryMillis age after which a multipart upload not completed is aborted
  */
 public record NodeConfig(String name, Path dataDir, String bindAddress, int httpPort, int clusterPort,
                          String advertiseHost, List<String> join, String zone, long capacityBytes,
@@ -30,7 +32,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
                          String s3Region, List<String> s3Domains, List<String> trustedProxies,
                          Path tlsCert, Path tlsKey, io.hifadhi.api.ClientLimits clientLimits,
                          io.hifadhi.api.s3.S3Quotas s3Quotas, java.time.Duration deadAfter, long transferRate,
-                         io.hifadhi.node.cache.CacheSettings cache) {
+                         io.hifadhi.node.cache.CacheSettings cache, long gcGraceMillis, long multipartExpiryMillis) {
 
     public static final int DEFAULT_HTTP_PORT = 7111;
     public static final int DEFAULT_CLUSTER_PORT = 7112;
@@ -40,6 +42,10 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
     public static final String DEFAULT_S3_REGION = "us-east-1";
     public static final java.time.Duration DEFAULT_DEAD_AFTER = java.time.Duration.ofMinutes(10);
     public static final java.time.Duration MIN_DEAD_AFTER = java.time.Duration.ofSeconds(10);
+    public static final long DEFAULT_GC_GRACE_MILLIS = 10 * 60_000;
+    /** Shorter graces are for tests; the write barrier assumes a record write takes well under a quarter of it. */
+    public static final long MIN_GC_GRACE_MILLIS = 1_000;
+    public static final long DEFAULT_MULTIPART_EXPIRY_MILLIS = 7 * 86_400_000L;
     static final Pattern S3_REGION = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     static final Pattern S3_DOMAIN = Pattern.compile("(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
@@ -102,6 +108,12 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
                 throw new IllegalArgumentException(secret[0] + " must be at least 8 printable ASCII characters without spaces");
             }
         }
+        if (gcGraceMillis < MIN_GC_GRACE_MILLIS) {
+            throw new IllegalArgumentException("--gc-grace must be at least 1s, got " + gcGraceMillis + " ms");
+        }
+        if (multipartExpiryMillis < 1_000) {
+            throw new IllegalArgumentException("--multipart-expiry must be at least 1s, got " + multipartExpiryMillis + " ms");
+        }
         if ((accessKey == null) != (secretKey == null)) {
             throw new IllegalArgumentException("give --access-key and --secret-key together");
         }
@@ -136,6 +148,8 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         private String accessKey;
         private String secretKey;
         private boolean fsync = true;
+        private long gcGraceMillis = DEFAULT_GC_GRACE_MILLIS;
+        private long multipartExpiryMillis = DEFAULT_MULTIPART_EXPIRY_MILLIS;
         private long maxObjectSize = 5L << 40;
         private String s3Region = DEFAULT_S3_REGION;
         private List<String> s3Domains = List.of();
@@ -179,11 +193,14 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         public Builder deadAfter(java.time.Duration v) { deadAfter = v; return this; }
         public Builder transferRate(long v) { transferRate = v; return this; }
         public Builder cache(io.hifadhi.node.cache.CacheSettings v) { cache = v; return this; }
+        public Builder gcGraceMillis(long v) { gcGraceMillis = v; return this; }
+        public Builder multipartExpiryMillis(long v) { multipartExpiryMillis = v; return this; }
 
         public NodeConfig build() {
             return new NodeConfig(name, dataDir, bindAddress, httpPort, clusterPort, advertiseHost, join, zone,
                     capacityBytes, replication, writeQuorum, readQuorum, chunkSize, shardKey, accessKey, secretKey,
-                    fsync, maxObjectSize, s3Region, s3Domains, trustedProxies, tlsCert, tlsKey, clientLimits, s3Quotas, deadAfter, transferRate, cache);
+                    fsync, maxObjectSize, s3Region, s3Domains, trustedProxies, tlsCert, tlsKey, clientLimits, s3Quotas, deadAfter, transferRate, cache,
+                    gcGraceMillis, multipartExpiryMillis);
         }
     }
 
@@ -196,6 +213,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
                 + ", chunkSize=" + chunkSize + ", fsync=" + fsync + ", maxObjectSize=" + maxObjectSize
                 + ", s3Region=" + s3Region + ", s3Domains=" + s3Domains + ", trustedProxies=" + trustedProxies
                 + ", tls=" + (tlsCert == null ? "off" : tlsCert) + ", clientLimits=" + clientLimits + ", s3Quotas=" + s3Quotas + ", deadAfter=" + deadAfter + ", transferRate=" + transferRate + ", cache=" + cache
+                + ", gcGrace=" + gcGraceMillis + "ms, multipartExpiry=" + multipartExpiryMillis + "ms"
                 + ", shardKey=" + (shardKey == null ? "unset" : "***") + ", accessKey=" + (accessKey == null ? "unset" : accessKey) + "]";
     }
 }

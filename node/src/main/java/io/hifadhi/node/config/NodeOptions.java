@@ -131,6 +131,12 @@ public final class NodeOptions {
     @Option(names = "--hot-copies", paramLabel = "N", description = "Extra copies of a hot object's chunks, 1..16 (default: ${DEFAULT-VALUE}).", defaultValue = "2")
     int hotCopies;
 
+    @Option(names = "--gc-grace", paramLabel = "DURATION", description = "How long a chunk no object or upload references stays on disk after it was last written, before it is deleted; e.g. 30s, 10m, 1h (default: ${DEFAULT-VALUE}).", defaultValue = "10m")
+    String gcGrace;
+
+    @Option(names = "--multipart-expiry", paramLabel = "DURATION", description = "Multipart uploads not completed this long after they began are aborted and their parts' space freed (default: ${DEFAULT-VALUE}).", defaultValue = "7d")
+    String multipartExpiry;
+
     /** @throws IllegalArgumentException with a message naming the bad flag */
     public NodeConfig toConfig(Map<String, String> env) {
         boolean fsyncValue = switch (fsync.toLowerCase()) {
@@ -190,6 +196,8 @@ public final class NodeOptions {
                 .deadAfter(duration("--dead-after", deadAfter))
                 .transferRate(size("--transfer-rate", transferRate))
                 .cache(cache)
+                .gcGraceMillis(duration("--gc-grace", gcGrace).toMillis())
+                .multipartExpiryMillis(duration("--multipart-expiry", multipartExpiry).toMillis())
                 .build();
     }
 

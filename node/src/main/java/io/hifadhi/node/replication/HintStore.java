@@ -116,6 +116,22 @@ final class HintStore implements AutoCloseable {
         return n;
     }
 
+    /** Visits every hint (the collector counts the chunks and records they name as referenced). */
+    void forEach(java.util.function.Consumer<Hint> visitor) {
+        try (RocksIterator it = db.newIterator()) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                byte[] k = it.key();
+                int zero = 0;
+                while (zero < k.length && k[zero] != 0) {
+                    zero++;
+                }
+                if (k.length == zero + 10) {
+                    visitor.accept(new Hint(k, new String(k, 0, zero, StandardCharsets.UTF_8), Kind.values()[k[zero + 1]], it.value()));
+                }
+            }
+        }
+    }
+
     /** Deletes every hint for {@code target}; returns how many there were. */
     int dropFor(String target) throws IOException {
         int n = forTarget(target, Integer.MAX_VALUE).size();

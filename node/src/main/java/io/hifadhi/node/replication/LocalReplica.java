@@ -1,6 +1,7 @@
 package io.hifadhi.node.replication;
 
 import io.hifadhi.node.clock.HybridLogicalClock;
+import io.hifadhi.node.clock.VersionStamp;
 import io.hifadhi.node.replication.Messages.Ack;
 import io.hifadhi.node.replication.Messages.ChunkData;
 import io.hifadhi.node.replication.Messages.ChunkGet;
@@ -69,7 +70,9 @@ final class LocalReplica {
 
     Ack putChunk(ChunkPut put) throws IOException {
         ChunkRef ref = new ChunkRef(put.chunkId(), put.bytes().length);
-        if (!holdsGood(ref)) {
+        // A good copy that is already here is touched (put again): a new reference to it is coming, so the collector
+        // must keep it. If the collector deleted it between the check and the touch, it is written anew.
+        if (!(holdsGood(ref) && chunks.touch(ref))) {
             // The writer hashes as it writes and files the chunk under the hash of what arrived; a damaged
             // transfer therefore lands under another (correct) name and is refused here, never acknowledged.
             ChunkRef written;
@@ -100,6 +103,15 @@ final class LocalReplica {
         } catch (IOException e) {
             return false;
         }
+    }
+
+    /** The collector's write barrier on this node: marks the chunks held here as put now. */
+    ChunkHave touch(Messages.ChunkTouch touch) throws IOException {
+        boolean[] held = new boolean[touch.chunkIds().length];
+        for (int i = 0; i < held.length; i++) {
+            held[i] = chunks.touch(new ChunkRef(touch.chunkIds()[i], touch.lengths()[i]));
+        }
+        return new ChunkHave(held);
     }
 
     ChunkData getChunk(ChunkGet get) {
@@ -226,6 +238,40 @@ final class LocalReplica {
 
     private int stripe(ObjectRecord r) {
         return Math.floorMod(31 * r.bucket().hashCode() + r.key().hashCode(), locks.length);
+    }
+
+    /**
+     * Deletes each record that is still a tombstone no newer than the given stamp (tombstone GC); a record written
+     * since (newer, or live) stays. Returns how many were deleted.
+     */
+    int dropTombstones(byte[][] keys, String[] versions) throws IOException {
+        int dropped = 0;
+        for (int i = 0; i < keys.length; i++) {
+            VersionStamp tombstone = VersionStamp.parse(versions[i]);
+            if (dropIf(keys[i], r -> r.deleted() && !r.version().isNewerThan(tombstone))) {
+                dropped++;
+            }
+        }
+        return dropped;
+    }
+
+    private boolean dropIf(byte[] dbKey, java.util.function.Predicate<ObjectRecord> condition) throws IOException {
+        Optional<ObjectRecord> held = records.get(dbKey);
+        if (held.isEmpty()) {
+            return false;
+        }
+        ReentrantLock lock = locks[stripe(held.get())];
+        lock.lock();
+        try {
+            held = records.get(dbKey);
+            if (held.isEmpty() || !condition.test(held.get())) {
+                return false;
+            }
+            records.deleteAll(List.of(dbKey));
+            return true;
+        } finally {
+            lock.unlock();
+        }
     }
 
     RecordReply getRecord(RecordGet get) throws IOException {

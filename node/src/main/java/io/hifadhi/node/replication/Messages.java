@@ -18,6 +18,13 @@ final class Messages {
     static final String RECORD_PUT = "hifadhi-data-record-put";
     static final String RECORD_GET = "hifadhi-data-record-get";
     static final String RECORD_SCAN = "hifadhi-data-record-scan";
+    static final String CHUNK_TOUCH = "hifadhi-data-chunk-touch";
+    /** Chunk collector messages (see {@link ChunkCollector}). */
+    static final String GC_PREPARE = "hifadhi-data-gc-prepare";
+    static final String GC_REFS = "hifadhi-data-gc-refs";
+    static final String GC_COLLECT = "hifadhi-data-gc-collect";
+    static final String GC_TOMBSTONES = "hifadhi-data-gc-tombstones";
+    static final String GC_TOMBSTONES_DROP = "hifadhi-data-gc-tombstones-drop";
     /** Anti-entropy messages share this prefix (their bytes are counted together). */
     static final String SYNC = "hifadhi-data-sync-";
     static final String SYNC_DIGESTS = SYNC + "digests";
@@ -48,6 +55,65 @@ final class Messages {
     }
 
     record ChunkHave(boolean[] held) {
+    }
+
+    /** Mark chunks as put now where held (the collector's write barrier); answered with {@link ChunkHave}. */
+    record ChunkTouch(String[] chunkIds, int[] lengths) {
+    }
+
+    /** Starts a collection round: the answer is the receiver's wall clock, before any reference is looked up. */
+    record GcPrepare() {
+    }
+
+    record GcPrepared(long wallMillis) {
+    }
+
+    /** Which of these chunks does any record, hint or upload in progress on the receiver reference? */
+    record GcRefs(String[] chunkIds) implements SizedMessage {
+        @Override
+        public int sizeHint() {
+            return chunkIds.length * 70 + 64;
+        }
+    }
+
+    record GcReferenced(boolean[] referenced) {
+    }
+
+    /**
+     * Delete these unreferenced chunks if they were not put within the grace; {@code preparedAt} is the receiver's
+     * own {@link GcPrepared} answer of this round.
+     */
+    record GcCollect(String[] chunkIds, long preparedAt) implements SizedMessage {
+        @Override
+        public int sizeHint() {
+            return chunkIds.length * 70 + 64;
+        }
+    }
+
+    /** @param kept chunks not deleted because they were put within the grace, or named by a pending hint */
+    record GcCollected(int chunks, long bytes, int kept) {
+    }
+
+    /**
+     * Record keys ({@code bucket 0x00 key}) and their tombstones' version stamps: as {@link #GC_TOMBSTONES}, may they
+     * go; as {@link #GC_TOMBSTONES_DROP}, delete them where they are tombstones no newer than the given stamps.
+     */
+    record GcTombstones(byte[][] keys, String[] versions) implements SizedMessage {
+        @Override
+        public int sizeHint() {
+            int n = 64;
+            for (int i = 0; i < keys.length; i++) {
+                n += keys[i].length + versions[i].length() * 3 + 10;
+            }
+            return n;
+        }
+    }
+
+    /** Per key: the receiver holds no record of it, or a tombstone no newer, and no hint carrying it. */
+    record GcTombstonesHeld(boolean[] droppable) {
+    }
+
+    record GcTombstonesDropped(int dropped) {
     }
 
     /** Merge a record (last writer wins); {@code hintFor} as for chunks. */
@@ -158,5 +224,7 @@ final class Messages {
     static final List<Class<?>> TYPES = List.of(ChunkPut.class, ChunkGet.class, ChunkData.class, ChunkHas.class,
             ChunkHave.class, RecordPut.class, Ack.class, RecordGet.class, RecordReply.class, RecordScan.class,
             RecordBatch.class, SyncDigests.class, SyncDigestList.class, SyncEntries.class, SyncEntryList.class,
-            SyncRead.class, SyncValues.class, SyncPush.class);
+            SyncRead.class, SyncValues.class, SyncPush.class, ChunkTouch.class, GcPrepare.class, GcPrepared.class,
+            GcRefs.class, GcReferenced.class, GcCollect.class, GcCollected.class, GcTombstones.class, GcTombstonesHeld.class,
+            GcTombstonesDropped.class);
 }

@@ -156,8 +156,12 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         }
     }
 
-    /** A body staged across the cluster: inline bytes or chunks that reached W replicas each. */
-    record ClusterStaged(long size, String md5Hex, byte[] inline, List<ChunkRef> chunks) implements StagedBody {
+    /**
+     * A body staged across the cluster: inline bytes or chunks that reached W replicas each.
+     *
+     * @param stagedAtMillis when staging began (the chunk collector's write barrier, see {@link #commit})
+     */
+    record ClusterStaged(long size, String md5Hex, byte[] inline, List<ChunkRef> chunks, long stagedAtMillis) implements StagedBody {
         ClusterStaged {
             chunks = List.copyOf(chunks);
         }
@@ -173,11 +177,12 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         }
         ClusterView v = c.placement().view();
         requireWritable(c, v, "upload");
+        long stagedAt = System.currentTimeMillis();
         MessageDigest md5 = digest("MD5");
         byte[] head = body.readNBytes(LocalObjectStore.INLINE_MAX + 1);
         md5.update(head);
         if (head.length <= LocalObjectStore.INLINE_MAX) {
-            return new ClusterStaged(head.length, HEX.formatHex(md5.digest()), head, List.of());
+            return new ClusterStaged(head.length, HEX.formatHex(md5.digest()), head, List.of(), stagedAt);
         }
         int chunkSize = c.chunkSize();
         List<ChunkRef> refs = new ArrayList<>();
@@ -222,7 +227,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         } finally {
             inFlight.forEach(f -> f.cancel(false));
         }
-        return new ClusterStaged(size, HEX.formatHex(md5.digest()), null, refs);
+        return new ClusterStaged(size, HEX.formatHex(md5.digest()), null, refs, stagedAt);
     }
 
     private QuorumWrite.Pending replicateChunk(Replication c, ChunkRef ref, byte[] sha, byte[] bytes) {
@@ -241,6 +246,10 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         if (c == null) {
             throw new StoreUnavailableException("this node left the cluster while the upload was in progress; retry");
         }
+        if (LocalObjectStore.stagedLongAgo(staged.stagedAtMillis(), c.gcGraceMillis())) {
+            // A slow upload: its first chunks may have sat unreferenced for long; put them again before the record.
+            keep(c, staged.chunks());
+        }
         ObjectRecord record = new ObjectRecord(write.bucket(), write.key(), staged.size(), staged.md5Hex(),
                 write.contentType(), write.userMetadata(), c.clock().now(), false, staged.inline(), staged.chunks(), 0);
         QuorumWrite.Outcome outcome = writeRecord(c, record);
@@ -253,9 +262,72 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         if (c == null) {
             return local.publish(write, size, etag, chunks);
         }
+        keep(c, chunks);
         ObjectRecord record = new ObjectRecord(write.bucket(), write.key(), size, etag, write.contentType(),
                 write.userMetadata(), c.clock().now(), false, null, chunks, 0);
         return new PutResult(record.toInfo(), writeRecord(c, record).previousLive());
+    }
+
+    @Override
+    public void keep(List<ChunkRef> chunks) throws IOException {
+        Replication c = peers();
+        if (c == null) {
+            local.keep(chunks);
+        } else {
+            keep(c, chunks);
+        }
+    }
+
+    /**
+     * The collector's write barrier: touches each chunk on the first N reachable nodes of its preference list (the
+     * holders, or their stand-ins) and requires at least one of them to hold it. Touching one holder suffices for
+     * safety (that copy outlives the new reference's arrival, see {@link ChunkCollector}); repair copies it back to
+     * the others.
+     */
+    private void keep(Replication c, List<ChunkRef> chunks) throws IOException {
+        ClusterView v = c.placement().view();
+        int n = c.placement().n(v);
+        Map<String, List<ChunkRef>> byNode = new LinkedHashMap<>();
+        Map<String, Integer> holders = new LinkedHashMap<>();
+        for (ChunkRef ref : chunks) {
+            if (holders.putIfAbsent(ref.id(), 0) != null) {
+                continue;
+            }
+            int asked = 0;
+            for (String id : c.placement().walk(v, KeyHash.ofChunk(HEX.parseHex(ref.id())))) {
+                if (asked == n) {
+                    break;
+                }
+                if (id.equals(c.localId()) || v.isReachable(id)) {
+                    byNode.computeIfAbsent(id, x -> new ArrayList<>()).add(ref);
+                    asked++;
+                }
+            }
+        }
+        Map<String, CompletableFuture<Messages.ChunkHave>> answers = new LinkedHashMap<>();
+        byNode.forEach((node, refs) -> answers.put(node, c.request(v, node, Messages.CHUNK_TOUCH,
+                new Messages.ChunkTouch(refs.stream().map(ChunkRef::id).toArray(String[]::new),
+                        refs.stream().mapToInt(ChunkRef::length).toArray()), Messages.ChunkHave.class, Replication.CHUNK_TIMEOUT)));
+        for (Map.Entry<String, CompletableFuture<Messages.ChunkHave>> e : answers.entrySet()) {
+            try {
+                boolean[] held = await(e.getValue()).held();
+                List<ChunkRef> refs = byNode.get(e.getKey());
+                for (int i = 0; i < held.length; i++) {
+                    if (held[i]) {
+                        holders.merge(refs.get(i).id(), 1, Integer::sum);
+                    }
+                }
+            } catch (IOException | RuntimeException ex) {
+                LOG.debug("touch of chunks on {} failed: {}", e.getKey(), ex.toString());
+            }
+        }
+        for (Map.Entry<String, Integer> h : holders.entrySet()) {
+            if (h.getValue() == 0) {
+                throw new StoreUnavailableException("chunk " + h.getKey() + " of this upload is held by none of the reachable"
+                        + " nodes that should hold it (collected after sitting unreferenced for longer than the grace period,"
+                        + " or its holders are down); upload it again");
+            }
+        }
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.hifadhi.node.replication.Messages.RecordGet;
 import io.hifadhi.node.replication.Messages.RecordPut;
 import io.hifadhi.node.replication.Messages.RecordScan;
 import io.hifadhi.node.storage.ChunkRef;
+import io.hifadhi.node.storage.ChunkReferences;
 import io.hifadhi.node.storage.ChunkStore;
 import io.hifadhi.node.storage.RecordCodec;
 import io.hifadhi.node.storage.RecordStore;
@@ -68,9 +69,12 @@ public final class Replication implements AutoCloseable {
     private volatile ExtraCopies extraCopies = ExtraCopies.NONE;
     private AntiEntropy antiEntropy;
     private final RecordStore records;
+    private ChunkCollector collector;
+    private final long gcGraceMillis;
 
     private Replication(Membership membership, Transport transport, Placement placement, LocalReplica replica,
-                        HintStore hints, RecordCodec codec, HybridLogicalClock clock, int chunkSize, RecordStore records) {
+                        HintStore hints, RecordCodec codec, HybridLogicalClock clock, int chunkSize, RecordStore records,
+                        long gcGraceMillis) {
         this.records = records;
         this.membership = membership;
         this.transport = transport;
@@ -80,6 +84,7 @@ public final class Replication implements AutoCloseable {
         this.codec = codec;
         this.clock = clock;
         this.chunkSize = chunkSize;
+        this.gcGraceMillis = gcGraceMillis;
         this.handoff = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hifadhi-hinted-handoff");
             t.setDaemon(true);
@@ -94,11 +99,12 @@ public final class Replication implements AutoCloseable {
      *
      * @param otherMessageTypes messages of other services on the same transport (replicated tables), appended
      *                          to the codec's registrations in this order
+     * @param gcGraceMillis     {@code --gc-grace}: how long a chunk stays after it was last put and while unreferenced
      */
     public static Replication start(Membership membership, byte[] clusterSecret, ClusterSettings settings,
                                     ChunkStore chunks, RecordStore records, RecordCodec codec, HybridLogicalClock clock,
                                     Path hintsDir, boolean fsync, List<Class<?>> otherMessageTypes, Layout layout,
-                                    TransferRate transferRate) throws IOException {
+                                    TransferRate transferRate, long gcGraceMillis) throws IOException {
         HintStore hints = HintStore.open(hintsDir, fsync);
         String localId = membership.localId();
         List<Class<?>> types = new java.util.ArrayList<>(Messages.TYPES);
@@ -113,8 +119,13 @@ public final class Replication implements AutoCloseable {
         transport.handle(Messages.RECORD_PUT, RecordPut.class, replica::putRecord);
         transport.handle(Messages.RECORD_GET, RecordGet.class, replica::getRecord);
         transport.handle(Messages.RECORD_SCAN, RecordScan.class, replica::scan);
+        transport.handle(Messages.CHUNK_TOUCH, Messages.ChunkTouch.class, replica::touch);
         Replication r = new Replication(membership, transport, new Placement(membership::view, layout::current, settings), replica,
-                hints, codec, clock, settings.chunkSize(), records);
+                hints, codec, clock, settings.chunkSize(), records, gcGraceMillis);
+        TombstoneCollector tombstones = new TombstoneCollector(r, records, codec, replica, gcGraceMillis);
+        tombstones.register(transport, hints);
+        r.collector = new ChunkCollector(r, records, chunks, hints, codec, gcGraceMillis, tombstones);
+        r.collector.register(transport);
         r.antiEntropy = new AntiEntropy(r, List.of(new RecordKeyspace(records, codec, replica), new ChunkInventoryKeyspace(records)),
                 new ChunkKeeper(r, records, chunks, transferRate), new Handoff(r, records, chunks, transferRate), layout);
         r.antiEntropy.register(transport);
@@ -160,6 +171,38 @@ public final class Replication implements AutoCloseable {
     /** Keeps a keyspace (a fully replicated table) in sync by the same Merkle anti-entropy as the object records. */
     public void sync(SyncedKeyspace keyspace) {
         antiEntropy.add(keyspace);
+    }
+
+    long gcGraceMillis() {
+        return gcGraceMillis;
+    }
+
+    /**
+     * Starts chunk garbage collection once the references outside the record store (uploads in progress) can be
+     * read; until then this node answers no collection question, so no node collects.
+     */
+    public void startCollector(ChunkReferences uploads) {
+        collector.start(uploads);
+    }
+
+    /** Chunk copies and bytes the collector deleted on this node since it started. */
+    public long collectedChunks() {
+        return collector.collectedChunks();
+    }
+
+    public long collectedBytes() {
+        return collector.collectedBytes();
+    }
+
+    /**
+     * What the last complete collection round found among the chunks this node is primary of: live (referenced)
+     * chunks and bytes, and pending ones (unreferenced, kept until their grace has passed).
+     */
+    public record CollectionCensus(long liveChunks, long liveBytes, long pendingChunks, long pendingBytes) {
+    }
+
+    public CollectionCensus collectionCensus() {
+        return collector.census();
     }
 
     ChunkFetcher chunkFetcher() {
@@ -352,6 +395,7 @@ public final class Replication implements AutoCloseable {
                         }
                     } else {
                         request(v, target, Messages.RECORD_PUT, new RecordPut(hint.payload(), null), Ack.class, RECORD_TIMEOUT).join();
+                        forgetStandInCopy(v, codec.decode(hint.payload()));
                     }
                     hints.remove(hint);
                     delivered++;
@@ -366,10 +410,26 @@ public final class Replication implements AutoCloseable {
         }
     }
 
+    /**
+     * A stand-in forgets its own copy of a record once the hint carrying it was delivered, unless it owns the key in
+     * a live ring: the copy is not a replica's (anti-entropy never updates it), so kept it would go stale and keep
+     * its chunks referenced after a delete (and show in listings once the tombstone is collected).
+     */
+    private void forgetStandInCopy(ClusterView v, io.hifadhi.node.storage.ObjectRecord delivered) throws IOException {
+        long position = io.hifadhi.ring.KeyHash.ofObject(delivered.bucket(), delivered.key());
+        for (io.hifadhi.ring.Ring ring : placement.rings(v)) {
+            if (placement.replicates(ring, position, localId(), new int[placement.n(ring)])) {
+                return;
+            }
+        }
+        replica.dropHandedOver(delivered);
+    }
+
     @Override
     public void close() {
         membership.removeListener(listener);
         antiEntropy.close();
+        collector.close();
         handoff.shutdownNow();
         try {
             handoff.awaitTermination(5, TimeUnit.SECONDS);

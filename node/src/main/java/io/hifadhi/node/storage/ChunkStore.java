@@ -15,14 +15,22 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Content-addressed chunk files under {@code <root>/<id[0..2]>/<id[2..4]>/<id>}. A chunk is written
  * to {@code <root>/.tmp}, fsynced, renamed into place and its directory fsynced, so after a crash a
  * chunk file is either complete or absent. Reads re-hash the whole chunk before serving any of it.
+ *
+ * <p>A chunk file's modification time is when it was last <em>put</em>: written, or {@link #touch}ed because a
+ * new reference to it is about to be made. The garbage collector deletes only chunks whose last put is older
+ * than its grace period ({@link #deleteIfIdle}); a put and a delete of one chunk exclude each other (striped
+ * locks), so a put either finds the file and refreshes its time, or writes it anew after the delete.
  */
 public final class ChunkStore {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkStore.class);
@@ -31,17 +39,114 @@ public final class ChunkStore {
     private final Path root;
     private final Path tmp;
     private final boolean fsync;
+    /** Puts, touches and deletes of one chunk id take its stripe, so none of them interleave. */
+    private final Object[] locks = new Object[256];
+    /** Bytes of the chunk files under {@link #root}: counted at start, then kept up to date. */
+    private final AtomicLong storedBytes = new AtomicLong();
 
     public ChunkStore(Path root, boolean fsync) throws IOException {
         this.root = root;
         this.tmp = root.resolve(".tmp");
         this.fsync = fsync;
+        for (int i = 0; i < locks.length; i++) {
+            locks[i] = new Object();
+        }
         Files.createDirectories(tmp, OwnerOnly.directory());
         removeLeftoverTempFiles();
         if (fsync) {
             fsyncDirectory(root.getParent());
             fsyncDirectory(root);
         }
+        forEachFile(ref -> storedBytes.addAndGet(ref.length()));
+    }
+
+    /** Bytes of chunk files this store holds (the payload on disk, not counting the file system's own overhead). */
+    public long storedBytes() {
+        return storedBytes.get();
+    }
+
+    /**
+     * Marks the chunk as put now, if its file is here with its length: a reference to it is about to be made, so
+     * the collector must keep it for another grace period. The new time is fsynced (when fsync is on), so a
+     * restart does not make the chunk look older than it is. Returns false when the file is missing or truncated.
+     */
+    public boolean touch(ChunkRef ref) throws IOException {
+        synchronized (lockFor(ref.id())) {
+            Path f = pathOf(ref.id());
+            try {
+                if (Files.size(f) != ref.length()) {
+                    return false;
+                }
+                Files.setLastModifiedTime(f, FileTime.fromMillis(System.currentTimeMillis()));
+            } catch (NoSuchFileException e) {
+                return false;
+            }
+            if (fsync) {
+                try (FileChannel ch = FileChannel.open(f, StandardOpenOption.READ)) {
+                    ch.force(true);
+                }
+            }
+            return true;
+        }
+    }
+
+    /** When the chunk was last put (written or touched), in epoch millis; empty when the file is not here. */
+    public OptionalLong lastPut(String id) {
+        try {
+            return OptionalLong.of(Files.getLastModifiedTime(pathOf(id)).toMillis());
+        } catch (IOException e) {
+            return OptionalLong.empty();
+        }
+    }
+
+    /**
+     * Deletes the chunk's file unconditionally: only for a chunk whose copies are known to be elsewhere or no longer
+     * needed (this node handed it to the owners of a ring it is no longer in). The directory is fsynced, so the deletion
+     * survives a crash. Returns the bytes freed, 0 when there was no file.
+     */
+    public long delete(String id) throws IOException {
+        synchronized (lockFor(id)) {
+            return deleteLocked(id);
+        }
+    }
+
+    /**
+     * The garbage collector's delete: removes the chunk's file only if it was last put before {@code putBefore}
+     * (epoch millis), checked under the chunk's lock so a concurrent put either happened before (and kept the file)
+     * or writes the file anew afterwards. Returns the bytes freed; 0 when there was no file; -1 when the file was
+     * put too recently and is kept.
+     */
+    public long deleteIfIdle(String id, long putBefore) throws IOException {
+        synchronized (lockFor(id)) {
+            OptionalLong put = lastPut(id);
+            if (put.isEmpty()) {
+                return 0;
+            }
+            if (put.getAsLong() >= putBefore) {
+                return -1;
+            }
+            return deleteLocked(id);
+        }
+    }
+
+    private long deleteLocked(String id) throws IOException {
+        Path f = pathOf(id);
+        long size;
+        try {
+            size = Files.size(f);
+            Files.delete(f);
+        } catch (NoSuchFileException e) {
+            return 0;
+        }
+        storedBytes.addAndGet(-size);
+        if (fsync) {
+            fsyncDirectory(f.getParent());
+        }
+        return size;
+    }
+
+    private Object lockFor(String id) {
+        return locks[Integer.parseInt(id.substring(0, 2), 16)];
     }
 
     public Path pathOf(String id) {
@@ -81,14 +186,6 @@ public final class ChunkStore {
         }
     }
 
-    /**
-     * Deletes a chunk's file. Only for a chunk whose copies are known to be elsewhere or no longer needed: this
-     * node handed it to the owners of a ring it is no longer in.
-     */
-    public void delete(String id) throws IOException {
-        Files.deleteIfExists(pathOf(id));
-    }
-
     public boolean contains(String id) {
         return Files.exists(pathOf(id));
     }
@@ -102,14 +199,19 @@ public final class ChunkStore {
         }
     }
 
-    /** Visits every chunk file (id and length as found on disk; temp files skipped). */
+    /** Visits every chunk file (id and length as found on disk; temp files skipped, files deleted meanwhile too). */
     public void forEachFile(java.util.function.Consumer<ChunkRef> visitor) throws IOException {
         try (java.util.stream.Stream<Path> files = Files.walk(root, 3)) {
             for (Path f : (Iterable<Path>) files::iterator) {
                 String name = f.getFileName().toString();
                 if (name.length() == 64 && !f.startsWith(tmp) && name.chars().allMatch(ch -> (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f'))
                         && Files.isRegularFile(f)) {
-                    long size = Files.size(f);
+                    long size;
+                    try {
+                        size = Files.size(f);
+                    } catch (NoSuchFileException e) {
+                        continue;
+                    }
                     if (size <= Integer.MAX_VALUE) {
                         visitor.accept(new ChunkRef(name, (int) size));
                     }
@@ -168,6 +270,8 @@ public final class ChunkStore {
         }
 
         public ChunkRef finish() throws IOException {
+            // The file's time is its put time (see the class comment): set before the fsync that makes it durable.
+            Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis()));
             if (fsync) {
                 channel.force(true);
             }
@@ -176,17 +280,26 @@ public final class ChunkStore {
             ChunkRef ref = new ChunkRef(Hex.of(sha.digest()), Math.toIntExact(size));
             Path target = pathOf(ref.id());
             Path dir = target.getParent();
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir, OwnerOnly.directory());
-                if (fsync) {
-                    fsyncDirectory(dir.getParent());
-                    fsyncDirectory(dir.getParent().getParent());
+            synchronized (lockFor(ref.id())) {
+                if (!Files.isDirectory(dir)) {
+                    Files.createDirectories(dir, OwnerOnly.directory());
+                    if (fsync) {
+                        fsyncDirectory(dir.getParent());
+                        fsyncDirectory(dir.getParent().getParent());
+                    }
                 }
-            }
-            // Replacing an existing copy is harmless (same bytes) and heals a damaged one.
-            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            if (fsync) {
-                fsyncDirectory(dir);
+                long replaced;
+                try {
+                    replaced = Files.size(target);
+                } catch (NoSuchFileException e) {
+                    replaced = 0;
+                }
+                // Replacing an existing copy is harmless (same bytes) and heals a damaged one.
+                Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                storedBytes.addAndGet(size - replaced);
+                if (fsync) {
+                    fsyncDirectory(dir);
+                }
             }
             return ref;
         }

@@ -22,8 +22,10 @@ import java.util.Optional;
  * {@link ObjectStore} on this node's disk: chunks in a {@link ChunkStore}, records in a
  * {@link RecordStore}. Bodies up to {@link #INLINE_MAX} bytes live inside their record.
  *
- * <p>Overwritten objects leave their chunks behind: there is no chunk GC yet (a later issue), so
- * disk use only grows. Chunk files are shared by content, so GC will have to consult every record.
+ * <p>Overwritten objects leave their chunks behind for the chunk collector (replication's {@code ChunkCollector}),
+ * which deletes a chunk only when no record references it and it was last put more than the grace period ago.
+ * Its write barrier: a record is written less than half the grace after its chunks were put, or the chunks are
+ * put again ({@link ChunkStore#touch}) first.
  */
 public final class LocalObjectStore implements ObjectStore, ObjectPublisher {
     public static final int INLINE_MAX = 32 * 1024;
@@ -33,10 +35,19 @@ public final class LocalObjectStore implements ObjectStore, ObjectPublisher {
     private final RecordStore records;
     private final HybridLogicalClock clock;
     private final int chunkSize;
+    private final long gcGraceMillis;
     /** Serializes read-modify-write of one key's record; striped so unrelated keys do not contend. */
     private final Object[] locks = new Object[64];
 
     public LocalObjectStore(ChunkStore chunks, RecordStore records, HybridLogicalClock clock, int chunkSize) {
+        this(chunks, records, clock, chunkSize, DEFAULT_GC_GRACE_MILLIS);
+    }
+
+    /** The default of {@code --gc-grace}: how long a chunk must have been unreferenced and unput before it is deleted. */
+    public static final long DEFAULT_GC_GRACE_MILLIS = 10 * 60_000;
+
+    /** @param gcGraceMillis the chunk collector's grace ({@code --gc-grace}), for the write barrier */
+    public LocalObjectStore(ChunkStore chunks, RecordStore records, HybridLogicalClock clock, int chunkSize, long gcGraceMillis) {
         if (chunkSize <= INLINE_MAX) {
             throw new IllegalArgumentException("chunk size must exceed the inline limit of " + INLINE_MAX);
         }
@@ -44,6 +55,7 @@ public final class LocalObjectStore implements ObjectStore, ObjectPublisher {
         this.records = records;
         this.clock = clock;
         this.chunkSize = chunkSize;
+        this.gcGraceMillis = gcGraceMillis;
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new Object();
         }
@@ -51,11 +63,12 @@ public final class LocalObjectStore implements ObjectStore, ObjectPublisher {
 
     @Override
     public StagedBody stage(InputStream body) throws IOException {
+        long stagedAt = System.currentTimeMillis();
         MessageDigest md5 = md5();
         byte[] head = body.readNBytes(INLINE_MAX + 1);
         md5.update(head);
         if (head.length <= INLINE_MAX) {
-            return new StagedChunks(head.length, Hex.of(md5.digest()), head, List.of());
+            return new StagedChunks(head.length, Hex.of(md5.digest()), head, List.of(), stagedAt);
         }
         List<ChunkRef> refs = new ArrayList<>();
         long size = head.length;
@@ -83,7 +96,7 @@ public final class LocalObjectStore implements ObjectStore, ObjectPublisher {
         } finally {
             writer.close();
         }
-        return new StagedChunks(size, Hex.of(md5.digest()), null, refs);
+        return new StagedChunks(size, Hex.of(md5.digest()), null, refs, stagedAt);
     }
 
     @Override
@@ -91,7 +104,19 @@ public final class LocalObjectStore implements ObjectStore, ObjectPublisher {
         if (!(body instanceof StagedChunks staged)) {
             throw new IllegalArgumentException("body was not staged by this store");
         }
+        if (stagedLongAgo(staged.stagedAtMillis(), gcGraceMillis)) {
+            keep(staged.chunks());
+        }
         return publish(write, staged.size(), staged.md5Hex(), staged.inline(), staged.chunks());
+    }
+
+    /**
+     * Whether a body whose staging began at {@code stagedAtMillis} must have its chunks put again before its record
+     * is written: the collector's proof allows a quarter of the grace between a chunk's put and the reference to it
+     * (another quarter for the record write itself, half for the collector's own round).
+     */
+    public static boolean stagedLongAgo(long stagedAtMillis, long gcGraceMillis) {
+        return System.currentTimeMillis() - stagedAtMillis > gcGraceMillis / 4;
     }
 
     /**
@@ -99,7 +124,19 @@ public final class LocalObjectStore implements ObjectStore, ObjectPublisher {
      * with an ETag computed by the caller (S3's multipart form).
      */
     public PutResult publish(ObjectWrite write, long size, String etag, List<ChunkRef> chunkList) throws IOException {
+        keep(chunkList);
         return publish(write, size, etag, null, chunkList);
+    }
+
+    @Override
+    public void keep(List<ChunkRef> chunkList) throws IOException {
+        for (ChunkRef ref : chunkList) {
+            if (!chunks.touch(ref)) {
+                throw new io.hifadhi.api.store.StoreUnavailableException("chunk " + ref.id()
+                        + " of this upload is no longer on this node (collected after sitting unreferenced for longer than"
+                        + " the grace period); upload it again");
+            }
+        }
     }
 
     private PutResult publish(ObjectWrite write, long size, String etag, byte[] inline, List<ChunkRef> chunkList)

@@ -35,9 +35,10 @@ import java.util.TreeMap;
  * Parts are ordinary durable chunks (a small inline-staged part is written out as a chunk), so
  * completing an upload only writes one object record naming the parts' chunks in order: no bytes
  * are copied. Upload ids start with the initiation time in hex so they sort in initiation order.
- * Chunks of aborted uploads and replaced parts stay on disk until chunk GC exists (as for overwrites).
+ * Chunks of aborted uploads and replaced parts are left to the chunk collector; the parts of uploads in
+ * progress count as references ({@link #forEachChunk}).
  */
-public final class MultipartUploads implements MultipartStore {
+public final class MultipartUploads implements MultipartStore, ChunkReferences {
     private static final byte FORMAT_VERSION = 1;
     private static final int ID_LENGTH = 28;
 
@@ -100,6 +101,8 @@ public final class MultipartUploads implements MultipartStore {
             refs = objects.chunksOf(body).orElseThrow(() -> new IllegalArgumentException("body was not staged by this node's store"));
         }
         Part part = new Part(number, body.size(), body.md5Hex(), clock.instant());
+        // The part becomes a reference to its chunks: the collector's write barrier (see ChunkCollector).
+        objects.keep(refs);
         synchronized (lockFor(upload.uploadId())) {
             if (upload(upload.bucket(), upload.key(), upload.uploadId()).isEmpty()) {
                 throw new IOException("upload " + upload.uploadId() + " ended while a part was arriving");
@@ -150,6 +153,54 @@ public final class MultipartUploads implements MultipartStore {
             table.write(removals);
             return result;
         }
+    }
+
+    /**
+     * Visits the chunks of every part this node knows of, in uploads still in progress: they are referenced (an
+     * upload in progress keeps its parts), so the collector must not take them.
+     */
+    @Override
+    public void forEachChunk(java.util.function.Consumer<ChunkRef> visitor) {
+        table.scan(new byte[]{'p'}, null, (k, v) -> {
+            decodePart(partNumberOf(k), v).chunks().forEach(visitor);
+            return true;
+        });
+    }
+
+    /**
+     * Aborts every upload initiated before {@code cutoff} (abandoned: S3's AbortIncompleteMultipartUpload for the whole
+     * cluster); their parts' chunks are then left to the collector. Any node may run this: an abort is idempotent.
+     * Returns how many were aborted.
+     */
+    public int abortInitiatedBefore(Instant cutoff) throws IOException {
+        List<Upload> old = new ArrayList<>();
+        table.scan(new byte[]{'u'}, null, (k, v) -> {
+            int bucketEnd = indexOf(k, 1);
+            int keyEnd = k.length - ID_LENGTH - 1;
+            if (bucketEnd > 0 && keyEnd > bucketEnd) {
+                String bucket = new String(k, 1, bucketEnd - 1, StandardCharsets.UTF_8);
+                String key = new String(k, bucketEnd + 1, keyEnd - bucketEnd - 1, StandardCharsets.UTF_8);
+                String id = new String(k, keyEnd + 1, ID_LENGTH, StandardCharsets.UTF_8);
+                Upload u = decodeUpload(bucket, key, id, v);
+                if (u.initiated().isBefore(cutoff)) {
+                    old.add(u);
+                }
+            }
+            return true;
+        });
+        for (Upload u : old) {
+            abort(u);
+        }
+        return old.size();
+    }
+
+    private static int indexOf(byte[] a, int from) {
+        for (int i = from; i < a.length; i++) {
+            if (a[i] == 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private Map<Integer, StoredPart> storedParts(Upload upload) {

@@ -18,6 +18,14 @@ public interface ObjectPublisher {
     PutResult publish(ObjectWrite write, long size, String etag, List<ChunkRef> chunks) throws IOException;
 
     /**
+     * Marks {@code chunks} as put now on the nodes that hold them (write barrier of the chunk collector): called
+     * just before a new reference to chunks that may have sat unreferenced for a while (a part being recorded, a
+     * multipart upload completed), so no collector deletes them under the new reference. Fails (503) when a chunk
+     * is no longer held by any node it should be on.
+     */
+    void keep(List<ChunkRef> chunks) throws IOException;
+
+    /**
      * The durable chunks of a body staged by another store than the local one (the replicated data
      * path's), an inline body written out as one chunk; empty when the body is not such a body.
      */

@@ -123,6 +123,28 @@ public final class RecordStore implements AutoCloseable {
         }
     }
 
+    /** Deletes records outright (synced): tombstones every replica holds, past the grace; a stand-in's delivered copy. */
+    public void deleteAll(List<byte[]> keys) throws IOException {
+        try (WriteBatch wb = new WriteBatch()) {
+            for (byte[] k : keys) {
+                wb.delete(k);
+            }
+            db.write(writeOptions, wb);
+        } catch (RocksDBException e) {
+            throw new IOException("record delete failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** The record stored under a database key ({@link #keyOf}), or empty. */
+    public Optional<ObjectRecord> get(byte[] dbKey) throws IOException {
+        try {
+            byte[] v = db.get(dbKey);
+            return v == null ? Optional.empty() : Optional.of(codec.decode(v));
+        } catch (RocksDBException e) {
+            throw new IOException("record read failed: " + e.getMessage(), e);
+        }
+    }
+
     /** Merges nothing: writes every record in one synced batch (the caller decided they win). */
     public void putAll(List<ObjectRecord> batch) throws IOException {
         try (WriteBatch wb = new WriteBatch()) {

@@ -35,6 +35,8 @@ class NodeOptionsTest {
         assertEquals(List.of(), c.join());
         assertEquals(io.hifadhi.api.ClientLimits.DEFAULTS, c.clientLimits());
         assertEquals(io.hifadhi.api.s3.S3Quotas.DEFAULTS, c.s3Quotas());
+        assertEquals(10 * 60_000, c.gcGraceMillis());
+        assertEquals(7 * 86_400_000L, c.multipartExpiryMillis());
     }
 
     @Test
@@ -74,7 +76,7 @@ class NodeOptionsTest {
                 "--advertise-host", "h.example", "--join", "a:1, b:2", "--zone", "z1", "--capacity", "2TiB",
                 "--replication", "5", "--write-quorum", "3", "--read-quorum", "3", "--chunk-size", "8MiB",
                 "--shard-key", "flag-shard-key", "--access-key", "AKIAFLAG", "--secret-key", "secretflag", "--fsync", "false",
-                "--bind", "127.0.0.1", "--max-object-size", "1GiB");
+                "--bind", "127.0.0.1", "--max-object-size", "1GiB", "--gc-grace", "30s", "--multipart-expiry", "2h");
         assertEquals("n1", c.name());
         assertEquals(8000, c.httpPort());
         assertEquals(8001, c.clusterPort());
@@ -88,6 +90,8 @@ class NodeOptionsTest {
         assertFalse(c.fsync());
         assertEquals("127.0.0.1", c.bindAddress());
         assertEquals(1L << 30, c.maxObjectSize());
+        assertEquals(30_000, c.gcGraceMillis());
+        assertEquals(2 * 3_600_000, c.multipartExpiryMillis());
         assertFalse(c.toString().contains("flag-shard-key"), "no secret in toString");
         assertFalse(c.toString().contains("secretflag"));
     }
@@ -116,6 +120,9 @@ class NodeOptionsTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--name", "bad@name")).getMessage().contains("instance name"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--shard-key", "short")).getMessage().contains("--shard-key"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--access-key", "ONLYACCESS")).getMessage().contains("together"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--gc-grace", "soon")).getMessage().contains("--gc-grace"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--gc-grace", "500ms")).getMessage().contains("--gc-grace"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--multipart-expiry", "0s")).getMessage().contains("--multipart-expiry"));
     }
 
     @Test

@@ -33,6 +33,8 @@ final class TestCluster implements AutoCloseable {
     private final int chunkSize;
     private final int[] clusterPorts;
     private final Node[] nodes;
+    private long gcGraceMillis = NodeConfig.DEFAULT_GC_GRACE_MILLIS;
+    private long multipartExpiryMillis = NodeConfig.DEFAULT_MULTIPART_EXPIRY_MILLIS;
 
     TestCluster(Path dir, int size, int n, int w, int r, int chunkSize) throws IOException {
         this.dir = dir;
@@ -45,6 +47,18 @@ final class TestCluster implements AutoCloseable {
         for (int i = 0; i < size; i++) {
             clusterPorts[i] = NodeProcess.freePort();
         }
+    }
+
+    /** Sets {@code --gc-grace} for the nodes started from now on. */
+    TestCluster gcGrace(Duration grace) {
+        this.gcGraceMillis = grace.toMillis();
+        return this;
+    }
+
+    /** Sets {@code --multipart-expiry} for the nodes started from now on. */
+    TestCluster multipartExpiry(Duration age) {
+        this.multipartExpiryMillis = age.toMillis();
+        return this;
     }
 
     static String name(int i) {
@@ -88,7 +102,8 @@ final class TestCluster implements AutoCloseable {
         NodeConfig config = NodeConfig.builder(dir.resolve(name(i))).name(name(i)).bindAddress("127.0.0.1")
                 .httpPort(0).clusterPort(clusterPorts[i]).shardKey(KEY).join(join)
                 .replication(n).writeQuorum(w).readQuorum(r).chunkSize(chunkSize)
-                .accessKey(ACCESS_KEY).secretKey(SECRET_KEY).build();
+                .accessKey(ACCESS_KEY).secretKey(SECRET_KEY).gcGraceMillis(gcGraceMillis)
+                .multipartExpiryMillis(multipartExpiryMillis).build();
         Node node = new Node(config, new PrintStream(new ByteArrayOutputStream()));
         node.start();
         nodes[i] = node;

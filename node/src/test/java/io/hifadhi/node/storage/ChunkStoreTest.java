@@ -89,4 +89,36 @@ class ChunkStoreTest {
         new ChunkStore(tmp.resolve("chunks"), true);
         assertFalse(Files.exists(tmp.resolve("chunks/.tmp/crashed.part")));
     }
+
+    @Test
+    void theCollectorDeletesOnlyChunksNotPutWithinTheGraceAndTheByteCountFollows() throws Exception {
+        ChunkStore store = new ChunkStore(tmp.resolve("chunks"), true);
+        byte[] a = new byte[70_000];
+        new Random(3).nextBytes(a);
+        ChunkRef ref = write(store, a);
+        ChunkRef other = write(store, new byte[1000]);
+        assertEquals(71_000, store.storedBytes());
+        write(store, a);
+        assertEquals(71_000, store.storedBytes(), "a second put of the same chunk replaces it: no double count");
+
+        long put = store.lastPut(ref.id()).orElseThrow();
+        assertEquals(-1, store.deleteIfIdle(ref.id(), put), "put at the cutoff: kept");
+        // Made old, then touched (a new reference is coming): kept again, and the time survives a reopen.
+        Files.setLastModifiedTime(store.pathOf(ref.id()), java.nio.file.attribute.FileTime.fromMillis(put - 60_000));
+        assertTrue(store.touch(ref));
+        assertEquals(-1, store.deleteIfIdle(ref.id(), put - 1));
+        ChunkStore reopened = new ChunkStore(tmp.resolve("chunks"), true);
+        assertEquals(71_000, reopened.storedBytes(), "counted from the files at start");
+        assertTrue(reopened.lastPut(ref.id()).orElseThrow() >= put);
+
+        Files.setLastModifiedTime(store.pathOf(ref.id()), java.nio.file.attribute.FileTime.fromMillis(put - 60_000));
+        assertEquals(70_000, store.deleteIfIdle(ref.id(), put - 1), "idle since before the cutoff: deleted");
+        assertFalse(store.contains(ref.id()));
+        assertFalse(store.touch(ref), "a touch of a deleted chunk fails, so the writer puts it again");
+        assertEquals(0, store.deleteIfIdle(ref.id(), put), "nothing left to delete");
+        assertFalse(store.touch(new ChunkRef(other.id(), 999)), "a truncated copy is not touched");
+        assertEquals(1000, store.delete(other.id()));
+        assertEquals(0, store.delete(other.id()));
+        assertEquals(0, store.storedBytes());
+    }
 }
