@@ -48,6 +48,7 @@ class GarbageCollectionClusterTest {
     @Test
     void deletedOverwrittenAndAbortedBytesAreCollectedAndLiveObjectsStayByteExact() throws Exception {
         try (TestCluster cluster = new TestCluster(dir, 3, 3, 2, 2, CHUNK).gcGrace(GRACE).startAll()) {
+            awaitLayout(cluster, 3);
             Map<String, byte[]> live = new LinkedHashMap<>();
             Random random = new Random(15);
             byte[] twin = bytes(random, 2 * CHUNK + 12_345);
@@ -188,6 +189,7 @@ class GarbageCollectionClusterTest {
     @Test
     void aStandInForgetsItsDeliveredCopySoADeleteFreesEverything() throws Exception {
         try (TestCluster cluster = new TestCluster(dir, 4, 3, 2, 2, 64 << 10).gcGrace(Duration.ofSeconds(2)).startAll()) {
+            awaitLayout(cluster, 4);
             Random random = new Random(17);
             cluster.node(0).store().put(new io.hifadhi.api.store.ObjectWrite("b", "k", null, null),
                     new java.io.ByteArrayInputStream(bytes(random, 100_000)));
@@ -235,6 +237,13 @@ class GarbageCollectionClusterTest {
             }
         }
         return n;
+    }
+
+    /** Until every node places data by a ring of all {@code size} nodes (the layout takes a moment to list them). */
+    static void awaitLayout(TestCluster cluster, int size) {
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> java.util.Arrays.stream(cluster.allIndexes())
+                .allMatch(i -> cluster.node(i).layout().current().readRing().size() == size
+                        && !cluster.node(i).layout().current().inTransition()));
     }
 
     private static long collected(TestCluster cluster, int i) {

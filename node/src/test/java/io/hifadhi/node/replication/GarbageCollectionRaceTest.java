@@ -47,6 +47,7 @@ class GarbageCollectionRaceTest {
     @Test
     void aPutOfBytesBeingCollectedNeverLosesThem() throws Exception {
         try (TestCluster cluster = new TestCluster(dir, 3, 3, 2, 2, CHUNK).gcGrace(GRACE).startAll()) {
+            GarbageCollectionClusterTest.awaitLayout(cluster, 3);
             Map<String, byte[]> reput = new ConcurrentHashMap<>();
             // How many nodes held the object's first chunk at the moment of the re-put: 0, 1, 2 or 3.
             AtomicIntegerArray holdersAtReput = new AtomicIntegerArray(4);
