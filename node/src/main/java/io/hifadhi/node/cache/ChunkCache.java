@@ -73,7 +73,7 @@ public final class ChunkCache {
         this.tmp = root.resolve(".tmp");
         this.capacity = capacity;
         this.clock = clock;
-        Files.createDirectories(tmp);
+        Files.createDirectories(tmp, io.hifadhi.node.config.OwnerOnly.directory());
         try (DirectoryStream<Path> leftovers = Files.newDirectoryStream(tmp)) {
             for (Path f : leftovers) {
                 Files.deleteIfExists(f);
@@ -165,8 +165,8 @@ public final class ChunkCache {
         Path part = tmp.resolve(UUID.randomUUID() + ".part");
         try {
             Path target = pathOf(id);
-            Files.createDirectories(target.getParent());
-            Files.write(part, data);
+            Files.createDirectories(target.getParent(), io.hifadhi.node.config.OwnerOnly.directory());
+            Files.write(Files.createFile(part, io.hifadhi.node.config.OwnerOnly.file()), data);
             Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             LOG.warn("could not cache chunk {}: {}", id, e.toString());
