@@ -285,7 +285,10 @@ public final class Node implements AutoCloseable {
         }
         Replication r = replication;
         layoutKeeper = new LayoutKeeper(layout, self, membership.membership()::view, config.deadAfter(), r::dropHintsFor,
-                r::holdsNothing, () -> onDeparted.run(), clock::millis);
+                r::holdsNothing, () -> {
+                    r.dropLeftoverChunks(chunks);
+                    onDeparted.run();
+                }, clock::millis);
         layoutKeeper.start();
     }
 

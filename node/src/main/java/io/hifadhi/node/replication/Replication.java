@@ -274,7 +274,30 @@ public final class Replication implements AutoCloseable {
 
     /** Whether this node holds no object record and no chunk as a replica (a leaving node is drained then). */
     public boolean holdsNothing() {
-        return records.isEmpty();
+        // Hints first: a stand-in's copy may be one of a write's quorum, so a leaver delivers them before it goes.
+        return records.isEmpty() && hints.count() == 0;
+    }
+
+    /**
+     * Deletes the chunk files a drained node still has outside its inventory: stand-in copies whose hints were all
+     * delivered (their targets hold them). Only after {@link #holdsNothing}.
+     */
+    public void dropLeftoverChunks(ChunkStore chunks) {
+        if (!holdsNothing()) {
+            return;
+        }
+        try {
+            java.util.List<String> ids = new java.util.ArrayList<>();
+            chunks.forEachFile(ref -> ids.add(ref.id()));
+            for (String id : ids) {
+                chunks.delete(id);
+            }
+            if (!ids.isEmpty()) {
+                LOG.info("deleted {} stand-in chunk copies whose hints were delivered", ids.size());
+            }
+        } catch (IOException e) {
+            LOG.warn("could not delete the stand-in chunk copies left after the leave: {}", e.toString());
+        }
     }
 
     /** Where the move of data after a layout change stands, as this node sees it. */
