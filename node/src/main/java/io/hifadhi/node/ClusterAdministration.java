@@ -5,7 +5,6 @@ import io.hifadhi.membership.ClusterView;
 import io.hifadhi.node.layout.ClusterLayout;
 import io.hifadhi.node.layout.Layout;
 import io.hifadhi.node.layout.LayoutMember;
-import io.hifadhi.node.replication.TransferStatus;
 import io.hifadhi.ring.Member;
 
 import java.io.IOException;
@@ -17,14 +16,14 @@ import java.util.function.Supplier;
 final class ClusterAdministration implements ClusterAdmin {
     private final Layout layout;
     private final Supplier<ClusterView> view;
-    private final Supplier<TransferStatus> transfer;
+    private final Supplier<Rebalance> transfer;
     private final Leave leave;
 
     interface Leave {
         void run() throws IOException;
     }
 
-    ClusterAdministration(Layout layout, Supplier<ClusterView> view, Supplier<TransferStatus> transfer, Leave leave) {
+    ClusterAdministration(Layout layout, Supplier<ClusterView> view, Supplier<Rebalance> transfer, Leave leave) {
         this.layout = layout;
         this.view = view;
         this.transfer = transfer;
@@ -46,13 +45,7 @@ final class ClusterAdministration implements ClusterAdmin {
 
     @Override
     public Rebalance rebalance() {
-        TransferStatus t = transfer.get();
-        if (t == null) {
-            return null;
-        }
-        return new Rebalance(t.changing(), t.ownersConfirmed(), t.owners(), t.chunksToReceive(), t.bytesToReceive(),
-                t.entriesToHandOver(), t.bytesToHandOver(), t.bytesReceived(), t.bytesHandedOver(), t.bytesPerSecond(),
-                t.etaSeconds());
+        return transfer.get();
     }
 
     @Override

@@ -5,7 +5,6 @@ import io.hifadhi.node.layout.LayoutKeeper;
 import io.hifadhi.node.layout.LayoutMember;
 import io.hifadhi.node.layout.LayoutRole;
 import io.hifadhi.node.replication.TransferRate;
-import io.hifadhi.node.replication.TransferStatus;
 
 import io.hifadhi.api.ApiContext;
 import io.hifadhi.api.ApiServer;
@@ -180,7 +179,7 @@ public final class Node implements AutoCloseable {
             grantTable = new ReplicatedTable(io.hifadhi.node.grants.ReplicatedGrantStore.TABLE, tables, hlc);
             // Which nodes own a share of the ring: changed only by a join, a leave or a removal, never by a failure.
             layoutTable = new ReplicatedTable(Layout.TABLE, tables, hlc);
-            layout = new Layout(layoutTable, clock::millis);
+            layout = new Layout(layoutTable, clock::millis, config.replication());
             keys = new AccessKeyTable(keyTable, credentials.shardKey(), clock);
             keys.register(credentials.accessKey(), credentials.secretKey(), "bootstrap key of " + name);
             uploads = new MultipartUploads(new ReplicatedSortedTable(uploadTable), chunks, replicated, clock);
@@ -311,7 +310,7 @@ public final class Node implements AutoCloseable {
     }
 
     /** Where the move of data after a layout change stands on this node; null before it sits in a cluster. */
-    public TransferStatus transferStatus() {
+    public io.hifadhi.api.nativeapi.ClusterAdmin.Rebalance transferStatus() {
         Replication r = replication;
         return r == null ? null : r.transferStatus();
     }

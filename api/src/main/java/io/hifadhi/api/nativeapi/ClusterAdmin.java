@@ -26,21 +26,35 @@ public interface ClusterAdmin {
      */
     record Rebalance(boolean changing, int ownersConfirmed, int owners, long chunksToReceive, long bytesToReceive,
                      long entriesToHandOver, long bytesToHandOver, long bytesReceived, long bytesHandedOver,
-                     double bytesPerSecond, long etaSeconds) {
+                     double bytesPerSecond) {
+
+        /** Seconds until the asked node's part is done at the recent rate; -1 when unknown (nothing moving yet). */
+        public long etaSeconds() {
+            long left = bytesToReceive + bytesToHandOver;
+            if (left == 0) {
+                return 0;
+            }
+            return bytesPerSecond < 1 ? -1 : (long) Math.ceil(left / bytesPerSecond);
+        }
     }
 
     List<LayoutEntry> layout();
 
     Rebalance rebalance();
 
-    /** This node leaves: out of the ring, hands its data over, then the process exits. */
+    /**
+     * This node leaves: out of the ring, hands its data over, then the process exits.
+     *
+     * @throws IllegalStateException when the ring would keep fewer owners than copies
+     */
     void leave() throws IOException;
 
     /**
      * Removes node {@code id} for good; its copies are re-created from the ones that remain.
      *
      * @throws IllegalArgumentException when no such node is in the layout
-     * @throws IllegalStateException    when the node is reachable (it should leave instead, keeping its copies useful)
+     * @throws IllegalStateException    when the node is reachable (it should leave instead, keeping its copies useful),
+     *                                  or the ring would keep fewer owners than copies
      */
     void remove(String id) throws IOException;
 }

@@ -110,21 +110,36 @@ public final class ClusterHandler implements HttpHandler {
         }
         ObjectNode body = JSON.createObjectNode();
         if (action.equals("/leave")) {
-            a.leave();
+            try {
+                a.leave();
+            } catch (IllegalStateException e) {
+                ApiErrors.send(exchange, 409, "leave_refused", e.getMessage(), "GET /api/v1/cluster shows the layout.");
+                return;
+            }
             body.put("status", "leaving");
             body.put("node", context.instanceName());
             body.put("message", "This node is out of the ring and hands its data to the others; it exits when done. "
                     + "Follow the move with GET /api/v1/cluster (rebalance) on any node.");
         } else {
-            String id = java.net.URLDecoder.decode(action.substring("/remove/".length()), java.nio.charset.StandardCharsets.UTF_8);
+            String id;
+            try {
+                id = java.net.URLDecoder.decode(action.substring("/remove/".length()), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException e) {
+                ApiErrors.send(exchange, 400, "bad_node_name", "The node name in " + PATH + action + " is not valid percent-encoding.",
+                        "Name the node as GET /api/v1/cluster lists it.");
+                return;
+            }
+            if (id.isEmpty()) {
+                ApiErrors.send(exchange, 400, "bad_node_name", "No node named.", "POST /api/v1/cluster/remove/<node>.");
+                return;
+            }
             try {
                 a.remove(id);
             } catch (IllegalArgumentException e) {
                 ApiErrors.send(exchange, 404, "no_such_node", e.getMessage(), "GET /api/v1/cluster lists the nodes of the layout.");
                 return;
             } catch (IllegalStateException e) {
-                ApiErrors.send(exchange, 409, "node_reachable", e.getMessage(),
-                        "Run `hifadhi node leave` on that node (POST /api/v1/cluster/leave to it) so it hands its data over first.");
+                ApiErrors.send(exchange, 409, "remove_refused", e.getMessage(), "GET /api/v1/cluster shows the layout.");
                 return;
             }
             body.put("status", "removed");

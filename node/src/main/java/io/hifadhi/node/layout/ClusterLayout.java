@@ -31,9 +31,9 @@ public record ClusterLayout(Map<String, LayoutMember> members, Map<String, Ack> 
             ring = sorted(ring);
         }
 
-        byte[] encode() {
+        static byte[] encode(List<Member> ring) {
             StringBuilder b = new StringBuilder();
-            for (Member m : ring) {
+            for (Member m : sorted(ring)) {
                 b.append(m.id()).append('\t').append(m.zone()).append('\t').append(m.capacity()).append('\n');
             }
             return b.toString().getBytes(StandardCharsets.UTF_8);

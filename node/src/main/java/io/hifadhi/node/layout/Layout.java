@@ -25,11 +25,30 @@ public final class Layout {
 
     private final ReplicatedTable table;
     private final LongSupplier clock;
+    private final int replication;
     private volatile Cached cached;
 
-    public Layout(ReplicatedTable table, LongSupplier clock) {
+    /** @param replication copies of each chunk and record: the ring keeps at least this many owners once it had them */
+    public Layout(ReplicatedTable table, LongSupplier clock, int replication) {
         this.table = table;
         this.clock = clock;
+        this.replication = replication;
+    }
+
+    /**
+     * Why taking owner {@code id} out of the ring is refused, if it is: the ring never shrinks to fewer owners than
+     * copies (each would then hold less than --replication asks, for good), so a leave or removal waits until a
+     * node has been added.
+     */
+    public java.util.Optional<String> refusal(String id) {
+        List<Member> owners = current().owners();
+        boolean owner = owners.stream().anyMatch(m -> m.id().equals(id));
+        if (owner && owners.size() <= replication) {
+            return java.util.Optional.of("taking " + id + " out of the ring would leave " + (owners.size() - 1)
+                    + " nodes to hold " + replication + " copies of everything (--replication " + replication
+                    + "); add a node first, then retry");
+        }
+        return java.util.Optional.empty();
     }
 
     public ClusterLayout current() {
@@ -65,7 +84,7 @@ public final class Layout {
         // Both entries are stored here before either is sent: a quorum that is not reached yet only delays their spread.
         IOException first = null;
         try {
-            write(ClusterLayout.ACK_PREFIX + self.id(), new ClusterLayout.Ack(found, null).encode());
+            write(ClusterLayout.ACK_PREFIX + self.id(), ClusterLayout.Ack.encode(found));
         } catch (IOException e) {
             first = e;
         }
@@ -92,13 +111,19 @@ public final class Layout {
 
     /** Records that node {@code id} (this node) holds all it owns under {@code ring}. */
     public void ack(String id, List<Member> ring) throws IOException {
-        write(ClusterLayout.ACK_PREFIX + id, new ClusterLayout.Ack(ring, null).encode());
+        write(ClusterLayout.ACK_PREFIX + id, ClusterLayout.Ack.encode(ring));
     }
 
     private void setRole(String id, LayoutRole role) throws IOException {
         LayoutMember m = fresh().members().get(id);
         if (m == null) {
             throw new IllegalArgumentException("no node named '" + id + "' in the cluster layout");
+        }
+        if (m.role() == LayoutRole.MEMBER && role != LayoutRole.MEMBER) {
+            java.util.Optional<String> refused = refusal(id);
+            if (refused.isPresent()) {
+                throw new IllegalStateException(refused.get());
+            }
         }
         if (m.role() != role) {
             write(ClusterLayout.MEMBER_PREFIX + id, m.withRole(role).encode());

@@ -44,6 +44,8 @@ public final class LayoutKeeper implements AutoCloseable {
     private final ScheduledExecutorService loop;
     private final Map<String, Long> silentSince = new HashMap<>();
     private final Set<String> knownRemoved = new HashSet<>();
+    /** Dead owners kept because removing them would leave fewer owners than copies (said once each). */
+    private final Set<String> keptDespiteDeadAfter = new HashSet<>();
     private volatile boolean departed;
 
     /**
@@ -137,6 +139,13 @@ public final class LayoutKeeper implements AutoCloseable {
             long silent = now - e.getValue();
             boolean mine = self.id().equals(lowestReachable);
             if (silent >= deadAfter.toMillis() && (mine || silent >= deadAfter.toMillis() + BACKUP_DELAY_MILLIS)) {
+                java.util.Optional<String> refused = layout.refusal(e.getKey());
+                if (refused.isPresent()) {
+                    if (keptDespiteDeadAfter.add(e.getKey())) {
+                        LOG.warn("{} has been unreachable past --dead-after but stays in the ring: {}", e.getKey(), refused.get());
+                    }
+                    continue;
+                }
                 layout.remove(e.getKey());
                 silentSince.remove(e.getKey());
                 LOG.warn("removed {} from the cluster: unreachable for {} s (--dead-after {} s); its data is re-replicated"

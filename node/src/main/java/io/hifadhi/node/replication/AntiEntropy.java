@@ -10,6 +10,7 @@ import io.hifadhi.node.replication.Messages.SyncEntryList;
 import io.hifadhi.node.replication.Messages.SyncPush;
 import io.hifadhi.node.replication.Messages.SyncRead;
 import io.hifadhi.node.replication.Messages.SyncValues;
+import io.hifadhi.api.nativeapi.ClusterAdmin;
 import io.hifadhi.node.layout.ClusterLayout;
 import io.hifadhi.node.layout.Layout;
 import io.hifadhi.node.layout.LayoutRole;
@@ -62,7 +63,7 @@ final class AntiEntropy implements AutoCloseable {
      * One build of a keyspace's trees, one per peer: the entries that one of the two owns in the newest ring and the
      * other holds in some live ring (while a layout change is under way, new owners thus sync with old ones).
      */
-    private record Snapshot(long builtAt, List<Ring> rings, Map<String, MerkleTree> trees) {
+    private record Snapshot(long builtAt, List<Ring> rings, Map<String, MerkleTree> trees, long foreignEntries, long foreignBytes) {
     }
 
     /** How one sync with one peer went: whether entries were left for the next round, and how many were pulled. */
@@ -78,6 +79,9 @@ final class AntiEntropy implements AutoCloseable {
     private long round;
     /** The last round in which this node pulled entries of a sharded keyspace: it was not holding all it owns. */
     private long lastRoundWithPulls = -1;
+    /** Until a hand-over pass ran after the last change, what is left to hand over is the snapshots' count. */
+    private volatile long lastRoundInTransition = -1;
+    private volatile long lastHandOverRound = -1;
     private final java.util.concurrent.atomic.AtomicLong bytesMovedAtLastRate = new java.util.concurrent.atomic.AtomicLong();
     private volatile long rateSampledAt = System.nanoTime();
     private volatile double bytesPerSecond;
@@ -219,7 +223,14 @@ final class AntiEntropy implements AutoCloseable {
                 }
             }
         }
-        return handoff.pass(v, c.placement().ring(v), !l.inTransition());
+        // During a change the snapshots count what will be handed over; the hand-over itself waits for its end.
+        if (l.inTransition()) {
+            lastRoundInTransition = round;
+            return false;
+        }
+        boolean left = handoff.pass(v, c.placement().ring(v));
+        lastHandOverRound = round;
+        return left;
     }
 
     private void sampleRate() {
@@ -233,10 +244,17 @@ final class AntiEntropy implements AutoCloseable {
         }
     }
 
-    TransferStatus transferStatus() {
+    /** Sums a count over the last snapshots of every keyspace. */
+    private long foreign(java.util.function.ToLongFunction<Snapshot> count) {
+        return snapshots.values().stream().mapToLong(count).sum();
+    }
+
+    ClusterAdmin.Rebalance transferStatus() {
         ClusterLayout l = c.placement().layout();
-        return new TransferStatus(l.inTransition(), l.ownersConfirmed(), l.owners().size(), keeper.missingChunks(),
-                keeper.missingBytes(), handoff.entriesLeft(), handoff.bytesLeft(), keeper.bytesRestored(), handoff.bytesPushed(),
+        boolean counted = !l.inTransition() && lastHandOverRound > lastRoundInTransition;
+        return new ClusterAdmin.Rebalance(l.inTransition(), l.ownersConfirmed(), l.owners().size(), keeper.missingChunks(),
+                keeper.missingBytes(), counted ? handoff.entriesLeft() : foreign(Snapshot::foreignEntries),
+                counted ? handoff.bytesLeft() : foreign(Snapshot::foreignBytes), keeper.bytesRestored(), handoff.bytesPushed(),
                 bytesPerSecond);
     }
 
@@ -349,6 +367,7 @@ final class AntiEntropy implements AutoCloseable {
             List<Ring> rings = c.placement().rings(v);
             String me = c.localId();
             Map<String, MerkleTree> trees = new HashMap<>();
+            long[] foreign = new long[2];
             if (k.fullyReplicated()) {
                 List<MerkleTree> everyone = new ArrayList<>();
                 for (Member m : v.all()) {
@@ -361,6 +380,10 @@ final class AntiEntropy implements AutoCloseable {
                 Holders holders = new Holders(rings);
                 k.forEach((key, position, summary) -> {
                     holders.of(position);
+                    if (!holders.owners.contains(me)) {
+                        foreign[0]++;
+                        foreign[1] += k.bytes(summary);
+                    }
                     if (holders.owners.contains(me)) {
                         for (String id : holders.all) {
                             if (!id.equals(me)) {
@@ -374,7 +397,7 @@ final class AntiEntropy implements AutoCloseable {
                     }
                 });
             }
-            Snapshot s = new Snapshot(System.currentTimeMillis(), rings, trees);
+            Snapshot s = new Snapshot(System.currentTimeMillis(), rings, trees, foreign[0], foreign[1]);
             snapshots.put(k.name(), s);
             return s;
         }

@@ -40,6 +40,11 @@ final class ChunkInventoryKeyspace implements SyncedKeyspace {
     }
 
     @Override
+    public long bytes(byte[] summary) {
+        return ByteBuffer.wrap(summary).getInt();
+    }
+
+    @Override
     public boolean wants(byte[] mine, byte[] theirs) {
         return mine == null;
     }

@@ -70,11 +70,8 @@ final class Handoff {
         return bytesLeft;
     }
 
-    /**
-     * One pass over the newest ring {@code ring}; returns whether work was left for the next. While a layout change is
-     * under way ({@code handOver} false) it only counts what this node will hand over once the change is done.
-     */
-    boolean pass(ClusterView v, Ring ring, boolean handOver) throws InterruptedException {
+    /** One pass over the newest ring {@code ring} (no layout change under way); returns whether work was left for the next. */
+    boolean pass(ClusterView v, Ring ring) throws InterruptedException {
         String me = c.localId();
         int[] scratch = new int[c.placement().n(ring)];
         List<ObjectRecord> foreignRecords = new ArrayList<>();
@@ -100,7 +97,7 @@ final class Handoff {
         });
         entriesLeft = counts[0];
         bytesLeft = counts[1];
-        if (counts[0] == 0 || !handOver) {
+        if (counts[0] == 0) {
             return false;
         }
         int droppedRecords = handOverRecords(v, ring, foreignRecords);

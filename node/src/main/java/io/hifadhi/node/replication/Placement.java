@@ -133,9 +133,15 @@ final class Placement {
         return walk;
     }
 
-    /** The N replicas of {@code position} in the newest ring. */
-    List<String> owners(ClusterView v, long position) {
+    /**
+     * While a layout change is under way (the newest ring is not the read ring): the N replicas of {@code position}
+     * in the newest ring. Otherwise empty: the read ring's replicas are the owners, and a read needs no second walk.
+     */
+    List<String> newOwners(ClusterView v, long position) {
         Ring newest = ring(v);
+        if (newest == readRing(v)) {
+            return List.of();
+        }
         return walk(newest, position).subList(0, n(newest));
     }
 
@@ -144,8 +150,7 @@ final class Placement {
      * newest ring's members after its own, so a small old ring (the two nodes a cluster had a moment ago) still finds
      * stand-ins for a replica that is down.
      */
-    List<List<String>> writeWalks(ClusterView v, long position) {
-        List<Ring> live = rings(v);
+    List<List<String>> writeWalks(List<Ring> live, long position) {
         List<String> newest = walk(live.get(0), position);
         List<List<String>> out = new ArrayList<>();
         for (Ring ring : live) {

@@ -440,7 +440,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         // The read ring's replicas, and while a layout change is under way the newest ring's too: a node whose layout
         // lags a moment behind the others must still find records already handed over to their new owners.
         List<String> replicas = new ArrayList<>(walk.subList(0, n));
-        for (String owner : c.placement().owners(v, position)) {
+        for (String owner : c.placement().newOwners(v, position)) {
             if (!replicas.contains(owner)) {
                 replicas.add(owner);
             }

@@ -301,7 +301,7 @@ public final class Replication implements AutoCloseable {
     }
 
     /** Where the move of data after a layout change stands, as this node sees it. */
-    public TransferStatus transferStatus() {
+    public io.hifadhi.api.nativeapi.ClusterAdmin.Rebalance transferStatus() {
         return antiEntropy.transferStatus();
     }
 
@@ -328,7 +328,7 @@ public final class Replication implements AutoCloseable {
      */
     QuorumWrite.Pending write(String what, ClusterView v, long position, QuorumWrite.Sender sender) {
         List<io.hifadhi.ring.Ring> rings = placement.rings(v);
-        List<List<String>> walks = placement.writeWalks(v, position);
+        List<List<String>> walks = placement.writeWalks(rings, position);
         if (rings.size() == 1) {
             return write(what, v, rings.get(0), walks.get(0), sender);
         }

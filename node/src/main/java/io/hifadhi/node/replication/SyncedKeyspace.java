@@ -23,6 +23,11 @@ public interface SyncedKeyspace {
     /** Visits every entry this node holds. */
     void forEach(EntryVisitor visitor);
 
+    /** Bytes of payload an entry with this summary stands for (chunk files); 0 where there is none to count. */
+    default long bytes(byte[] summary) {
+        return 0;
+    }
+
     /** Whether an entry summarised as {@code theirs} should replace this node's ({@code mine}, null when absent). */
     boolean wants(byte[] mine, byte[] theirs);
 

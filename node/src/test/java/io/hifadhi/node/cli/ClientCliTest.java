@@ -146,6 +146,18 @@ class ClientCliTest {
         assertEquals(7, reachable.exit(), reachable.stderr());
         assertTrue(reachable.stderr().contains("node leave"), "says what to do instead: " + reachable.stderr());
         assertEquals(2, cli(nodes.get(0), "node", "remove").exit(), "a name is needed");
+        CliException badName = org.junit.jupiter.api.Assertions.assertThrows(CliException.class,
+                () -> calls(nodes.get(0)).admin("POST", "/api/v1/cluster/remove/", null));
+        assertEquals(7, badName.exitStatus(), "no name is a 400: " + badName.getMessage());
+        CliException noSuchEndpoint = org.junit.jupiter.api.Assertions.assertThrows(CliException.class,
+                () -> calls(nodes.get(0)).admin("POST", "/api/v1/cluster/shrink", null));
+        assertEquals(4, noSuchEndpoint.exitStatus(), noSuchEndpoint.getMessage());
+        // Three nodes hold three copies: none may leave before a fourth is added.
+        Run leave = cli(nodes.get(1), "node", "leave", "--no-wait");
+        assertEquals(7, leave.exit(), leave.stderr());
+        assertTrue(leave.stderr().contains("add a node first"), leave.stderr());
+        assertTrue(nodes.get(1).layout().current().member(nodes.get(1).name()).orElseThrow().role()
+                == io.hifadhi.node.layout.LayoutRole.MEMBER, "still a member");
     }
 
     @Test

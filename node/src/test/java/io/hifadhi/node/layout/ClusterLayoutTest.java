@@ -24,7 +24,7 @@ class ClusterLayoutTest {
 
     private void ack(String id, String... ring) {
         List<Member> members = java.util.Arrays.stream(ring).map(r -> new Member(r, "", 100)).toList();
-        put(ClusterLayout.ACK_PREFIX + id, new ClusterLayout.Ack(members, null).encode());
+        put(ClusterLayout.ACK_PREFIX + id, ClusterLayout.Ack.encode(members));
     }
 
     private void put(String key, byte[] value) {

@@ -56,9 +56,8 @@ class ClusterShapeTest {
     @Test
     void growsUnderLoadThenLeavesAndLosesNothing() throws Exception {
         try {
-            for (int i = 0; i < 3; i++) {
-                start(i, "--dead-after", "10m");
-            }
+            start(0, "--dead-after", "10m");
+            startTogether(1, 3, "--dead-after", "10m");
             awaitLayout(0, 3, 3);
             storeMany(0, 3, FULL ? 90 : 30, new Random(1));
 
@@ -66,9 +65,7 @@ class ClusterShapeTest {
             int[] all = FULL ? new int[]{0, 1, 2, 3, 4, 5} : new int[]{0, 1, 2, 3, 4};
             Load load = new Load(new int[]{0, 1, 2}, 7);
             load.start();
-            for (int i = 3; i < size; i++) {
-                start(i, "--dead-after", "10m");
-            }
+            startTogether(3, size, "--dead-after", "10m");
             load.nodes = all;
             long grown = System.nanoTime();
             awaitSettled(0, size, Duration.ofSeconds(240));
@@ -144,9 +141,8 @@ class ClusterShapeTest {
     void deadAfterReReplicatesSoASecondDeathLosesNothing() throws Exception {
         try {
             String deadAfter = FULL ? "20s" : "10s";
-            for (int i = 0; i < 5; i++) {
-                start(i, "--dead-after", deadAfter);
-            }
+            start(0, "--dead-after", deadAfter);
+            startTogether(1, 5, "--dead-after", deadAfter);
             awaitLayout(0, 5, 5);
             storeMany(0, 5, FULL ? 60 : 24, new Random(2));
             awaitSettled(0, 5, Duration.ofSeconds(60));
@@ -297,6 +293,26 @@ class ClusterShapeTest {
         args.addAll(List.of(extra));
         nodes[i] = NodeProcess.start(dir.resolve("n" + i), KEY, "-Xmx256m", dir.resolve("n" + i + ".log"),
                 "node-" + (char) ('a' + i), ports[i], args.toArray(String[]::new));
+    }
+
+    /** Starts nodes {@code from} (inclusive) to {@code to} (exclusive) at once, each joining a node already running. */
+    private void startTogether(int from, int to, String... extra) throws Exception {
+        java.util.concurrent.ExecutorService starters = java.util.concurrent.Executors.newFixedThreadPool(to - from);
+        try {
+            List<java.util.concurrent.Future<?>> started = new ArrayList<>();
+            for (int i = from; i < to; i++) {
+                int index = i;
+                started.add(starters.submit(() -> {
+                    start(index, extra);
+                    return null;
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : started) {
+                f.get();
+            }
+        } finally {
+            starters.shutdownNow();
+        }
     }
 
     private void closeAll() throws InterruptedException {
