@@ -15,16 +15,28 @@ final class TestNodes {
     static final byte[] SECRET = "test-cluster-secret-0123456789".getBytes(StandardCharsets.UTF_8);
     static final ClusterSettings SETTINGS = ClusterSettings.defaults();
 
+    private static final int LOWEST_PORT = 10_000;
+    private static final int PORT_SPAN = 22_000; // up to Linux's default ephemeral range (32768)
+    private static final java.util.concurrent.atomic.AtomicInteger NEXT_PORT =
+            new java.util.concurrent.atomic.AtomicInteger(new java.security.SecureRandom().nextInt(PORT_SPAN));
+
     private TestNodes() {
     }
 
+    /**
+     * A port from below the kernel's ephemeral range: one {@code bind(0)} reports free can be taken
+     * as the source port of an outgoing connection before the node binds it.
+     */
     static int freePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            s.setReuseAddress(true);
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        for (int i = 0; i < PORT_SPAN; i++) {
+            int port = LOWEST_PORT + Math.floorMod(NEXT_PORT.getAndIncrement(), PORT_SPAN);
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return port;
+            } catch (IOException e) {
+                // taken; try the next
+            }
         }
+        throw new IllegalStateException("no free port in " + LOWEST_PORT + ".." + (LOWEST_PORT + PORT_SPAN));
     }
 
     static MembershipConfig config(String id, int port, List<HostAndPort> join, byte[] secret,

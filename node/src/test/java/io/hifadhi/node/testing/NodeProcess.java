@@ -1,7 +1,6 @@
 package io.hifadhi.node.testing;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -33,9 +32,7 @@ public final class NodeProcess implements AutoCloseable {
     }
 
     public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+        return TestPorts.next();
     }
 
     public static NodeProcess start(Path dataDir, String shardKey, String heap, Path log, String... extra) throws IOException {

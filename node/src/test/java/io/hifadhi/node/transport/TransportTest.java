@@ -71,8 +71,8 @@ class TransportTest {
 
     private static NettyMessagingService messaging() {
         int port;
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            port = s.getLocalPort();
+        try {
+            port = io.hifadhi.node.testing.TestPorts.next();
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e);
         }
