@@ -6,6 +6,7 @@ import io.hifadhi.node.clock.VersionStamp;
 import io.hifadhi.node.storage.ObjectRecord;
 import io.hifadhi.node.storage.RecordCodec;
 import io.hifadhi.node.storage.RecordStore;
+import io.hifadhi.ring.KeyHash;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Anti-entropy repairs, without any read touching the data (only {@code locate}, which asks replicas what they
@@ -77,6 +79,72 @@ class AntiEntropyClusterTest {
                 ObjectLocation shared = cluster.node(2).replicatedStore().locate("b", "shared").orElseThrow();
                 assertEquals(newer.toString(), shared.version());
                 assertEquals(List.of("node-a", "node-b", "node-c"), shared.recordHolders().stream().sorted().toList());
+            });
+        }
+    }
+
+    /**
+     * The short version of {@link AntiEntropyRecoveryTest} (which kills node processes and runs under -Pchaos):
+     * five nodes in this JVM; node-e is away while objects are written, then every node that could hold a hint for
+     * it is stopped and loses its hint store. On its return it must hold every record and chunk the ring gives it,
+     * by anti-entropy alone (locate asks, and repairs nothing).
+     */
+    @Test
+    void aReturningNodeWhoseHintsWereLostCatchesUpByAntiEntropyAlone() throws Exception {
+        try (TestCluster cluster = new TestCluster(dir, 5, 3, 2, 2, CHUNK).startAll()) {
+            cluster.stop(4);
+            cluster.awaitReachable(new int[]{0, 1, 2, 3}, new int[]{0, 1, 2, 3});
+            Random random = new Random(13);
+            List<String> keys = new java.util.ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                byte[] body = new byte[i % 3 == 0 ? 2 * CHUNK + 1000 : 2000];
+                random.nextBytes(body);
+                String key = "missed-" + i;
+                cluster.node(i % 4).store().put(new ObjectWrite("b", key, null, null), new ByteArrayInputStream(body));
+                keys.add(key);
+            }
+            long hints = 0;
+            for (int i = 0; i < 4; i++) {
+                hints += cluster.node(i).pendingHints();
+            }
+            assertTrue(hints > 0, "the writes left hints for node-e");
+
+            // Two at a time, so the other two stay up as seeds.
+            for (int[] pair : new int[][]{{0, 1}, {2, 3}}) {
+                for (int i : pair) {
+                    Path hintDir = cluster.node(i).dataDir().resolve("hints");
+                    cluster.stop(i);
+                    AntiEntropyRecoveryTest.deleteTree(hintDir);
+                }
+                for (int i : pair) {
+                    cluster.start(i);
+                }
+                cluster.awaitReachable(new int[]{0, 1, 2, 3}, new int[]{0, 1, 2, 3});
+            }
+            for (int i = 0; i < 4; i++) {
+                assertEquals(0, cluster.node(i).pendingHints(), "no hint survived on " + TestCluster.name(i));
+            }
+            cluster.start(4);
+            cluster.awaitReachable(cluster.allIndexes(), cluster.allIndexes());
+
+            Placement placement = cluster.node(0).replication().placement();
+            Path chunksOfE = cluster.node(4).dataDir().resolve("chunks");
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                for (String key : keys) {
+                    ObjectLocation where = cluster.node(0).replicatedStore().locate("b", key).orElseThrow();
+                    if (where.replicas().contains("node-e")) {
+                        assertTrue(where.recordHolders().contains("node-e"), "record on node-e: " + where);
+                    }
+                    var view = placement.view();
+                    for (var chunk : where.chunks()) {
+                        List<String> owners = placement.walk(view, KeyHash.ofChunk(HexFormat.of().parseHex(chunk.id())))
+                                .subList(0, placement.n(view));
+                        if (owners.contains("node-e")) {
+                            Path file = chunksOfE.resolve(chunk.id().substring(0, 2)).resolve(chunk.id().substring(2, 4)).resolve(chunk.id());
+                            assertTrue(Files.exists(file) && Files.size(file) == chunk.size(), "chunk " + chunk.id() + " on node-e");
+                        }
+                    }
+                }
             });
         }
     }

@@ -35,6 +35,7 @@ final class TestCluster implements AutoCloseable {
     private final Node[] nodes;
     private long gcGraceMillis = NodeConfig.DEFAULT_GC_GRACE_MILLIS;
     private long multipartExpiryMillis = NodeConfig.DEFAULT_MULTIPART_EXPIRY_MILLIS;
+    private Duration deadAfter = NodeConfig.DEFAULT_DEAD_AFTER;
 
     TestCluster(Path dir, int size, int n, int w, int r, int chunkSize) throws IOException {
         this.dir = dir;
@@ -58,6 +59,12 @@ final class TestCluster implements AutoCloseable {
     /** Sets {@code --multipart-expiry} for the nodes started from now on. */
     TestCluster multipartExpiry(Duration age) {
         this.multipartExpiryMillis = age.toMillis();
+        return this;
+    }
+
+    /** Sets {@code --dead-after} for the nodes started from now on. */
+    TestCluster deadAfter(Duration after) {
+        this.deadAfter = after;
         return this;
     }
 
@@ -103,7 +110,7 @@ final class TestCluster implements AutoCloseable {
                 .httpPort(0).clusterPort(clusterPorts[i]).shardKey(KEY).join(join)
                 .replication(n).writeQuorum(w).readQuorum(r).chunkSize(chunkSize)
                 .accessKey(ACCESS_KEY).secretKey(SECRET_KEY).gcGraceMillis(gcGraceMillis)
-                .multipartExpiryMillis(multipartExpiryMillis).build();
+                .multipartExpiryMillis(multipartExpiryMillis).deadAfter(deadAfter).build();
         Node node = new Node(config, new PrintStream(new ByteArrayOutputStream()));
         node.start();
         nodes[i] = node;

@@ -1,0 +1,62 @@
+package io.hifadhi.node.replication;
+
+import io.hifadhi.node.layout.LayoutMember;
+import io.hifadhi.node.layout.LayoutRole;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The short version of {@code ClusterShapeTest}'s dead-after drill (node processes and kill -9, under -Pchaos):
+ * five nodes in this JVM with {@code --dead-after 10s}, N=3. One goes away for good; once it is removed and its
+ * copies re-created, a second goes away, and every object is still byte-exact through each of the three left.
+ */
+class DeadAfterClusterTest {
+    private static final int CHUNK = 64 * 1024;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aNodeAwayLongerThanDeadAfterIsReplacedSoASecondLossLosesNothing() throws Exception {
+        try (TestCluster cluster = new TestCluster(dir, 5, 3, 2, 2, CHUNK).deadAfter(Duration.ofSeconds(10)).startAll()) {
+            Random random = new Random(5);
+            Map<String, byte[]> stored = new LinkedHashMap<>();
+            for (int i = 0; i < 20; i++) {
+                byte[] body = new byte[i % 2 == 0 ? 3 * CHUNK + 17 : 900];
+                random.nextBytes(body);
+                HttpResponse<String> r = cluster.client(i % 5).store("kept-" + i + ".bin", body);
+                assertEquals(200, r.statusCode(), r.body());
+                stored.put(r.body(), body);
+            }
+
+            long away = System.nanoTime();
+            cluster.stop(4);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() ->
+                    cluster.node(0).layout().current().member("node-e").map(LayoutMember::role).orElse(null) == LayoutRole.REMOVED);
+            System.out.printf("node-e removed %.1f s after it went away (--dead-after 10s)%n", (System.nanoTime() - away) / 1e9);
+            cluster.awaitLayoutSettled();
+            System.out.printf("its copies re-created %.1f s after it went away%n", (System.nanoTime() - away) / 1e9);
+
+            cluster.stop(3);
+            cluster.awaitReachable(new int[]{0, 1, 2}, new int[]{0, 1, 2});
+            for (int i = 0; i < 3; i++) {
+                for (Map.Entry<String, byte[]> e : stored.entrySet()) {
+                    HttpResponse<byte[]> got = cluster.client(i).retrieve(e.getKey());
+                    assertEquals(200, got.statusCode(), e.getKey() + " through " + TestCluster.name(i));
+                    assertArrayEquals(e.getValue(), got.body(), e.getKey() + " through " + TestCluster.name(i));
+                }
+            }
+        }
+    }
+}
