@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Membership at rest and at one crash: eight nodes start together and stay idle (quick: 1 minute; full: 10), during
+ * Membership at rest and at one crash: eight nodes start together and stay idle (quick: 2 minutes, as issue #12 asks; full: 10), during
  * which no node may suspect any other, neither in its view (polled twice a second) nor in its log; then one node is
  * killed with SIGKILL and every other node must see it unreachable within 3 s, and after its restart see it again
  * within 10 s. Four idle nodes used to suspect each other every few seconds, and six fell apart for good
@@ -37,7 +37,7 @@ class IdleMembershipDrillTest {
 
     @Test
     void eightIdleNodesNeverSuspectEachOtherAndEveryoneSeesACrashWithinThreeSeconds() throws Exception {
-        Duration idle = DrillRun.fullProfile() ? Duration.ofMinutes(10) : Duration.ofMinutes(1);
+        Duration idle = DrillRun.fullProfile() ? Duration.ofMinutes(10) : Duration.ofMinutes(2);
         Path dir = DrillRun.outputDir().resolve("idle-membership");
         List<String> report = new ArrayList<>();
         try (ClusterHarness cluster = ClusterHarness.create(JarLocator.locate(), dir, NODES, DrillRun.clusterSpec(3, 2, 2))) {
