@@ -6,7 +6,6 @@ import io.undertow.util.HttpString;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -51,11 +50,7 @@ final class Cors {
             throw new S3Exception(S3Error.NoSuchCORSConfiguration, "The CORS configuration does not exist.",
                     Map.of("BucketName", r.bucket()));
         }
-        byte[] doc = b.cors().getBytes(StandardCharsets.UTF_8);
-        r.exchange().setStatusCode(200);
-        r.exchange().getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, "application/xml");
-        r.exchange().getResponseHeaders().put(io.undertow.util.Headers.CONTENT_LENGTH, doc.length);
-        r.exchange().getResponseSender().send(ByteBuffer.wrap(doc));
+        S3Responses.xml(r.exchange(), b.cors());
     }
 
     void delete(S3Request r) throws IOException, S3Exception {

@@ -44,6 +44,7 @@ public final class S3Router implements HttpHandler {
     private final ListObjects listObjects;
     private final Multipart multipart;
     private final Cors cors;
+    private final Lifecycle lifecycle;
     /** IP grants: an unsigned GET/HEAD of an object from a granted address is served (null: no grants). */
     private volatile io.hifadhi.api.auth.GrantPolicy grants;
     private int maxHeaderBytes = Integer.MAX_VALUE;
@@ -74,6 +75,7 @@ public final class S3Router implements HttpHandler {
         this.listObjects = new ListObjects(services);
         this.multipart = new Multipart(services, conditions);
         this.cors = new Cors(services);
+        this.lifecycle = new Lifecycle(services);
     }
 
     /** Serves unsigned GET/HEAD of objects to addresses these IP grants cover; returns this router. */
@@ -256,6 +258,9 @@ public final class S3Router implements HttpHandler {
             case GetBucketCors -> cors::get;
             case PutBucketCors -> cors::put;
             case DeleteBucketCors -> cors::delete;
+            case GetBucketLifecycleConfiguration -> lifecycle::get;
+            case PutBucketLifecycleConfiguration -> lifecycle::put;
+            case DeleteBucketLifecycle -> lifecycle::delete;
             case GetBucketVersioning -> buckets::versioning;
             case ListMultipartUploads -> multipart::listUploads;
             case ListObjectsV2 -> listObjects::v2;
