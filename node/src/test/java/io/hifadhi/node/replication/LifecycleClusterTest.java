@@ -221,6 +221,29 @@ class LifecycleClusterTest {
         }
     }
 
+    /** A lone node serves from its local store: the same pass deletes there, through that store. */
+    @Test
+    void aLoneNodeExpiresToo(@TempDir Path alone) throws Exception {
+        try (TestCluster single = new TestCluster(alone, 1, 1, 1, 1, 64 << 10).lifecycle(DAY, Duration.ofMillis(300))) {
+            single.start(0);
+            byte[] body = bytes(new Random(17), 70_000);
+            String query = single.client(0).store("brief.bin", body, Map.of("expires_in", "1")).body();
+            try (S3Client s3 = GarbageCollectionClusterTest.s3(single.node(0))) {
+                s3.createBucket(b -> b.bucket(BUCKET));
+                s3.putObject(b -> b.bucket(BUCKET).key("a/1"), RequestBody.fromBytes(body));
+                s3.putObject(b -> b.bucket(BUCKET).key("b/1"), RequestBody.fromBytes(body));
+                s3.putBucketLifecycleConfiguration(b -> b.bucket(BUCKET).lifecycleConfiguration(BucketLifecycleConfiguration.builder()
+                        .rules(rule("a", ExpirationStatus.ENABLED, prefix("a/"), days(1))).build()));
+                await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).until(() ->
+                        metric(single.client(0), "hifadhi_lifecycle_expired_total") == 1
+                                && metric(single.client(0), "hifadhi_expired_files_total") == 1);
+                assertEquals(List.of("b/1"), s3.listObjectsV2(b -> b.bucket(BUCKET)).contents().stream().map(o -> o.key()).toList());
+                assertArrayEquals(body, s3.getObjectAsBytes(b -> b.bucket(BUCKET).key("b/1")).asByteArray());
+                assertEquals(404, single.client(0).retrieve(query).statusCode());
+            }
+        }
+    }
+
     private static LifecycleRuleFilter prefix(String prefix) {
         return LifecycleRuleFilter.builder().prefix(prefix).build();
     }
@@ -272,13 +295,18 @@ class LifecycleClusterTest {
     private long sum(String metric) throws Exception {
         long total = 0;
         for (int n = 0; n < 3; n++) {
-            for (String line : cluster.client(n).getText("/metrics").body().split("\n")) {
-                if (line.startsWith(metric + " ")) {
-                    total += (long) Double.parseDouble(line.substring(metric.length() + 1).trim());
-                }
-            }
+            total += metric(cluster.client(n), metric);
         }
         return total;
+    }
+
+    private static long metric(NativeClient node, String metric) throws Exception {
+        for (String line : node.getText("/metrics").body().split("\n")) {
+            if (line.startsWith(metric + " ")) {
+                return (long) Double.parseDouble(line.substring(metric.length() + 1).trim());
+            }
+        }
+        throw new AssertionError(metric + " is not in /metrics");
     }
 
     private static byte[] bytes(Random random, int length) {
