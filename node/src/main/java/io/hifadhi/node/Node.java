@@ -104,6 +104,7 @@ public final class Node implements AutoCloseable {
     private volatile HotObjects hotObjects;
     private MultipartUploads uploads;
     private java.util.concurrent.ScheduledExecutorService uploadExpiry;
+    private volatile io.hifadhi.node.replication.LifecycleWorker lifecycle;
 
     /** @param console where first-start credentials are printed (stdout for the real process) */
     public Node(NodeConfig config, PrintStream console) {
@@ -157,6 +158,11 @@ public final class Node implements AutoCloseable {
         metrics.registry().register("hifadhi_gc_pending_chunks", (com.codahale.metrics.Gauge<Long>) () -> census().pendingChunks());
         metrics.registry().register("hifadhi_gc_pending_bytes", (com.codahale.metrics.Gauge<Long>) () -> census().pendingBytes());
         metrics.registry().register("hifadhi_stored_bytes", (com.codahale.metrics.Gauge<Long>) this::payloadBytes);
+        // Expiry: what this node's passes deleted (it handles the keys it is primary of) and aborted.
+        metrics.counter("hifadhi_lifecycle_expired", () -> lifecycle == null ? 0L : lifecycle.expiredByRules());
+        metrics.counter("hifadhi_expired_files", () -> lifecycle == null ? 0L : lifecycle.expiredFiles());
+        metrics.counter("hifadhi_lifecycle_aborted_uploads", () -> lifecycle == null ? 0L : lifecycle.abortedUploads());
+        metrics.counter("hifadhi_lifecycle_passes", () -> lifecycle == null ? 0L : lifecycle.passes());
         try {
             chunks = new ChunkStore(dataDirectory.subdirectory(CHUNKS_DIR), config.fsync());
             cache = new ChunkCache(dataDirectory.subdirectory(CACHE_DIR), config.cache().cacheBytes(), clock::millis);
@@ -253,6 +259,9 @@ public final class Node implements AutoCloseable {
             // Uploads in progress reference chunks too: only with them known may this node take part in collection.
             replication.startCollector(uploads);
             startUploadExpiry();
+            lifecycle = new io.hifadhi.node.replication.LifecycleWorker(replication, records, replicated, uploads, s3.buckets(),
+                    config.lifecycle(), clock::millis);
+            lifecycle.start();
         } catch (IOException e) {
             closeQuietly();
             throw new NodeStartException("cannot open the hint store in " + dataDirectory.root() + ": " + e.getMessage(), e);
@@ -492,6 +501,10 @@ public final class Node implements AutoCloseable {
         if (uploadExpiry != null) {
             uploadExpiry.shutdownNow();
             uploadExpiry = null;
+        }
+        if (lifecycle != null) {
+            lifecycle.close();
+            lifecycle = null;
         }
         if (replicated != null) {
             replicated.detach();

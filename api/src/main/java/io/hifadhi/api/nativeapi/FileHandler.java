@@ -78,6 +78,7 @@ public final class FileHandler implements HttpHandler {
         out.put("etag", info.etag());
         out.put("last_modified", info.lastModified().toString());
         out.put("version", info.version());
+        NativeJson.putFileExpiry(out, info.expiresAt());
         ObjectLocator l = locator.get();
         Optional<ObjectLocator.ObjectLocation> where = l == null ? Optional.empty() : l.locate(NativeNames.BUCKET, query);
         if (where.isPresent()) {

@@ -176,6 +176,10 @@ public final class GrantHandler implements HttpHandler {
             return;
         }
         ObjectNode out = describe(target);
+        var object = context.store().get(bucket, key);
+        if (object.isPresent() && object.get().info().expiresAt() != null) {
+            out.put("file_expires_at", object.get().info().expiresAt().toString());
+        }
         NativeJson.putGrants(out.putArray("grants"), own.get(), store, bucket, key, context.clock().instant());
         NativeJson.send(exchange, 200, out);
     }

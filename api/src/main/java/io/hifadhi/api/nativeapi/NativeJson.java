@@ -53,6 +53,19 @@ final class NativeJson {
         }
     }
 
+    /**
+     * When a file expires ({@code expires_in} at store time): {@code expires} in Unix seconds and {@code expires_at},
+     * or {@code expires: null} for a file that never does.
+     */
+    static void putFileExpiry(ObjectNode n, Instant expiresAt) {
+        if (expiresAt == null) {
+            n.putNull("expires");
+        } else {
+            n.put("expires", expiresAt.getEpochSecond());
+            n.put("expires_at", expiresAt.toString());
+        }
+    }
+
     /** The network and expiry of a grant; {@code now} adds whether it has expired. */
     static void putGrant(ObjectNode n, Grant g, Instant now) {
         n.put("ip", g.network().toString());

@@ -127,6 +127,13 @@ public final class PresignHandler implements HttpHandler {
         if (ip != null) {
             out.put("ip", ip.toString());
         }
+        if (method.equals("GET")) {
+            // A file stored with expires_in reads as absent from then on, whatever the link says.
+            var file = context.store().get(NativeNames.BUCKET, query);
+            if (file.isPresent() && file.get().info().expiresAt() != null) {
+                out.put("file_expires_at", file.get().info().expiresAt().toString());
+            }
+        }
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");
         exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, "no-store");
         exchange.getResponseSender().send(JSON.writeValueAsString(out));

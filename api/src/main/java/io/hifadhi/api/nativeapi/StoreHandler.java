@@ -27,18 +27,25 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * POST /api/v1/store: multipart/form-data with parts {@code file} and {@code filename}. The file
- * part is streamed into the store as it arrives (the parts may come in either order, so the body
- * is staged first and published under its name once both are known).
+ * POST /api/v1/store: multipart/form-data with parts {@code file} and {@code filename}, and optionally
+ * {@code expires_in} (whole seconds: the file reads as absent from then on and is deleted by the node's
+ * expiry pass). The file part is streamed into the store as it arrives (the parts may come in either
+ * order, so the body is staged first and published under its name once all are known).
  */
 public final class StoreHandler implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(StoreHandler.class);
     private static final String USAGE = "Send multipart/form-data with a 'file' part and a 'filename' part, e.g. "
             + "curl -H 'SHARD-KEY: <key>' -F file=@movie.mp4 -F filename=movie.mp4 http://host:7111/api/v1/store";
+
+    /** The longest {@code expires_in}: ten years, in seconds. */
+    static final long MAX_EXPIRES_IN = 10L * 365 * 86_400;
+    private static final String EXPIRY_HINT = "Send 'expires_in' as a whole number of seconds from 1 to " + MAX_EXPIRES_IN
+            + " (e.g. -F expires_in=3600 for an hour), or leave it out for a file that never expires.";
 
     private final ApiContext context;
     private final long maxObjectSize;
@@ -70,6 +77,7 @@ public final class StoreHandler implements HttpHandler {
         StagedBody staged = null;
         String declaredType = null;
         String fileName = null;
+        Long expiresIn = null;
         try {
             for (Part part = reader.next(); part != null; part = reader.next()) {
                 if (part.name().equals("file")) {
@@ -88,6 +96,14 @@ public final class StoreHandler implements HttpHandler {
                                 "Use a name of at most " + NativeNames.MAX_NAME_BYTES + " UTF-8 bytes without control characters.");
                         return;
                     }
+                } else if (part.name().equals("expires_in")) {
+                    String text = readText(part.body());
+                    expiresIn = text == null ? null : expiresIn(text.trim());
+                    if (expiresIn == null) {
+                        ApiErrors.send(exchange, 400, "invalid_expiry", "'expires_in' is not a whole number of seconds from 1 to "
+                                + MAX_EXPIRES_IN + ".", EXPIRY_HINT);
+                        return;
+                    }
                 }
             }
         } catch (ObjectTooLargeException e) {
@@ -104,11 +120,21 @@ public final class StoreHandler implements HttpHandler {
         }
         String query = context.instanceName() + "@" + fileName;
         String contentType = ContentTypes.choose(declaredType, fileName);
-        PutResult result = context.store().commit(new ObjectWrite(NativeNames.BUCKET, query, contentType, Map.of()), staged);
+        Instant expiresAt = expiresIn == null ? null : context.clock().instant().plusSeconds(expiresIn);
+        PutResult result = context.store().commit(new ObjectWrite(NativeNames.BUCKET, query, contentType, Map.of(), expiresAt), staged);
         LOG.debug("stored {} ({} bytes)", query, result.object().size());
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain; charset=utf-8");
         exchange.getResponseHeaders().put(Headers.ETAG, "\"" + result.object().etag() + "\"");
         exchange.getResponseSender().send(query);
+    }
+
+    /** Seconds from 1 to {@link #MAX_EXPIRES_IN} written as plain digits; null for anything else. */
+    static Long expiresIn(String text) {
+        if (!text.matches("[0-9]{1,10}")) {
+            return null;
+        }
+        long seconds = Long.parseLong(text);
+        return seconds >= 1 && seconds <= MAX_EXPIRES_IN ? seconds : null;
     }
 
     /** A text field of at most MAX_NAME_BYTES of strict UTF-8; null when longer or malformed. */

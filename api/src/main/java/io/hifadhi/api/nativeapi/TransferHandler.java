@@ -30,8 +30,8 @@ import java.util.function.Supplier;
 /**
  * POST /api/v1/copy and POST /api/v1/move with {@code {"from": query, "to": query, "overwrite": false}}.
  * The node copies server-side: it streams the source into the store (chunks are content-addressed,
- * so equal chunks are stored once) and carries the content type, user metadata and live object
- * grants over. A move writes the destination, with its grants, before it deletes the source, so a
+ * so equal chunks are stored once) and carries the content type, user metadata, expiry and live
+ * object grants over. A move writes the destination, with its grants, before it deletes the source, so a
  * reader that finds the old name gone finds the new one.
  */
 public final class TransferHandler implements HttpHandler {
@@ -114,7 +114,8 @@ public final class TransferHandler implements HttpHandler {
         try (InputStream in = source.get().open(0, info.size())) {
             staged = context.store().stage(in);
         }
-        PutResult written = context.store().commit(new ObjectWrite(NativeNames.BUCKET, to, info.contentType(), info.userMetadata()), staged);
+        PutResult written = context.store().commit(new ObjectWrite(NativeNames.BUCKET, to, info.contentType(), info.userMetadata(),
+                info.expiresAt()), staged);
         for (Grant g : carried) {
             // Each grant is a new version of the destination's record, written with W acks before the source goes.
             grantStore.grantObject(NativeNames.BUCKET, to, g);

@@ -13,11 +13,13 @@ public interface BucketCatalog {
 
     /**
      * @param owner access key id of the creator
-     * @param cors  the bucket's CORS configuration document (as {@link CorsConfiguration#toXml()} wrote it), or null
+     * @param cors      the bucket's CORS configuration document (as {@link CorsConfiguration#toXml()} wrote it), or null
+     * @param lifecycle the bucket's lifecycle configuration document (as {@link LifecycleConfiguration#toXml()} wrote
+     *                  it), or null
      */
-    record Bucket(String name, String owner, Instant created, String cors) {
+    record Bucket(String name, String owner, Instant created, String cors, String lifecycle) {
         public Bucket(String name, String owner, Instant created) {
-            this(name, owner, created, null);
+            this(name, owner, created, null, null);
         }
     }
 
@@ -36,6 +38,14 @@ public interface BucketCatalog {
      */
     default boolean setCors(String name, String corsXml) throws IOException {
         throw new UnsupportedOperationException("this bucket catalog does not store CORS configurations");
+    }
+
+    /**
+     * Replaces (null: removes) the bucket's lifecycle configuration. Returns whether the bucket exists. A catalog that
+     * cannot store it keeps this default, and PutBucketLifecycleConfiguration answers NotImplemented.
+     */
+    default boolean setLifecycle(String name, String lifecycleXml) throws IOException {
+        throw new UnsupportedOperationException("this bucket catalog does not store lifecycle configurations");
     }
 
     /** All buckets in name order. */

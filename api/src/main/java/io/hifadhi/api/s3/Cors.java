@@ -5,13 +5,10 @@ import io.undertow.util.HeaderMap;
 import io.undertow.util.HttpString;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -35,45 +32,10 @@ final class Cors {
         this.services = services;
     }
 
-    void put(S3Request r) throws IOException, S3Exception {
-        services.requireBucket(r);
-        InputStream body = PutObject.smallBody(r);
-        XmlElement root = xml.read(body);
-        body.transferTo(java.io.OutputStream.nullOutputStream()); // reach EOF so digests are checked
-        CorsConfiguration config = CorsConfiguration.parse(root);
-        store(r.bucket(), config.toXml());
-        S3Responses.empty(r.exchange(), 200);
-    }
-
-    void get(S3Request r) throws IOException, S3Exception {
-        BucketCatalog.Bucket b = services.requireBucket(r);
-        if (b.cors() == null) {
-            throw new S3Exception(S3Error.NoSuchCORSConfiguration, "The CORS configuration does not exist.",
-                    Map.of("BucketName", r.bucket()));
-        }
-        byte[] doc = b.cors().getBytes(StandardCharsets.UTF_8);
-        r.exchange().setStatusCode(200);
-        r.exchange().getResponseHeaders().put(io.undertow.util.Headers.CONTENT_TYPE, "application/xml");
-        r.exchange().getResponseHeaders().put(io.undertow.util.Headers.CONTENT_LENGTH, doc.length);
-        r.exchange().getResponseSender().send(ByteBuffer.wrap(doc));
-    }
-
-    void delete(S3Request r) throws IOException, S3Exception {
-        BucketCatalog.Bucket b = services.requireBucket(r);
-        if (b.cors() != null) {
-            store(r.bucket(), null);
-        }
-        S3Responses.empty(r.exchange(), 204);
-    }
-
-    private void store(String bucket, String doc) throws IOException, S3Exception {
-        try {
-            if (!services.buckets().setCors(bucket, doc)) {
-                throw new S3Exception(S3Error.NoSuchBucket, "The specified bucket does not exist.", Map.of("BucketName", bucket));
-            }
-        } catch (UnsupportedOperationException e) {
-            throw new S3Exception(S3Error.NotImplemented, "This node's bucket table cannot store CORS configurations yet.");
-        }
+    /** PutBucketCors, GetBucketCors, DeleteBucketCors. */
+    BucketDocument rules() {
+        return new BucketDocument(services, xml, root -> CorsConfiguration.parse(root).toXml(), BucketCatalog.Bucket::cors,
+                BucketCatalog::setCors, S3Error.NoSuchCORSConfiguration, "CORS configuration");
     }
 
     /** OPTIONS: answered from the bucket's rules without authentication, as browsers send no credentials. */

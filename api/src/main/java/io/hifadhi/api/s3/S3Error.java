@@ -31,6 +31,7 @@ public enum S3Error {
     NoSuchBucket(404),
     NoSuchCORSConfiguration(404),
     NoSuchKey(404),
+    NoSuchLifecycleConfiguration(404),
     NoSuchUpload(404),
     NotImplemented(501),
     PreconditionFailed(412),

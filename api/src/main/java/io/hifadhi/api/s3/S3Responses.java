@@ -31,6 +31,15 @@ public final class S3Responses {
         exchange.getResponseSender().send(ByteBuffer.wrap(body));
     }
 
+    /** A stored XML document (a bucket's CORS or lifecycle configuration) as a 200 answer. */
+    public static void xml(HttpServerExchange exchange, String document) {
+        byte[] body = document.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        exchange.setStatusCode(200);
+        exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/xml");
+        exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, body.length);
+        exchange.getResponseSender().send(ByteBuffer.wrap(body));
+    }
+
     public static void empty(HttpServerExchange exchange, int status) {
         exchange.setStatusCode(status);
         exchange.getResponseHeaders().put(Headers.CONTENT_LENGTH, 0);

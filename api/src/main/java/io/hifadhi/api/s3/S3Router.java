@@ -33,6 +33,8 @@ public final class S3Router implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(S3Router.class);
     private static final HttpString REQUEST_ID = new HttpString("x-amz-request-id");
     private static final HttpString ID_2 = new HttpString("x-amz-id-2");
+    /** 1000 lifecycle rules with long IDs and prefixes fit; the stored document travels in the bucket table's messages. */
+    private static final int LIFECYCLE_BODY = 256 * 1024;
 
     private final S3Services services;
     private final SigV4Verifier verifier;
@@ -44,6 +46,9 @@ public final class S3Router implements HttpHandler {
     private final ListObjects listObjects;
     private final Multipart multipart;
     private final Cors cors;
+    private final BucketDocument corsRules;
+    /** Lifecycle rules; the node's expiry pass enforces them. */
+    private final BucketDocument lifecycle;
     /** IP grants: an unsigned GET/HEAD of an object from a granted address is served (null: no grants). */
     private volatile io.hifadhi.api.auth.GrantPolicy grants;
     private int maxHeaderBytes = Integer.MAX_VALUE;
@@ -74,6 +79,10 @@ public final class S3Router implements HttpHandler {
         this.listObjects = new ListObjects(services);
         this.multipart = new Multipart(services, conditions);
         this.cors = new Cors(services);
+        this.corsRules = cors.rules();
+        this.lifecycle = new BucketDocument(services, new XmlReader(LIFECYCLE_BODY, 16 * LifecycleConfiguration.MAX_RULES + 10),
+                root -> LifecycleConfiguration.parse(root).toXml(), BucketCatalog.Bucket::lifecycle, BucketCatalog::setLifecycle,
+                S3Error.NoSuchLifecycleConfiguration, "lifecycle configuration");
     }
 
     /** Serves unsigned GET/HEAD of objects to addresses these IP grants cover; returns this router. */
@@ -253,9 +262,12 @@ public final class S3Router implements HttpHandler {
                 yield q -> buckets.listBuckets(q, granted::canSee);
             }
             case GetBucketLocation -> buckets::location;
-            case GetBucketCors -> cors::get;
-            case PutBucketCors -> cors::put;
-            case DeleteBucketCors -> cors::delete;
+            case GetBucketCors -> corsRules::get;
+            case PutBucketCors -> corsRules::put;
+            case DeleteBucketCors -> corsRules::delete;
+            case GetBucketLifecycleConfiguration -> lifecycle::get;
+            case PutBucketLifecycleConfiguration -> lifecycle::put;
+            case DeleteBucketLifecycle -> lifecycle::delete;
             case GetBucketVersioning -> buckets::versioning;
             case ListMultipartUploads -> multipart::listUploads;
             case ListObjectsV2 -> listObjects::v2;

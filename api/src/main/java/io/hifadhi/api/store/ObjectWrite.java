@@ -1,14 +1,25 @@
 package io.hifadhi.api.store;
 
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
 
-/** The metadata half of a write; the bytes come from a {@link StagedBody}. */
-public record ObjectWrite(String bucket, String key, String contentType, Map<String, String> userMetadata) {
+/**
+ * The metadata half of a write; the bytes come from a {@link StagedBody}.
+ *
+ * @param expiresAt when the object stops being served and is deleted (a native file stored with
+ *                  {@code expires_in}); null when it never expires
+ */
+public record ObjectWrite(String bucket, String key, String contentType, Map<String, String> userMetadata, Instant expiresAt) {
     public ObjectWrite {
         Objects.requireNonNull(bucket, "bucket");
         Objects.requireNonNull(key, "key");
         contentType = contentType == null ? "application/octet-stream" : contentType;
         userMetadata = userMetadata == null ? Map.of() : Map.copyOf(userMetadata);
+    }
+
+    /** A write of an object that never expires. */
+    public ObjectWrite(String bucket, String key, String contentType, Map<String, String> userMetadata) {
+        this(bucket, key, contentType, userMetadata, null);
     }
 }

@@ -24,6 +24,7 @@ import java.util.regex.Pattern;
  * @param cache         the chunk cache and hot-object spreading
  * @param gcGraceMillis how long an unreferenced chunk stays after it was last put before it is collected
  * @param multipartExpiryMillis age after which a multipart upload not completed is aborted
+ * @param lifecycle     the expiry pass (native {@code expires_in}, S3 lifecycle rules)
  */
 public record NodeConfig(String name, Path dataDir, String bindAddress, int httpPort, int clusterPort,
                          String advertiseHost, List<String> join, String zone, long capacityBytes,
@@ -32,7 +33,8 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
                          String s3Region, List<String> s3Domains, List<String> trustedProxies,
                          Path tlsCert, Path tlsKey, io.hifadhi.api.ClientLimits clientLimits,
                          io.hifadhi.api.s3.S3Quotas s3Quotas, java.time.Duration deadAfter, long transferRate,
-                         io.hifadhi.node.cache.CacheSettings cache, long gcGraceMillis, long multipartExpiryMillis) {
+                         io.hifadhi.node.cache.CacheSettings cache, long gcGraceMillis, long multipartExpiryMillis,
+                         LifecycleSettings lifecycle) {
 
     public static final int DEFAULT_HTTP_PORT = 7111;
     public static final int DEFAULT_CLUSTER_PORT = 7112;
@@ -55,6 +57,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         Objects.requireNonNull(bindAddress, "bindAddress");
         Objects.requireNonNull(clientLimits, "clientLimits");
         Objects.requireNonNull(s3Quotas, "s3Quotas");
+        Objects.requireNonNull(lifecycle, "lifecycle");
         join = List.copyOf(join);
         s3Domains = List.copyOf(s3Domains);
         trustedProxies = List.copyOf(trustedProxies);
@@ -161,6 +164,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         private java.time.Duration deadAfter = DEFAULT_DEAD_AFTER;
         private long transferRate;
         private io.hifadhi.node.cache.CacheSettings cache = io.hifadhi.node.cache.CacheSettings.DEFAULTS;
+        private LifecycleSettings lifecycle = LifecycleSettings.DEFAULTS;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -195,12 +199,13 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         public Builder cache(io.hifadhi.node.cache.CacheSettings v) { cache = v; return this; }
         public Builder gcGraceMillis(long v) { gcGraceMillis = v; return this; }
         public Builder multipartExpiryMillis(long v) { multipartExpiryMillis = v; return this; }
+        public Builder lifecycle(LifecycleSettings v) { lifecycle = v; return this; }
 
         public NodeConfig build() {
             return new NodeConfig(name, dataDir, bindAddress, httpPort, clusterPort, advertiseHost, join, zone,
                     capacityBytes, replication, writeQuorum, readQuorum, chunkSize, shardKey, accessKey, secretKey,
                     fsync, maxObjectSize, s3Region, s3Domains, trustedProxies, tlsCert, tlsKey, clientLimits, s3Quotas, deadAfter, transferRate, cache,
-                    gcGraceMillis, multipartExpiryMillis);
+                    gcGraceMillis, multipartExpiryMillis, lifecycle);
         }
     }
 
@@ -213,7 +218,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
                 + ", chunkSize=" + chunkSize + ", fsync=" + fsync + ", maxObjectSize=" + maxObjectSize
                 + ", s3Region=" + s3Region + ", s3Domains=" + s3Domains + ", trustedProxies=" + trustedProxies
                 + ", tls=" + (tlsCert == null ? "off" : tlsCert) + ", clientLimits=" + clientLimits + ", s3Quotas=" + s3Quotas + ", deadAfter=" + deadAfter + ", transferRate=" + transferRate + ", cache=" + cache
-                + ", gcGrace=" + gcGraceMillis + "ms, multipartExpiry=" + multipartExpiryMillis + "ms"
+                + ", gcGrace=" + gcGraceMillis + "ms, multipartExpiry=" + multipartExpiryMillis + "ms, lifecycle=" + lifecycle
                 + ", shardKey=" + (shardKey == null ? "unset" : "***") + ", accessKey=" + (accessKey == null ? "unset" : accessKey) + "]";
     }
 }

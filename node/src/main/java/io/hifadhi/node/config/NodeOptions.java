@@ -137,6 +137,12 @@ public final class NodeOptions {
     @Option(names = "--multipart-expiry", paramLabel = "DURATION", description = "Multipart uploads not completed this long after they began are aborted and their parts' space freed (default: ${DEFAULT-VALUE}).", defaultValue = "7d")
     String multipartExpiry;
 
+    @Option(names = "--lifecycle-interval", paramLabel = "DURATION", description = "Pause between two expiry passes, which delete native files past their expires_in and objects S3 lifecycle rules expire, and abort the uploads those rules abandon (default: ${DEFAULT-VALUE}).", defaultValue = "10m")
+    String lifecycleInterval;
+
+    @Option(names = "--lifecycle-day", paramLabel = "DURATION", description = "For testing only: the length of the 'day' S3 lifecycle rules count in (default: ${DEFAULT-VALUE}).", defaultValue = "1d")
+    String lifecycleDay;
+
     /** @throws IllegalArgumentException with a message naming the bad flag */
     public NodeConfig toConfig(Map<String, String> env) {
         boolean fsyncValue = switch (fsync.toLowerCase()) {
@@ -198,6 +204,8 @@ public final class NodeOptions {
                 .cache(cache)
                 .gcGraceMillis(duration("--gc-grace", gcGrace).toMillis())
                 .multipartExpiryMillis(duration("--multipart-expiry", multipartExpiry).toMillis())
+                .lifecycle(new LifecycleSettings(duration("--lifecycle-day", lifecycleDay).toMillis(),
+                        duration("--lifecycle-interval", lifecycleInterval).toMillis()))
                 .build();
     }
 

@@ -20,7 +20,7 @@ import java.util.concurrent.CompletableFuture;
 
 /**
  * A listing across the cluster: every reachable member's records (tombstones included) under the prefix after the
- * marker, merged by key (newest stamp wins, tombstones dropped), paged so that no key is skipped when a member's
+ * marker, merged by key (newest stamp wins, tombstones and expired versions dropped), paged so that no key is skipped when a member's
  * batch was cut short; it needs R answers, like a read.
  */
 final class ClusterListing {
@@ -39,6 +39,7 @@ final class ClusterListing {
                     + " nodes are reachable and a listing needs " + r + " (read quorum). Retry when nodes are back.");
         }
         List<ObjectInfo> out = new ArrayList<>();
+        long now = System.currentTimeMillis();
         String after = startAfter;
         int page = Math.max(1, Math.min(maxKeys + 1, 1001));
         for (int round = 0; round < 100_000; round++) {
@@ -79,7 +80,7 @@ final class ClusterListing {
                 if (bound != null && rec.key().compareTo(bound) > 0) {
                     break;
                 }
-                if (!rec.deleted()) {
+                if (rec.liveAt(now)) {
                     out.add(rec.toInfo());
                     if (out.size() > maxKeys) {
                         return new ListPage(out.subList(0, maxKeys), true);

@@ -53,7 +53,7 @@ final class ClusterLocate {
                 LOG.debug("locate: {} did not answer: {}", e.getKey(), ex.getMessage());
             }
         }
-        if (newest == null || newest.deleted()) {
+        if (newest == null || !newest.liveAt(System.currentTimeMillis())) {
             return Optional.empty();
         }
         List<String> holders = new ArrayList<>();

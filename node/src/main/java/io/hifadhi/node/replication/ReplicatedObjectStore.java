@@ -251,7 +251,8 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
             keep(c, staged.chunks());
         }
         ObjectRecord record = new ObjectRecord(write.bucket(), write.key(), staged.size(), staged.md5Hex(),
-                write.contentType(), write.userMetadata(), c.clock().now(), false, staged.inline(), staged.chunks(), 0);
+                write.contentType(), write.userMetadata(), c.clock().now(), false, staged.inline(), staged.chunks(),
+                LocalObjectStore.expiresAtMillis(write));
         QuorumWrite.Outcome outcome = writeRecord(c, record);
         return new PutResult(record.toInfo(), outcome.previousLive());
     }
@@ -264,7 +265,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         }
         keep(c, chunks);
         ObjectRecord record = new ObjectRecord(write.bucket(), write.key(), size, etag, write.contentType(),
-                write.userMetadata(), c.clock().now(), false, null, chunks, 0);
+                write.userMetadata(), c.clock().now(), false, null, chunks, LocalObjectStore.expiresAtMillis(write));
         return new PutResult(record.toInfo(), writeRecord(c, record).previousLive());
     }
 
@@ -390,20 +391,30 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         if (c == null) {
             return local.get(bucket, key);
         }
-        Optional<ObjectRecord> record = readRecord(c, bucket, key);
-        if (record.isEmpty() || record.get().deleted()) {
-            return Optional.empty();
-        }
-        return Optional.of(new ClusterObject(c, record.get()));
+        return readRecord(c, bucket, key).filter(r -> r.liveAt(System.currentTimeMillis())).map(r -> new ClusterObject(c, r));
     }
 
-    /** The newest live record of an object (R replicas asked, as for a read), or empty when absent or deleted. */
+    /** The newest live record of an object (R replicas asked, as for a read), or empty when absent, deleted or expired. */
     public Optional<ObjectRecord> record(String bucket, String key) throws IOException {
         Replication c = peers();
         if (c == null) {
             return local.record(bucket, key);
         }
-        return readRecord(c, bucket, key).filter(r -> !r.deleted());
+        return readRecord(c, bucket, key).filter(r -> r.liveAt(System.currentTimeMillis()));
+    }
+
+    /**
+     * Deletes exactly this version of an object, through the replicated write path (a tombstone to its N replicas,
+     * W acks): its expiry or a lifecycle rule came. A newer version of the key, if any, is left alone
+     * ({@link ObjectRecord#expiryTombstone}); its chunks are then the collector's.
+     */
+    public void expire(String bucket, String key, io.hifadhi.node.clock.VersionStamp version) throws IOException {
+        Replication c = peers();
+        if (c == null) {
+            local.expire(bucket, key, version);
+            return;
+        }
+        writeRecord(c, ObjectRecord.expiryTombstone(bucket, key, version));
     }
 
     /**
@@ -420,7 +431,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         if (c == null) {
             return local.updateGrants(bucket, key, change);
         }
-        Optional<ObjectRecord> current = readRecord(c, bucket, key).filter(r -> !r.deleted());
+        Optional<ObjectRecord> current = readRecord(c, bucket, key).filter(r -> r.liveAt(System.currentTimeMillis()));
         if (current.isEmpty()) {
             return Optional.empty();
         }

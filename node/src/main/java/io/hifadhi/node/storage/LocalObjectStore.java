@@ -145,7 +145,7 @@ public final class LocalObjectStore implements ObjectStore, ObjectPublisher {
             Optional<ObjectRecord> existing = records.get(write.bucket(), write.key());
             ObjectRecord record = new ObjectRecord(write.bucket(), write.key(), size, etag,
                     write.contentType(), write.userMetadata(), stampAfter(existing), false,
-                    inline, chunkList, 0);
+                    inline, chunkList, expiresAtMillis(write));
             records.put(record);
             return new PutResult(record.toInfo(), existing.map(r -> !r.deleted()).orElse(false));
         }
@@ -153,16 +153,32 @@ public final class LocalObjectStore implements ObjectStore, ObjectPublisher {
 
     @Override
     public Optional<StoredObject> get(String bucket, String key) throws IOException {
-        Optional<ObjectRecord> record = records.get(bucket, key);
-        if (record.isEmpty() || record.get().deleted()) {
-            return Optional.empty();
-        }
-        return Optional.of(new LocalObject(record.get()));
+        return record(bucket, key).map(LocalObject::new);
     }
 
-    /** The live record of an object (grants included), or empty when absent or deleted. */
+    /** The live record of an object (grants included), or empty when absent, deleted or expired. */
     public Optional<ObjectRecord> record(String bucket, String key) throws IOException {
-        return records.get(bucket, key).filter(r -> !r.deleted());
+        return records.get(bucket, key).filter(r -> r.liveAt(System.currentTimeMillis()));
+    }
+
+    /** The record field of a write's expiry: 0 for never. */
+    public static long expiresAtMillis(ObjectWrite write) {
+        return write.expiresAt() == null ? 0 : write.expiresAt().toEpochMilli();
+    }
+
+    /**
+     * Deletes exactly this version of an object (its expiry, or a lifecycle rule, came): nothing happens when the key
+     * holds another version by now. Returns whether it was deleted.
+     */
+    public boolean expire(String bucket, String key, VersionStamp version) throws IOException {
+        synchronized (lockFor(bucket, key)) {
+            Optional<ObjectRecord> existing = records.get(bucket, key);
+            if (existing.isEmpty() || existing.get().deleted() || !existing.get().version().equals(version)) {
+                return false;
+            }
+            records.put(ObjectRecord.expiryTombstone(bucket, key, version));
+            return true;
+        }
     }
 
     /**
@@ -174,7 +190,7 @@ public final class LocalObjectStore implements ObjectStore, ObjectPublisher {
             throws IOException {
         synchronized (lockFor(bucket, key)) {
             Optional<ObjectRecord> existing = records.get(bucket, key);
-            if (existing.isEmpty() || existing.get().deleted()) {
+            if (existing.isEmpty() || !existing.get().liveAt(System.currentTimeMillis())) {
                 return Optional.empty();
             }
             ObjectRecord updated = existing.get().withGrants(change.apply(existing.get().grants()), stampAfter(existing));
@@ -194,10 +210,26 @@ public final class LocalObjectStore implements ObjectStore, ObjectPublisher {
 
     @Override
     public ListPage list(String bucket, String prefix, String startAfter, int maxKeys) {
-        List<ObjectRecord> found = records.scan(bucket, prefix, startAfter, maxKeys + 1);
-        boolean truncated = found.size() > maxKeys;
-        List<ObjectInfo> infos = found.stream().limit(maxKeys).map(ObjectRecord::toInfo).toList();
-        return new ListPage(infos, truncated);
+        long now = System.currentTimeMillis();
+        List<ObjectInfo> infos = new ArrayList<>();
+        String after = startAfter;
+        while (true) {
+            // Expired objects are left out, so a page of records may hold fewer keys to list: scan on past them.
+            List<ObjectRecord> found = records.scan(bucket, prefix, after, maxKeys + 1);
+            for (ObjectRecord r : found) {
+                if (r.expiredAt(now)) {
+                    continue;
+                }
+                if (infos.size() == maxKeys) {
+                    return new ListPage(infos, true);
+                }
+                infos.add(r.toInfo());
+            }
+            if (found.size() <= maxKeys) {
+                return new ListPage(infos, false);
+            }
+            after = found.get(found.size() - 1).key();
+        }
     }
 
     /** A fresh stamp that beats the stored one even if the wall clock stepped back since it was written. */

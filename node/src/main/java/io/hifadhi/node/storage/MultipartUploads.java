@@ -168,11 +168,19 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
     }
 
     /**
-     * Aborts every upload initiated before {@code cutoff} (abandoned: S3's AbortIncompleteMultipartUpload for the whole
+     * Aborts every upload initiated before {@code cutoff} (abandoned: {@code --multipart-expiry}, for the whole
      * cluster); their parts' chunks are then left to the collector. Any node may run this: an abort is idempotent.
      * Returns how many were aborted.
      */
     public int abortInitiatedBefore(Instant cutoff) throws IOException {
+        return abortWhere(u -> u.initiated().isBefore(cutoff));
+    }
+
+    /**
+     * Aborts every upload {@code abandoned} picks (a bucket's AbortIncompleteMultipartUpload rule, the node-wide
+     * expiry); their parts' chunks are then left to the collector. Returns how many were aborted.
+     */
+    public int abortWhere(java.util.function.Predicate<Upload> abandoned) throws IOException {
         List<Upload> old = new ArrayList<>();
         table.scan(new byte[]{'u'}, null, (k, v) -> {
             int bucketEnd = indexOf(k, 1);
@@ -182,7 +190,7 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
                 String key = new String(k, bucketEnd + 1, keyEnd - bucketEnd - 1, StandardCharsets.UTF_8);
                 String id = new String(k, keyEnd + 1, ID_LENGTH, StandardCharsets.UTF_8);
                 Upload u = decodeUpload(bucket, key, id, v);
-                if (u.initiated().isBefore(cutoff)) {
+                if (abandoned.test(u)) {
                     old.add(u);
                 }
             }

@@ -20,7 +20,8 @@ import java.util.Objects;
  * ordered by {@code version}.
  *
  * @param inline          the whole body when small, else null
- * @param expiresAtMillis 0 when the object never expires
+ * @param expiresAtMillis 0 when the object never expires; from then on the object reads as absent on every node (the
+ *                        field travels with the record), and the expiry pass deletes it ({@link #expiryTombstone})
  * @param grants          IP grants on this version (read access without a key); a new body or a
  *                        tombstone starts with none, a grant change is a new version of the record
  */
@@ -56,6 +57,24 @@ public record ObjectRecord(String bucket, String key, long size, String etag, St
         return new ObjectRecord(bucket, key, 0, "", "application/octet-stream", Map.of(), version, true, null, List.of(), 0);
     }
 
+    /** Whether this is a version a reader may see at {@code nowMillis}: not a tombstone, not past its expiry. */
+    public boolean liveAt(long nowMillis) {
+        return !deleted && !expiredAt(nowMillis);
+    }
+
+    public boolean expiredAt(long nowMillis) {
+        return expiresAtMillis != 0 && nowMillis >= expiresAtMillis;
+    }
+
+    /**
+     * A tombstone that deletes exactly {@code version} of an object: its stamp is the least one newer, so it wins
+     * over that version everywhere (LWW) and loses to any write made after this version was seen (an expiry pass
+     * racing a new PUT of the key never deletes the new object).
+     */
+    public static ObjectRecord expiryTombstone(String bucket, String key, VersionStamp version) {
+        return tombstone(bucket, key, new VersionStamp(version.wallMillis(), version.counter() + 1, version.nodeId()));
+    }
+
     /** The same content under a new version stamp with other grants (a grant or revoke). */
     public ObjectRecord withGrants(List<Grant> newGrants, VersionStamp newVersion) {
         return new ObjectRecord(bucket, key, size, etag, contentType, userMetadata, newVersion, deleted, inline, chunks,
@@ -87,6 +106,7 @@ public record ObjectRecord(String bucket, String key, long size, String etag, St
 
     public ObjectInfo toInfo() {
         return new ObjectInfo(bucket, key, size, etag, contentType, userMetadata,
-                Instant.ofEpochMilli(version.wallMillis()), version.toString());
+                Instant.ofEpochMilli(version.wallMillis()), version.toString(),
+                expiresAtMillis == 0 ? null : Instant.ofEpochMilli(expiresAtMillis));
     }
 }

@@ -19,6 +19,10 @@ import java.util.Optional;
  * answer "created" and the later stamp wins everywhere (LWW, as DESIGN.md chose for all records).
  */
 public final class ReplicatedBucketCatalog implements BucketCatalog {
+    /**
+     * The lifecycle configuration was appended after the CORS one without a new format version: a node that does not
+     * know it stops reading before it, and an entry written before it ends there (no lifecycle).
+     */
     private static final byte FORMAT_VERSION = 1;
     private final ReplicatedTable table;
     private final Clock clock;
@@ -34,7 +38,7 @@ public final class ReplicatedBucketCatalog implements BucketCatalog {
         if (existing.isPresent()) {
             return existing.get().owner().equals(owner) ? CreateOutcome.ALREADY_OWNED : CreateOutcome.OWNED_BY_OTHER;
         }
-        table.put(name, encode(new Bucket(name, owner, clock.instant(), null)));
+        table.put(name, encode(new Bucket(name, owner, clock.instant())));
         return CreateOutcome.CREATED;
     }
 
@@ -53,12 +57,21 @@ public final class ReplicatedBucketCatalog implements BucketCatalog {
     }
 
     @Override
-    public synchronized boolean setCors(String name, String corsXml) throws IOException {
+    public boolean setCors(String name, String corsXml) throws IOException {
+        return update(name, b -> new Bucket(name, b.owner(), b.created(), corsXml, b.lifecycle()));
+    }
+
+    @Override
+    public boolean setLifecycle(String name, String lifecycleXml) throws IOException {
+        return update(name, b -> new Bucket(name, b.owner(), b.created(), b.cors(), lifecycleXml));
+    }
+
+    private synchronized boolean update(String name, java.util.function.UnaryOperator<Bucket> change) throws IOException {
         Optional<Bucket> b = get(name);
         if (b.isEmpty()) {
             return false;
         }
-        table.put(name, encode(new Bucket(name, b.get().owner(), b.get().created(), corsXml)));
+        table.put(name, encode(change.apply(b.get())));
         return true;
     }
 
@@ -73,16 +86,25 @@ public final class ReplicatedBucketCatalog implements BucketCatalog {
             out.writeByte(FORMAT_VERSION);
             out.writeUTF(b.owner());
             out.writeLong(b.created().toEpochMilli());
-            out.writeBoolean(b.cors() != null);
-            if (b.cors() != null) {
-                byte[] cors = b.cors().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                out.writeInt(cors.length);
-                out.write(cors);
-            }
+            writeDocument(out, b.cors());
+            writeDocument(out, b.lifecycle());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         return bytes.toByteArray();
+    }
+
+    private static void writeDocument(DataOutputStream out, String doc) throws IOException {
+        out.writeBoolean(doc != null);
+        if (doc != null) {
+            byte[] bytes = doc.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            out.writeInt(bytes.length);
+            out.write(bytes);
+        }
+    }
+
+    private static String readDocument(DataInputStream in) throws IOException {
+        return in.readBoolean() ? new String(in.readNBytes(in.readInt()), java.nio.charset.StandardCharsets.UTF_8) : null;
     }
 
     static Bucket decode(String name, byte[] value) {
@@ -93,8 +115,9 @@ public final class ReplicatedBucketCatalog implements BucketCatalog {
             }
             String owner = in.readUTF();
             Instant created = Instant.ofEpochMilli(in.readLong());
-            String cors = in.readBoolean() ? new String(in.readNBytes(in.readInt()), java.nio.charset.StandardCharsets.UTF_8) : null;
-            return new Bucket(name, owner, created, cors);
+            String cors = readDocument(in);
+            String lifecycle = in.available() > 0 ? readDocument(in) : null;
+            return new Bucket(name, owner, created, cors, lifecycle);
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt bucket entry for " + name, e);
         }

@@ -35,6 +35,7 @@ class NodeOptionsTest {
         assertEquals(List.of(), c.join());
         assertEquals(io.hifadhi.api.ClientLimits.DEFAULTS, c.clientLimits());
         assertEquals(io.hifadhi.api.s3.S3Quotas.DEFAULTS, c.s3Quotas());
+        assertEquals(LifecycleSettings.DEFAULTS, c.lifecycle());
         assertEquals(10 * 60_000, c.gcGraceMillis());
         assertEquals(7 * 86_400_000L, c.multipartExpiryMillis());
     }
@@ -76,7 +77,8 @@ class NodeOptionsTest {
                 "--advertise-host", "h.example", "--join", "a:1, b:2", "--zone", "z1", "--capacity", "2TiB",
                 "--replication", "5", "--write-quorum", "3", "--read-quorum", "3", "--chunk-size", "8MiB",
                 "--shard-key", "flag-shard-key", "--access-key", "AKIAFLAG", "--secret-key", "secretflag", "--fsync", "false",
-                "--bind", "127.0.0.1", "--max-object-size", "1GiB", "--gc-grace", "30s", "--multipart-expiry", "2h");
+                "--bind", "127.0.0.1", "--max-object-size", "1GiB", "--gc-grace", "30s", "--multipart-expiry", "2h",
+                "--lifecycle-day", "2s", "--lifecycle-interval", "500ms");
         assertEquals("n1", c.name());
         assertEquals(8000, c.httpPort());
         assertEquals(8001, c.clusterPort());
@@ -92,6 +94,7 @@ class NodeOptionsTest {
         assertEquals(1L << 30, c.maxObjectSize());
         assertEquals(30_000, c.gcGraceMillis());
         assertEquals(2 * 3_600_000, c.multipartExpiryMillis());
+        assertEquals(new LifecycleSettings(2_000, 500), c.lifecycle());
         assertFalse(c.toString().contains("flag-shard-key"), "no secret in toString");
         assertFalse(c.toString().contains("secretflag"));
     }
@@ -123,6 +126,8 @@ class NodeOptionsTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--gc-grace", "soon")).getMessage().contains("--gc-grace"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--gc-grace", "500ms")).getMessage().contains("--gc-grace"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--multipart-expiry", "0s")).getMessage().contains("--multipart-expiry"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--lifecycle-day", "10ms")).getMessage().contains("--lifecycle-day"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--lifecycle-interval", "1y")).getMessage().contains("--lifecycle-interval"));
     }
 
     @Test

@@ -36,6 +36,7 @@ final class TestCluster implements AutoCloseable {
     private long gcGraceMillis = NodeConfig.DEFAULT_GC_GRACE_MILLIS;
     private long multipartExpiryMillis = NodeConfig.DEFAULT_MULTIPART_EXPIRY_MILLIS;
     private Duration deadAfter = NodeConfig.DEFAULT_DEAD_AFTER;
+    private io.hifadhi.node.config.LifecycleSettings lifecycle = io.hifadhi.node.config.LifecycleSettings.DEFAULTS;
 
     TestCluster(Path dir, int size, int n, int w, int r, int chunkSize) throws IOException {
         this.dir = dir;
@@ -65,6 +66,12 @@ final class TestCluster implements AutoCloseable {
     /** Sets {@code --dead-after} for the nodes started from now on. */
     TestCluster deadAfter(Duration after) {
         this.deadAfter = after;
+        return this;
+    }
+
+    /** Sets {@code --lifecycle-day} and {@code --lifecycle-interval} for the nodes started from now on. */
+    TestCluster lifecycle(Duration day, Duration passInterval) {
+        this.lifecycle = new io.hifadhi.node.config.LifecycleSettings(day.toMillis(), passInterval.toMillis());
         return this;
     }
 
@@ -110,7 +117,7 @@ final class TestCluster implements AutoCloseable {
                 .httpPort(0).clusterPort(clusterPorts[i]).shardKey(KEY).join(join)
                 .replication(n).writeQuorum(w).readQuorum(r).chunkSize(chunkSize)
                 .accessKey(ACCESS_KEY).secretKey(SECRET_KEY).gcGraceMillis(gcGraceMillis)
-                .multipartExpiryMillis(multipartExpiryMillis).deadAfter(deadAfter).build();
+                .multipartExpiryMillis(multipartExpiryMillis).deadAfter(deadAfter).lifecycle(lifecycle).build();
         Node node = new Node(config, new PrintStream(new ByteArrayOutputStream()));
         node.start();
         nodes[i] = node;

@@ -859,7 +859,7 @@ class S3ApiTest {
                 () -> s3.putBucketAcl(b -> b.bucket("unsupported").acl("public-read")),
                 () -> s3.getBucketPolicy(b -> b.bucket("unsupported")),
                 () -> s3.putBucketVersioning(b -> b.bucket("unsupported").versioningConfiguration(v -> v.status("Enabled"))),
-                () -> s3.getBucketLifecycleConfiguration(b -> b.bucket("unsupported")),
+                () -> s3.getBucketTagging(b -> b.bucket("unsupported")),
                 () -> s3.putObjectTagging(b -> b.bucket("unsupported").key("k").tagging(t -> t.tagSet(s -> s.key("a").value("b")))),
                 () -> s3.getObjectAcl(b -> b.bucket("unsupported").key("k")),
                 () -> s3.putObject(b -> b.bucket("unsupported").key("enc").serverSideEncryption("AES256"), RequestBody.fromString("v")));

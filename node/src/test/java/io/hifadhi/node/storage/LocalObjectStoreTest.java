@@ -64,6 +64,42 @@ class LocalObjectStoreTest {
     }
 
     @Test
+    void anExpiredObjectIsAbsentToReadsAndListingsAtOnce() throws IOException {
+        java.time.Instant now = java.time.Instant.now();
+        store.put(new ObjectWrite("b", "gone", null, Map.of(), now.minusMillis(1)), new SeededStream(1, 3 * CHUNK));
+        store.put(new ObjectWrite("b", "later", null, Map.of(), now.plusSeconds(3600)), new SeededStream(2, 10));
+        put("never", 3, 10);
+        assertTrue(store.get("b", "gone").isEmpty());
+        assertTrue(store.record("b", "gone").isEmpty());
+        assertEquals(now.plusSeconds(3600).toEpochMilli(), store.get("b", "later").orElseThrow().info().expiresAt().toEpochMilli());
+        assertEquals(null, store.get("b", "never").orElseThrow().info().expiresAt());
+        assertEquals(List.of("later", "never"), store.list("b", "", null, 10).objects().stream().map(ObjectInfo::key).toList());
+        // Paging goes on past expired keys: one key a page, still every live key once.
+        ListPage first = store.list("b", "", null, 1);
+        assertEquals(List.of("later"), first.objects().stream().map(ObjectInfo::key).toList());
+        assertTrue(first.truncated());
+        assertEquals(List.of("never"), store.list("b", "", "later", 1).objects().stream().map(ObjectInfo::key).toList());
+    }
+
+    @Test
+    void expiryDeletesExactlyTheVersionItJudgedNeverANewerOne() throws IOException {
+        put("k", 1, 100);
+        ObjectRecord judged = store.record("b", "k").orElseThrow();
+        wall.addAndGet(5);
+        put("k", 2, 200); // a PUT racing the expiry pass
+        ObjectRecord newer = store.record("b", "k").orElseThrow();
+        assertFalse(store.expire("b", "k", judged.version()), "the newer version stays");
+        assertArrayEquals(SeededStream.slice(2, 0, 200), read("k", 0, 200));
+        // In the cluster the same holds by stamp order: the expiry tombstone beats the judged version, not the newer one.
+        ObjectRecord tombstone = ObjectRecord.expiryTombstone("b", "k", judged.version());
+        assertTrue(tombstone.deleted() && tombstone.version().isNewerThan(judged.version()));
+        assertTrue(newer.version().isNewerThan(tombstone.version()));
+        assertTrue(store.expire("b", "k", newer.version()));
+        assertTrue(store.get("b", "k").isEmpty());
+        assertTrue(records.get("b", "k").orElseThrow().deleted());
+    }
+
+    @Test
     void inlineAndChunkedBodiesReadBackByRange() throws IOException {
         for (long size : new long[]{0, 1, LocalObjectStore.INLINE_MAX, LocalObjectStore.INLINE_MAX + 1, CHUNK, CHUNK + 1, 5L * CHUNK + 17}) {
             String key = "k" + size;

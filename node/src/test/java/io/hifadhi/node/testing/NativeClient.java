@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /** A real HTTP client for the native API (java.net.http, HTTP/1.1), streaming multipart bodies. */
@@ -83,6 +84,24 @@ public final class NativeClient {
 
     public HttpResponse<String> storeSeeded(String fileName, long seed, long length) throws IOException, InterruptedException {
         return store(fileName, () -> new SeededStream(seed, length), length, null, false, shardKey, false);
+    }
+
+    /** A form store with more text fields after {@code file} and {@code filename} (e.g. {@code expires_in}). */
+    public HttpResponse<String> store(String fileName, byte[] data, Map<String, String> fields) throws IOException, InterruptedException {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        body.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"upload.bin\"\r\n\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        body.writeBytes(data);
+        Map<String, String> text = new java.util.LinkedHashMap<>();
+        text.put("filename", fileName);
+        text.putAll(fields);
+        text.forEach((name, value) -> body.writeBytes(("\r\n--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\""
+                + name + "\"\r\n\r\n" + value).getBytes(StandardCharsets.UTF_8)));
+        body.writeBytes(("\r\n--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(base + "/api/v1/store"))
+                .header("Content-Type", "multipart/form-data; boundary=" + BOUNDARY).header("SHARD-KEY", shardKey)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray()));
+        return http.send(req.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     /** Percent-encodes a query for the URL path (space as %20, '/' as %2F). */
