@@ -2,6 +2,7 @@ package io.hifadhi.node;
 
 import io.hifadhi.node.testing.NativeClient;
 import io.hifadhi.node.testing.NodeProcess;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * that stop reading. Health and a normal download must answer within a second throughout, and the
  * node must close every hostile connection within its stall deadline.
  */
+@Tag("timing") // asserts latencies: runs in the fork that has the machine to itself (node/pom.xml)
 @Timeout(value = 4, unit = TimeUnit.MINUTES)
 class HostileClientsTest {
     static final String KEY = "hostile-test-shard-key";

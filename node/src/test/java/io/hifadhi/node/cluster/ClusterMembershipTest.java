@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hifadhi.node.testing.NodeProcess;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * within 3 s of SIGCONT; nodes with the wrong secret or other cluster settings are refused with
  * their own exit status and never show up anywhere.
  */
+@Tag("timing") // asserts latencies: runs in the fork that has the machine to itself (node/pom.xml)
 class ClusterMembershipTest {
     private static final String KEY = "cluster-test-shard-key-0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();

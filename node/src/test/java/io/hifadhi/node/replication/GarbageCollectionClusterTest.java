@@ -170,7 +170,7 @@ class GarbageCollectionClusterTest {
                         .partNumber(1).build(), RequestBody.fromBytes(bytes(random, 5 << 20)));
                 Path chunks = single.node(0).dataDir().resolve("chunks");
                 // The deleted object goes a grace later; the upload's part stays while the upload is in progress.
-                await().atMost(Duration.ofSeconds(3)).pollInterval(Duration.ofMillis(100))
+                await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
                         .until(() -> directorySize(chunks) == kept.length + (5L << 20));
                 assertEquals(1, s3.listMultipartUploads(b -> b.bucket("gc-test")).uploads().size());
                 // Abandoned past its age: aborted, then its part collected.

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hifadhi.node.testing.NativeClient;
 import io.hifadhi.node.testing.NodeProcess;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * holding the upload back, while the sends themselves run to their own timeout and would still count.
  * Three node processes, 1 MiB chunks.
  */
+@Tag("timing") // asserts latencies: runs in the fork that has the machine to itself (node/pom.xml)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class HungReplicaTest {
     private static final String KEY = "hung-replica-test-shard-key-0123456789";

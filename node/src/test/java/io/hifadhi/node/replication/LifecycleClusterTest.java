@@ -176,17 +176,20 @@ class LifecycleClusterTest {
             assertEquals(400, refused.statusCode(), bad);
             assertEquals("invalid_expiry", JSON.readTree(refused.body()).path("error").asText(), refused.body());
         }
-        HttpResponse<String> stored = client.store("short.bin", body, Map.of("expires_in", "4"));
+        // Ten seconds: long enough for the reads below to come before the moment even on a loaded machine.
+        Instant sent = Instant.now();
+        HttpResponse<String> stored = client.store("short.bin", body, Map.of("expires_in", "10"));
+        Instant answered = Instant.now();
         assertEquals(200, stored.statusCode(), stored.body());
         String query = stored.body();
-        Instant storedAt = Instant.now();
         String forever = client.store("forever.bin", body).body();
         for (int n = 0; n < 3; n++) {
             assertArrayEquals(body, cluster.client(n).retrieve(query).body(), "before its expiry, through " + TestCluster.name(n));
         }
         JsonNode info = JSON.readTree(cluster.client(1).send(cluster.client(1).get("files", query), HttpResponse.BodyHandlers.ofString()).body());
         Instant expiresAt = Instant.parse(info.path("expires_at").asText());
-        assertTrue(Math.abs(Duration.between(storedAt.plusSeconds(4), expiresAt).toMillis()) < 2_000, info.toString());
+        assertTrue(!expiresAt.isBefore(sent.plusSeconds(9)) && !expiresAt.isAfter(answered.plusSeconds(11)),
+                "expires_in 10 between " + sent + " and " + answered + ": " + info);
         assertEquals(expiresAt.getEpochSecond(), info.path("expires").asLong());
         assertTrue(JSON.readTree(client.send(client.get("files", forever), HttpResponse.BodyHandlers.ofString()).body())
                 .path("expires").isNull(), "a file stored without expires_in never expires");
@@ -195,7 +198,7 @@ class LifecycleClusterTest {
                         + query.replace("\"", "\\\"") + "\",\"expires_in\":3600}")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(expiresAt.toString(), JSON.readTree(link.body()).path("file_expires_at").asText(), link.body());
 
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+        await().atMost(Duration.ofSeconds(25)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
             for (int n = 0; n < 3; n++) {
                 assertEquals(404, cluster.client(n).retrieve(query).statusCode(), "after its expiry, through " + TestCluster.name(n));
                 assertEquals(404, cluster.client(n).send(cluster.client(n).get("files", query), HttpResponse.BodyHandlers.ofString())
