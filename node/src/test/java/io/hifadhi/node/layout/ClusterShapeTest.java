@@ -145,6 +145,14 @@ class ClusterShapeTest {
 
             cluster.kill9(3);
             assertAllReadable(new int[]{0, 1, 2});
+
+            // node-e comes back on its old data directory: removed, it rejoins as a new member (its old copies are
+            // reconciled by anti-entropy while the others serve), and what it serves is the acknowledged bytes.
+            cluster.start(4, "--dead-after", deadAfter);
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> cluster.role(0, "node-e").equals("MEMBER"));
+            // It serves once it sees the peers it remembers or a quorum for RejoinGate's grace (node-d stays dead).
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> assertAllReadable(new int[]{4}));
         } finally {
             cluster.close();
         }

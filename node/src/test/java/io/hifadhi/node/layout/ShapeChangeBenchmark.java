@@ -65,6 +65,9 @@ class ShapeChangeBenchmark {
     @TempDir
     Path dir;
 
+    /** Client requests that failed during the moves, over all phases. */
+    private int failed;
+
     /** Chunk id → length, of the seeded objects. */
     private final Map<String, Long> chunks = new ConcurrentHashMap<>();
     /** The small objects written to the cluster under test (before and during the moves): query → bytes. */
@@ -90,6 +93,7 @@ class ShapeChangeBenchmark {
                 + " --capacity %s each, node heap %s%n", objects, objectSize >> 20, objects * (double) objectSize / (1 << 30), N,
                 chunks.size(), capacity, heap);
         report.forEach(System.out::println);
+        assertEquals(0, failed, "client requests failed during the moves (see above)");
     }
 
     private String grow(ShapeCluster cluster, String what, long limit) throws Exception {
@@ -100,13 +104,7 @@ class ShapeChangeBenchmark {
         storeSeeded(cluster);
         double storeSeconds = (System.nanoTime() - stored) / 1e9;
         acked.clear();
-        Random r = new Random(5);
-        for (int i = 0; i < 30; i++) {
-            byte[] b = loadBody(r);
-            HttpResponse<String> s = cluster.client(i % 3).store("small-" + i + ".bin", b);
-            assertEquals(200, s.statusCode(), s.body());
-            acked.put(s.body(), b);
-        }
+        storeSmall(cluster, "small-", 30, 3, new Random(5));
         cluster.awaitSettled(0, 3, Duration.ofMinutes(5));
         List<Member> before = cluster.owners(0);
 
@@ -129,9 +127,10 @@ class ShapeChangeBenchmark {
             held[i] = cluster.chunkBytes(i);
         }
         assertSeededReadable(cluster, new int[]{3, 4});
+        failed += load.failed();
         return String.format("%s:%n  seeded %s through 3 nodes in %.1f s; joiners answered %.1f s after their start, joined the"
-                        + " layout %.1f s after it; settled %.1f s after joining the layout (%s)%n  moved %s (received %s, handed over %s) vs least possible %s (%.2fx);"
-                        + " the new nodes' fair share 2/5 x %s = %s%n  chunk bytes held after: %s%n  %s%n  load during the move: %s%s",
+                        + " layout %.1f s after it; settled %.1f s after joining the layout (%s)%n  moved %s (received %s,"
+                        + " handed over %s) vs least possible %s (%.2fx); the new nodes' fair share 2/5 x %s = %s%n  chunk bytes held after: %s%n  %s%n  load during the move: %s%s",
                 what, mib(totalBytes()), storeSeconds, (joined - joining) / 1e9, (changed - joining) / 1e9, (settled - changed) / 1e9,
                 rates(move, limit, new int[]{3, 4}),
                 mib(move.moved()), mib(move.received()), mib(move.handedOver()), mib(ideal), move.moved() / (double) ideal,
@@ -140,13 +139,7 @@ class ShapeChangeBenchmark {
     }
 
     private String leave(ShapeCluster cluster, int leaver) throws Exception {
-        Random r = new Random(9);
-        for (int i = 0; i < 20; i++) {
-            byte[] b = loadBody(r);
-            HttpResponse<String> s = cluster.client(i % 5).store("before-leave-" + i + ".bin", b);
-            assertEquals(200, s.statusCode(), s.body());
-            acked.put(s.body(), b);
-        }
+        storeSmall(cluster, "before-leave-", 20, 5, new Random(9));
         cluster.awaitSettled(0, 5, Duration.ofMinutes(5));
         List<Member> before = cluster.owners(0);
         int[] stay = java.util.stream.IntStream.range(0, 5).filter(i -> i != leaver).toArray();
@@ -165,6 +158,7 @@ class ShapeChangeBenchmark {
         move.stop();
         long ideal = leastMove(before, cluster.owners(0), storedChunks(acked, load, leaving));
         assertSeededReadable(cluster, new int[]{0});
+        failed += load.failed();
         return String.format("leave of %s (one of 5):%n  exited %.1f s after `leave` (chunk bytes left in its directory: %d);"
                         + " the 4 settled %.1f s after `leave`%n  moved %s (received %s, handed over %s) vs least possible %s (%.2fx)"
                         + "%n  %s%n  load during the move: %s%s",
@@ -182,6 +176,16 @@ class ShapeChangeBenchmark {
         }
         b.append(limit == 0 ? "no limit" : String.format("limit %.1f MiB/s per node", limit / (double) (1 << 20)));
         return b.toString();
+    }
+
+    /** {@code count} small objects through nodes 0 .. {@code nodes - 1} in turn, for the load to read. */
+    private void storeSmall(ShapeCluster cluster, String prefix, int count, int nodes, Random r) throws Exception {
+        for (int i = 0; i < count; i++) {
+            byte[] b = loadBody(r);
+            HttpResponse<String> s = cluster.client(i % nodes).store(prefix + i + ".bin", b);
+            assertEquals(200, s.statusCode(), s.body());
+            acked.put(s.body(), b);
+        }
     }
 
     /** Writes the seeded objects through the three nodes at once and notes their chunk ids. */
