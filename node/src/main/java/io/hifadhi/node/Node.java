@@ -277,27 +277,30 @@ public final class Node implements AutoCloseable {
 
     /**
      * Takes this node's seat in the cluster layout: the layout is pulled from the peers first (a new node must not
-     * place data by a layout that lacks them), then the node adds itself if it is new or was removed while away.
-     * The layout keeper retries what fails here and makes the later changes no person asks for.
+     * place data by a layout that lacks them, a node removed while away must learn it before it syncs anything),
+     * then the node adds itself if it is new, or forgets its old data and rejoins if it was removed. When no peer
+     * answers yet, the layout keeper takes the seat as soon as one does; repair starts only then.
      */
     private void joinLayout() {
         io.hifadhi.membership.MemberMetadata md = membership.membership().localMetadata();
         LayoutMember self = new LayoutMember(name, md.zone(), Math.max(1, md.capacityBytes()), LayoutRole.MEMBER);
-        layoutTable.pullFromReachablePeers();
-        try {
-            if (layout.join(self)) {
-                LOG.info("joined the cluster layout: {} owns a share of the ring; data moves to it in the background", name);
-            }
-        } catch (IOException e) {
-            LOG.info("the cluster layout will list this node once enough peers answer: {}", e.getMessage());
-        }
+        int answered = layout.pullFromReachablePeers();
         Replication r = replication;
-        layoutKeeper = new LayoutKeeper(layout, self, membership.membership()::view, config.deadAfter(), r::dropHintsFor,
-                r::holdsNothing, () -> {
+        LayoutKeeper keeper = new LayoutKeeper(layout, self, membership.membership()::view, config.deadAfter(),
+                new LayoutKeeper.Hooks(r::dropHintsFor, r::holdsNothing, () -> {
                     r.dropLeftoverChunks(chunks);
                     onDeparted.run();
-                }, clock::millis);
-        layoutKeeper.start();
+                }, () -> LOG.info("forgot {} records of the time before this node was removed", r.forgetRemovedNodeData()),
+                        r::startRepair), clock::millis);
+        layoutKeeper = keeper;
+        if (answered > 0 || layout.alone(name)) {
+            try {
+                keeper.seat();
+            } catch (IOException e) {
+                LOG.info("the cluster layout will list this node once enough peers answer: {}", e.getMessage());
+            }
+        }
+        keeper.start();
     }
 
     /** Run once this node has left the cluster after {@link #leave()} (its data is with the other nodes). */

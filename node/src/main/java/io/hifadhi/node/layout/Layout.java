@@ -131,13 +131,30 @@ public final class Layout {
     }
 
     /**
-     * Pulls the layout from one random reachable peer. The layout is tiny and every node must agree on it quickly,
+     * Pulls the layout from one random reachable peer; returns whether one answered. The layout is tiny and every node must agree on it quickly,
      * so it spreads this way every tick, not only with the data path's anti-entropy rounds (which can be long while
      * data moves).
      */
-    public void gossip() {
-        table.pullFromRandomPeer();
-        cached = null;
+    public boolean gossip() {
+        try {
+            return table.pullFromRandomPeer();
+        } finally {
+            cached = null;
+        }
+    }
+
+    /** Pulls the layout from every reachable peer; returns how many answered. */
+    public int pullFromReachablePeers() {
+        try {
+            return table.pullFromReachablePeers();
+        } finally {
+            cached = null;
+        }
+    }
+
+    /** Whether the layout (as this node knows it) lists no node but {@code id}: then it has nobody to ask. */
+    public boolean alone(String id) {
+        return current().members().keySet().stream().allMatch(id::equals);
     }
 
     private ClusterLayout fresh() {

@@ -37,9 +37,7 @@ public final class LayoutKeeper implements AutoCloseable {
     private final LayoutMember self;
     private final Supplier<ClusterView> view;
     private final Duration deadAfter;
-    private final Consumer<String> onRemoved;
-    private final BooleanSupplier holdsNothing;
-    private final Runnable onDeparted;
+    private final Hooks hooks;
     private final LongSupplier clock;
     private final ScheduledExecutorService loop;
     private final Map<String, Long> silentSince = new HashMap<>();
@@ -47,21 +45,34 @@ public final class LayoutKeeper implements AutoCloseable {
     /** Dead owners kept because removing them would leave fewer owners than copies (said once each). */
     private final Set<String> keptDespiteDeadAfter = new HashSet<>();
     private volatile boolean departed;
+    /** Whether this node knows its seat from a layout a peer confirmed (or it is alone), and repair runs. */
+    private volatile boolean seated;
+
+    /** Forgets what a node removed while away still holds (it must not push it back); may fail and be retried. */
+    public interface Forget {
+        void run() throws IOException;
+    }
 
     /**
-     * @param onRemoved    told the id of each node found removed (once per id and process)
-     * @param holdsNothing whether this node holds no records or chunks any more (a leaving node is drained)
-     * @param onDeparted   run once, after a leaving node drained and marked itself removed (the process exits)
+     * What the data path does for the keeper.
+     *
+     * @param onRemoved     told the id of each node found removed (once per id and process)
+     * @param holdsNothing  whether this node holds no records or chunks any more (a leaving node is drained)
+     * @param onDeparted    run once, after a leaving node drained and marked itself removed (the process exits)
+     * @param forgetOldData run before a node removed while away rejoins
+     * @param onSeated      run once, when the node knows its seat: starts what pushes its data to others
      */
-    public LayoutKeeper(Layout layout, LayoutMember self, Supplier<ClusterView> view, Duration deadAfter,
-                        Consumer<String> onRemoved, BooleanSupplier holdsNothing, Runnable onDeparted, LongSupplier clock) {
+    public record Hooks(Consumer<String> onRemoved, BooleanSupplier holdsNothing, Runnable onDeparted, Forget forgetOldData,
+                        Runnable onSeated) {
+    }
+
+    public LayoutKeeper(Layout layout, LayoutMember self, Supplier<ClusterView> view, Duration deadAfter, Hooks hooks,
+                        LongSupplier clock) {
         this.layout = layout;
         this.self = self;
         this.view = view;
         this.deadAfter = deadAfter;
-        this.onRemoved = onRemoved;
-        this.holdsNothing = holdsNothing;
-        this.onDeparted = onDeparted;
+        this.hooks = hooks;
         this.clock = clock;
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "hifadhi-layout");
@@ -82,34 +93,57 @@ public final class LayoutKeeper implements AutoCloseable {
 
     void tick() {
         try {
-            layout.gossip();
-            ClusterLayout l = layout.current();
-            LayoutMember me = l.members().get(self.id());
+            boolean heard = layout.gossip();
             if (departed) {
                 return;
             }
-            if (me == null || me.role() == LayoutRole.REMOVED) {
-                if (layout.join(self)) {
-                    LOG.info(me == null ? "joined the cluster layout: {} now owns a share of the ring"
-                            : "{} was removed from the cluster layout while away; it rejoins as a new member", self.id());
-                }
-                return;
+            if (!seated && !heard && !layout.alone(self.id())) {
+                return; // this copy of the layout may be stale: wait until a peer answers
             }
-            if (me.role() == LayoutRole.LEAVING && !l.inTransition() && holdsNothing.getAsBoolean()) {
+            seat();
+            ClusterLayout l = layout.current();
+            LayoutMember me = l.members().get(self.id());
+            if (me == null || me.role() == LayoutRole.REMOVED) {
+                return; // the join is on its way (a write quorum was not reached yet): retried next tick
+            }
+            if (me.role() == LayoutRole.LEAVING && !l.inTransition() && hooks.holdsNothing().getAsBoolean()) {
                 layout.remove(self.id());
                 departed = true;
                 LOG.info("left the cluster: every record and chunk this node held is with its new owners");
-                onDeparted.run();
+                hooks.onDeparted().run();
                 return;
             }
             for (LayoutMember m : l.members().values()) {
                 if (m.role() == LayoutRole.REMOVED && knownRemoved.add(m.id())) {
-                    onRemoved.accept(m.id());
+                    hooks.onRemoved().accept(m.id());
                 }
             }
             removeTheDead(l);
         } catch (IOException | RuntimeException e) {
             LOG.warn("layout upkeep failed (retried in {} s): {}", TICK_MILLIS / 1000, e.toString());
+        }
+    }
+
+    /**
+     * Takes this node's seat, by a layout a peer confirmed (or as the only node): a new node adds itself; a node that
+     * was removed while away first forgets what it held, then rejoins as a new member; then repair starts.
+     */
+    public void seat() throws IOException {
+        LayoutMember me = layout.current().members().get(self.id());
+        if (me == null || me.role() == LayoutRole.REMOVED) {
+            if (me != null) {
+                LOG.warn("{} was removed from the cluster while away: it forgets the records and hints it held (the"
+                        + " cluster re-created their copies) and rejoins as a new member", self.id());
+                hooks.forgetOldData().run();
+            }
+            if (layout.join(self)) {
+                LOG.info("joined the cluster layout: {} owns a share of the ring; data moves to it in the background",
+                        self.id());
+            }
+        }
+        if (!seated) {
+            seated = true;
+            hooks.onSeated().run();
         }
     }
 

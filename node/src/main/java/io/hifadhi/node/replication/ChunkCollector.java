@@ -174,6 +174,18 @@ final class ChunkCollector implements AutoCloseable {
             }
             members.add(m.id());
         }
+        // A member the view forgot (away longer than membership remembers) may still hold references and records
+        // whose tombstones must outlive its absence: only its removal from the layout ends that.
+        for (io.hifadhi.node.layout.LayoutMember m : c.placement().layout().members().values()) {
+            if (m.role() != io.hifadhi.node.layout.LayoutRole.REMOVED && !members.contains(m.id())) {
+                long now = System.currentTimeMillis();
+                if (now - lastSkipLog > 60_000) {
+                    lastSkipLog = now;
+                    LOG.info("chunk collection waits: {} is in the cluster layout but not seen; it may hold references", m.id());
+                }
+                return false;
+            }
+        }
         Ring ring = c.placement().ring(v);
         int n = c.placement().n(ring);
         int[] idx = new int[n];

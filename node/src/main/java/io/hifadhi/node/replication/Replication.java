@@ -68,6 +68,7 @@ public final class Replication implements AutoCloseable {
     private final ChunkFetcher chunkFetcher;
     private volatile ExtraCopies extraCopies = ExtraCopies.NONE;
     private AntiEntropy antiEntropy;
+    private volatile boolean repairing;
     private final RecordStore records;
     private ChunkCollector collector;
     private final long gcGraceMillis;
@@ -129,10 +130,56 @@ public final class Replication implements AutoCloseable {
         r.antiEntropy = new AntiEntropy(r, List.of(new RecordKeyspace(records, codec, replica), new ChunkInventoryKeyspace(records)),
                 new ChunkKeeper(r, records, chunks, transferRate), new Handoff(r, records, chunks, transferRate), layout);
         r.antiEntropy.register(transport);
-        r.antiEntropy.start();
         membership.addListener(r.listener);
-        r.handoff.scheduleWithFixedDelay(r::deliverHints, HANDOFF_EVERY_MILLIS, HANDOFF_EVERY_MILLIS, TimeUnit.MILLISECONDS);
         return r;
+    }
+
+    /**
+     * Starts what pushes this node's data to others: anti-entropy rounds and hinted handoff. Called once the node
+     * knows its seat in the cluster layout: a node started with a stale copy of the layout (one removed while away)
+     * must not sync by it, nor deliver hints, before it has learnt where it stands and forgotten what it must.
+     */
+    public void startRepair() {
+        if (repairing) {
+            return;
+        }
+        repairing = true;
+        antiEntropy.start();
+        handoff.scheduleWithFixedDelay(this::deliverHints, HANDOFF_EVERY_MILLIS, HANDOFF_EVERY_MILLIS, TimeUnit.MILLISECONDS);
+        handoff.execute(this::deliverHints);
+    }
+
+    /**
+     * Forgets the records, chunk inventory and hints of a node that was removed from the cluster while it was away.
+     * The cluster re-created every copy it held when it removed it; what it still holds may be versions the others
+     * deleted since and have already collected the tombstones of, so pushing them would bring deleted objects back.
+     * Chunk files stay: they are content-addressed (never wrong), and the collector drops the unreferenced ones.
+     *
+     * @return how many records were forgotten
+     */
+    public long forgetRemovedNodeData() throws IOException {
+        long forgotten = 0;
+        List<byte[]> batch = new java.util.ArrayList<>();
+        do {
+            batch.clear();
+            records.forEach(r -> {
+                if (batch.size() < 4_096) {
+                    batch.add(RecordStore.keyOf(r.bucket(), r.key()));
+                }
+            });
+            records.deleteAll(batch);
+            forgotten += batch.size();
+        } while (!batch.isEmpty());
+        List<String> refs = new java.util.ArrayList<>();
+        do {
+            refs.clear();
+            records.forEachChunkRef(null, ref -> refs.add(ref.id()) && refs.size() < 4_096);
+            records.dropChunkRefs(refs);
+        } while (!refs.isEmpty());
+        for (String target : hints.targets()) {
+            hints.dropFor(target);
+        }
+        return forgotten;
     }
 
     String localId() {
@@ -383,6 +430,9 @@ public final class Replication implements AutoCloseable {
 
     /** Delivers every hint whose target is reachable; a failure leaves the rest for the next round. */
     void deliverHints() {
+        if (!repairing) {
+            return;
+        }
         try {
             ClusterView v = placement.view();
             for (String target : hints.targets()) {

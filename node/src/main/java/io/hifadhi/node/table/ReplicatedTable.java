@@ -141,29 +141,32 @@ public final class ReplicatedTable {
     }
 
     /** Pulls from every reachable peer now, waiting for the answers (a read that missed calls this). */
-    public void pullFromReachablePeers() {
+    public int pullFromReachablePeers() {
         Attached a = attached;
         if (a == null) {
-            return;
+            return 0;
         }
+        int answered = 0;
         for (Member m : a.membership().view().reachable()) {
-            if (!m.id().equals(a.membership().localId())) {
-                pullFrom(m.id());
+            if (!m.id().equals(a.membership().localId()) && pullFrom(m.id())) {
+                answered++;
             }
         }
+        return answered;
     }
 
     /** Pulls from one reachable peer picked at random (gossip-style spreading for a table that must converge fast). */
-    public void pullFromRandomPeer() {
+    public boolean pullFromRandomPeer() {
         Attached a = attached;
         if (a == null) {
-            return;
+            return false;
         }
         List<Member> peers = a.membership().view().reachable().stream()
                 .filter(m -> !m.id().equals(a.membership().localId())).toList();
         if (!peers.isEmpty()) {
-            pullFrom(peers.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(peers.size())).id());
+            return pullFrom(peers.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(peers.size())).id());
         }
+        return false;
     }
 
     /** Merges a peer's whole table into ours (anti-entropy for a small table); false when the peer did not answer. */

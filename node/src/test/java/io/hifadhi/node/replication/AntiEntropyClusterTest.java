@@ -149,7 +149,7 @@ class AntiEntropyClusterTest {
         }
     }
 
-    private static ObjectRecord inline(String key, String text, VersionStamp version) throws Exception {
+    static ObjectRecord inline(String key, String text, VersionStamp version) throws Exception {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         String md5 = HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(bytes));
         return new ObjectRecord("b", key, bytes.length, md5, "text/plain", Map.of(), version, false, bytes, List.of(), 0);

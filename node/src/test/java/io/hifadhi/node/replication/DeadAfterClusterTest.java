@@ -1,7 +1,10 @@
 package io.hifadhi.node.replication;
 
+import io.hifadhi.node.clock.VersionStamp;
 import io.hifadhi.node.layout.LayoutMember;
 import io.hifadhi.node.layout.LayoutRole;
+import io.hifadhi.node.storage.RecordCodec;
+import io.hifadhi.node.storage.RecordStore;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -15,6 +18,7 @@ import java.util.Random;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The short version of {@code ClusterShapeTest}'s dead-after drill (node processes and kill -9, under -Pchaos):
@@ -61,6 +65,12 @@ class DeadAfterClusterTest {
 
             // node-e comes back on its old data directory. Removed, it rejoins as a new member (its old copies are
             // reconciled by anti-entropy while the others serve), and what it serves is the acknowledged bytes.
+            // A version only node-e still holds, as if the others deleted it while node-e was away and collected the
+            // tombstone: the returning node must forget it, never push it back.
+            try (RecordStore records = RecordStore.open(dir.resolve("node-e").resolve("records"), true, new RecordCodec())) {
+                records.put(AntiEntropyClusterTest.inline("ghost", "deleted while node-e was away",
+                        new VersionStamp(System.currentTimeMillis() - 3_600_000, 0, "node-e")));
+            }
             long back = System.nanoTime();
             cluster.start(4);
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(250)).until(() ->
@@ -75,6 +85,11 @@ class DeadAfterClusterTest {
             });
             System.out.printf("node-e rejoined as a new member and served every object %.1f s after its restart%n",
                     (System.nanoTime() - back) / 1e9);
+            cluster.awaitLayoutSettled();
+            for (int i : new int[]{0, 1, 2, 4}) {
+                assertTrue(cluster.node(i).replicatedStore().locate("b", "ghost").isEmpty(),
+                        "the removed node's old record came back through " + TestCluster.name(i));
+            }
         }
     }
 }
