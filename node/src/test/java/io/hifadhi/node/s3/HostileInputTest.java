@@ -4,6 +4,7 @@ import io.hifadhi.node.testing.NodeProcess;
 import io.hifadhi.node.testing.RawHttp;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * with a body and one WARN line, never a stack trace; the limits per client address answer 503 with
  * Retry-After; what the node writes to disk is owner-only.
  */
+@Tag("timing") // asserts a request rate: runs in the fork that has the machine to itself (node/pom.xml)
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class HostileInputTest {
     static final String KEY = "hostile-input-shard-key";
