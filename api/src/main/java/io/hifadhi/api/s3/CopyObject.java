@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * CopyObject: streams the source through {@link io.hifadhi.api.store.ObjectStore#stage}, so memory
- * stays bounded whatever the size; x-amz-metadata-directive COPY (default) or REPLACE.
+ * stays bounded whatever the size; x-amz-metadata-directive COPY (default) or REPLACE;
+ * x-amz-tagging-directive COPY (default: the source's tags) or REPLACE (the x-amz-tagging header's, or none).
  */
 final class CopyObject {
     private final S3Services services;
@@ -79,19 +80,29 @@ final class CopyObject {
             throw new S3Exception(S3Error.InvalidArgument, "Unknown metadata directive '" + directive + "'; use COPY or REPLACE.",
                     Map.of("ArgumentName", "x-amz-metadata-directive"));
         }
-        if (r.header("x-amz-tagging-directive") != null && !r.header("x-amz-tagging-directive").equals("COPY")) {
-            throw new S3Exception(S3Error.NotImplemented, "Object tagging is not supported.");
+        String tagging = r.header("x-amz-tagging-directive");
+        boolean replaceTags;
+        if (tagging == null || tagging.equals("COPY")) {
+            replaceTags = false;
+        } else if (tagging.equals("REPLACE")) {
+            replaceTags = true;
+        } else {
+            throw new S3Exception(S3Error.InvalidArgument, "Unknown tagging directive '" + tagging + "'; use COPY or REPLACE.",
+                    Map.of("ArgumentName", "x-amz-tagging-directive"));
         }
+        Map<String, String> newTags = PutObject.tags(r);
         StoredObject source = openSource(services, r);
         ObjectInfo info = source.info();
+        Map<String, String> tags = replaceTags ? newTags : info.tags();
         Source names = parseSource(r.header("x-amz-copy-source"));
         if (!replace && names.bucket().equals(r.bucket()) && names.key().equals(r.key())) {
             throw new S3Exception(S3Error.InvalidRequest, "This copy request is illegal because it is trying to copy an object to itself"
                     + " without changing the object's metadata, storage class, website redirect location or encryption attributes.");
         }
         ObjectWrite write = replace
-                ? new ObjectWrite(r.bucket(), r.key(), r.header("Content-Type"), ObjectHeaders.fromRequest(r.exchange().getRequestHeaders()))
-                : new ObjectWrite(r.bucket(), r.key(), info.contentType(), info.userMetadata());
+                ? new ObjectWrite(r.bucket(), r.key(), r.header("Content-Type"), ObjectHeaders.fromRequest(r.exchange().getRequestHeaders()),
+                null, tags)
+                : new ObjectWrite(r.bucket(), r.key(), info.contentType(), info.userMetadata(), null, tags);
         StagedBody staged;
         try (InputStream in = source.open(0, info.size())) {
             staged = services.store().stage(in);
