@@ -67,29 +67,24 @@ final class CopyObject {
         return object;
     }
 
+    /** Whether a directive header says REPLACE; absent or COPY is false, anything else refused. */
+    private static boolean replaces(S3Request r, String header) throws S3Exception {
+        String directive = r.header(header);
+        if (directive == null || directive.equals("COPY")) {
+            return false;
+        }
+        if (directive.equals("REPLACE")) {
+            return true;
+        }
+        throw new S3Exception(S3Error.InvalidArgument, "Unknown " + header.substring("x-amz-".length()).replace('-', ' ') + " '"
+                + LifecycleConfiguration.clip(directive) + "'; use COPY or REPLACE.", Map.of("ArgumentName", header));
+    }
+
     void handle(S3Request r) throws IOException, S3Exception {
         services.requireBucket(r);
         PutObject.refuseUnsupported(r);
-        String directive = r.header("x-amz-metadata-directive");
-        boolean replace;
-        if (directive == null || directive.equals("COPY")) {
-            replace = false;
-        } else if (directive.equals("REPLACE")) {
-            replace = true;
-        } else {
-            throw new S3Exception(S3Error.InvalidArgument, "Unknown metadata directive '" + directive + "'; use COPY or REPLACE.",
-                    Map.of("ArgumentName", "x-amz-metadata-directive"));
-        }
-        String tagging = r.header("x-amz-tagging-directive");
-        boolean replaceTags;
-        if (tagging == null || tagging.equals("COPY")) {
-            replaceTags = false;
-        } else if (tagging.equals("REPLACE")) {
-            replaceTags = true;
-        } else {
-            throw new S3Exception(S3Error.InvalidArgument, "Unknown tagging directive '" + tagging + "'; use COPY or REPLACE.",
-                    Map.of("ArgumentName", "x-amz-tagging-directive"));
-        }
+        boolean replace = replaces(r, "x-amz-metadata-directive");
+        boolean replaceTags = replaces(r, "x-amz-tagging-directive");
         Map<String, String> newTags = PutObject.tags(r);
         StoredObject source = openSource(services, r);
         ObjectInfo info = source.info();

@@ -347,12 +347,14 @@ public record LifecycleConfiguration(List<Rule> rules) {
         return doc.finish();
     }
 
-    private static S3Exception malformed(String why) {
+    /** S3's MalformedXML, saying what did not validate (tag documents use it too). */
+    static S3Exception malformed(String why) {
         return new S3Exception(S3Error.MalformedXML,
                 "The XML you provided was not well-formed or did not validate against our published schema: " + why);
     }
 
-    private static String clip(String s) {
+    /** Client text fit for an error message: at most 64 characters, no control characters. */
+    static String clip(String s) {
         String c = s.length() > 64 ? s.substring(0, 64) : s;
         return c.replaceAll("\\p{Cntrl}", "?");
     }

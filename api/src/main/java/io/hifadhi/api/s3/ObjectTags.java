@@ -122,12 +122,10 @@ public final class ObjectTags {
     }
 
     private static S3Exception malformed(String why) {
-        return new S3Exception(S3Error.MalformedXML,
-                "The XML you provided was not well-formed or did not validate against our published schema: " + why);
+        return LifecycleConfiguration.malformed(why);
     }
 
     private static String clip(String s) {
-        String c = s.length() > 64 ? s.substring(0, 64) : s;
-        return c.replaceAll("\\p{Cntrl}", "?");
+        return LifecycleConfiguration.clip(s);
     }
 }

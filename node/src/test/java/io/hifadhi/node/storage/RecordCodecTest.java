@@ -63,8 +63,8 @@ class RecordCodecTest {
 
     @Test
     void tagsAndTheBodyTimeRoundTripAndATagChangeKeepsLastModified() {
-        ObjectRecord written = new ObjectRecord("b", "k", 5, "5d41402abc4b2a76b9719d911017c592", "text/plain", Map.of(),
-                new VersionStamp(1700000000000L, 0, "n1"), false, "hello".getBytes(), List.of(), 0, List.of(),
+        ObjectRecord written = new ObjectRecord("b", "k", 10, "5d41402abc4b2a76b9719d911017c592", "text/plain", Map.of(),
+                new VersionStamp(1700000000000L, 0, "n1"), false, null, List.of(new ChunkRef(ID2, 10)), 0, List.of(),
                 Map.of("class", "temp", "ünï", "välue"), 0);
         assertEquals(written, codec.decode(codec.encode(written)));
         ObjectRecord retagged = written.withTags(Map.of("team", "ops"), new VersionStamp(1700000009000L, 0, "n2"));
