@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * CopyObject: streams the source through {@link io.hifadhi.api.store.ObjectStore#stage}, so memory
- * stays bounded whatever the size; x-amz-metadata-directive COPY (default) or REPLACE.
+ * stays bounded whatever the size; x-amz-metadata-directive COPY (default) or REPLACE;
+ * x-amz-tagging-directive COPY (default: the source's tags) or REPLACE (the x-amz-tagging header's, or none).
  */
 final class CopyObject {
     private final S3Services services;
@@ -66,32 +67,37 @@ final class CopyObject {
         return object;
     }
 
+    /** Whether a directive header says REPLACE; absent or COPY is false, anything else refused. */
+    private static boolean replaces(S3Request r, String header) throws S3Exception {
+        String directive = r.header(header);
+        if (directive == null || directive.equals("COPY")) {
+            return false;
+        }
+        if (directive.equals("REPLACE")) {
+            return true;
+        }
+        throw new S3Exception(S3Error.InvalidArgument, "Unknown " + header.substring("x-amz-".length()).replace('-', ' ') + " '"
+                + LifecycleConfiguration.clip(directive) + "'; use COPY or REPLACE.", Map.of("ArgumentName", header));
+    }
+
     void handle(S3Request r) throws IOException, S3Exception {
         services.requireBucket(r);
         PutObject.refuseUnsupported(r);
-        String directive = r.header("x-amz-metadata-directive");
-        boolean replace;
-        if (directive == null || directive.equals("COPY")) {
-            replace = false;
-        } else if (directive.equals("REPLACE")) {
-            replace = true;
-        } else {
-            throw new S3Exception(S3Error.InvalidArgument, "Unknown metadata directive '" + directive + "'; use COPY or REPLACE.",
-                    Map.of("ArgumentName", "x-amz-metadata-directive"));
-        }
-        if (r.header("x-amz-tagging-directive") != null && !r.header("x-amz-tagging-directive").equals("COPY")) {
-            throw new S3Exception(S3Error.NotImplemented, "Object tagging is not supported.");
-        }
+        boolean replace = replaces(r, "x-amz-metadata-directive");
+        boolean replaceTags = replaces(r, "x-amz-tagging-directive");
+        Map<String, String> newTags = PutObject.tags(r);
         StoredObject source = openSource(services, r);
         ObjectInfo info = source.info();
+        Map<String, String> tags = replaceTags ? newTags : info.tags();
         Source names = parseSource(r.header("x-amz-copy-source"));
         if (!replace && names.bucket().equals(r.bucket()) && names.key().equals(r.key())) {
             throw new S3Exception(S3Error.InvalidRequest, "This copy request is illegal because it is trying to copy an object to itself"
                     + " without changing the object's metadata, storage class, website redirect location or encryption attributes.");
         }
         ObjectWrite write = replace
-                ? new ObjectWrite(r.bucket(), r.key(), r.header("Content-Type"), ObjectHeaders.fromRequest(r.exchange().getRequestHeaders()))
-                : new ObjectWrite(r.bucket(), r.key(), info.contentType(), info.userMetadata());
+                ? new ObjectWrite(r.bucket(), r.key(), r.header("Content-Type"), ObjectHeaders.fromRequest(r.exchange().getRequestHeaders()),
+                null, tags)
+                : new ObjectWrite(r.bucket(), r.key(), info.contentType(), info.userMetadata(), null, tags);
         StagedBody staged;
         try (InputStream in = source.open(0, info.size())) {
             staged = services.store().stage(in);

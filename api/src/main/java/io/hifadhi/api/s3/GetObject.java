@@ -25,6 +25,7 @@ import java.util.Map;
  */
 final class GetObject {
     private static final Logger LOG = LoggerFactory.getLogger(GetObject.class);
+    private static final HttpString TAGGING_COUNT = new HttpString("x-amz-tagging-count");
     /** Query parameters that override a response header, and the header each one sets. */
     static final Map<String, String> OVERRIDES = Map.of(
             "response-content-type", "Content-Type",
@@ -114,6 +115,9 @@ final class GetObject {
         res.put(Headers.CONTENT_TYPE, info.contentType());
         ObjectHeaders.system(info).forEach((name, value) -> res.put(new HttpString(name), value));
         ObjectHeaders.user(info).forEach((name, value) -> res.put(new HttpString(ObjectHeaders.META_PREFIX + name), value));
+        if (!info.tags().isEmpty()) {
+            res.put(TAGGING_COUNT, info.tags().size());
+        }
         for (Map.Entry<String, String> o : OVERRIDES.entrySet()) {
             r.param(o.getKey()).ifPresent(v -> res.put(new HttpString(o.getValue()), v));
         }

@@ -6,6 +6,7 @@ import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -14,8 +15,8 @@ import java.util.UUID;
  * A bucket's lifecycle rules (PutBucketLifecycleConfiguration), validated as S3 validates them, and the matching the
  * node's lifecycle pass applies: an enabled rule whose filter covers an object expires it {@code Days} after its last
  * modification (or from {@code Date} on), and aborts multipart uploads {@code DaysAfterInitiation} after they began.
- * Object tags are not stored by this server, so a {@code Tag} filter is refused (NotImplemented) rather than matched
- * against nothing; so are the actions that need versioning or storage classes.
+ * A {@code Tag} filter (alone or in {@code And}) matches objects holding every one of its tags; the actions that need
+ * versioning or storage classes are refused (NotImplemented).
  */
 public record LifecycleConfiguration(List<Rule> rules) {
     public static final int MAX_RULES = 1000;
@@ -30,15 +31,21 @@ public record LifecycleConfiguration(List<Rule> rules) {
 
     /**
      * Which objects a rule covers: keys starting with {@code prefix}, sizes strictly between the bounds (null: no
-     * bound). {@code form} keeps how the client wrote it, so GetBucketLifecycleConfiguration answers the same shape.
+     * bound), holding every one of {@code tags} (same key, same value). {@code form} keeps how the client wrote it, so
+     * GetBucketLifecycleConfiguration answers the same shape.
      */
-    public record Filter(String prefix, Long sizeGreaterThan, Long sizeLessThan, Form form) {
+    public record Filter(String prefix, Long sizeGreaterThan, Long sizeLessThan, Map<String, String> tags, Form form) {
         /** Legacy top-level Prefix; Filter holding one condition (or none); Filter with And. */
         public enum Form { LEGACY_PREFIX, FILTER, AND }
 
-        public boolean matches(String key, long size) {
+        public Filter {
+            tags = Map.copyOf(tags);
+        }
+
+        public boolean matches(String key, long size, Map<String, String> objectTags) {
             return key.startsWith(prefix) && (sizeGreaterThan == null || size > sizeGreaterThan)
-                    && (sizeLessThan == null || size < sizeLessThan);
+                    && (sizeLessThan == null || size < sizeLessThan)
+                    && tags.entrySet().stream().allMatch(t -> t.getValue().equals(objectTags.get(t.getKey())));
         }
     }
 
@@ -52,8 +59,9 @@ public record LifecycleConfiguration(List<Rule> rules) {
          * Whether this rule expires an object now: {@code dayMillis} is the length of a day (shortened only in tests),
          * days count from the object's last modification.
          */
-        public boolean expires(String key, long size, long lastModifiedMillis, long nowMillis, long dayMillis) {
-            if (!enabled || !filter.matches(key, size)) {
+        public boolean expires(String key, long size, Map<String, String> tags, long lastModifiedMillis, long nowMillis,
+                               long dayMillis) {
+            if (!enabled || !filter.matches(key, size, tags)) {
                 return false;
             }
             if (expirationDate != null) {
@@ -69,9 +77,10 @@ public record LifecycleConfiguration(List<Rule> rules) {
         }
     }
 
-    /** Whether any rule expires the object now. */
-    public boolean expires(String key, long size, long lastModifiedMillis, long nowMillis, long dayMillis) {
-        return rules.stream().anyMatch(r -> r.expires(key, size, lastModifiedMillis, nowMillis, dayMillis));
+    /** Whether any rule expires the object (with these tags) now. */
+    public boolean expires(String key, long size, Map<String, String> tags, long lastModifiedMillis, long nowMillis,
+                           long dayMillis) {
+        return rules.stream().anyMatch(r -> r.expires(key, size, tags, lastModifiedMillis, nowMillis, dayMillis));
     }
 
     /** Whether any rule aborts the upload now. */
@@ -171,6 +180,10 @@ public record LifecycleConfiguration(List<Rule> rules) {
                 throw new S3Exception(S3Error.InvalidRequest,
                         "AbortIncompleteMultipartUpload cannot be specified with an object size filter (an upload has no size yet).");
             }
+            if (!filter.tags().isEmpty()) {
+                throw new S3Exception(S3Error.InvalidRequest,
+                        "AbortIncompleteMultipartUpload cannot be specified with Tags (an upload has no tags until it completes).");
+            }
         }
         if (expiration.isEmpty() && abort.isEmpty()) {
             throw new S3Exception(S3Error.InvalidRequest, "At least one action needs to be specified in a rule (rule " + clip(id) + ").");
@@ -185,7 +198,7 @@ public record LifecycleConfiguration(List<Rule> rules) {
             throw malformed("Every Rule needs exactly one of Filter or Prefix.");
         }
         if (legacy.isPresent()) {
-            return new Filter(legacy.get().text(), null, null, Filter.Form.LEGACY_PREFIX);
+            return new Filter(legacy.get().text(), null, null, Map.of(), Filter.Form.LEGACY_PREFIX);
         }
         XmlElement f = filter.get();
         for (XmlElement child : f.children()) {
@@ -197,7 +210,6 @@ public record LifecycleConfiguration(List<Rule> rules) {
             throw malformed("A Filter holds one condition: Prefix, Tag, ObjectSizeGreaterThan, ObjectSizeLessThan, or And"
                     + " to combine them.");
         }
-        refuseTags(f);
         Optional<XmlElement> and = f.child("And");
         if (and.isEmpty()) {
             return conditions(f, Filter.Form.FILTER);
@@ -208,7 +220,6 @@ public record LifecycleConfiguration(List<Rule> rules) {
                 throw malformed("Unexpected element " + child.name() + " in And.");
             }
         }
-        refuseTags(a);
         if (a.children().size() < 2) {
             throw malformed("And combines two or more conditions; use the condition alone in Filter.");
         }
@@ -223,14 +234,15 @@ public record LifecycleConfiguration(List<Rule> rules) {
             throw new S3Exception(S3Error.InvalidArgument, "ObjectSizeGreaterThan (" + greater
                     + ") must be less than ObjectSizeLessThan (" + less + ").");
         }
-        return new Filter(prefix, greater, less, form);
-    }
-
-    private static void refuseTags(XmlElement e) throws S3Exception {
-        if (e.child("Tag").isPresent()) {
-            throw new S3Exception(S3Error.NotImplemented, "Tag filters are not implemented by this server: it does not store"
-                    + " object tags. Filter by Prefix or object size instead.");
+        Map<String, String> tags = new java.util.LinkedHashMap<>();
+        for (XmlElement tag : e.children("Tag")) {
+            Map.Entry<String, String> kv = ObjectTags.tag(tag);
+            if (tags.putIfAbsent(kv.getKey(), kv.getValue()) != null) {
+                throw new S3Exception(S3Error.InvalidRequest, "Duplicate Tag Keys are not allowed: '" + clip(kv.getKey())
+                        + "' appears twice in a rule's filter.");
+            }
         }
+        return new Filter(prefix, greater, less, tags, form);
     }
 
     private static Long size(XmlElement e, String name) throws S3Exception {
@@ -299,7 +311,8 @@ public record LifecycleConfiguration(List<Rule> rules) {
                 if (f.form() == Filter.Form.AND) {
                     doc.start("And");
                 }
-                if (!f.prefix().isEmpty() || (f.form() == Filter.Form.FILTER && f.sizeGreaterThan() == null && f.sizeLessThan() == null)) {
+                if (!f.prefix().isEmpty() || (f.form() == Filter.Form.FILTER && f.sizeGreaterThan() == null && f.sizeLessThan() == null
+                        && f.tags().isEmpty())) {
                     doc.element("Prefix", f.prefix());
                 }
                 if (f.sizeGreaterThan() != null) {
@@ -307,6 +320,9 @@ public record LifecycleConfiguration(List<Rule> rules) {
                 }
                 if (f.sizeLessThan() != null) {
                     doc.element("ObjectSizeLessThan", f.sizeLessThan());
+                }
+                for (Map.Entry<String, String> t : new java.util.TreeMap<>(f.tags()).entrySet()) {
+                    doc.start("Tag").element("Key", t.getKey()).element("Value", t.getValue()).end();
                 }
                 if (f.form() == Filter.Form.AND) {
                     doc.end();
@@ -331,12 +347,14 @@ public record LifecycleConfiguration(List<Rule> rules) {
         return doc.finish();
     }
 
-    private static S3Exception malformed(String why) {
+    /** S3's MalformedXML, saying what did not validate (tag documents use it too). */
+    static S3Exception malformed(String why) {
         return new S3Exception(S3Error.MalformedXML,
                 "The XML you provided was not well-formed or did not validate against our published schema: " + why);
     }
 
-    private static String clip(String s) {
+    /** Client text fit for an error message: at most 64 characters, no control characters. */
+    static String clip(String s) {
         String c = s.length() > 64 ? s.substring(0, 64) : s;
         return c.replaceAll("\\p{Cntrl}", "?");
     }

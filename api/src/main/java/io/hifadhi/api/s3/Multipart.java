@@ -46,7 +46,7 @@ final class Multipart {
         PutObject.refuseUnsupported(r);
         refuseOverQuota(r);
         ObjectWrite write = new ObjectWrite(r.bucket(), r.key(), r.header("Content-Type"),
-                ObjectHeaders.fromRequest(r.exchange().getRequestHeaders()));
+                ObjectHeaders.fromRequest(r.exchange().getRequestHeaders()), null, PutObject.tags(r));
         MultipartStore.Upload upload = services.uploads().create(write, r.accessKey());
         S3Responses.xml(r.exchange(), 200, XmlWriter.document("InitiateMultipartUploadResult")
                 .element("Bucket", r.bucket()).element("Key", r.key()).element("UploadId", upload.uploadId()));

@@ -40,12 +40,19 @@ final class PutObject {
         refuseUnsupported(r, false);
         conditions.check(r.bucket(), r.key(), condition); // early: a refused write stages nothing
         Map<String, String> metadata = ObjectHeaders.fromRequest(r.exchange().getRequestHeaders());
+        Map<String, String> tags = tags(r);
         String contentType = r.header("Content-Type");
         StagedBody staged = stageBody(r, services);
         PutResult result = conditions.write(r.bucket(), r.key(), condition,
-                () -> commit(services, r, new ObjectWrite(r.bucket(), r.key(), contentType, metadata), staged));
+                () -> commit(services, r, new ObjectWrite(r.bucket(), r.key(), contentType, metadata, null, tags), staged));
         r.exchange().getResponseHeaders().put(Headers.ETAG, "\"" + result.object().etag() + "\"");
         S3Responses.empty(r.exchange(), 200);
+    }
+
+    /** The tags an {@code x-amz-tagging} header asks for (none without it), checked before any byte is staged. */
+    static Map<String, String> tags(S3Request r) throws S3Exception {
+        String header = r.header("x-amz-tagging");
+        return header == null ? Map.of() : ObjectTags.fromHeader(header);
     }
 
     /** Commits unless the bucket disappeared while the body was arriving. */
@@ -119,7 +126,7 @@ final class PutObject {
 
     /**
      * Headers asking for something this store does not do. Storing the object anyway would be a
-     * success the client did not ask for (unencrypted, unlocked, untagged), so they are refused.
+     * success the client did not ask for (unencrypted, unlocked, with other grants), so they are refused.
      */
     static void refuseUnsupported(S3Request r) throws S3Exception {
         refuseUnsupported(r, true);
@@ -137,7 +144,7 @@ final class PutObject {
         }
         for (String h : List.of("x-amz-server-side-encryption", "x-amz-server-side-encryption-customer-algorithm",
                 "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date",
-                "x-amz-object-lock-legal-hold", "x-amz-tagging", "x-amz-website-redirect-location",
+                "x-amz-object-lock-legal-hold", "x-amz-website-redirect-location",
                 "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-full-control", "x-amz-grant-read-acp", "x-amz-grant-write-acp")) {
             if (r.header(h) != null) {
                 throw new S3Exception(S3Error.NotImplemented, "The " + h + " header is not supported by this endpoint.",

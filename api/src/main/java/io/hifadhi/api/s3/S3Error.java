@@ -22,6 +22,7 @@ public enum S3Error {
     InvalidPartOrder(400),
     InvalidRange(416),
     InvalidRequest(400),
+    InvalidTag(400),
     InvalidURI(400),
     KeyTooLongError(400),
     MalformedXML(400),

@@ -42,6 +42,7 @@ public final class S3Router implements HttpHandler {
     private final GetObject getObject;
     private final PutObject putObject;
     private final CopyObject copyObject;
+    private final ObjectTagging tagging;
     private final DeleteObjects deleteObjects;
     private final ListObjects listObjects;
     private final Multipart multipart;
@@ -75,6 +76,7 @@ public final class S3Router implements HttpHandler {
         ConditionalWrites conditions = new ConditionalWrites(services.store());
         this.putObject = new PutObject(services, conditions);
         this.copyObject = new CopyObject(services);
+        this.tagging = new ObjectTagging(services);
         this.deleteObjects = new DeleteObjects(services);
         this.listObjects = new ListObjects(services);
         this.multipart = new Multipart(services, conditions);
@@ -284,6 +286,9 @@ public final class S3Router implements HttpHandler {
             case CompleteMultipartUpload -> multipart::complete;
             case GetObject, HeadObject -> getObject::handle;
             case CopyObject -> copyObject::handle;
+            case GetObjectTagging -> tagging::get;
+            case PutObjectTagging -> tagging::put;
+            case DeleteObjectTagging -> tagging::delete;
             case PutObject -> putObject::handle;
             case DeleteObject -> deleteObjects::deleteOne;
             default -> throw new S3Exception(S3Error.NotImplemented, op.name() + " is not implemented by this server.");

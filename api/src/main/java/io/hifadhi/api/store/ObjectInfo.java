@@ -10,11 +10,20 @@ import java.util.Map;
  * @param version   opaque, totally ordered version stamp rendered as text (newer compares greater
  *                  as a version, not necessarily as a string)
  * @param expiresAt when the object stops being served (native {@code expires_in}); null when never
+ * @param tags      the object's S3 tags (key to value), empty when it has none
  */
 public record ObjectInfo(String bucket, String key, long size, String etag, String contentType,
-                         Map<String, String> userMetadata, Instant lastModified, String version, Instant expiresAt) {
+                         Map<String, String> userMetadata, Instant lastModified, String version, Instant expiresAt,
+                         Map<String, String> tags) {
     public ObjectInfo {
         userMetadata = Map.copyOf(userMetadata);
+        tags = tags == null ? Map.of() : Map.copyOf(tags);
+    }
+
+    /** The view of an object without tags. */
+    public ObjectInfo(String bucket, String key, long size, String etag, String contentType,
+                      Map<String, String> userMetadata, Instant lastModified, String version, Instant expiresAt) {
+        this(bucket, key, size, etag, contentType, userMetadata, lastModified, version, expiresAt, Map.of());
     }
 
     /** The view of an object that never expires. */

@@ -28,6 +28,13 @@ public interface ObjectStore {
     /** The current version of an object, or empty when absent or deleted. */
     Optional<StoredObject> get(String bucket, String key) throws IOException;
 
+    /**
+     * Replaces the S3 tags of the live object: a new version of its record with the same body, metadata and
+     * last-modified time, written like any other write. Returns the object afterwards, or empty when there is no
+     * live object. {@code tags} are already validated.
+     */
+    Optional<ObjectInfo> retag(String bucket, String key, java.util.Map<String, String> tags) throws IOException;
+
     /** Writes a tombstone. Returns whether a live object was there. */
     boolean delete(String bucket, String key) throws IOException;
 

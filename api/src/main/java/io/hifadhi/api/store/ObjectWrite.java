@@ -9,13 +9,21 @@ import java.util.Objects;
  *
  * @param expiresAt when the object stops being served and is deleted (a native file stored with
  *                  {@code expires_in}); null when it never expires
+ * @param tags      the object's S3 tags, already validated; empty for none
  */
-public record ObjectWrite(String bucket, String key, String contentType, Map<String, String> userMetadata, Instant expiresAt) {
+public record ObjectWrite(String bucket, String key, String contentType, Map<String, String> userMetadata, Instant expiresAt,
+                          Map<String, String> tags) {
     public ObjectWrite {
         Objects.requireNonNull(bucket, "bucket");
         Objects.requireNonNull(key, "key");
         contentType = contentType == null ? "application/octet-stream" : contentType;
         userMetadata = userMetadata == null ? Map.of() : Map.copyOf(userMetadata);
+        tags = tags == null ? Map.of() : Map.copyOf(tags);
+    }
+
+    /** A write without tags. */
+    public ObjectWrite(String bucket, String key, String contentType, Map<String, String> userMetadata, Instant expiresAt) {
+        this(bucket, key, contentType, userMetadata, expiresAt, Map.of());
     }
 
     /** A write of an object that never expires. */

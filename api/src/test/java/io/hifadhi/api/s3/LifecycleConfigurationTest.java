@@ -4,6 +4,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class LifecycleConfigurationTest {
     private static final long DAY = 86_400_000L;
+    private static final Map<String, String> NONE = Map.of();
     private final XmlReader reader = new XmlReader(256 * 1024, 20_000);
 
     private LifecycleConfiguration parse(String xml) throws S3Exception {
@@ -39,9 +41,9 @@ class LifecycleConfigurationTest {
     void expiresByDaysFromLastModificationOnlyWhatTheFilterCovers() throws Exception {
         LifecycleConfiguration c = parse(doc(rule("logs", "Enabled", "<Filter><Prefix>logs/</Prefix></Filter>", days(2))));
         long written = 1_000_000;
-        assertFalse(c.expires("logs/a", 10, written, written + 2 * DAY - 1, DAY));
-        assertTrue(c.expires("logs/a", 10, written, written + 2 * DAY, DAY));
-        assertFalse(c.expires("data/a", 10, written, written + 30 * DAY, DAY), "outside the prefix");
+        assertFalse(c.expires("logs/a", 10, NONE, written, written + 2 * DAY - 1, DAY));
+        assertTrue(c.expires("logs/a", 10, NONE, written, written + 2 * DAY, DAY));
+        assertFalse(c.expires("data/a", 10, NONE, written, written + 30 * DAY, DAY), "outside the prefix");
         assertFalse(c.aborts("logs/a", written, written + 30 * DAY, DAY), "no abort action");
     }
 
@@ -50,16 +52,16 @@ class LifecycleConfigurationTest {
         LifecycleConfiguration c = parse(doc(rule(null, "Enabled", "<Filter></Filter>",
                 "<Expiration><Date>2030-01-01T00:00:00.000Z</Date></Expiration>")));
         long date = Instant.parse("2030-01-01T00:00:00Z").toEpochMilli();
-        assertFalse(c.expires("any", 1, date - 1, date - 1, DAY));
-        assertTrue(c.expires("any", 1, date - 1, date, DAY));
-        assertTrue(c.expires("written/after", 1, date + 5, date + 10, DAY), "a date rule ignores the object's age");
+        assertFalse(c.expires("any", 1, NONE, date - 1, date - 1, DAY));
+        assertTrue(c.expires("any", 1, NONE, date - 1, date, DAY));
+        assertTrue(c.expires("written/after", 1, NONE, date + 5, date + 10, DAY), "a date rule ignores the object's age");
     }
 
     @Test
     void aDisabledRuleDoesNothing() throws Exception {
         LifecycleConfiguration c = parse(doc(rule("off", "Disabled", "<Prefix></Prefix>",
                 days(1) + "<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>")));
-        assertFalse(c.expires("k", 1, 0, 100 * DAY, DAY));
+        assertFalse(c.expires("k", 1, NONE, 0, 100 * DAY, DAY));
         assertFalse(c.aborts("k", 0, 100 * DAY, DAY));
         assertFalse(c.abortsUploads());
     }
@@ -72,7 +74,7 @@ class LifecycleConfigurationTest {
         assertFalse(c.aborts("tmp/x", 0, 3 * DAY - 1, DAY));
         assertTrue(c.aborts("tmp/x", 0, 3 * DAY, DAY));
         assertFalse(c.aborts("keep/x", 0, 30 * DAY, DAY));
-        assertFalse(c.expires("tmp/x", 1, 0, 30 * DAY, DAY), "no expiration action");
+        assertFalse(c.expires("tmp/x", 1, NONE, 0, 30 * DAY, DAY), "no expiration action");
     }
 
     @Test
@@ -81,11 +83,32 @@ class LifecycleConfigurationTest {
                 rule("big", "Enabled", "<Filter><ObjectSizeGreaterThan>100</ObjectSizeGreaterThan></Filter>", days(1)),
                 rule("mid", "Enabled", "<Filter><And><Prefix>m/</Prefix><ObjectSizeGreaterThan>10</ObjectSizeGreaterThan>"
                         + "<ObjectSizeLessThan>20</ObjectSizeLessThan></And></Filter>", days(1))));
-        assertTrue(c.expires("x", 101, 0, DAY, DAY));
-        assertFalse(c.expires("x", 100, 0, DAY, DAY));
-        assertTrue(c.expires("m/x", 15, 0, DAY, DAY));
-        assertFalse(c.expires("m/x", 20, 0, DAY, DAY));
-        assertFalse(c.expires("n/x", 15, 0, DAY, DAY));
+        assertTrue(c.expires("x", 101, NONE, 0, DAY, DAY));
+        assertFalse(c.expires("x", 100, NONE, 0, DAY, DAY));
+        assertTrue(c.expires("m/x", 15, NONE, 0, DAY, DAY));
+        assertFalse(c.expires("m/x", 20, NONE, 0, DAY, DAY));
+        assertFalse(c.expires("n/x", 15, NONE, 0, DAY, DAY));
+    }
+
+    @Test
+    void tagFiltersMatchObjectsHoldingEveryTagAlongsideThePrefixAndSize() throws Exception {
+        LifecycleConfiguration c = parse(doc(
+                rule("temp", "Enabled", "<Filter><Tag><Key>class</Key><Value>temp</Value></Tag></Filter>", days(1)),
+                rule("logs", "Enabled", "<Filter><And><Prefix>logs/</Prefix><Tag><Key>team</Key><Value>ops</Value></Tag>"
+                        + "<Tag><Key>keep</Key><Value>no</Value></Tag><ObjectSizeGreaterThan>5</ObjectSizeGreaterThan></And></Filter>",
+                        days(1))));
+        assertTrue(c.expires("any", 1, Map.of("class", "temp", "x", "y"), 0, DAY, DAY));
+        assertFalse(c.expires("any", 1, Map.of("class", "Temp"), 0, DAY, DAY), "values compare exactly");
+        assertFalse(c.expires("any", 1, NONE, 0, DAY, DAY), "untagged");
+        assertFalse(c.expires("any", 1, Map.of("class", "temp"), 0, DAY - 1, DAY), "not old enough");
+        Map<String, String> both = Map.of("team", "ops", "keep", "no");
+        assertTrue(c.expires("logs/a", 6, both, 0, DAY, DAY));
+        assertFalse(c.expires("logs/a", 6, Map.of("team", "ops"), 0, DAY, DAY), "every tag of And must be there");
+        assertFalse(c.expires("data/a", 6, both, 0, DAY, DAY), "outside the prefix");
+        assertFalse(c.expires("logs/a", 5, both, 0, DAY, DAY), "too small");
+        String xml = c.toXml();
+        assertEquals(c, parse(xml));
+        assertTrue(xml.contains("<Filter><Tag><Key>class</Key><Value>temp</Value></Tag></Filter>"), xml);
     }
 
     @Test
@@ -139,10 +162,17 @@ class LifecycleConfigurationTest {
                 rule("same", "Enabled", "<Filter/>", days(2)))), "duplicate ID");
         assertEquals(S3Error.InvalidArgument, refusal(doc(rule("x".repeat(256), "Enabled", "<Filter/>", days(1)))), "long ID");
         assertEquals(S3Error.InvalidRequest, refusal(doc(rule("a", "Enabled", "<Filter/>", ""))), "no action");
-        assertEquals(S3Error.NotImplemented, refusal(doc(rule("a", "Enabled",
-                "<Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter>", days(1)))), "tags are not stored");
-        assertEquals(S3Error.NotImplemented, refusal(doc(rule("a", "Enabled",
-                "<Filter><And><Prefix>p</Prefix><Tag><Key>k</Key><Value>v</Value></Tag></And></Filter>", days(1)))));
+        assertEquals(S3Error.InvalidRequest, refusal(doc(rule("a", "Enabled",
+                "<Filter><Tag><Key>k</Key><Value>v</Value></Tag></Filter>",
+                "<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation></AbortIncompleteMultipartUpload>"))),
+                "an upload has no tags to filter by");
+        assertEquals(S3Error.InvalidRequest, refusal(doc(rule("a", "Enabled",
+                "<Filter><And><Tag><Key>k</Key><Value>v</Value></Tag><Tag><Key>k</Key><Value>w</Value></Tag></And></Filter>",
+                days(1)))), "duplicate tag key");
+        assertEquals(S3Error.InvalidTag, refusal(doc(rule("a", "Enabled",
+                "<Filter><Tag><Key>k#</Key><Value>v</Value></Tag></Filter>", days(1)))), "character not allowed");
+        assertEquals(S3Error.MalformedXML, refusal(doc(rule("a", "Enabled",
+                "<Filter><Tag><Key>k</Key></Tag></Filter>", days(1)))), "tag without a value");
         assertEquals(S3Error.NotImplemented, refusal(doc(rule("a", "Enabled", "<Filter/>",
                 "<Transition><Days>1</Days><StorageClass>GLACIER</StorageClass></Transition>"))));
     }

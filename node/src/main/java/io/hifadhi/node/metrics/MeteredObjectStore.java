@@ -2,6 +2,7 @@ package io.hifadhi.node.metrics;
 
 import com.codahale.metrics.Timer;
 import io.hifadhi.api.store.ListPage;
+import io.hifadhi.api.store.ObjectInfo;
 import io.hifadhi.api.store.ObjectStore;
 import io.hifadhi.api.store.ObjectWrite;
 import io.hifadhi.api.store.PutResult;
@@ -10,6 +11,7 @@ import io.hifadhi.api.store.StoredObject;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Map;
 import java.util.Optional;
 
 /** Times every store operation. "stage" includes the time the client takes to send the body. */
@@ -48,6 +50,13 @@ public final class MeteredObjectStore implements ObjectStore {
     public Optional<StoredObject> get(String bucket, String key) throws IOException {
         try (Timer.Context ignored = get.time()) {
             return delegate.get(bucket, key);
+        }
+    }
+
+    @Override
+    public Optional<ObjectInfo> retag(String bucket, String key, Map<String, String> tags) throws IOException {
+        try (Timer.Context ignored = commit.time()) {
+            return delegate.retag(bucket, key, tags);
         }
     }
 

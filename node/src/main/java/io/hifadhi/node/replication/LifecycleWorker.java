@@ -135,7 +135,7 @@ public final class LifecycleWorker implements AutoCloseable {
                 return;
             }
             LifecycleConfiguration config = rules.get(r.bucket());
-            boolean byRule = config != null && config.expires(r.key(), r.size(), r.version().wallMillis(), now, day);
+            boolean byRule = config != null && config.expires(r.key(), r.size(), r.tags(), r.lastModifiedMillis(), now, day);
             if ((byRule || r.expiredAt(now)) && primary(ring, idx, r.bucket(), r.key())) {
                 due.add(new Expired(r.bucket(), r.key(), r.version(), byRule));
             }

@@ -252,7 +252,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         }
         ObjectRecord record = new ObjectRecord(write.bucket(), write.key(), staged.size(), staged.md5Hex(),
                 write.contentType(), write.userMetadata(), c.clock().now(), false, staged.inline(), staged.chunks(),
-                LocalObjectStore.expiresAtMillis(write));
+                LocalObjectStore.expiresAtMillis(write), List.of(), write.tags(), 0);
         QuorumWrite.Outcome outcome = writeRecord(c, record);
         return new PutResult(record.toInfo(), outcome.previousLive());
     }
@@ -265,7 +265,8 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         }
         keep(c, chunks);
         ObjectRecord record = new ObjectRecord(write.bucket(), write.key(), size, etag, write.contentType(),
-                write.userMetadata(), c.clock().now(), false, null, chunks, LocalObjectStore.expiresAtMillis(write));
+                write.userMetadata(), c.clock().now(), false, null, chunks, LocalObjectStore.expiresAtMillis(write),
+                List.of(), write.tags(), 0);
         return new PutResult(record.toInfo(), writeRecord(c, record).previousLive());
     }
 
@@ -431,12 +432,28 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         if (c == null) {
             return local.updateGrants(bucket, key, change);
         }
+        return restate(c, bucket, key, (r, stamp) -> r.withGrants(change.apply(r.grants()), stamp));
+    }
+
+    /** Replaces the object's S3 tags the way {@link #updateGrants} changes its grants. */
+    @Override
+    public Optional<ObjectInfo> retag(String bucket, String key, Map<String, String> tags) throws IOException {
+        Replication c = peers();
+        if (c == null) {
+            return local.retag(bucket, key, tags);
+        }
+        return restate(c, bucket, key, (r, stamp) -> r.withTags(tags, stamp)).map(ObjectRecord::toInfo);
+    }
+
+    private Optional<ObjectRecord> restate(Replication c, String bucket, String key,
+                                           java.util.function.BiFunction<ObjectRecord, io.hifadhi.node.clock.VersionStamp,
+                                                   ObjectRecord> change) throws IOException {
         Optional<ObjectRecord> current = readRecord(c, bucket, key).filter(r -> r.liveAt(System.currentTimeMillis()));
         if (current.isEmpty()) {
             return Optional.empty();
         }
         // readRecord observed the newest stamp, so now() is newer than the record being replaced.
-        ObjectRecord updated = current.get().withGrants(change.apply(current.get().grants()), c.clock().now());
+        ObjectRecord updated = change.apply(current.get(), c.clock().now());
         writeRecord(c, updated);
         return Optional.of(updated);
     }

@@ -16,6 +16,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -145,7 +146,7 @@ public final class LocalObjectStore implements ObjectStore, ObjectPublisher {
             Optional<ObjectRecord> existing = records.get(write.bucket(), write.key());
             ObjectRecord record = new ObjectRecord(write.bucket(), write.key(), size, etag,
                     write.contentType(), write.userMetadata(), stampAfter(existing), false,
-                    inline, chunkList, expiresAtMillis(write));
+                    inline, chunkList, expiresAtMillis(write), List.of(), write.tags(), 0);
             records.put(record);
             return new PutResult(record.toInfo(), existing.map(r -> !r.deleted()).orElse(false));
         }
@@ -188,12 +189,24 @@ public final class LocalObjectStore implements ObjectStore, ObjectPublisher {
     public Optional<ObjectRecord> updateGrants(String bucket, String key,
                                                java.util.function.UnaryOperator<List<io.hifadhi.api.auth.Grant>> change)
             throws IOException {
+        return restate(bucket, key, (r, stamp) -> r.withGrants(change.apply(r.grants()), stamp));
+    }
+
+    @Override
+    public Optional<ObjectInfo> retag(String bucket, String key, Map<String, String> tags) throws IOException {
+        return restate(bucket, key, (r, stamp) -> r.withTags(tags, stamp)).map(ObjectRecord::toInfo);
+    }
+
+    /** Writes the live record, changed, under a newer stamp (same body); empty when there is no live object. */
+    private Optional<ObjectRecord> restate(String bucket, String key,
+                                           java.util.function.BiFunction<ObjectRecord, VersionStamp, ObjectRecord> change)
+            throws IOException {
         synchronized (lockFor(bucket, key)) {
             Optional<ObjectRecord> existing = records.get(bucket, key);
             if (existing.isEmpty() || !existing.get().liveAt(System.currentTimeMillis())) {
                 return Optional.empty();
             }
-            ObjectRecord updated = existing.get().withGrants(change.apply(existing.get().grants()), stampAfter(existing));
+            ObjectRecord updated = change.apply(existing.get(), stampAfter(existing));
             records.put(updated);
             return Optional.of(updated);
         }

@@ -317,6 +317,12 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
                 writeString(out, e.getKey());
                 writeString(out, e.getValue());
             }
+            // Appended after the metadata: an upload recorded before tags existed simply ends here.
+            out.writeInt(u.write().tags().size());
+            for (Map.Entry<String, String> e : u.write().tags().entrySet()) {
+                writeString(out, e.getKey());
+                writeString(out, e.getValue());
+            }
         }
         return bytes.toByteArray();
     }
@@ -332,7 +338,12 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
             for (int i = 0; i < n; i++) {
                 meta.put(readString(in), readString(in));
             }
-            return new Upload(id, new ObjectWrite(bucket, key, contentType, meta), owner, initiated);
+            Map<String, String> tags = new TreeMap<>();
+            int tagCount = in.available() > 0 ? in.readInt() : 0;
+            for (int i = 0; i < tagCount; i++) {
+                tags.put(readString(in), readString(in));
+            }
+            return new Upload(id, new ObjectWrite(bucket, key, contentType, meta, null, tags), owner, initiated);
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt upload record " + id, e);
         }

@@ -24,10 +24,23 @@ import java.util.Objects;
  *                        field travels with the record), and the expiry pass deletes it ({@link #expiryTombstone})
  * @param grants          IP grants on this version (read access without a key); a new body or a
  *                        tombstone starts with none, a grant change is a new version of the record
+ * @param tags            S3 object tags; like grants, a tag change is a new version of the record with the same body
+ * @param bodyWrittenMillis when this body was written, for a record that re-states an older body under a newer stamp
+ *                        (a grant or tag change): S3's Last-Modified and lifecycle ages count from it, not from the
+ *                        change; 0 when the body was written with this version
  */
 public record ObjectRecord(String bucket, String key, long size, String etag, String contentType,
                            Map<String, String> userMetadata, VersionStamp version, boolean deleted,
-                           byte[] inline, List<ChunkRef> chunks, long expiresAtMillis, List<Grant> grants) {
+                           byte[] inline, List<ChunkRef> chunks, long expiresAtMillis, List<Grant> grants,
+                           Map<String, String> tags, long bodyWrittenMillis) {
+
+    /** A record without tags whose body was written with this version. */
+    public ObjectRecord(String bucket, String key, long size, String etag, String contentType,
+                        Map<String, String> userMetadata, VersionStamp version, boolean deleted,
+                        byte[] inline, List<ChunkRef> chunks, long expiresAtMillis, List<Grant> grants) {
+        this(bucket, key, size, etag, contentType, userMetadata, version, deleted, inline, chunks, expiresAtMillis, grants,
+                Map.of(), 0);
+    }
 
     /** A record without grants. */
     public ObjectRecord(String bucket, String key, long size, String etag, String contentType,
@@ -45,6 +58,7 @@ public record ObjectRecord(String bucket, String key, long size, String etag, St
         userMetadata = Map.copyOf(userMetadata);
         chunks = List.copyOf(chunks);
         grants = grants == null || deleted ? List.of() : List.copyOf(grants);
+        tags = tags == null || deleted ? Map.of() : Map.copyOf(tags);
         if (!deleted) {
             long stored = inline != null ? inline.length : chunks.stream().mapToLong(ChunkRef::length).sum();
             if (stored != size) {
@@ -78,7 +92,24 @@ public record ObjectRecord(String bucket, String key, long size, String etag, St
     /** The same content under a new version stamp with other grants (a grant or revoke). */
     public ObjectRecord withGrants(List<Grant> newGrants, VersionStamp newVersion) {
         return new ObjectRecord(bucket, key, size, etag, contentType, userMetadata, newVersion, deleted, inline, chunks,
-                expiresAtMillis, newGrants);
+                expiresAtMillis, newGrants, tags, restatedAt(newVersion));
+    }
+
+    /** The same content under a new version stamp with other tags (PutObjectTagging, DeleteObjectTagging). */
+    public ObjectRecord withTags(Map<String, String> newTags, VersionStamp newVersion) {
+        return new ObjectRecord(bucket, key, size, etag, contentType, userMetadata, newVersion, deleted, inline, chunks,
+                expiresAtMillis, grants, newTags, restatedAt(newVersion));
+    }
+
+    /** The body-written time a re-statement of this body under {@code newVersion} carries (0: the version's own). */
+    private long restatedAt(VersionStamp newVersion) {
+        long written = lastModifiedMillis();
+        return newVersion.wallMillis() == written ? 0 : written;
+    }
+
+    /** When this version's body was written: S3's Last-Modified, and where lifecycle rules count days from. */
+    public long lastModifiedMillis() {
+        return bodyWrittenMillis != 0 ? bodyWrittenMillis : version.wallMillis();
     }
 
     /**
@@ -106,7 +137,7 @@ public record ObjectRecord(String bucket, String key, long size, String etag, St
 
     public ObjectInfo toInfo() {
         return new ObjectInfo(bucket, key, size, etag, contentType, userMetadata,
-                Instant.ofEpochMilli(version.wallMillis()), version.toString(),
-                expiresAtMillis == 0 ? null : Instant.ofEpochMilli(expiresAtMillis));
+                Instant.ofEpochMilli(lastModifiedMillis()), version.toString(),
+                expiresAtMillis == 0 ? null : Instant.ofEpochMilli(expiresAtMillis), tags);
     }
 }

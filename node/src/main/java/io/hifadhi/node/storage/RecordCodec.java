@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * On-disk (and later wire) encoding of records: one format-version byte, then Kryo with
@@ -22,11 +23,13 @@ import java.util.Map;
  */
 public final class RecordCodec {
     /**
-     * 2: format 1 followed by the record's IP grants (count, then per grant its canonical CIDR text
-     * and expiry millis). Format 1 records (no grants) are still read.
+     * 3: format 2 followed by the record's S3 tags (count, then key and value of each, in key order) and the time its
+     * body was written (0: at its version). 2: format 1 followed by the record's IP grants (count, then per grant its
+     * canonical CIDR text and expiry millis). Formats 1 (no grants) and 2 (no tags) are still read.
      */
-    public static final byte FORMAT_VERSION = 2;
+    public static final byte FORMAT_VERSION = 3;
     static final byte FORMAT_V1 = 1;
+    static final byte FORMAT_V2 = 2;
 
     private final Pool<Kryo> pool = new Pool<>(true, false, 32) {
         @Override
@@ -51,6 +54,12 @@ public final class RecordCodec {
                 out.writeString(g.network().toString());
                 out.writeVarLong(g.expiresAtMillis(), true);
             }
+            out.writeVarInt(record.tags().size(), true);
+            for (Map.Entry<String, String> t : new TreeMap<>(record.tags()).entrySet()) {
+                out.writeString(t.getKey());
+                out.writeString(t.getValue());
+            }
+            out.writeVarLong(record.bodyWrittenMillis(), true);
             return out.toBytes();
         } finally {
             pool.free(kryo);
@@ -58,9 +67,9 @@ public final class RecordCodec {
     }
 
     public ObjectRecord decode(byte[] bytes) {
-        if (bytes.length == 0 || (bytes[0] != FORMAT_VERSION && bytes[0] != FORMAT_V1)) {
+        if (bytes.length == 0 || bytes[0] < FORMAT_V1 || bytes[0] > FORMAT_VERSION) {
             throw new IllegalStateException("unknown record format " + (bytes.length == 0 ? "(empty)" : bytes[0])
-                    + "; this node reads formats " + FORMAT_V1 + " and " + FORMAT_VERSION);
+                    + "; this node reads formats " + FORMAT_V1 + " to " + FORMAT_VERSION);
         }
         Kryo kryo = pool.obtain();
         try (Input in = new Input(bytes, 1, bytes.length - 1)) {
@@ -73,7 +82,17 @@ public final class RecordCodec {
             for (int i = 0; i < count; i++) {
                 grants.add(new Grant(Cidr.parse(in.readString()), in.readVarLong(true)));
             }
-            return r.withGrants(grants, r.version());
+            Map<String, String> tags = new LinkedHashMap<>();
+            long bodyWritten = 0;
+            if (bytes[0] > FORMAT_V2) {
+                int tagCount = in.readVarInt(true);
+                for (int i = 0; i < tagCount; i++) {
+                    tags.put(in.readString(), in.readString());
+                }
+                bodyWritten = in.readVarLong(true);
+            }
+            return new ObjectRecord(r.bucket(), r.key(), r.size(), r.etag(), r.contentType(), r.userMetadata(), r.version(),
+                    r.deleted(), r.inline(), r.chunks(), r.expiresAtMillis(), grants, tags, bodyWritten);
         } finally {
             pool.free(kryo);
         }

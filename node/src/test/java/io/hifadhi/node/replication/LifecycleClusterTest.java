@@ -84,6 +84,9 @@ class LifecycleClusterTest {
         Map<String, byte[]> kept = new LinkedHashMap<>();
         Map<String, byte[]> expiring = new LinkedHashMap<>();
         long began = System.nanoTime();
+        // The other tests of this cluster expire objects too: count this test's deletes from here.
+        long expiredBefore = sum("hifadhi_lifecycle_expired_total");
+        long abortedBefore = sum("hifadhi_lifecycle_aborted_uploads_total");
         {
             S3Client s3 = this.s3.get(0);
             s3.createBucket(b -> b.bucket(BUCKET));
@@ -99,8 +102,9 @@ class LifecycleClusterTest {
             refused(s3, 400, "MalformedXML", rule("two", ExpirationStatus.ENABLED,
                     LifecycleRuleFilter.builder().prefix("x/").objectSizeGreaterThan(5L).build(), days(1)));
             refused(s3, 400, "InvalidRequest", rule("idle", ExpirationStatus.ENABLED, prefix("x/"), r -> { }));
-            refused(s3, 501, "NotImplemented", rule("tagged", ExpirationStatus.ENABLED,
-                    LifecycleRuleFilter.builder().tag(Tag.builder().key("k").value("v").build()).build(), days(1)));
+            refused(s3, 400, "InvalidRequest", rule("tagged", ExpirationStatus.ENABLED,
+                    LifecycleRuleFilter.builder().tag(Tag.builder().key("k").value("v").build()).build(),
+                    r -> r.abortIncompleteMultipartUpload(AbortIncompleteMultipartUpload.builder().daysAfterInitiation(1).build())));
             assertEquals(404, assertThrows(S3Exception.class, () -> s3.getBucketLifecycleConfiguration(b -> b.bucket(BUCKET)))
                     .statusCode(), "a refused configuration is not stored");
 
@@ -142,8 +146,9 @@ class LifecycleClusterTest {
             });
             System.out.printf("Days rules applied within %d ms of the configuration%n", (System.nanoTime() - started) / 1_000_000);
             assertTrue(!abandoned.equals(keptUpload));
-            assertEquals(expiring.size(), sum("hifadhi_lifecycle_expired_total"), "each expired object deleted by one node");
-            assertEquals(1, sum("hifadhi_lifecycle_aborted_uploads_total"), "the upload aborted by one node");
+            assertEquals(expiring.size(), sum("hifadhi_lifecycle_expired_total") - expiredBefore,
+                    "each expired object deleted by one node");
+            assertEquals(1, sum("hifadhi_lifecycle_aborted_uploads_total") - abortedBefore, "the upload aborted by one node");
             assertReadBack(kept);
 
             // A Date rule in the past expires what it covers on the next pass; DeleteBucketLifecycle removes the rules.
@@ -156,7 +161,7 @@ class LifecycleClusterTest {
                     assertEquals(404, status(n, "old/x"), "old/x through " + TestCluster.name(n));
                 }
             });
-            assertEquals(expiring.size() + 1, sum("hifadhi_lifecycle_expired_total"));
+            assertEquals(expiring.size() + 1, sum("hifadhi_lifecycle_expired_total") - expiredBefore);
             s3.deleteBucketLifecycle(b -> b.bucket(BUCKET));
             assertEquals("NoSuchLifecycleConfiguration", assertThrows(S3Exception.class,
                     () -> s3.getBucketLifecycleConfiguration(b -> b.bucket(BUCKET))).awsErrorDetails().errorCode());
@@ -165,6 +170,156 @@ class LifecycleClusterTest {
                     .contents().stream().map(o -> o.key()).toList()));
             System.out.printf("S3 lifecycle test done after %d ms%n", (System.nanoTime() - began) / 1_000_000);
         }
+    }
+
+    /**
+     * Object tags (PutObjectTagging and friends, x-amz-tagging on PUT and multipart, the copy directives, the
+     * tagging-count header, AWS's refusals) through different nodes, then rules with a Tag filter and with
+     * And{Prefix, Tags} that expire exactly the objects holding those tags.
+     */
+    @Test
+    void objectTagsReplicateAndLifecycleRulesFilterByThem() throws Exception {
+        String bucket = "tagged";
+        Random random = new Random(18);
+        Map<String, byte[]> kept = new LinkedHashMap<>();
+        Map<String, byte[]> expiring = new LinkedHashMap<>();
+        long expiredBefore = sum("hifadhi_lifecycle_expired_total");
+        long began = System.nanoTime();
+        s3.get(0).createBucket(b -> b.bucket(bucket));
+
+        // x-amz-tagging on PutObject, seen through every node, with its count on GET and HEAD.
+        byte[] plain = bytes(random, 120_000);
+        s3.get(0).putObject(b -> b.bucket(bucket).key("t/plain").tagging("class=temp&team=ops%2Fnight"), RequestBody.fromBytes(plain));
+        expiring.put("t/plain", plain);
+        for (int n = 0; n < 3; n++) {
+            assertEquals(Map.of("class", "temp", "team", "ops/night"), tags(n, bucket, "t/plain"), "through " + TestCluster.name(n));
+            S3Client c = s3.get(n);
+            assertEquals(2, c.getObject(b -> b.bucket(bucket).key("t/plain"), software.amazon.awssdk.core.sync.ResponseTransformer
+                    .toBytes()).response().tagCount());
+            assertEquals(java.util.Optional.of("2"), c.headObject(b -> b.bucket(bucket).key("t/plain")).sdkHttpResponse()
+                    .firstMatchingHeader("x-amz-tagging-count"));
+        }
+
+        // PutObjectTagging on node 1, read on node 2, DeleteObjectTagging on node 2, read on node 0.
+        byte[] later = bytes(random, 3_000);
+        s3.get(0).putObject(b -> b.bucket(bucket).key("t/later"), RequestBody.fromBytes(later));
+        assertEquals(Map.of(), tags(1, bucket, "t/later"));
+        assertEquals(null, s3.get(1).getObject(b -> b.bucket(bucket).key("t/later"),
+                software.amazon.awssdk.core.sync.ResponseTransformer.toBytes()).response().tagCount(), "no tags, no count");
+        s3.get(1).putObjectTagging(b -> b.bucket(bucket).key("t/later").tagging(t -> t.tagSet(tag("class", "temp"), tag("x", ""))));
+        for (int n = 0; n < 3; n++) {
+            assertEquals(Map.of("class", "temp", "x", ""), tags(n, bucket, "t/later"), "through " + TestCluster.name(n));
+        }
+        assertArrayEquals(later, s3.get(2).getObjectAsBytes(b -> b.bucket(bucket).key("t/later")).asByteArray(), "same body");
+        s3.get(2).deleteObjectTagging(b -> b.bucket(bucket).key("t/later"));
+        for (int n = 0; n < 3; n++) {
+            assertEquals(Map.of(), tags(n, bucket, "t/later"), "after the delete, through " + TestCluster.name(n));
+        }
+        kept.put("t/later", later);
+
+        // x-amz-tagging on CreateMultipartUpload: the completed object holds the tags.
+        byte[] part1 = bytes(random, 5 << 20);
+        byte[] part2 = bytes(random, 1_000);
+        String id = s3.get(0).createMultipartUpload(b -> b.bucket(bucket).key("t/multi").tagging("class=temp")).uploadId();
+        String e1 = s3.get(1).uploadPart(UploadPartRequest.builder().bucket(bucket).key("t/multi").uploadId(id).partNumber(1).build(),
+                RequestBody.fromBytes(part1)).eTag();
+        String e2 = s3.get(1).uploadPart(UploadPartRequest.builder().bucket(bucket).key("t/multi").uploadId(id).partNumber(2).build(),
+                RequestBody.fromBytes(part2)).eTag();
+        s3.get(2).completeMultipartUpload(b -> b.bucket(bucket).key("t/multi").uploadId(id).multipartUpload(m -> m.parts(
+                p -> p.partNumber(1).eTag(e1), p -> p.partNumber(2).eTag(e2))));
+        assertEquals(Map.of("class", "temp"), tags(0, bucket, "t/multi"));
+        byte[] multi = new byte[part1.length + part2.length];
+        System.arraycopy(part1, 0, multi, 0, part1.length);
+        System.arraycopy(part2, 0, multi, part1.length, part2.length);
+        expiring.put("t/multi", multi);
+
+        // CopyObject: COPY (default) keeps the source's tags, REPLACE takes the request's (or none).
+        s3.get(1).copyObject(b -> b.sourceBucket(bucket).sourceKey("t/plain").destinationBucket(bucket).destinationKey("c/copied"));
+        assertEquals(Map.of("class", "temp", "team", "ops/night"), tags(2, bucket, "c/copied"));
+        expiring.put("c/copied", plain);
+        s3.get(1).copyObject(b -> b.sourceBucket(bucket).sourceKey("t/plain").destinationBucket(bucket).destinationKey("c/replaced")
+                .taggingDirective(software.amazon.awssdk.services.s3.model.TaggingDirective.REPLACE).tagging("class=keep"));
+        assertEquals(Map.of("class", "keep"), tags(0, bucket, "c/replaced"));
+        kept.put("c/replaced", plain);
+        s3.get(2).copyObject(b -> b.sourceBucket(bucket).sourceKey("t/plain").destinationBucket(bucket).destinationKey("c/bare")
+                .taggingDirective(software.amazon.awssdk.services.s3.model.TaggingDirective.REPLACE));
+        assertEquals(Map.of(), tags(0, bucket, "c/bare"));
+        kept.put("c/bare", plain);
+
+        // AWS's refusals: nothing changes.
+        List<Tag> eleven = new java.util.ArrayList<>();
+        for (int i = 0; i < 11; i++) {
+            eleven.add(tag("k" + i, "v"));
+        }
+        assertTagRefused(() -> s3.get(0).putObjectTagging(b -> b.bucket(bucket).key("t/later").tagging(t -> t.tagSet(eleven))));
+        assertTagRefused(() -> s3.get(0).putObjectTagging(b -> b.bucket(bucket).key("t/later").tagging(t -> t.tagSet(tag("a*b", "v")))));
+        assertTagRefused(() -> s3.get(0).putObjectTagging(b -> b.bucket(bucket).key("t/later").tagging(t -> t.tagSet(
+                tag("k", "1"), tag("k", "2")))));
+        assertTagRefused(() -> s3.get(0).putObjectTagging(b -> b.bucket(bucket).key("t/later").tagging(t -> t.tagSet(
+                tag("k".repeat(129), "v")))));
+        assertTagRefused(() -> s3.get(1).putObject(b -> b.bucket(bucket).key("t/never").tagging("k=1&k=2"),
+                RequestBody.fromBytes(later)));
+        assertEquals(Map.of(), tags(2, bucket, "t/later"), "a refused tagging changes nothing");
+        assertEquals(404, status(0, bucket, "t/never"), "a PUT with bad tags stores nothing");
+        S3Exception missing = assertThrows(S3Exception.class, () -> s3.get(0).putObjectTagging(b -> b.bucket(bucket).key("t/none")
+                .tagging(t -> t.tagSet(tag("k", "v")))));
+        assertEquals("NoSuchKey", missing.awsErrorDetails().errorCode());
+        assertEquals("NoSuchKey", assertThrows(S3Exception.class, () -> s3.get(1).getObjectTagging(b -> b.bucket(bucket).key("t/none")))
+                .awsErrorDetails().errorCode());
+
+        // Lifecycle: a Tag rule (class=temp) and an And{Prefix logs/, team=ops, keep=no} rule.
+        Map<String, String> both = Map.of("team", "ops", "keep", "no");
+        for (Map.Entry<String, Map<String, String>> o : Map.of("logs/a", both, "logs/b", Map.of("team", "ops"),
+                "other/c", both, "t/keepclass", Map.of("class", "keep")).entrySet()) {
+            byte[] body = bytes(random, 50_000);
+            String header = o.getValue().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue())
+                    .collect(java.util.stream.Collectors.joining("&"));
+            s3.get(2).putObject(b -> b.bucket(bucket).key(o.getKey()).tagging(header), RequestBody.fromBytes(body));
+            (o.getKey().equals("logs/a") ? expiring : kept).put(o.getKey(), body);
+        }
+        List<LifecycleRule> rules = List.of(
+                rule("temp", ExpirationStatus.ENABLED, LifecycleRuleFilter.builder().tag(tag("class", "temp")).build(), days(1)),
+                rule("ops-logs", ExpirationStatus.ENABLED, LifecycleRuleFilter.builder().and(LifecycleRuleAndOperator.builder()
+                        .prefix("logs/").tags(tag("keep", "no"), tag("team", "ops")).build()).build(), days(1)));
+        s3.get(0).putBucketLifecycleConfiguration(b -> b.bucket(bucket).lifecycleConfiguration(BucketLifecycleConfiguration.builder()
+                .rules(rules).build()));
+        for (int n = 0; n < 3; n++) {
+            assertEquals(rules, s3.get(n).getBucketLifecycleConfiguration(b -> b.bucket(bucket)).rules(), TestCluster.name(n));
+        }
+        System.out.printf("tagging checks and rules in place after %d ms%n", (System.nanoTime() - began) / 1_000_000);
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            for (int n = 0; n < 3; n++) {
+                for (String key : expiring.keySet()) {
+                    assertEquals(404, status(n, bucket, key), key + " through " + TestCluster.name(n));
+                }
+            }
+        });
+        assertEquals(expiring.size(), sum("hifadhi_lifecycle_expired_total") - expiredBefore, "only the tagged objects, once each");
+        for (int n = 0; n < 3; n++) {
+            for (Map.Entry<String, byte[]> e : kept.entrySet()) {
+                assertArrayEquals(e.getValue(), s3.get(n).getObjectAsBytes(b -> b.bucket(bucket).key(e.getKey())).asByteArray(),
+                        e.getKey() + " through " + TestCluster.name(n));
+            }
+        }
+        s3.get(0).deleteBucketLifecycle(b -> b.bucket(bucket));
+        System.out.printf("tag test done after %d ms%n", (System.nanoTime() - began) / 1_000_000);
+    }
+
+    private Map<String, String> tags(int node, String bucket, String key) {
+        Map<String, String> out = new java.util.TreeMap<>();
+        s3.get(node).getObjectTagging(b -> b.bucket(bucket).key(key)).tagSet().forEach(t -> out.put(t.key(), t.value()));
+        return out;
+    }
+
+    private static Tag tag(String key, String value) {
+        return Tag.builder().key(key).value(value).build();
+    }
+
+    private static void assertTagRefused(org.junit.jupiter.api.function.Executable call) {
+        S3Exception e = assertThrows(S3Exception.class, call);
+        assertEquals(400, e.statusCode(), e.getMessage());
+        assertEquals("InvalidTag", e.awsErrorDetails().errorCode(), e.getMessage());
+        assertNotNull(e.awsErrorDetails().errorMessage());
     }
 
     @Test
@@ -277,8 +432,12 @@ class LifecycleClusterTest {
     }
 
     private int status(int node, String key) {
+        return status(node, BUCKET, key);
+    }
+
+    private int status(int node, String bucket, String key) {
         try {
-            s3.get(node).headObject(b -> b.bucket(BUCKET).key(key));
+            s3.get(node).headObject(b -> b.bucket(bucket).key(key));
             return 200;
         } catch (S3Exception e) {
             return e.statusCode();

@@ -860,7 +860,7 @@ class S3ApiTest {
                 () -> s3.getBucketPolicy(b -> b.bucket("unsupported")),
                 () -> s3.putBucketVersioning(b -> b.bucket("unsupported").versioningConfiguration(v -> v.status("Enabled"))),
                 () -> s3.getBucketTagging(b -> b.bucket("unsupported")),
-                () -> s3.putObjectTagging(b -> b.bucket("unsupported").key("k").tagging(t -> t.tagSet(s -> s.key("a").value("b")))),
+                () -> s3.putBucketTagging(b -> b.bucket("unsupported").tagging(t -> t.tagSet(s -> s.key("a").value("b")))),
                 () -> s3.getObjectAcl(b -> b.bucket("unsupported").key("k")),
                 () -> s3.putObject(b -> b.bucket("unsupported").key("enc").serverSideEncryption("AES256"), RequestBody.fromString("v")));
         for (org.junit.jupiter.api.function.Executable call : calls) {

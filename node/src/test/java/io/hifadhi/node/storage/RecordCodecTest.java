@@ -43,6 +43,41 @@ class RecordCodecTest {
         assertTrue(codec.decode(codec.encode(tomb)).deleted());
     }
 
+    /**
+     * Produced by the format-2 RecordCodec (main at 27d0af1, before tags) for the inline record photos / cat.jpg, body
+     * "hello", image/jpeg, metadata colour=grey, stamp (1763700000005, 1, node-b), one grant for 203.0.113.7.
+     */
+    static final String FORMAT_2 = "0270686f746ff36361742e6a70e70535643431343032616263346232613736623937313964393131303137633539b2696d6167652f"
+            + "6a7065e701636f6c6f75f2677265f9858ad9a5aa33016e6f64652de2000668656c6c6f0000013230332e302e3131332e372f33b200";
+
+    @Test
+    void formatTwoDecodesUntaggedAndModifiedAtItsVersion() {
+        ObjectRecord r = codec.decode(java.util.HexFormat.of().parseHex(FORMAT_2));
+        assertEquals("cat.jpg", r.key());
+        assertEquals(Map.of("colour", "grey"), r.userMetadata());
+        assertEquals(1, r.grants().size());
+        assertEquals(Map.of(), r.tags());
+        assertEquals(1763700000005L, r.lastModifiedMillis());
+        assertArrayEquals("hello".getBytes(), r.inline());
+    }
+
+    @Test
+    void tagsAndTheBodyTimeRoundTripAndATagChangeKeepsLastModified() {
+        ObjectRecord written = new ObjectRecord("b", "k", 10, "5d41402abc4b2a76b9719d911017c592", "text/plain", Map.of(),
+                new VersionStamp(1700000000000L, 0, "n1"), false, null, List.of(new ChunkRef(ID2, 10)), 0, List.of(),
+                Map.of("class", "temp", "ünï", "välue"), 0);
+        assertEquals(written, codec.decode(codec.encode(written)));
+        ObjectRecord retagged = written.withTags(Map.of("team", "ops"), new VersionStamp(1700000009000L, 0, "n2"));
+        ObjectRecord back = codec.decode(codec.encode(retagged));
+        assertEquals(retagged, back);
+        assertEquals(Map.of("team", "ops"), back.tags());
+        assertEquals(1700000000000L, back.lastModifiedMillis(), "a tag change is no new body");
+        assertEquals(1700000000000L, back.toInfo().lastModified().toEpochMilli());
+        ObjectRecord again = back.withTags(Map.of(), new VersionStamp(1700000019000L, 0, "n3"));
+        assertEquals(1700000000000L, again.lastModifiedMillis(), "nor is a second one");
+        assertEquals(Map.of(), ObjectRecord.tombstone("b", "k", again.version()).tags());
+    }
+
     @Test
     void rejectsUnknownFormatVersion() {
         byte[] bytes = codec.encode(ObjectRecord.tombstone("b", "k", new VersionStamp(2, 1, "n")));
