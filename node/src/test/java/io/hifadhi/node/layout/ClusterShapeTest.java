@@ -1,5 +1,6 @@
 package io.hifadhi.node.layout;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,6 +28,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The default build runs a shorter version (3 to 5, one leave, fewer objects; the dead-after half in this JVM as
  * replication.DeadAfterClusterTest); {@code -Pchaos} runs it as written.
  */
+// Its waits (a leave under load within 4 minutes) depend on throughput: a node confirms a ring only after an
+// anti-entropy round without pulls, which writes racing the move can delay (open in issue #14). It runs in the
+// fork that has the machine to itself (node/pom.xml).
+@Tag("timing")
 class ClusterShapeTest {
     private static final boolean FULL = "full".equals(System.getProperty("hifadhi.drill"));
     private static final String KEY = "cluster-shape-test-shard-key-0123456789";
@@ -167,6 +172,42 @@ class ClusterShapeTest {
         byte[] body = new byte[r.nextInt(3) == 0 ? 2000 : CHUNK * (1 + r.nextInt(6)) + r.nextInt(CHUNK)];
         r.nextBytes(body);
         return body;
+    }
+
+    /**
+     * A move is resumable after a crash: it is anti-entropy and hand-over over what is on disk, no plan held in memory.
+     * A joiner is killed with -9 in the middle of receiving its share (slowed by --transfer-rate so there is a middle),
+     * restarted on its data, and the move completes; what it fetched before the kill is not fetched again.
+     */
+    @Test
+    @EnabledIfSystemProperty(named = "hifadhi.drill", matches = "full", disabledReason = "node processes and kill -9: -Pchaos only")
+    void aMoveCutByACrashResumesWhereItStopped() throws Exception {
+        cluster = new ShapeCluster(dir, KEY, "-Xmx256m", 8, "--chunk-size", "64KiB", "--capacity", "10GiB");
+        String[] args = {"--dead-after", "10m", "--transfer-rate", "1MiB"};
+        try {
+            cluster.start(0, args);
+            cluster.startTogether(1, 3, args);
+            cluster.awaitLayout(0, 3, 3);
+            storeMany(0, 3, 80, new Random(3));
+            cluster.startTogether(3, 5, args);
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> cluster.moved(3) > 2L << 20);
+            long before = cluster.moved(3);
+            cluster.kill9(3);
+            System.out.printf("node-d killed -9 after receiving %d bytes of its share%n", before);
+            cluster.start(3, args);
+            long restarted = System.nanoTime();
+            cluster.awaitSettled(0, 5, Duration.ofSeconds(300));
+            long after = cluster.moved(3);
+            long holds = cluster.chunkBytes(3);
+            System.out.printf("move finished %.1f s after the restart; node-d received %d + %d bytes and holds %d%n",
+                    (System.nanoTime() - restarted) / 1e9, before, after, holds);
+            // Writes made during the move land on it directly, so what it holds can exceed what it fetched, never
+            // the other way round by more than a chunk or two fetched twice around the kill.
+            assertTrue(before + after <= holds + 4L * CHUNK, "node-d fetched " + (before + after) + " bytes to hold " + holds);
+            assertAllReadable(new int[]{0, 1, 2, 3, 4});
+        } finally {
+            cluster.close();
+        }
     }
 
     private void storeMany(int from, int count, int objects, Random r) throws Exception {
