@@ -158,18 +158,20 @@ public final class Replication implements AutoCloseable {
      * @return how many records were forgotten
      */
     public long forgetRemovedNodeData() throws IOException {
-        long forgotten = 0;
+        long[] forgotten = {0};
         List<byte[]> batch = new java.util.ArrayList<>();
-        do {
-            batch.clear();
+        try {
+            // One pass: the iterator reads a snapshot, so deleting batches behind it is safe.
             records.forEach(r -> {
-                if (batch.size() < 4_096) {
-                    batch.add(RecordStore.keyOf(r.bucket(), r.key()));
+                batch.add(RecordStore.keyOf(r.bucket(), r.key()));
+                if (batch.size() == 4_096) {
+                    deleteRecords(batch, forgotten);
                 }
             });
-            records.deleteAll(batch);
-            forgotten += batch.size();
-        } while (!batch.isEmpty());
+        } catch (java.io.UncheckedIOException e) {
+            throw e.getCause();
+        }
+        deleteRecords(batch, forgotten);
         List<String> refs = new java.util.ArrayList<>();
         do {
             refs.clear();
@@ -179,7 +181,17 @@ public final class Replication implements AutoCloseable {
         for (String target : hints.targets()) {
             hints.dropFor(target);
         }
-        return forgotten;
+        return forgotten[0];
+    }
+
+    private void deleteRecords(List<byte[]> batch, long[] count) {
+        try {
+            records.deleteAll(batch);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        count[0] += batch.size();
+        batch.clear();
     }
 
     String localId() {
