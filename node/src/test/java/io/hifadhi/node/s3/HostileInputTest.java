@@ -120,6 +120,24 @@ class HostileInputTest {
         assertEquals(404, assertThrows(S3Exception.class, () -> s3.headObject(b -> b.bucket("hostile").key("aws-chunked.bin"))).statusCode());
     }
 
+    @Test
+    void aWellFormedChunkedBodyIsStoredWhole() throws Exception {
+        // Sizes in both cases, an extension, a bare-LF line, a trailer: all valid HTTP/1.1 chunking.
+        String big = "b".repeat(0x12345);
+        String body = "5;note=first\r\nhello\r\n12345\r\n" + big + "\r\nA\n0123456789\n0\r\nX-Note: end\r\n\r\n";
+        for (String name : List.of("chunked-small.bin", "chunked-big.bin")) {
+            String sent = name.contains("small") ? "5\r\nhello\r\n0\r\n\r\n" : body;
+            String answer = exchange("127.0.0.1", "PUT /api/v1/store/proc%40" + name + " HTTP/1.1\r\nHost: x\r\nSHARD-KEY: "
+                    + KEY + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + sent);
+            assertTrue(answer.startsWith("HTTP/1.1 200 ") || answer.startsWith("HTTP/1.1 201 "), answer);
+        }
+        RawHttp.Response small = RawHttp.send(node.port(), "GET", "/api/v1/retrieve/proc%40chunked-small.bin", Map.of("SHARD-KEY", KEY), null);
+        assertEquals("hello", small.text());
+        RawHttp.Response whole = RawHttp.send(node.port(), "GET", "/api/v1/retrieve/proc%40chunked-big.bin", Map.of("SHARD-KEY", KEY), null);
+        assertEquals(200, whole.status());
+        assertEquals("hello" + big + "0123456789", whole.text());
+    }
+
     /**
      * Sends {@code request}, expects a 400 with Connection: close and the connection closed, and exactly one
      * new line in the node's log: a WARN containing {@code logged}, no stack trace. Returns the answer.
