@@ -271,12 +271,16 @@ final class ChunkedBodyDecoder extends AbstractStreamSourceConduit<StreamSourceC
         return IoUtils.transfer(new ConduitReadableByteChannel(this), count, throughBuffer, target);
     }
 
+    /**
+     * A body read to its end leaves the connection as it is (the next request follows on it); one given up
+     * early makes the connection serve no further request, and shuts its input.
+     */
     @Override
     public void terminateReads() throws IOException {
         if (state != State.DONE) {
             exchange.setPersistent(false);
+            super.terminateReads();
         }
-        super.terminateReads();
     }
 
     private static RequestBodyFault.Malformed malformed(String what) {
