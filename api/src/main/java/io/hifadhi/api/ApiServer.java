@@ -40,6 +40,8 @@ public final class ApiServer implements AutoCloseable {
     private ProbePool probes;
     /** Refusals by the client limits are logged at most once a second, or they would flood the log themselves. */
     private final io.hifadhi.api.http.RefusalLog refusals = new io.hifadhi.api.http.RefusalLog(LOG);
+    /** Request bodies that failed on the wire: their own budget of one WARN line a second. */
+    private final io.hifadhi.api.http.RefusalLog bodyRefusals = new io.hifadhi.api.http.RefusalLog(LOG);
     private volatile io.hifadhi.api.nativeapi.ClusterAdmin clusterAdmin;
     private volatile io.hifadhi.api.nativeapi.CacheControl cache;
 
@@ -64,9 +66,11 @@ public final class ApiServer implements AutoCloseable {
         HttpHandler retrieve = guarded("retrieve", new RetrieveHandler(context, responder, RetrieveHandler.Mode.ATTACHMENT));
         HttpHandler stream = guarded("stream", new RetrieveHandler(context, responder, RetrieveHandler.Mode.INLINE));
         HttpHandler metrics = guarded("metrics", new MetricsHandler(context.metricsText()), probes);
-        HttpHandler s3 = context.s3() == null ? null : guarded("s3", new S3Router(new S3Services(context.store(),
+        S3Router s3Router = context.s3() == null ? null : new S3Router(new S3Services(context.store(),
                 context.s3().uploads(), context.s3().buckets(), context.s3().settings(), context.clock()), context.s3().secrets(),
-                context.s3().permissions()).grants(grants).maxHeaderBytes(settings.maxHeaderBytes()).keyRate(keyRate));
+                context.s3().permissions()).grants(grants).maxHeaderBytes(settings.maxHeaderBytes()).keyRate(keyRate)
+                .keyOpenRequests(new io.hifadhi.api.http.OpenRequests<>(settings.limits().openRequestsPerKey()));
+        HttpHandler s3 = s3Router == null ? null : guarded("s3", s3Router);
         HttpHandler locate = guarded("locate", new io.hifadhi.api.nativeapi.LocateHandler(context, () -> locator));
         HttpHandler presign = guarded("presign", new io.hifadhi.api.nativeapi.PresignHandler(context));
         HttpHandler upload = guarded("store", new io.hifadhi.api.nativeapi.UploadHandler(context, settings.maxObjectSize()));
@@ -146,7 +150,11 @@ public final class ApiServer implements AutoCloseable {
             target.handleRequest(exchange);
         };
         // Four pool buffers (64 KiB with Undertow's default 16 KiB buffers) of a body before a worker is given.
-        HttpHandler gated = new BodyStartGate(Handlers.httpContinueRead(routes), 4, exchange -> refusedBadBody("request", exchange));
+        HttpHandler gated = new BodyStartGate(Handlers.httpContinueRead(routes), 4, exchange -> {
+            if (s3Router == null || isNative(exchange.getRequestPath()) || !s3Router.refusedBadBody(exchange)) {
+                refusedBadBody("request", exchange);
+            }
+        });
         HttpHandler root = accounting(limited(limiter, gated));
 
         Undertow.Builder builder = Undertow.builder();
@@ -240,6 +248,8 @@ public final class ApiServer implements AutoCloseable {
     private HttpHandler limited(AddressLimiter limiter, HttpHandler next) {
         return exchange -> {
             exchange.getResponseHeaders().put(NOSNIFF, "nosniff");
+            // Before anything reads the body: a malformed chunked body then gets an answer, not just a closed socket.
+            ChunkedBodyDecoder.install(exchange);
             // A response sent before its request body was read says Connection: close, as the connection will be
             // closed rather than drained (NonDrainingExchange): clients then do not reuse it.
             exchange.addResponseCommitListener(ex -> {
@@ -269,7 +279,7 @@ public final class ApiServer implements AutoCloseable {
             refusals.warn("refused with 503 (" + refusal.error() + "): " + refusal.message());
             exchange.setPersistent(false);
             exchange.getResponseHeaders().put(io.undertow.util.Headers.RETRY_AFTER, Long.toString(refusal.retryAfterSeconds()));
-            if (path.startsWith("/api/") || path.equals("/metrics") || path.startsWith(UI)) {
+            if (isNative(path)) {
                 ApiErrors.send(exchange, 503, refusal.error(), refusal.message(), refusal.hint());
             } else {
                 // S3 clients back off on SlowDown.
@@ -363,23 +373,29 @@ public final class ApiServer implements AutoCloseable {
         };
     }
 
+    /** Paths answered in JSON (native API, metrics, console); everything else is S3 and answered in XML. */
+    private static boolean isNative(String path) {
+        return path.startsWith("/api/") || path.equals("/metrics") || path.startsWith(UI) || path.equals("/ui");
+    }
+
     /**
      * When reading the request body failed on the wire (malformed chunking, cut short, over the size
-     * limit), answers 400 or 413 and closes the connection, logging one line; false otherwise.
+     * limit), answers 400 or 413 and closes the connection, logging one line (at most one a second);
+     * false otherwise.
      */
-    private static boolean refusedBadBody(String name, HttpServerExchange exchange) {
+    private boolean refusedBadBody(String name, HttpServerExchange exchange) {
         java.io.IOException fault = io.hifadhi.api.http.RequestBodyFault.of(exchange);
         if (fault == null) {
             return false;
         }
         exchange.setPersistent(false);
         if (io.hifadhi.api.http.RequestBodyFault.tooLarge(exchange)) {
-            LOG.warn("{}: refused a request body from {} over the size limit", name, exchange.getSourceAddress());
+            bodyRefusals.warn(name + ": refused a request body from " + exchange.getSourceAddress() + " over the size limit");
             ApiErrors.send(exchange, 413, "too_large", "The request body is larger than this node accepts.",
                     "Split the file, or raise the node's --max-object-size.");
             return true;
         }
-        LOG.warn("{}: refused a malformed request body from {}: {}", name, exchange.getSourceAddress(), fault.toString());
+        bodyRefusals.warn(name + ": refused a malformed request body from " + exchange.getSourceAddress() + ": " + fault);
         ApiErrors.send(exchange, 400, "malformed_body", "The request body could not be read: " + fault.getMessage(),
                 "Send the body as Content-Length bytes or valid chunked transfer encoding.");
         return true;

@@ -15,22 +15,25 @@ import java.time.Duration;
  *                            again); more are answered 503 with Retry-After
  * @param requestsPerKeyPerSecond S3 requests one access key may make per second, from all its addresses
  *                            together (bursts up to as many again); more are answered 503 SlowDown
+ * @param openRequestsPerKey  S3 requests one access key may have open (being served) at once, from all its
+ *                            addresses together; more are answered 503 SlowDown with Retry-After
  */
 public record ClientLimits(long minBytesPerSecond, Duration stallWindow, int connectionsPerClient, int requestsPerSecond,
-                           int requestsPerKeyPerSecond) {
+                           int requestsPerKeyPerSecond, int openRequestsPerKey) {
     /**
      * Per address: enough connections for a benchmark or a sync tool with many parallel transfers, and a
      * request rate above what a node serves one client on the reference machine (about 1,500 small GETs a
-     * second), so that only a flood is refused; a node facing untrusted clients should set lower ones.
+     * second), so that only a flood is refused; a node facing untrusted clients should set lower ones. Per
+     * key: twice an address's connections, as one key often serves a few hosts.
      */
-    public static final ClientLimits DEFAULTS = new ClientLimits(1024, Duration.ofSeconds(30), 256, 5000, 5000);
+    public static final ClientLimits DEFAULTS = new ClientLimits(1024, Duration.ofSeconds(30), 256, 5000, 5000, 512);
 
     public ClientLimits {
         if (minBytesPerSecond < 0 || stallWindow.isNegative() || stallWindow.isZero()
-                || connectionsPerClient < 1 || requestsPerSecond < 1 || requestsPerKeyPerSecond < 1) {
+                || connectionsPerClient < 1 || requestsPerSecond < 1 || requestsPerKeyPerSecond < 1 || openRequestsPerKey < 1) {
             throw new IllegalArgumentException("client limits must be positive: " + minBytesPerSecond + " B/s over "
                     + stallWindow + ", " + connectionsPerClient + " connections, " + requestsPerSecond + " requests/s, "
-                    + requestsPerKeyPerSecond + " requests/s a key");
+                    + requestsPerKeyPerSecond + " requests/s a key, " + openRequestsPerKey + " open requests a key");
         }
     }
 }

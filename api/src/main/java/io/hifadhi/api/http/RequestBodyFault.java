@@ -30,8 +30,20 @@ public final class RequestBodyFault {
         return exchange.getAttachment(KEY);
     }
 
+    /** Whether the body's framing (chunked transfer encoding) is malformed. */
+    public static boolean malformed(HttpServerExchange exchange) {
+        return of(exchange) instanceof Malformed;
+    }
+
     /** Whether the body failed because it is larger than the node accepts. */
     public static boolean tooLarge(HttpServerExchange exchange) {
         return of(exchange) instanceof io.undertow.server.RequestTooBigException;
+    }
+
+    /** A request body whose framing breaks the protocol: the client's fault, never the node's. */
+    public static final class Malformed extends IOException {
+        public Malformed(String message) {
+            super(message);
+        }
     }
 }

@@ -9,6 +9,7 @@ final class BucketHandlers {
 
     private final S3Services services;
     private final XmlReader xml = new XmlReader(MAX_CONFIGURATION_BYTES, 100);
+    private final KeyLocks quotaLocks = new KeyLocks();
 
     BucketHandlers(S3Services services) {
         this.services = services;
@@ -44,8 +45,12 @@ final class BucketHandlers {
             throw new S3Exception(S3Error.NotImplemented, "Object lock is not supported.");
         }
         checkLocation(r);
-        refuseOverQuota(r);
-        switch (services.buckets().create(r.bucket(), r.accessKey())) {
+        BucketCatalog.CreateOutcome outcome;
+        synchronized (quotaLocks.of(r.accessKey())) {
+            refuseOverQuota(r);
+            outcome = services.buckets().create(r.bucket(), r.accessKey());
+        }
+        switch (outcome) {
             case CREATED -> {
                 r.exchange().getResponseHeaders().put(io.undertow.util.Headers.LOCATION, "/" + r.bucket());
                 S3Responses.empty(r.exchange(), 200);
@@ -60,8 +65,9 @@ final class BucketHandlers {
     }
 
     /**
-     * A key may own only so many buckets: the table is on every node. Counted before the create, so
-     * creates racing through several nodes may pass the quota by a few.
+     * A key may own only so many buckets: the table is on every node. Counted and created under the key's
+     * lock, so the quota is exact for creates through one node; creates racing through several nodes at
+     * once may pass it by a few (each node counts what has reached it).
      */
     private void refuseOverQuota(S3Request r) throws IOException, S3Exception {
         int quota = services.settings().quotas().bucketsPerKey();

@@ -36,6 +36,8 @@ final class Multipart {
 
     private final ConditionalWrites conditions;
 
+    private final KeyLocks quotaLocks = new KeyLocks();
+
     Multipart(S3Services services, ConditionalWrites conditions) {
         this.services = services;
         this.conditions = conditions;
@@ -44,20 +46,32 @@ final class Multipart {
     void create(S3Request r) throws IOException, S3Exception {
         services.requireBucket(r);
         PutObject.refuseUnsupported(r);
-        refuseOverQuota(r);
         ObjectWrite write = new ObjectWrite(r.bucket(), r.key(), r.header("Content-Type"),
                 ObjectHeaders.fromRequest(r.exchange().getRequestHeaders()), null, PutObject.tags(r));
-        MultipartStore.Upload upload = services.uploads().create(write, r.accessKey());
+        MultipartStore.Upload upload;
+        synchronized (quotaLocks.of(r.accessKey())) {
+            refuseOverQuota(r);
+            upload = services.uploads().create(write, r.accessKey());
+        }
         S3Responses.xml(r.exchange(), 200, XmlWriter.document("InitiateMultipartUploadResult")
                 .element("Bucket", r.bucket()).element("Key", r.key()).element("UploadId", upload.uploadId()));
     }
 
     /**
-     * An object key may have only so many uploads open: each is a row on every node until completed or
-     * aborted. Uploads are listed by key, so with the key as the prefix its own come before any longer
-     * key's, and at most quota + 1 rows are read.
+     * An access key, and one object key, may have only so many uploads open: each is a row on every node
+     * until completed or aborted. Counted and created under the access key's lock, so the quotas are exact
+     * for creates through one node (across nodes, see {@link KeyLocks}). Uploads are listed by object key,
+     * so with the key as the prefix its own come before any longer key's, and at most quota + 1 rows are read.
      */
     private void refuseOverQuota(S3Request r) throws IOException, S3Exception {
+        int perKey = services.settings().quotas().uploadsPerKey();
+        int keyOpen = services.uploads().openUploads(r.accessKey(), perKey);
+        if (keyOpen >= perKey) {
+            throw new S3Exception(S3Error.TooManyUploads, "Your access key already has " + keyOpen
+                    + " multipart uploads in progress on this cluster; the limit is " + perKey + " a key. Complete or"
+                    + " abort some (ListMultipartUploads shows them, bucket by bucket), or ask the operator to raise"
+                    + " --max-uploads-per-key.", Map.of("Key", r.key()));
+        }
         int quota = services.settings().quotas().uploadsPerObject();
         long open = services.uploads().list(r.bucket(), r.key(), null, null, quota + 1).stream()
                 .filter(u -> u.key().equals(r.key())).count();

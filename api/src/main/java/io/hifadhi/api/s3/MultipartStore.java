@@ -49,6 +49,12 @@ public interface MultipartStore {
 
     void abort(Upload upload) throws IOException;
 
+    /**
+     * How many uploads {@code owner} has open, in all buckets, counting up to {@code atMost} (then it
+     * stops): a scan of the open uploads, for the quota check of a new one.
+     */
+    int openUploads(String owner, int atMost) throws IOException;
+
     /** Uploads in a bucket with keys starting with prefix, by key then initiation, after the markers. */
     List<Upload> list(String bucket, String prefix, String keyMarker, String uploadIdMarker, int max) throws IOException;
 }

@@ -55,7 +55,11 @@ public final class S3Router implements HttpHandler {
     private int maxHeaderBytes = Integer.MAX_VALUE;
     /** Requests a second per access key, from all its addresses together (null: no limit). */
     private io.hifadhi.api.http.RequestRate<String> keyRate;
+    /** Requests open at once per access key, from all its addresses together (null: no limit). */
+    private io.hifadhi.api.http.OpenRequests<String> keyOpenRequests;
     private final io.hifadhi.api.http.RefusalLog refusals = new io.hifadhi.api.http.RefusalLog(LOG);
+    /** Bodies refused on the wire or by the aws-chunked decoder: their own budget of one WARN line a second. */
+    private final io.hifadhi.api.http.RefusalLog bodyRefusals = new io.hifadhi.api.http.RefusalLog(LOG);
     private final PermissionLookup permissions;
 
     @FunctionalInterface
@@ -105,6 +109,12 @@ public final class S3Router implements HttpHandler {
         return this;
     }
 
+    /** Limits each access key to this many requests open at once; returns this router. */
+    public S3Router keyOpenRequests(io.hifadhi.api.http.OpenRequests<String> open) {
+        this.keyOpenRequests = open;
+        return this;
+    }
+
     @Override
     public void handleRequest(HttpServerExchange exchange) {
         String requestId = newRequestId();
@@ -138,6 +148,7 @@ public final class S3Router implements HttpHandler {
                 throw S3Exception.of(e);
             }
             refuseOverKeyRate(exchange, auth.accessKeyId());
+            refuseOverKeyOpenRequests(exchange, auth.accessKeyId());
             S3Request request = new S3Request(exchange, view.method(), target.bucket(), target.key(), query, auth, requestId);
             S3Operation op = operation(request);
             Operation operation = handler(op, request);
@@ -148,6 +159,11 @@ public final class S3Router implements HttpHandler {
         } catch (S3Exception e) {
             S3Responses.error(exchange, e, resource, requestId);
         } catch (S3AuthException e) {
+            // The request itself was verified above: this is its body (a bad aws-chunked frame, chunk signature or
+            // trailer checksum) or a checksum header. What is left of the body is not read; the connection closes.
+            exchange.setPersistent(false);
+            bodyRefusals.warn("S3 request " + requestId + " on " + resource + " from " + exchange.getSourceAddress()
+                    + " refused: " + e.code() + ": " + e.getMessage());
             S3Responses.error(exchange, S3Exception.of(e), resource, requestId);
         } catch (io.hifadhi.api.store.StoreUnavailableException e) {
             LOG.warn("S3 request {} on {}: {}", requestId, resource, e.getMessage());
@@ -201,20 +217,62 @@ public final class S3Router implements HttpHandler {
         }
     }
 
-    /** A body that failed on the wire (malformed chunking, over the limit) is the client's fault: 4xx, one line. */
-    private static boolean refusedBadBody(HttpServerExchange exchange, String resource, String requestId) {
+    /**
+     * A key may have only so many requests open at once, from all its addresses: slow uploads or unread
+     * downloads spread over many addresses cannot take every worker of the node. Counted until the exchange ends.
+     */
+    private void refuseOverKeyOpenRequests(HttpServerExchange exchange, String accessKey) throws S3Exception {
+        io.hifadhi.api.http.OpenRequests<String> open = keyOpenRequests;
+        if (open == null) {
+            return;
+        }
+        if (!open.enter(accessKey)) {
+            refusals.warn("refused with 503 (SlowDown): access key " + accessKey + " has " + open.limit()
+                    + " requests open on this node already");
+            exchange.getResponseHeaders().put(io.undertow.util.Headers.RETRY_AFTER, "1");
+            throw new S3Exception(S3Error.SlowDown, "Please reduce your request rate: this access key has "
+                    + open.limit() + " requests open on this node, the most it may have at once. Finish or cancel some,"
+                    + " then retry after the Retry-After seconds.");
+        }
+        exchange.addExchangeCompleteListener((ex, next) -> {
+            open.leave(accessKey);
+            next.proceed();
+        });
+    }
+
+    /**
+     * Answers an S3 request whose body failed on the wire before any handler ran (BodyStartGate, on the
+     * I/O thread); false when its body did not fail.
+     */
+    public boolean refusedBadBody(HttpServerExchange exchange) {
+        String requestId = newRequestId();
+        exchange.getResponseHeaders().put(REQUEST_ID, requestId);
+        exchange.getResponseHeaders().put(ID_2, requestId);
+        return refusedBadBody(exchange, clip(exchange.getRequestPath()), requestId);
+    }
+
+    /**
+     * A body that failed on the wire (malformed chunking, over the limit, cut short) is the client's fault:
+     * 4xx, one WARN line (at most one a second: a presigned link must not let anyone flood the log).
+     */
+    private boolean refusedBadBody(HttpServerExchange exchange, String resource, String requestId) {
         IOException fault = io.hifadhi.api.http.RequestBodyFault.of(exchange);
         if (fault == null) {
             return false;
         }
         exchange.setPersistent(false);
-        boolean tooLarge = io.hifadhi.api.http.RequestBodyFault.tooLarge(exchange);
-        LOG.warn("S3 request {} on {} refused, its body could not be read from {}: {}", requestId, resource,
-                exchange.getSourceAddress(), fault.toString());
-        S3Responses.error(exchange, tooLarge
-                ? new S3Exception(S3Error.EntityTooLarge, "Your proposed upload exceeds the maximum allowed object size.")
-                : new S3Exception(S3Error.IncompleteBody, "The request body could not be read: " + fault.getMessage()),
-                resource, requestId);
+        bodyRefusals.warn("S3 request " + requestId + " on " + resource + " refused, its body could not be read from "
+                + exchange.getSourceAddress() + ": " + fault);
+        S3Exception answer;
+        if (io.hifadhi.api.http.RequestBodyFault.tooLarge(exchange)) {
+            answer = new S3Exception(S3Error.EntityTooLarge, "Your proposed upload exceeds the maximum allowed object size.");
+        } else if (io.hifadhi.api.http.RequestBodyFault.malformed(exchange)) {
+            answer = new S3Exception(S3Error.InvalidRequest, fault.getMessage()
+                    + " Send the body with valid chunked transfer encoding, or with a Content-Length.");
+        } else {
+            answer = new S3Exception(S3Error.IncompleteBody, "The request body could not be read: " + fault.getMessage());
+        }
+        S3Responses.error(exchange, answer, resource, requestId);
         return true;
     }
 

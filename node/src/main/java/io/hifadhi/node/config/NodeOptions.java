@@ -98,11 +98,17 @@ public final class NodeOptions {
     @Option(names = "--key-request-rate", paramLabel = "N", description = "S3 requests one access key may make per second, from all its addresses together, bursts of as many again; more are answered 503 SlowDown with Retry-After (default: ${DEFAULT-VALUE}).", defaultValue = "5000")
     int keyRequestRate;
 
+    @Option(names = "--key-connections", paramLabel = "N", description = "S3 requests one access key may have open (being served) at once, from all its addresses together; more are answered 503 SlowDown with Retry-After (default: ${DEFAULT-VALUE}).", defaultValue = "512")
+    int keyConnections;
+
     @Option(names = "--max-buckets-per-key", paramLabel = "N", description = "S3 buckets one access key may own; CreateBucket beyond it answers TooManyBuckets (default: ${DEFAULT-VALUE}).", defaultValue = "1000")
     int maxBucketsPerKey;
 
     @Option(names = "--max-uploads-per-object", paramLabel = "N", description = "S3 multipart uploads one object key may have open at once; CreateMultipartUpload beyond it answers TooManyUploads (default: ${DEFAULT-VALUE}).", defaultValue = "100")
     int maxUploadsPerObject;
+
+    @Option(names = "--max-uploads-per-key", paramLabel = "N", description = "S3 multipart uploads one access key may have open at once, in all buckets; CreateMultipartUpload beyond it answers TooManyUploads (default: ${DEFAULT-VALUE}). Exact for creates through one node; creates racing through several nodes may pass it by a few.", defaultValue = "10000")
+    int maxUploadsPerKey;
 
     @Option(names = "--dead-after", paramLabel = "DURATION", description = "How long a node may stay unreachable before the cluster removes it and re-creates its copies elsewhere, e.g. 10m, 2h; at least 10s (default: ${DEFAULT-VALUE}).", defaultValue = "10m")
     String deadAfter;
@@ -167,14 +173,15 @@ public final class NodeOptions {
         if (!(clientStallWindow >= 0.05 && clientStallWindow <= 86400)) {
             throw new IllegalArgumentException("--client-stall-window must be between 0.05 and 86400 seconds");
         }
-        if (clientConnections < 1 || clientRequestRate < 1 || keyRequestRate < 1) {
-            throw new IllegalArgumentException("--client-connections, --client-request-rate and --key-request-rate must be at least 1");
+        if (clientConnections < 1 || clientRequestRate < 1 || keyRequestRate < 1 || keyConnections < 1) {
+            throw new IllegalArgumentException("--client-connections, --client-request-rate, --key-request-rate and --key-connections must be at least 1");
         }
-        if (maxBucketsPerKey < 1 || maxUploadsPerObject < 1) {
-            throw new IllegalArgumentException("--max-buckets-per-key and --max-uploads-per-object must be at least 1");
+        if (maxBucketsPerKey < 1 || maxUploadsPerObject < 1 || maxUploadsPerKey < 1) {
+            throw new IllegalArgumentException("--max-buckets-per-key, --max-uploads-per-object and --max-uploads-per-key must be at least 1");
         }
         io.hifadhi.api.ClientLimits limits = new io.hifadhi.api.ClientLimits(size("--client-min-rate", clientMinRate),
-                java.time.Duration.ofMillis(Math.round(clientStallWindow * 1000)), clientConnections, clientRequestRate, keyRequestRate);
+                java.time.Duration.ofMillis(Math.round(clientStallWindow * 1000)), clientConnections, clientRequestRate, keyRequestRate,
+                keyConnections);
         return NodeConfig.builder(dataDir)
                 .name(firstNonNull(name, env.get("INSTANCE_NAME")))
                 .bindAddress(bind)
@@ -198,7 +205,7 @@ public final class NodeOptions {
                 .trustedProxies(trustedProxies.stream().map(String::trim).filter(p -> !p.isEmpty()).toList())
                 .tls(tlsCert, tlsKey)
                 .clientLimits(limits)
-                .s3Quotas(new io.hifadhi.api.s3.S3Quotas(maxBucketsPerKey, maxUploadsPerObject))
+                .s3Quotas(new io.hifadhi.api.s3.S3Quotas(maxBucketsPerKey, maxUploadsPerObject, maxUploadsPerKey))
                 .deadAfter(duration("--dead-after", deadAfter))
                 .transferRate(size("--transfer-rate", transferRate))
                 .cache(cache)

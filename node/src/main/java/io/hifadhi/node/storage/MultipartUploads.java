@@ -202,6 +202,24 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
         return old.size();
     }
 
+    /** Reads only each upload row's owner (its value starts with the format version, then the owner). */
+    @Override
+    public int openUploads(String owner, int atMost) {
+        int[] open = {0};
+        table.scan(new byte[]{'u'}, null, (k, v) -> {
+            try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(v))) {
+                in.readByte();
+                if (in.readUTF().equals(owner)) {
+                    open[0]++;
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("corrupt upload record " + new String(k, StandardCharsets.UTF_8), e);
+            }
+            return open[0] < atMost;
+        });
+        return open[0];
+    }
+
     private static int indexOf(byte[] a, int from) {
         for (int i = from; i < a.length; i++) {
             if (a[i] == 0) {

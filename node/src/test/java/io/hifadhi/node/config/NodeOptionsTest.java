@@ -44,9 +44,13 @@ class NodeOptionsTest {
     void clientLimitsAndQuotas() {
         NodeConfig c = parse(Map.of(), "--client-min-rate", "4KiB", "--client-stall-window", "2.5", "--client-connections", "8",
                 "--client-request-rate", "50", "--key-request-rate", "70", "--max-buckets-per-key", "9",
-                "--max-uploads-per-object", "3");
-        assertEquals(new io.hifadhi.api.ClientLimits(4096, java.time.Duration.ofMillis(2500), 8, 50, 70), c.clientLimits());
-        assertEquals(new io.hifadhi.api.s3.S3Quotas(9, 3), c.s3Quotas());
+                "--max-uploads-per-object", "3", "--key-connections", "12", "--max-uploads-per-key", "40");
+        assertEquals(new io.hifadhi.api.ClientLimits(4096, java.time.Duration.ofMillis(2500), 8, 50, 70, 12), c.clientLimits());
+        assertEquals(new io.hifadhi.api.s3.S3Quotas(9, 3, 40), c.s3Quotas());
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--key-connections", "0"))
+                .getMessage().contains("--key-connections"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--max-uploads-per-key", "0"))
+                .getMessage().contains("--max-uploads-per-key"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--key-request-rate", "0"))
                 .getMessage().contains("--key-request-rate"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--max-uploads-per-object", "0"))

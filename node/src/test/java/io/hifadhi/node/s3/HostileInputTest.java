@@ -54,7 +54,8 @@ class HostileInputTest {
         node = NodeProcess.start(tmp.resolve("data"), KEY, "-Xmx256m", tmp.resolve("node.log"),
                 "--access-key", S3TestSupport.ACCESS_KEY, "--secret-key", S3TestSupport.SECRET_KEY,
                 "--client-request-rate", "20", "--client-connections", "4",
-                "--key-request-rate", "30", "--max-buckets-per-key", "3", "--max-uploads-per-object", "2");
+                "--key-request-rate", "30", "--max-buckets-per-key", "3", "--max-uploads-per-object", "2",
+                "--key-connections", "3", "--max-uploads-per-key", "4");
         s3 = S3TestSupport.client(node.port());
         s3.createBucket(b -> b.bucket("hostile"));
         s3.putObject(b -> b.bucket("hostile").key("page.txt"), RequestBody.fromString("<script>alert(1)</script>"));
@@ -88,17 +89,229 @@ class HostileInputTest {
     }
 
     @Test
-    void aMalformedChunkedBodyIsOneWarnLine() throws Exception {
+    void aMalformedChunkedBodyIs400AndOneWarnLine() throws Exception {
+        String nativePut = "PUT /api/v1/store/proc%40chunked.txt HTTP/1.1\r\nHost: x\r\nSHARD-KEY: " + KEY
+                + "\r\nTransfer-Encoding: chunked\r\n\r\n";
+        // A chunk size too long to be one, in the body's first bytes (refused before any handler runs).
+        String answer = refusedWithOneWarnLine(nativePut + "fffffffffffffffffffff\r\nhello\r\n",
+                "refused a malformed request body from /127.0.0.1");
+        assertTrue(answer.contains("\"error\":\"malformed_body\"") && answer.contains("more than 15 hex digits"), answer);
+        // Garbage after 128 KiB of good chunks: found by the handler, which has not answered yet.
+        String later = nativePut + "20000\r\n" + "x".repeat(0x20000) + "\r\nhello\r\n";
+        answer = refusedWithOneWarnLine(later, "refused a malformed request body from /127.0.0.1");
+        assertTrue(answer.contains("\"error\":\"malformed_body\"") && answer.contains("chunk-size line starts with 'h'"), answer);
+        String link;
+        try (var presigner = S3TestSupport.presigner(node.port())) {
+            link = presigner.presignPutObject(b -> b.signatureDuration(java.time.Duration.ofMinutes(5))
+                    .putObjectRequest(p -> p.bucket("hostile").key("chunked-put.bin"))).url().toString();
+        }
+        String s3Put = "PUT " + link.substring(link.indexOf("/hostile/")) + " HTTP/1.1\r\nHost: 127.0.0.1:" + node.port()
+                + "\r\nTransfer-Encoding: chunked\r\n\r\n";
+        // Chunk data longer than its size line says: S3 answers in XML.
+        answer = refusedWithOneWarnLine(s3Put + "3\r\nhello\r\n0\r\n\r\n", "refused, its body could not be read from /127.0.0.1");
+        assertTrue(answer.contains("<Code>InvalidRequest</Code>") && answer.contains("more data than its size line"), answer);
+        // The SigV4 streaming layer's own framing (aws-chunked inside a valid Content-Length body).
+        answer = refusedWithOneWarnLine(awsChunkedPut("/hostile/aws-chunked.bin", "5\r\nhello\r\n0\r\n\r\n"),
+                "refused: InvalidRequest: Malformed aws-chunked body");
+        assertTrue(answer.contains("<Code>InvalidRequest</Code>") && answer.contains("header lacks"), answer);
+        // Nothing was stored by any of them.
+        assertEquals(404, RawHttp.send(node.port(), "GET", "/api/v1/retrieve/proc%40chunked.txt", Map.of("SHARD-KEY", KEY), null).status());
+        assertEquals(404, assertThrows(S3Exception.class, () -> s3.headObject(b -> b.bucket("hostile").key("chunked-put.bin"))).statusCode());
+        assertEquals(404, assertThrows(S3Exception.class, () -> s3.headObject(b -> b.bucket("hostile").key("aws-chunked.bin"))).statusCode());
+    }
+
+    @Test
+    void aWellFormedChunkedBodyIsStoredWhole() throws Exception {
+        // Sizes in both cases, an extension, a bare-LF line, a trailer: all valid HTTP/1.1 chunking.
+        String big = "b".repeat(0x12345);
+        String body = "5;note=first\r\nhello\r\n12345\r\n" + big + "\r\nA\n0123456789\n0\r\nX-Note: end\r\n\r\n";
+        for (String name : List.of("chunked-small.bin", "chunked-big.bin")) {
+            String sent = name.contains("small") ? "5\r\nhello\r\n0\r\n\r\n" : body;
+            String answer = exchange("127.0.0.1", "PUT /api/v1/store/proc%40" + name + " HTTP/1.1\r\nHost: x\r\nSHARD-KEY: "
+                    + KEY + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + sent);
+            assertTrue(answer.startsWith("HTTP/1.1 200 ") || answer.startsWith("HTTP/1.1 201 "), answer);
+        }
+        // A connection whose chunked body was read to its end serves the next request (Expect: 100-continue, so
+        // that the body is not held and pushed back at the start, which makes a connection serve one request).
+        String kept = exchange("127.0.0.1", "PUT /api/v1/store/proc%40chunked-kept.bin HTTP/1.1\r\nHost: x\r\nSHARD-KEY: "
+                + KEY + "\r\nTransfer-Encoding: chunked\r\nExpect: 100-continue\r\n\r\n" + body
+                + "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        assertTrue(kept.startsWith("HTTP/1.1 100 "), kept);
+        assertTrue(kept.matches("(?s).*HTTP/1\\.1 20[01] .*HTTP/1\\.1 200 .*\"status\":\"healthy\".*"), kept);
+        RawHttp.Response small = RawHttp.send(node.port(), "GET", "/api/v1/retrieve/proc%40chunked-small.bin", Map.of("SHARD-KEY", KEY), null);
+        assertEquals("hello", small.text());
+        RawHttp.Response whole = RawHttp.send(node.port(), "GET", "/api/v1/retrieve/proc%40chunked-big.bin", Map.of("SHARD-KEY", KEY), null);
+        assertEquals(200, whole.status());
+        assertEquals("hello" + big + "0123456789", whole.text());
+        assertEquals("hello" + big + "0123456789", RawHttp.send(node.port(), "GET", "/api/v1/retrieve/proc%40chunked-kept.bin",
+                Map.of("SHARD-KEY", KEY), null).text());
+    }
+
+    /**
+     * Sends {@code request}, expects a 400 with Connection: close and the connection closed, and exactly one
+     * new line in the node's log: a WARN containing {@code logged}, no stack trace. Returns the answer.
+     */
+    static String refusedWithOneWarnLine(String request, String logged) throws Exception {
+        // Refusals of one kind are logged at most once a second: wait out the previous one's second.
+        Thread.sleep(1100);
         long before = log().lines().count();
-        String answer = exchange("127.0.0.1", "PUT /api/v1/store/proc%40chunked.txt HTTP/1.1\r\nHost: x\r\nSHARD-KEY: " + KEY
-                + "\r\nTransfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff\r\nhello\r\n");
-        // Undertow's chunk parser closes the connection itself; what matters is that the node logs it as the client's fault.
-        assertTrue(answer.isEmpty() || answer.startsWith("HTTP/1.1 4"), answer);
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> log().lines().count() > before);
-        Thread.sleep(500); // and nothing more comes
+        String answer = exchange("127.0.0.1", request);
+        assertTrue(answer.startsWith("HTTP/1.1 400 "), answer);
+        assertTrue(answer.toLowerCase().contains("connection: close"), answer);
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> log().lines().count() > before);
+        Thread.sleep(300); // and nothing more comes
         List<String> lines = log().lines().skip(before).toList();
         assertEquals(1, lines.size(), String.join("\n", lines));
-        assertTrue(lines.get(0).contains(" WARN ") && lines.get(0).contains("malformed request body"), lines.get(0));
+        assertTrue(lines.get(0).contains(" WARN ") && lines.get(0).contains(logged), lines.get(0));
+        return answer;
+    }
+
+    /** A PUT signed for a STREAMING-AWS4-HMAC-SHA256-PAYLOAD body, with {@code body} as its aws-chunked bytes. */
+    static String awsChunkedPut(String path, String body) throws Exception {
+        return signedRequest("PUT", path, Map.of("x-amz-content-sha256", "STREAMING-AWS4-HMAC-SHA256-PAYLOAD",
+                "x-amz-decoded-content-length", "5", "content-encoding", "aws-chunked"), body);
+    }
+
+    /** A request signed with the test key (SigV4, header), {@code signed} among its signed headers; one request a connection. */
+    static String signedRequest(String method, String pathAndQuery, Map<String, String> signed, String body) throws Exception {
+        String amzDate = java.time.format.DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'")
+                .withZone(java.time.ZoneOffset.UTC).format(java.time.Instant.now());
+        Map<String, List<String>> headers = new java.util.TreeMap<>();
+        headers.put("host", List.of("127.0.0.1:" + node.port()));
+        headers.put("x-amz-date", List.of(amzDate));
+        headers.put("x-amz-content-sha256", List.of("UNSIGNED-PAYLOAD"));
+        signed.forEach((k, v) -> headers.put(k, List.of(v)));
+        String authorization = new io.hifadhi.api.signature.SigV4Signer(S3TestSupport.ACCESS_KEY, S3TestSupport.SECRET_KEY,
+                "us-east-1").authorization(io.hifadhi.api.signature.SimpleRequestView.of(method, pathAndQuery, headers),
+                List.copyOf(headers.keySet()));
+        StringBuilder head = new StringBuilder(method + " " + pathAndQuery + " HTTP/1.1\r\n");
+        headers.forEach((k, v) -> head.append(k).append(": ").append(v.get(0)).append("\r\n"));
+        return head.append("Authorization: ").append(authorization).append("\r\nContent-Length: ").append(body.length())
+                .append("\r\nConnection: close\r\n\r\n").append(body).toString();
+    }
+
+    /**
+     * Sends each request from its own address, all at once, each again while it is answered 503 (the key's
+     * open-request limit is small here); returns the final answers in order.
+     */
+    static List<String> concurrently(List<java.util.concurrent.Callable<String>> requests) throws Exception {
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(requests.size());
+        try {
+            List<java.util.concurrent.Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < requests.size(); i++) {
+                String from = "127.0.0." + (30 + i);
+                var request = requests.get(i);
+                answers.add(pool.submit(() -> {
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                    while (true) {
+                        String answer = exchange(from, request.call());
+                        if (!answer.startsWith("HTTP/1.1 503 ") || System.nanoTime() > deadline) {
+                            return answer;
+                        }
+                        Thread.sleep(100);
+                    }
+                }));
+            }
+            List<String> out = new ArrayList<>();
+            for (var a : answers) {
+                out.add(a.get(60, TimeUnit.SECONDS));
+            }
+            return out;
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void bucketQuotaHoldsUnderConcurrentCreates() throws Exception {
+        // "hostile" is one of the key's three: of six created at once, exactly two are.
+        List<java.util.concurrent.Callable<String>> creates = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String bucket = "racing-" + i;
+            creates.add(() -> signedRequest("PUT", "/" + bucket, Map.of(), ""));
+        }
+        List<String> answers = concurrently(creates);
+        List<String> created = new ArrayList<>();
+        for (int i = 0; i < answers.size(); i++) {
+            String a = answers.get(i);
+            if (a.startsWith("HTTP/1.1 200 ")) {
+                created.add("racing-" + i);
+            } else {
+                assertTrue(a.startsWith("HTTP/1.1 400 ") && a.contains("<Code>TooManyBuckets</Code>"), a);
+            }
+        }
+        try {
+            assertEquals(2, created.size(), String.join("\n\n", answers));
+        } finally {
+            for (String b : created) {
+                s3.deleteBucket(d -> d.bucket(b));
+            }
+        }
+    }
+
+    @Test
+    void aKeyMayHaveOnlySoManyOpenUploadsInAllItsBuckets() throws Exception {
+        // Six object keys, none near its own limit of two: the key's limit of four refuses two of them.
+        List<java.util.concurrent.Callable<String>> creates = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            String key = "spread-" + i + ".bin";
+            creates.add(() -> signedRequest("POST", "/hostile/" + key + "?uploads", Map.of(), ""));
+        }
+        List<String> answers = concurrently(creates);
+        try {
+            long started = answers.stream().filter(a -> a.startsWith("HTTP/1.1 200 ") && a.contains("<UploadId>")).count();
+            assertEquals(4, started, String.join("\n\n", answers));
+            for (String a : answers) {
+                if (!a.startsWith("HTTP/1.1 200 ")) {
+                    assertTrue(a.startsWith("HTTP/1.1 400 ") && a.contains("<Code>TooManyUploads</Code>")
+                            && a.contains("the limit is 4 a key") && a.contains("--max-uploads-per-key"), a);
+                }
+            }
+        } finally {
+            for (var u : s3.listMultipartUploads(b -> b.bucket("hostile")).uploads()) {
+                s3.abortMultipartUpload(b -> b.bucket("hostile").key(u.key()).uploadId(u.uploadId()));
+            }
+        }
+        // Aborted, they no longer count.
+        s3.abortMultipartUpload(b -> b.bucket("hostile").key("again.bin")
+                .uploadId(s3.createMultipartUpload(c -> c.bucket("hostile").key("again.bin")).uploadId()));
+    }
+
+    @Test
+    void aKeyOverItsOpenRequestsGetsSlowDownFromWhicheverAddress() throws Exception {
+        String link;
+        try (var presigner = S3TestSupport.presigner(node.port())) {
+            link = presigner.presignPutObject(b -> b.signatureDuration(java.time.Duration.ofMinutes(5))
+                    .putObjectRequest(p -> p.bucket("hostile").key("held.bin"))).url().toString();
+        }
+        String put = "PUT " + link.substring(link.indexOf("/hostile/")) + " HTTP/1.1\r\nHost: 127.0.0.1:" + node.port()
+                + "\r\nContent-Length: 1048576\r\n\r\n" + "x".repeat(128 * 1024);
+        List<Socket> held = new ArrayList<>();
+        try {
+            // Three uploads of the key from three addresses, each well within its address's limits, stop halfway.
+            for (String from : List.of("127.0.0.10", "127.0.0.11", "127.0.0.12")) {
+                Socket s = connect(from);
+                send(s, put);
+                held.add(s);
+            }
+            // Once the node serves all three, the key's fourth request is refused, wherever it comes from.
+            String[] refused = {""};
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() -> {
+                refused[0] = exchange("127.0.0.13", signedRequest("GET", "/hostile/page.txt", Map.of(), ""));
+                return refused[0].startsWith("HTTP/1.1 503 ");
+            });
+            assertTrue(refused[0].contains("<Code>SlowDown</Code>") && refused[0].contains("3 requests open"), refused[0]);
+            assertTrue(refused[0].contains("Retry-After: 1"), refused[0]);
+            assertTrue(log().contains("refused with 503 (SlowDown): access key " + S3TestSupport.ACCESS_KEY + " has 3 requests open"), log());
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+        // The uploads ended with their connections: the key is served again, nothing half-written is visible.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).until(() ->
+                exchange("127.0.0.13", signedRequest("GET", "/hostile/page.txt", Map.of(), "")).startsWith("HTTP/1.1 200 "));
+        assertEquals(404, assertThrows(S3Exception.class, () -> s3.headObject(b -> b.bucket("hostile").key("held.bin"))).statusCode());
     }
 
     @Test
