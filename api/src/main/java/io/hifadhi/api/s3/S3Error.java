@@ -19,6 +19,7 @@ public enum S3Error {
     InvalidBucketName(400),
     InvalidDigest(400),
     InvalidPart(400),
+    InvalidPartNumber(416),
     InvalidPartOrder(400),
     InvalidRange(416),
     InvalidRequest(400),

@@ -84,7 +84,7 @@ public enum S3Operation {
     GetObjectTagging(Scope.OBJECT, "GET", Need.READ, Set.of("tagging"), Set.of()),
     PutObjectTagging(Scope.OBJECT, "PUT", Need.WRITE, Set.of("tagging"), Set.of()),
     DeleteObjectTagging(Scope.OBJECT, "DELETE", Need.WRITE, Set.of("tagging"), Set.of()),
-    GetObjectAttributes(Scope.OBJECT, "GET", Need.READ, Set.of("attributes"), Set.of(), false),
+    GetObjectAttributes(Scope.OBJECT, "GET", Need.READ, Set.of("attributes"), Set.of()),
     GetObjectRetention(Scope.OBJECT, "GET", Need.READ, Set.of("retention"), Set.of(), false),
     PutObjectRetention(Scope.OBJECT, "PUT", Need.WRITE, Set.of("retention"), Set.of(), false),
     GetObjectLegalHold(Scope.OBJECT, "GET", Need.READ, Set.of("legal-hold"), Set.of(), false),
@@ -93,8 +93,8 @@ public enum S3Operation {
     SelectObjectContent(Scope.OBJECT, "POST", Need.READ, Set.of("select"), Set.of("select-type"), false),
 
     // ---- object, no subresource
-    GetObject(Scope.OBJECT, "GET", Need.READ, Set.of(), io.hifadhi.api.s3.GetObject.OVERRIDES.keySet()),
-    HeadObject(Scope.OBJECT, "HEAD", Need.READ, Set.of(), io.hifadhi.api.s3.GetObject.OVERRIDES.keySet()),
+    GetObject(Scope.OBJECT, "GET", Need.READ, Set.of(), io.hifadhi.api.s3.GetObject.PARAMETERS),
+    HeadObject(Scope.OBJECT, "HEAD", Need.READ, Set.of(), io.hifadhi.api.s3.GetObject.PARAMETERS),
     CopyObject(Scope.OBJECT, "PUT", Need.WRITE, Set.of(), Set.of(), Copy.REQUIRED),
     PutObject(Scope.OBJECT, "PUT", Need.WRITE, Set.of(), Set.of(), Copy.ABSENT),
     DeleteObject(Scope.OBJECT, "DELETE", Need.WRITE, Set.of(), Set.of());

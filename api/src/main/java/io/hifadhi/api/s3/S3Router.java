@@ -43,6 +43,7 @@ public final class S3Router implements HttpHandler {
     private final PutObject putObject;
     private final CopyObject copyObject;
     private final ObjectTagging tagging;
+    private final ObjectAttributes attributes;
     private final DeleteObjects deleteObjects;
     private final ListObjects listObjects;
     private final Multipart multipart;
@@ -77,6 +78,7 @@ public final class S3Router implements HttpHandler {
         this.putObject = new PutObject(services, conditions);
         this.copyObject = new CopyObject(services);
         this.tagging = new ObjectTagging(services);
+        this.attributes = new ObjectAttributes(services);
         this.deleteObjects = new DeleteObjects(services);
         this.listObjects = new ListObjects(services);
         this.multipart = new Multipart(services, conditions);
@@ -289,6 +291,7 @@ public final class S3Router implements HttpHandler {
             case GetObjectTagging -> tagging::get;
             case PutObjectTagging -> tagging::put;
             case DeleteObjectTagging -> tagging::delete;
+            case GetObjectAttributes -> attributes::handle;
             case PutObject -> putObject::handle;
             case DeleteObject -> deleteObjects::deleteOne;
             default -> throw new S3Exception(S3Error.NotImplemented, op.name() + " is not implemented by this server.");
