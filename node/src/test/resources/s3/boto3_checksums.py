@@ -1,5 +1,6 @@
 """Drives a node's S3 additional checksums with boto3: PUT with each algorithm boto3 computes, GET/HEAD with
-ChecksumMode, a wrong declared checksum refused, a composite multipart upload, get_object_attributes, partNumber.
+ChecksumMode, a wrong declared checksum refused, a composite multipart upload, get_object_attributes, partNumber;
+and bucket tags.
 
 Arguments: endpoint, bucket, access key, secret. Prints one line per check and 'ok all' at the end; exits non-zero
 (with the reason) at the first failure.
@@ -77,4 +78,17 @@ check(attributes['Checksum']['ChecksumSHA1'] == composite, 'Checksum attribute')
 second = s3.get_object(Bucket=bucket, Key='boto3-mp', PartNumber=2)
 check(second['Body'].read() == parts[1], 'partNumber=2 body')
 check(second['PartsCount'] == 2 and second['ResponseMetadata']['HTTPStatusCode'] == 206, 'partNumber=2 answer')
+# Bucket tags, kept with the bucket.
+tags_bucket = bucket + '-tags'
+s3.create_bucket(Bucket=tags_bucket)
+s3.put_bucket_tagging(Bucket=tags_bucket, Tagging={'TagSet': [{'Key': 'team', 'Value': 'media'}, {'Key': 'env', 'Value': 'test'}]})
+check(sorted((t['Key'], t['Value']) for t in s3.get_bucket_tagging(Bucket=tags_bucket)['TagSet'])
+      == [('env', 'test'), ('team', 'media')], 'bucket tags')
+s3.delete_bucket_tagging(Bucket=tags_bucket)
+try:
+    s3.get_bucket_tagging(Bucket=tags_bucket)
+    check(False, 'deleted bucket tags must be gone')
+except botocore.exceptions.ClientError as e:
+    check(e.response['Error']['Code'] == 'NoSuchTagSet', 'bucket tags deleted')
+s3.delete_bucket(Bucket=tags_bucket)
 print('ok all (boto3 ' + boto3.__version__ + ')')

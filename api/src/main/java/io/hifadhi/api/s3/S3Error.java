@@ -34,6 +34,7 @@ public enum S3Error {
     NoSuchCORSConfiguration(404),
     NoSuchKey(404),
     NoSuchLifecycleConfiguration(404),
+    NoSuchTagSet(404),
     NoSuchUpload(404),
     NotImplemented(501),
     PreconditionFailed(412),
