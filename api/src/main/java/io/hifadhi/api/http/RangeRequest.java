@@ -45,6 +45,11 @@ public final class RangeRequest {
         return new RangeRequest(Kind.FULL, null);
     }
 
+    /** A range the server chose itself (S3's partNumber), already inside the object. */
+    public static RangeRequest of(ByteRange range) {
+        return new RangeRequest(Kind.PARTIAL, range);
+    }
+
     public static RangeRequest parse(String header, long size) {
         if (header == null) {
             return full();

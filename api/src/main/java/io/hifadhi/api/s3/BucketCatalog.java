@@ -16,10 +16,11 @@ public interface BucketCatalog {
      * @param cors      the bucket's CORS configuration document (as {@link CorsConfiguration#toXml()} wrote it), or null
      * @param lifecycle the bucket's lifecycle configuration document (as {@link LifecycleConfiguration#toXml()} wrote
      *                  it), or null
+     * @param tagging   the bucket's tags, a Tagging document (as {@link ObjectTags#toXml} wrote it), or null
      */
-    record Bucket(String name, String owner, Instant created, String cors, String lifecycle) {
+    record Bucket(String name, String owner, Instant created, String cors, String lifecycle, String tagging) {
         public Bucket(String name, String owner, Instant created) {
-            this(name, owner, created, null, null);
+            this(name, owner, created, null, null, null);
         }
     }
 
@@ -46,6 +47,14 @@ public interface BucketCatalog {
      */
     default boolean setLifecycle(String name, String lifecycleXml) throws IOException {
         throw new UnsupportedOperationException("this bucket catalog does not store lifecycle configurations");
+    }
+
+    /**
+     * Replaces (null: removes) the bucket's tags. Returns whether the bucket exists. A catalog that cannot store them
+     * keeps this default, and PutBucketTagging answers NotImplemented.
+     */
+    default boolean setTagging(String name, String taggingXml) throws IOException {
+        throw new UnsupportedOperationException("this bucket catalog does not store bucket tags");
     }
 
     /** All buckets in name order. */

@@ -2,14 +2,16 @@ package io.hifadhi.api.s3;
 
 import io.hifadhi.api.http.PercentDecoder;
 import io.hifadhi.api.http.Preconditions;
+import io.hifadhi.api.signature.ChecksumAlgorithm;
 import io.hifadhi.api.store.ObjectInfo;
+import io.hifadhi.api.store.ObjectChecksum;
 import io.hifadhi.api.store.ObjectWrite;
 import io.hifadhi.api.store.PutResult;
-import io.hifadhi.api.store.StagedBody;
 import io.hifadhi.api.store.StoredObject;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -98,14 +100,22 @@ final class CopyObject {
                 ? new ObjectWrite(r.bucket(), r.key(), r.header("Content-Type"), ObjectHeaders.fromRequest(r.exchange().getRequestHeaders()),
                 null, tags)
                 : new ObjectWrite(r.bucket(), r.key(), info.contentType(), info.userMetadata(), null, tags);
-        StagedBody staged;
+        // The copy is one piece: a checksum (the one asked for, else the source's algorithm) is of its whole body.
+        String named = r.header(Checksums.ALGORITHM_HEADER);
+        ChecksumAlgorithm algorithm = named != null ? Checksums.algorithm(named, Checksums.ALGORITHM_HEADER)
+                : info.checksum() == null ? null : info.checksum().algorithm();
+        Checksums.CheckedBody staged;
         try (InputStream in = source.open(0, info.size())) {
-            staged = services.store().stage(in);
+            staged = Checksums.stage(services, in, algorithm);
         }
-        PutResult result = PutObject.commit(services, r, write, staged);
+        ObjectChecksum checksum = staged.checksum();
+        PutResult result = PutObject.commit(services, r, write.withBody(checksum, List.of()), staged.body());
         XmlWriter doc = XmlWriter.document("CopyObjectResult")
                 .element("LastModified", S3Responses.isoTime(result.object().lastModified()))
                 .element("ETag", "\"" + result.object().etag() + "\"");
+        if (checksum != null) {
+            Checksums.write(doc, checksum);
+        }
         S3Responses.xml(r.exchange(), 200, doc);
     }
 }

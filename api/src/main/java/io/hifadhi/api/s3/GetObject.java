@@ -5,6 +5,7 @@ import io.hifadhi.api.http.HttpDates;
 import io.hifadhi.api.http.Preconditions;
 import io.hifadhi.api.http.RangeRequest;
 import io.hifadhi.api.store.CorruptDataException;
+import io.hifadhi.api.store.ObjectChecksum;
 import io.hifadhi.api.store.ObjectInfo;
 import io.hifadhi.api.store.StoredObject;
 import io.undertow.server.HttpServerExchange;
@@ -18,6 +19,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * GetObject and HeadObject: conditional headers and Range through the shared
@@ -26,6 +28,7 @@ import java.util.Map;
 final class GetObject {
     private static final Logger LOG = LoggerFactory.getLogger(GetObject.class);
     private static final HttpString TAGGING_COUNT = new HttpString("x-amz-tagging-count");
+    private static final HttpString PARTS_COUNT = new HttpString("x-amz-mp-parts-count");
     /** Query parameters that override a response header, and the header each one sets. */
     static final Map<String, String> OVERRIDES = Map.of(
             "response-content-type", "Content-Type",
@@ -34,6 +37,8 @@ final class GetObject {
             "response-cache-control", "Cache-Control",
             "response-content-disposition", "Content-Disposition",
             "response-content-encoding", "Content-Encoding");
+    /** The query parameters GetObject and HeadObject take: the overrides and partNumber. */
+    static final Set<String> PARAMETERS = parameters();
 
     private final S3Services services;
 
@@ -55,6 +60,7 @@ final class GetObject {
                         Map.of("ArgumentName", p));
             }
         }
+        Integer partNumber = partNumber(r);
         StoredObject object = services.store().get(r.bucket(), r.key()).orElseThrow(() -> new S3Exception(
                 S3Error.NoSuchKey, "The specified key does not exist.", Map.of("Key", r.key())));
         ObjectInfo info = object.info();
@@ -82,7 +88,8 @@ final class GetObject {
         }
 
         long size = info.size();
-        RangeRequest range = Preconditions.ifRangeHolds(req.getFirst(Headers.IF_RANGE), etag, info.lastModified())
+        RangeRequest range = partNumber != null ? partRange(info, partNumber)
+                : Preconditions.ifRangeHolds(req.getFirst(Headers.IF_RANGE), etag, info.lastModified())
                 ? RangeRequest.parse(req.getFirst(Headers.RANGE), size)
                 : RangeRequest.full();
         if (range.kind() == RangeRequest.Kind.UNSATISFIABLE) {
@@ -118,6 +125,12 @@ final class GetObject {
         if (!info.tags().isEmpty()) {
             res.put(TAGGING_COUNT, info.tags().size());
         }
+        if (partNumber != null && !info.parts().isEmpty()) {
+            res.put(PARTS_COUNT, info.parts().size());
+        }
+        if (Checksums.requested(r)) {
+            checksumHeaders(res, info, partNumber, range.kind() == RangeRequest.Kind.PARTIAL);
+        }
         for (Map.Entry<String, String> o : OVERRIDES.entrySet()) {
             r.param(o.getKey()).ifPresent(v -> res.put(new HttpString(o.getValue()), v));
         }
@@ -130,6 +143,75 @@ final class GetObject {
         io.hifadhi.api.http.ObjectResponder.sendBody(exchange, in, length, info);
     }
 
+    /**
+     * The {@code partNumber} a GET or HEAD asks for, or null; it cannot go with a Range header. Parts count in object
+     * order from 1, the way {@code x-amz-mp-parts-count} counts them.
+     */
+    private static Integer partNumber(S3Request r) throws S3Exception {
+        String v = r.param("partNumber").orElse(null);
+        if (v == null) {
+            return null;
+        }
+        int n;
+        try {
+            n = Integer.parseInt(v.trim());
+        } catch (NumberFormatException e) {
+            n = 0;
+        }
+        if (n < 1 || n > Multipart.MAX_PART_NUMBER) {
+            throw new S3Exception(S3Error.InvalidArgument, "Part number must be an integer between 1 and "
+                    + Multipart.MAX_PART_NUMBER + ", inclusive.", Map.of("ArgumentName", "partNumber", "ArgumentValue", v));
+        }
+        if (r.header("Range") != null) {
+            throw new S3Exception(S3Error.InvalidRequest, "Cannot specify both Range header and partNumber query parameter.");
+        }
+        return n;
+    }
+
+    /**
+     * The bytes of part {@code n}: of a multipart object, between its part boundaries; of an object written in one
+     * piece, part 1 is all of it. InvalidPartNumber (416) beyond the last part.
+     */
+    private static RangeRequest partRange(ObjectInfo info, int n) throws S3Exception {
+        int count = info.parts().isEmpty() ? 1 : info.parts().size();
+        if (n > count) {
+            throw new S3Exception(S3Error.InvalidPartNumber, "The requested partnumber is not satisfiable: the object has "
+                    + count + (count == 1 ? " part." : " parts."), Map.of("PartNumberRequested", Integer.toString(n),
+                    "ActualPartCount", Integer.toString(count)));
+        }
+        long first = 0;
+        long length = info.size();
+        if (!info.parts().isEmpty()) {
+            for (int i = 0; i < n - 1; i++) {
+                first += info.parts().get(i).size();
+            }
+            length = info.parts().get(n - 1).size();
+        }
+        return length == 0 ? RangeRequest.full() : RangeRequest.of(new ByteRange(first, first + length - 1));
+    }
+
+    /**
+     * The stored checksum, when the answer carries exactly the bytes it covers: the whole object, or one part of a
+     * multipart object whose parts have checksums. A Range answer gets none (the SDKs would check it against the
+     * range's bytes).
+     */
+    private static void checksumHeaders(HeaderMap res, ObjectInfo info, Integer partNumber, boolean partial) {
+        ObjectChecksum checksum = info.checksum();
+        if (checksum == null) {
+            return;
+        }
+        if (partNumber != null && !info.parts().isEmpty()) {
+            String part = info.parts().get(partNumber - 1).checksum();
+            if (part != null) {
+                res.put(new HttpString(checksum.algorithm().headerName()), part);
+            }
+            return;
+        }
+        if (!partial || partNumber != null) {
+            Checksums.put(res, checksum);
+        }
+    }
+
     static boolean headerSafe(String v) {
         for (int i = 0; i < v.length(); i++) {
             char c = v.charAt(i);
@@ -138,6 +220,12 @@ final class GetObject {
             }
         }
         return true;
+    }
+
+    private static Set<String> parameters() {
+        Set<String> all = new java.util.HashSet<>(OVERRIDES.keySet());
+        all.add("partNumber");
+        return Set.copyOf(all);
     }
 
     static List<String> allowedParams() {

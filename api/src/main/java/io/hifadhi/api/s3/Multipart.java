@@ -1,12 +1,14 @@
 package io.hifadhi.api.s3;
 
 import io.hifadhi.api.http.ByteRange;
+import io.hifadhi.api.signature.ChecksumAlgorithm;
+import io.hifadhi.api.store.ObjectChecksum;
 import io.hifadhi.api.store.ObjectInfo;
 import io.hifadhi.api.store.ObjectWrite;
 import io.hifadhi.api.store.PutResult;
-import io.hifadhi.api.store.StagedBody;
 import io.hifadhi.api.store.StoredObject;
 import io.undertow.util.Headers;
+import io.undertow.util.HttpString;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -16,6 +18,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -48,10 +51,17 @@ final class Multipart {
         PutObject.refuseUnsupported(r);
         ObjectWrite write = new ObjectWrite(r.bucket(), r.key(), r.header("Content-Type"),
                 ObjectHeaders.fromRequest(r.exchange().getRequestHeaders()), null, PutObject.tags(r));
+        String named = r.header(Checksums.ALGORITHM_HEADER);
+        ChecksumAlgorithm algorithm = named == null ? null : Checksums.algorithm(named, Checksums.ALGORITHM_HEADER);
+        ObjectChecksum.Type type = Checksums.uploadType(r, algorithm);
         MultipartStore.Upload upload;
         synchronized (quotaLocks.of(r.accessKey())) {
             refuseOverQuota(r);
-            upload = services.uploads().create(write, r.accessKey());
+            upload = services.uploads().create(write, r.accessKey(), algorithm, type);
+        }
+        if (algorithm != null) {
+            r.exchange().getResponseHeaders().put(new HttpString(Checksums.ALGORITHM_HEADER), algorithm.name());
+            r.exchange().getResponseHeaders().put(new HttpString(Checksums.TYPE_HEADER), type.name());
         }
         S3Responses.xml(r.exchange(), 200, XmlWriter.document("InitiateMultipartUploadResult")
                 .element("Bucket", r.bucket()).element("Key", r.key()).element("UploadId", upload.uploadId()));
@@ -87,10 +97,27 @@ final class Multipart {
         services.requireBucket(r);
         int number = partNumber(r);
         MultipartStore.Upload upload = upload(r);
-        StagedBody staged = PutObject.stageBody(r, services);
-        MultipartStore.Part part = services.uploads().putPart(upload, number, staged);
+        Checksums.Declared declared = Checksums.declared(r);
+        ChecksumAlgorithm required = upload.checksumAlgorithm();
+        if (required != null && declared.algorithm() == null) {
+            declared = new Checksums.Declared(required, null, false); // computed as the part streams in
+        } else if (required != null && declared.algorithm() != required) {
+            throw checksumMismatch(required, declared.algorithm());
+        }
+        Checksums.CheckedBody staged = PutObject.stageBody(r, services, declared);
+        MultipartStore.Part part = services.uploads().putPart(upload, number, staged.body(), staged.checksum());
         r.exchange().getResponseHeaders().put(Headers.ETAG, "\"" + part.etag() + "\"");
+        if (part.checksum() != null) {
+            r.exchange().getResponseHeaders().put(new HttpString(part.checksum().algorithm().headerName()),
+                    part.checksum().value());
+        }
         S3Responses.empty(r.exchange(), 200);
+    }
+
+    private static S3Exception checksumMismatch(ChecksumAlgorithm expected, ChecksumAlgorithm actual) {
+        return new S3Exception(S3Error.InvalidRequest, "Checksum Type mismatch occurred, expected checksum Type: "
+                + expected.name().toLowerCase(Locale.ROOT) + ", actual checksum Type: " + actual.name().toLowerCase(Locale.ROOT)
+                + " (the upload was created with x-amz-checksum-algorithm " + expected.name() + ").");
     }
 
     void uploadPartCopy(S3Request r) throws IOException, S3Exception {
@@ -107,11 +134,12 @@ final class Multipart {
             offset = b.first();
             length = b.length();
         }
-        StagedBody staged;
+        Checksums.CheckedBody staged;
         try (InputStream in = source.open(offset, length)) {
-            staged = services.store().stage(in);
+            // The part's checksum, when the upload keeps them, is of the bytes copied.
+            staged = Checksums.stage(services, in, upload.checksumAlgorithm());
         }
-        MultipartStore.Part part = services.uploads().putPart(upload, number, staged);
+        MultipartStore.Part part = services.uploads().putPart(upload, number, staged.body(), staged.checksum());
         S3Responses.xml(r.exchange(), 200, XmlWriter.document("CopyPartResult")
                 .element("LastModified", S3Responses.isoTime(part.lastModified()))
                 .element("ETag", "\"" + part.etag() + "\""));
@@ -152,7 +180,7 @@ final class Multipart {
         services.requireBucket(r);
         ConditionalWrites.Condition condition = ConditionalWrites.of(r);
         Optional<MultipartStore.Upload> open = findUpload(r);
-        InputStream body = PutObject.smallBody(r);
+        InputStream body = PutObject.smallBody(r, false);
         XmlElement root = xml.read(body);
         body.transferTo(java.io.OutputStream.nullOutputStream()); // reach EOF so digests are checked
         if (!root.name().equals("CompleteMultipartUpload")) {
@@ -164,6 +192,7 @@ final class Multipart {
         }
         // Order first (whole list), then existence, then sizes: S3 reports InvalidPartOrder before EntityTooSmall.
         Map<Integer, String> requestedEtags = new java.util.LinkedHashMap<>();
+        Map<Integer, XmlElement> requestedParts = new java.util.HashMap<>();
         int previous = 0;
         for (XmlElement p : requested) {
             int number;
@@ -178,6 +207,7 @@ final class Multipart {
             }
             previous = number;
             requestedEtags.put(number, unquote(p.childText("ETag").orElse("")));
+            requestedParts.put(number, p);
         }
         if (open.isEmpty()) {
             answerRepeatedComplete(r, requestedEtags);
@@ -208,10 +238,64 @@ final class Multipart {
             numbers.add(part.number());
         }
         String etag = multipartEtag(requestedEtags.values());
+        ObjectChecksum checksum = objectChecksum(r, upload, chosen, requestedParts);
         services.requireBucket(r);
         PutResult result = conditions.write(r.bucket(), r.key(), condition,
-                () -> services.uploads().complete(upload, numbers, etag));
-        completed(r, result.object().etag());
+                () -> services.uploads().complete(upload, numbers, etag, checksum));
+        completed(r, result.object().etag(), checksum);
+    }
+
+    /**
+     * The checksum the completed object gets (null when the upload was created without one), from the chosen
+     * parts' checksums: every part must have one of the upload's algorithm, a checksum the client restates for a
+     * part in the Complete document must be the part's, and one it gives for the whole object in an
+     * x-amz-checksum-* header must be the result.
+     */
+    private static ObjectChecksum objectChecksum(S3Request r, MultipartStore.Upload upload, List<MultipartStore.Part> chosen,
+                                                 Map<Integer, XmlElement> requestedParts) throws S3Exception {
+        ChecksumAlgorithm algorithm = upload.checksumAlgorithm();
+        for (MultipartStore.Part part : chosen) {
+            ObjectChecksum stored = part.checksum();
+            for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
+                String restated = Checksums.inPartElement(requestedParts.get(part.number()), a);
+                if (restated != null && (stored == null || stored.algorithm() != a || !stored.value().equals(restated))) {
+                    throw new S3Exception(S3Error.InvalidPart, "The " + Checksums.element(a) + " given for part "
+                            + part.number() + " does not match the checksum the part was uploaded with.",
+                            Map.of("PartNumber", Integer.toString(part.number())));
+                }
+            }
+            if (algorithm != null && (stored == null || stored.algorithm() != algorithm)) {
+                throw new S3Exception(S3Error.InvalidPart, "Part " + part.number() + " has no " + algorithm.name()
+                        + " checksum, which this upload (created with x-amz-checksum-algorithm " + algorithm.name()
+                        + ") requires of every part; upload the part again.",
+                        Map.of("PartNumber", Integer.toString(part.number())));
+            }
+        }
+        String askedType = r.header(Checksums.TYPE_HEADER);
+        if (askedType != null && (upload.checksumType() == null || !askedType.trim().equalsIgnoreCase(upload.checksumType().name()))) {
+            throw new S3Exception(S3Error.InvalidRequest, "The x-amz-checksum-type header (" + askedType + ") does not match"
+                    + " the upload's checksum type (" + (upload.checksumType() == null ? "none" : upload.checksumType()) + ").");
+        }
+        Checksums.Declared declared = Checksums.declared(r);
+        if (algorithm == null) {
+            if (declared.declared() != null) {
+                throw new S3Exception(S3Error.InvalidRequest, "The upload was created without x-amz-checksum-algorithm,"
+                        + " so the object has no checksum to compare " + declared.algorithm().headerName() + " with.");
+            }
+            return null;
+        }
+        if (declared.algorithm() != null && declared.algorithm() != algorithm) {
+            throw checksumMismatch(algorithm, declared.algorithm());
+        }
+        ObjectChecksum checksum = Checksums.ofParts(algorithm, upload.checksumType(),
+                chosen.stream().map(p -> p.checksum().value()).toList(), chosen.stream().map(MultipartStore.Part::size).toList());
+        String expected = r.header(algorithm.headerName());
+        if (expected != null && !checksum.value().equals(expected.trim())
+                && !checksum.value().equals(expected.trim() + "-" + chosen.size())) {
+            throw new S3Exception(S3Error.BadDigest, "The " + algorithm.headerName() + " you specified (" + expected.trim()
+                    + ") did not match the checksum of the parts (" + checksum.value() + ").");
+        }
+        return checksum;
     }
 
     /**
@@ -231,7 +315,7 @@ final class Multipart {
         if (current.isEmpty() || !current.get().info().etag().equals(etag)) {
             throw noSuchUpload(r);
         }
-        completed(r, etag);
+        completed(r, etag, current.get().info().checksum());
     }
 
     private static String multipartEtag(java.util.Collection<String> partEtags) {
@@ -242,12 +326,16 @@ final class Multipart {
         return HexFormat.of().formatHex(md5s.digest()) + "-" + partEtags.size();
     }
 
-    private static void completed(S3Request r, String etag) {
-        S3Responses.xml(r.exchange(), 200, XmlWriter.document("CompleteMultipartUploadResult")
+    private static void completed(S3Request r, String etag, ObjectChecksum checksum) {
+        XmlWriter doc = XmlWriter.document("CompleteMultipartUploadResult")
                 .element("Location", "/" + r.bucket() + "/" + r.key())
                 .element("Bucket", r.bucket())
                 .element("Key", r.key())
-                .element("ETag", "\"" + etag + "\""));
+                .element("ETag", "\"" + etag + "\"");
+        if (checksum != null) {
+            Checksums.write(doc, checksum);
+        }
+        S3Responses.xml(r.exchange(), 200, doc);
     }
 
     void abort(S3Request r) throws IOException, S3Exception {
@@ -278,7 +366,11 @@ final class Multipart {
             doc.start("Part").element("PartNumber", p.number())
                     .element("LastModified", S3Responses.isoTime(p.lastModified()))
                     .element("ETag", "\"" + p.etag() + "\"")
-                    .element("Size", p.size()).end();
+                    .element("Size", p.size());
+            if (p.checksum() != null) {
+                doc.element(Checksums.element(p.checksum().algorithm()), p.checksum().value());
+            }
+            doc.end();
         }
         S3Responses.xml(r.exchange(), 200, doc);
     }

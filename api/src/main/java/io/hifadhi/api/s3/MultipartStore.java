@@ -1,5 +1,7 @@
 package io.hifadhi.api.s3;
 
+import io.hifadhi.api.signature.ChecksumAlgorithm;
+import io.hifadhi.api.store.ObjectChecksum;
 import io.hifadhi.api.store.ObjectWrite;
 import io.hifadhi.api.store.PutResult;
 import io.hifadhi.api.store.StagedBody;
@@ -16,8 +18,18 @@ import java.util.Optional;
  */
 public interface MultipartStore {
 
-    /** @param write the object's future bucket, key, content type and metadata */
-    record Upload(String uploadId, ObjectWrite write, String owner, Instant initiated) {
+    /**
+     * @param write             the object's future bucket, key, content type and metadata
+     * @param checksumAlgorithm the checksum every part carries and the object gets (x-amz-checksum-algorithm), or null
+     * @param checksumType      whether the object's checksum is of its whole body or of its parts' checksums; null
+     *                          exactly when the algorithm is
+     */
+    record Upload(String uploadId, ObjectWrite write, String owner, Instant initiated, ChecksumAlgorithm checksumAlgorithm,
+                  ObjectChecksum.Type checksumType) {
+        public Upload(String uploadId, ObjectWrite write, String owner, Instant initiated) {
+            this(uploadId, write, owner, initiated, null, null);
+        }
+
         public String bucket() {
             return write.bucket();
         }
@@ -27,25 +39,41 @@ public interface MultipartStore {
         }
     }
 
-    /** @param etag lower-case hex MD5 of the part, unquoted */
-    record Part(int number, long size, String etag, Instant lastModified) {
+    /**
+     * @param etag     lower-case hex MD5 of the part, unquoted
+     * @param checksum the part's checksum (verified as it arrived), or null when it has none
+     */
+    record Part(int number, long size, String etag, Instant lastModified, ObjectChecksum checksum) {
+        public Part(int number, long size, String etag, Instant lastModified) {
+            this(number, size, etag, lastModified, null);
+        }
     }
 
-    Upload create(ObjectWrite write, String owner) throws IOException;
+    /** Starts an upload whose object gets a checksum of this algorithm and type (both null for none). */
+    Upload create(ObjectWrite write, String owner, ChecksumAlgorithm checksumAlgorithm, ObjectChecksum.Type checksumType)
+            throws IOException;
+
+    default Upload create(ObjectWrite write, String owner) throws IOException {
+        return create(write, owner, null, null);
+    }
 
     Optional<Upload> upload(String bucket, String key, String uploadId) throws IOException;
 
-    /** Records a staged body as part {@code number}, replacing an earlier part with that number. */
-    Part putPart(Upload upload, int number, StagedBody body) throws IOException;
+    /** Records a staged body as part {@code number} with its checksum (or null), replacing an earlier part with that number. */
+    Part putPart(Upload upload, int number, StagedBody body, ObjectChecksum checksum) throws IOException;
+
+    default Part putPart(Upload upload, int number, StagedBody body) throws IOException {
+        return putPart(upload, number, body, null);
+    }
 
     /** The upload's parts in number order. */
     List<Part> parts(Upload upload) throws IOException;
 
     /**
-     * Publishes the named parts, in this order, as the upload's object with the given ETag, and ends
-     * the upload. The caller has validated the list against {@link #parts}.
+     * Publishes the named parts, in this order, as the upload's object with the given ETag and checksum (or null),
+     * keeping the part boundaries, and ends the upload. The caller has validated the list against {@link #parts}.
      */
-    PutResult complete(Upload upload, List<Integer> partNumbers, String etag) throws IOException;
+    PutResult complete(Upload upload, List<Integer> partNumbers, String etag, ObjectChecksum checksum) throws IOException;
 
     void abort(Upload upload) throws IOException;
 

@@ -14,6 +14,8 @@ import java.util.regex.Pattern;
  */
 public final class ObjectTags {
     public static final int MAX_TAGS = 10;
+    /** A bucket holds more tags than an object. */
+    public static final int MAX_BUCKET_TAGS = 50;
     public static final int MAX_KEY_LENGTH = 128;
     public static final int MAX_VALUE_LENGTH = 256;
     /** What S3 allows in a key or value: letters, digits and spaces in any script, and + - = . _ : / @. */
@@ -38,20 +40,30 @@ public final class ObjectTags {
             } catch (IllegalArgumentException e) {
                 throw invalid("The x-amz-tagging header is not a valid URL-encoded query string (" + e.getMessage() + ").");
             }
-            add(tags, key, value);
+            add(tags, key, value, MAX_TAGS, "an object");
         }
         return tags;
     }
 
     /** Tags from a {@code <Tagging><TagSet><Tag><Key/><Value/></Tag>...</TagSet></Tagging>} document. */
     public static Map<String, String> fromXml(XmlElement root) throws S3Exception {
+        return fromXml(root, MAX_TAGS, "an object");
+    }
+
+    /** A PutBucketTagging document in the canonical form kept with the bucket (tags in key order). */
+    static String bucketDocument(XmlElement root) throws S3Exception {
+        return toXml(fromXml(root, MAX_BUCKET_TAGS, "a bucket")).finish();
+    }
+
+    /** @param holder what the tags are for in the message, "an object" or "a bucket" */
+    private static Map<String, String> fromXml(XmlElement root, int max, String holder) throws S3Exception {
         if (!root.name().equals("Tagging") || root.children().size() != 1 || root.child("TagSet").isEmpty()) {
             throw malformed("The body must be a Tagging document holding one TagSet.");
         }
         Map<String, String> tags = new LinkedHashMap<>();
         for (XmlElement tag : root.child("TagSet").get().children()) {
             Map.Entry<String, String> kv = tag(tag);
-            add(tags, kv.getKey(), kv.getValue());
+            add(tags, kv.getKey(), kv.getValue(), max, holder);
         }
         return tags;
     }
@@ -75,13 +87,13 @@ public final class ObjectTags {
         return Map.entry(key, value);
     }
 
-    private static void add(Map<String, String> tags, String key, String value) throws S3Exception {
+    private static void add(Map<String, String> tags, String key, String value, int max, String holder) throws S3Exception {
         check(key, value);
         if (tags.putIfAbsent(key, value) != null) {
             throw invalid("Cannot provide multiple Tags with the same key: '" + clip(key) + "'.");
         }
-        if (tags.size() > MAX_TAGS) {
-            throw invalid("Object tags cannot be greater than " + MAX_TAGS + ": an object holds at most " + MAX_TAGS + " tags.");
+        if (tags.size() > max) {
+            throw invalid("Object tags cannot be greater than " + max + ": " + holder + " holds at most " + max + " tags.");
         }
     }
 

@@ -2,10 +2,12 @@ package io.hifadhi.api.s3;
 
 import io.hifadhi.api.Endpoint;
 import io.hifadhi.api.http.BoundedInputStream;
+import io.hifadhi.api.signature.AwsChunkedInputStream;
 import io.hifadhi.api.signature.ChecksumAlgorithm;
 import io.hifadhi.api.signature.ChecksumVerifyingInputStream;
 import io.hifadhi.api.signature.ExpectedDigest;
 import io.hifadhi.api.signature.S3AuthException;
+import io.hifadhi.api.store.ObjectChecksum;
 import io.hifadhi.api.store.ObjectTooLargeException;
 import io.hifadhi.api.store.ObjectWrite;
 import io.hifadhi.api.store.PutResult;
@@ -15,6 +17,7 @@ import io.undertow.util.Headers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
@@ -41,11 +44,15 @@ final class PutObject {
         conditions.check(r.bucket(), r.key(), condition); // early: a refused write stages nothing
         Map<String, String> metadata = ObjectHeaders.fromRequest(r.exchange().getRequestHeaders());
         Map<String, String> tags = tags(r);
+        Checksums.Declared declared = Checksums.declared(r); // early: a contradictory one stages nothing
         String contentType = r.header("Content-Type");
-        StagedBody staged = stageBody(r, services);
-        PutResult result = conditions.write(r.bucket(), r.key(), condition,
-                () -> commit(services, r, new ObjectWrite(r.bucket(), r.key(), contentType, metadata, null, tags), staged));
+        Checksums.CheckedBody staged = stageBody(r, services, declared);
+        ObjectWrite write = new ObjectWrite(r.bucket(), r.key(), contentType, metadata, null, tags, staged.checksum(), List.of());
+        PutResult result = conditions.write(r.bucket(), r.key(), condition, () -> commit(services, r, write, staged.body()));
         r.exchange().getResponseHeaders().put(Headers.ETAG, "\"" + result.object().etag() + "\"");
+        if (staged.checksum() != null) {
+            Checksums.put(r.exchange().getResponseHeaders(), staged.checksum());
+        }
         S3Responses.empty(r.exchange(), 200);
     }
 
@@ -64,46 +71,86 @@ final class PutObject {
 
     /**
      * Reads the request body through every check the client asked for, into the store; the returned
-     * body is complete and verified.
+     * body is complete and verified, with the checksum to keep (null when the client named none): the one
+     * the client declared in a header or trailer (it matched), or one computed here while the body streamed
+     * when the client named only the algorithm.
      */
-    static StagedBody stageBody(S3Request r, S3Services services) throws IOException, S3Exception {
+    static Checksums.CheckedBody stageBody(S3Request r, S3Services services, Checksums.Declared declared)
+            throws IOException, S3Exception {
         long max = services.settings().maxObjectSize();
-        OptionalLong declared = r.auth().decodedContentLength().isPresent() ? r.auth().decodedContentLength()
+        OptionalLong size = r.auth().decodedContentLength().isPresent() ? r.auth().decodedContentLength()
                 : contentLength(r);
-        if (declared.isPresent() && declared.getAsLong() > max) {
+        if (size.isPresent() && size.getAsLong() > max) {
             throw new S3Exception(S3Error.EntityTooLarge, "Your proposed upload exceeds the maximum allowed object size of "
-                    + max + " bytes.", Map.of("ProposedSize", Long.toString(declared.getAsLong()), "MaxSizeAllowed", Long.toString(max)));
+                    + max + " bytes.", Map.of("ProposedSize", Long.toString(size.getAsLong()), "MaxSizeAllowed", Long.toString(max)));
         }
         List<ExpectedDigest> expected = expectedDigests(r);
         AtomicLong bytesIn = Endpoint.bytesIn(r.exchange());
         InputStream raw = new BoundedInputStream(r.exchange().getInputStream(), Long.MAX_VALUE, bytesIn);
-        InputStream body = r.auth().payload(raw);
-        if (!expected.isEmpty()) {
-            body = new ChecksumVerifyingInputStream(body, expected, false, List.of());
+        InputStream payload = r.auth().payload(raw);
+        InputStream body = payload;
+        boolean compute = declared.algorithm() != null && declared.declared() == null && !declared.trailer();
+        ChecksumVerifyingInputStream checked = null;
+        if (!expected.isEmpty() || compute) {
+            checked = new ChecksumVerifyingInputStream(body, expected, false,
+                    compute ? List.of(declared.algorithm()) : List.of());
+            body = checked;
         }
         body = new BoundedInputStream(body, max, new AtomicLong());
+        StagedBody staged;
         try {
-            return services.store().stage(body);
+            staged = services.store().stage(body);
         } catch (ObjectTooLargeException e) {
             throw new S3Exception(S3Error.EntityTooLarge, "Your upload exceeds the maximum allowed object size of " + max + " bytes.");
         }
+        return new Checksums.CheckedBody(staged, kept(declared, payload, checked));
+    }
+
+    /** The checksum of a body that streamed to its end and passed every check. */
+    private static ObjectChecksum kept(Checksums.Declared declared, InputStream payload, ChecksumVerifyingInputStream checked)
+            throws S3AuthException {
+        ChecksumAlgorithm algorithm = declared.algorithm();
+        if (algorithm == null) {
+            return null;
+        }
+        byte[] value;
+        if (declared.declared() != null) {
+            value = Base64.getDecoder().decode(declared.declared());
+        } else if (declared.trailer() && payload instanceof AwsChunkedInputStream chunked) {
+            value = algorithm.decode(chunked.trailers().get(algorithm.headerName()));
+        } else {
+            value = checked.checksums().get(algorithm);
+        }
+        return ObjectChecksum.fullObject(algorithm, Base64.getEncoder().encodeToString(value));
     }
 
     /** A small request body (XML) through its signature checks and any Content-MD5 / x-amz-checksum-* it declares. */
     static InputStream smallBody(S3Request r) throws IOException {
-        List<ExpectedDigest> expected = expectedDigests(r);
+        return smallBody(r, true);
+    }
+
+    /**
+     * @param checksumHeaders whether x-amz-checksum-* headers describe this body (in CompleteMultipartUpload they
+     *                        describe the object being completed instead)
+     */
+    static InputStream smallBody(S3Request r, boolean checksumHeaders) throws IOException {
+        List<ExpectedDigest> expected = expectedDigests(r, checksumHeaders);
         InputStream body = r.auth().payload(r.exchange().getInputStream());
         return expected.isEmpty() ? body : new ChecksumVerifyingInputStream(body, expected, false, List.of());
     }
 
     /** Content-MD5 and x-amz-checksum-* headers (a trailer is checked by the aws-chunked decoder itself). */
     static List<ExpectedDigest> expectedDigests(S3Request r) throws S3AuthException {
+        return expectedDigests(r, true);
+    }
+
+    private static List<ExpectedDigest> expectedDigests(S3Request r, boolean checksumHeaders) throws S3AuthException {
         List<ExpectedDigest> out = new ArrayList<>();
         String md5 = r.header("Content-MD5");
         if (md5 != null) {
             out.add(ExpectedDigest.contentMd5(md5));
         }
-        for (ChecksumAlgorithm a : ChecksumAlgorithm.values()) {
+        for (ChecksumAlgorithm a : checksumHeaders ? ChecksumAlgorithm.values() : new ChecksumAlgorithm[0]) {
             String v = r.header(a.headerName());
             if (v != null) {
                 out.add(ExpectedDigest.checksum(a, v));

@@ -41,9 +41,9 @@ public enum S3Operation {
     GetPublicAccessBlock(Scope.BUCKET, "GET", Need.ROOT, Set.of("publicAccessBlock"), Set.of(), false),
     PutPublicAccessBlock(Scope.BUCKET, "PUT", Need.ROOT, Set.of("publicAccessBlock"), Set.of(), false),
     DeletePublicAccessBlock(Scope.BUCKET, "DELETE", Need.ROOT, Set.of("publicAccessBlock"), Set.of(), false),
-    GetBucketTagging(Scope.BUCKET, "GET", Need.READ, Set.of("tagging"), Set.of(), false),
-    PutBucketTagging(Scope.BUCKET, "PUT", Need.ROOT, Set.of("tagging"), Set.of(), false),
-    DeleteBucketTagging(Scope.BUCKET, "DELETE", Need.ROOT, Set.of("tagging"), Set.of(), false),
+    GetBucketTagging(Scope.BUCKET, "GET", Need.READ, Set.of("tagging"), Set.of()),
+    PutBucketTagging(Scope.BUCKET, "PUT", Need.ROOT, Set.of("tagging"), Set.of()),
+    DeleteBucketTagging(Scope.BUCKET, "DELETE", Need.ROOT, Set.of("tagging"), Set.of()),
     GetBucketEncryption(Scope.BUCKET, "GET", Need.READ, Set.of("encryption"), Set.of(), false),
     PutBucketEncryption(Scope.BUCKET, "PUT", Need.ROOT, Set.of("encryption"), Set.of(), false),
     DeleteBucketEncryption(Scope.BUCKET, "DELETE", Need.ROOT, Set.of("encryption"), Set.of(), false),
@@ -84,7 +84,7 @@ public enum S3Operation {
     GetObjectTagging(Scope.OBJECT, "GET", Need.READ, Set.of("tagging"), Set.of()),
     PutObjectTagging(Scope.OBJECT, "PUT", Need.WRITE, Set.of("tagging"), Set.of()),
     DeleteObjectTagging(Scope.OBJECT, "DELETE", Need.WRITE, Set.of("tagging"), Set.of()),
-    GetObjectAttributes(Scope.OBJECT, "GET", Need.READ, Set.of("attributes"), Set.of(), false),
+    GetObjectAttributes(Scope.OBJECT, "GET", Need.READ, Set.of("attributes"), Set.of()),
     GetObjectRetention(Scope.OBJECT, "GET", Need.READ, Set.of("retention"), Set.of(), false),
     PutObjectRetention(Scope.OBJECT, "PUT", Need.WRITE, Set.of("retention"), Set.of(), false),
     GetObjectLegalHold(Scope.OBJECT, "GET", Need.READ, Set.of("legal-hold"), Set.of(), false),
@@ -93,8 +93,8 @@ public enum S3Operation {
     SelectObjectContent(Scope.OBJECT, "POST", Need.READ, Set.of("select"), Set.of("select-type"), false),
 
     // ---- object, no subresource
-    GetObject(Scope.OBJECT, "GET", Need.READ, Set.of(), io.hifadhi.api.s3.GetObject.OVERRIDES.keySet()),
-    HeadObject(Scope.OBJECT, "HEAD", Need.READ, Set.of(), io.hifadhi.api.s3.GetObject.OVERRIDES.keySet()),
+    GetObject(Scope.OBJECT, "GET", Need.READ, Set.of(), io.hifadhi.api.s3.GetObject.PARAMETERS),
+    HeadObject(Scope.OBJECT, "HEAD", Need.READ, Set.of(), io.hifadhi.api.s3.GetObject.PARAMETERS),
     CopyObject(Scope.OBJECT, "PUT", Need.WRITE, Set.of(), Set.of(), Copy.REQUIRED),
     PutObject(Scope.OBJECT, "PUT", Need.WRITE, Set.of(), Set.of(), Copy.ABSENT),
     DeleteObject(Scope.OBJECT, "DELETE", Need.WRITE, Set.of(), Set.of());

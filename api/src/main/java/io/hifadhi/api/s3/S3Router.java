@@ -35,6 +35,9 @@ public final class S3Router implements HttpHandler {
     private static final HttpString ID_2 = new HttpString("x-amz-id-2");
     /** 1000 lifecycle rules with long IDs and prefixes fit; the stored document travels in the bucket table's messages. */
     private static final int LIFECYCLE_BODY = 256 * 1024;
+    /** Fifty tags of 128 + 256 characters, escaped, with room for the markup; far more elements than 50 tags have,
+     * so a client sending too many hears InvalidTag's limit. */
+    private static final int BUCKET_TAGGING_BODY = 256 * 1024;
 
     private final S3Services services;
     private final SigV4Verifier verifier;
@@ -43,6 +46,7 @@ public final class S3Router implements HttpHandler {
     private final PutObject putObject;
     private final CopyObject copyObject;
     private final ObjectTagging tagging;
+    private final ObjectAttributes attributes;
     private final DeleteObjects deleteObjects;
     private final ListObjects listObjects;
     private final Multipart multipart;
@@ -50,6 +54,7 @@ public final class S3Router implements HttpHandler {
     private final BucketDocument corsRules;
     /** Lifecycle rules; the node's expiry pass enforces them. */
     private final BucketDocument lifecycle;
+    private final BucketDocument bucketTags;
     /** IP grants: an unsigned GET/HEAD of an object from a granted address is served (null: no grants). */
     private volatile io.hifadhi.api.auth.GrantPolicy grants;
     private int maxHeaderBytes = Integer.MAX_VALUE;
@@ -81,6 +86,7 @@ public final class S3Router implements HttpHandler {
         this.putObject = new PutObject(services, conditions);
         this.copyObject = new CopyObject(services);
         this.tagging = new ObjectTagging(services);
+        this.attributes = new ObjectAttributes(services);
         this.deleteObjects = new DeleteObjects(services);
         this.listObjects = new ListObjects(services);
         this.multipart = new Multipart(services, conditions);
@@ -89,6 +95,9 @@ public final class S3Router implements HttpHandler {
         this.lifecycle = new BucketDocument(services, new XmlReader(LIFECYCLE_BODY, 16 * LifecycleConfiguration.MAX_RULES + 10),
                 root -> LifecycleConfiguration.parse(root).toXml(), BucketCatalog.Bucket::lifecycle, BucketCatalog::setLifecycle,
                 S3Error.NoSuchLifecycleConfiguration, "lifecycle configuration");
+        this.bucketTags = new BucketDocument(services, new XmlReader(BUCKET_TAGGING_BODY, 1000),
+                ObjectTags::bucketDocument, BucketCatalog.Bucket::tagging, BucketCatalog::setTagging, S3Error.NoSuchTagSet,
+                "TagSet");
     }
 
     /** Serves unsigned GET/HEAD of objects to addresses these IP grants cover; returns this router. */
@@ -328,6 +337,9 @@ public final class S3Router implements HttpHandler {
             case GetBucketLifecycleConfiguration -> lifecycle::get;
             case PutBucketLifecycleConfiguration -> lifecycle::put;
             case DeleteBucketLifecycle -> lifecycle::delete;
+            case GetBucketTagging -> bucketTags::get;
+            case PutBucketTagging -> bucketTags::put;
+            case DeleteBucketTagging -> bucketTags::delete;
             case GetBucketVersioning -> buckets::versioning;
             case ListMultipartUploads -> multipart::listUploads;
             case ListObjectsV2 -> listObjects::v2;
@@ -347,6 +359,7 @@ public final class S3Router implements HttpHandler {
             case GetObjectTagging -> tagging::get;
             case PutObjectTagging -> tagging::put;
             case DeleteObjectTagging -> tagging::delete;
+            case GetObjectAttributes -> attributes::handle;
             case PutObject -> putObject::handle;
             case DeleteObject -> deleteObjects::deleteOne;
             default -> throw new S3Exception(S3Error.NotImplemented, op.name() + " is not implemented by this server.");

@@ -1,6 +1,7 @@
 package io.hifadhi.api.store;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -10,15 +11,29 @@ import java.util.Objects;
  * @param expiresAt when the object stops being served and is deleted (a native file stored with
  *                  {@code expires_in}); null when it never expires
  * @param tags      the object's S3 tags, already validated; empty for none
+ * @param checksum  the S3 additional checksum to keep with the object, already verified; null for none
+ * @param parts     the parts of a multipart object in order; empty for an object written in one piece
  */
 public record ObjectWrite(String bucket, String key, String contentType, Map<String, String> userMetadata, Instant expiresAt,
-                          Map<String, String> tags) {
+                          Map<String, String> tags, ObjectChecksum checksum, List<ObjectPart> parts) {
     public ObjectWrite {
         Objects.requireNonNull(bucket, "bucket");
         Objects.requireNonNull(key, "key");
         contentType = contentType == null ? "application/octet-stream" : contentType;
         userMetadata = userMetadata == null ? Map.of() : Map.copyOf(userMetadata);
         tags = tags == null ? Map.of() : Map.copyOf(tags);
+        parts = parts == null ? List.of() : List.copyOf(parts);
+    }
+
+    /** A write without a checksum, in one piece. */
+    public ObjectWrite(String bucket, String key, String contentType, Map<String, String> userMetadata, Instant expiresAt,
+                       Map<String, String> tags) {
+        this(bucket, key, contentType, userMetadata, expiresAt, tags, null, List.of());
+    }
+
+    /** The same write with this checksum and these parts. */
+    public ObjectWrite withBody(ObjectChecksum newChecksum, List<ObjectPart> newParts) {
+        return new ObjectWrite(bucket, key, contentType, userMetadata, expiresAt, tags, newChecksum, newParts);
     }
 
     /** A write without tags. */

@@ -1,6 +1,9 @@
 package io.hifadhi.node.storage;
 
 import io.hifadhi.api.s3.MultipartStore;
+import io.hifadhi.api.signature.ChecksumAlgorithm;
+import io.hifadhi.api.store.ObjectChecksum;
+import io.hifadhi.api.store.ObjectPart;
 import io.hifadhi.api.store.ObjectWrite;
 import io.hifadhi.api.store.PutResult;
 import io.hifadhi.api.store.StagedBody;
@@ -60,12 +63,13 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
     }
 
     @Override
-    public Upload create(ObjectWrite write, String owner) throws IOException {
+    public Upload create(ObjectWrite write, String owner, ChecksumAlgorithm checksumAlgorithm,
+                         ObjectChecksum.Type checksumType) throws IOException {
         Instant now = clock.instant();
         byte[] r = new byte[8];
         random.nextBytes(r);
         String id = String.format("%012x", now.toEpochMilli()) + HexFormat.of().formatHex(r);
-        Upload upload = new Upload(id, write, owner, now);
+        Upload upload = new Upload(id, write, owner, now, checksumAlgorithm, checksumType);
         table.put(uploadKey(write.bucket(), write.key(), id), encodeUpload(upload));
         return upload;
     }
@@ -86,7 +90,7 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
     }
 
     @Override
-    public Part putPart(Upload upload, int number, StagedBody body) throws IOException {
+    public Part putPart(Upload upload, int number, StagedBody body, ObjectChecksum checksum) throws IOException {
         List<ChunkRef> refs;
         if (body instanceof StagedChunks staged) {
             refs = staged.chunks();
@@ -100,7 +104,7 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
             // Staged by the replicated data path: its chunks are already on W replicas.
             refs = objects.chunksOf(body).orElseThrow(() -> new IllegalArgumentException("body was not staged by this node's store"));
         }
-        Part part = new Part(number, body.size(), body.md5Hex(), clock.instant());
+        Part part = new Part(number, body.size(), body.md5Hex(), clock.instant(), checksum);
         // The part becomes a reference to its chunks: the collector's write barrier (see ChunkCollector).
         objects.keep(refs);
         synchronized (lockFor(upload.uploadId())) {
@@ -123,7 +127,8 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
     }
 
     @Override
-    public PutResult complete(Upload upload, List<Integer> partNumbers, String etag) throws IOException {
+    public PutResult complete(Upload upload, List<Integer> partNumbers, String etag, ObjectChecksum checksum)
+            throws IOException {
         synchronized (lockFor(upload.uploadId())) {
             if (upload(upload.bucket(), upload.key(), upload.uploadId()).isEmpty()) {
                 throw new IOException("upload " + upload.uploadId() + " already ended");
@@ -135,6 +140,7 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
                 stored = storedParts(upload);
             }
             List<ChunkRef> refs = new ArrayList<>();
+            List<ObjectPart> boundaries = new ArrayList<>();
             long size = 0;
             for (int n : partNumbers) {
                 StoredPart p = stored.get(n);
@@ -143,8 +149,10 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
                 }
                 refs.addAll(p.chunks());
                 size += p.part().size();
+                ObjectChecksum partSum = p.part().checksum();
+                boundaries.add(new ObjectPart(n, p.part().size(), partSum == null ? null : partSum.value()));
             }
-            PutResult result = objects.publish(upload.write(), size, etag, refs);
+            PutResult result = objects.publish(upload.write().withBody(checksum, boundaries), size, etag, refs);
             Map<byte[], byte[]> removals = new LinkedHashMap<>();
             removals.put(uploadKey(upload.bucket(), upload.key(), upload.uploadId()), null);
             for (int n : stored.keySet()) {
@@ -341,6 +349,9 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
                 writeString(out, e.getKey());
                 writeString(out, e.getValue());
             }
+            // Appended after the tags: an upload recorded before checksums existed ends there.
+            out.writeUTF(u.checksumAlgorithm() == null ? "" : u.checksumAlgorithm().name());
+            out.writeUTF(u.checksumType() == null ? "" : u.checksumType().name());
         }
         return bytes.toByteArray();
     }
@@ -361,7 +372,11 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
             for (int i = 0; i < tagCount; i++) {
                 tags.put(readString(in), readString(in));
             }
-            return new Upload(id, new ObjectWrite(bucket, key, contentType, meta, null, tags), owner, initiated);
+            String algorithm = in.available() > 0 ? in.readUTF() : "";
+            String type = in.available() > 0 ? in.readUTF() : "";
+            return new Upload(id, new ObjectWrite(bucket, key, contentType, meta, null, tags), owner, initiated,
+                    algorithm.isEmpty() ? null : ChecksumAlgorithm.valueOf(algorithm),
+                    type.isEmpty() ? null : ObjectChecksum.Type.valueOf(type));
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt upload record " + id, e);
         }
@@ -379,6 +394,9 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
                 out.write(Hex.parse(c.id()));
                 out.writeInt(c.length());
             }
+            // Appended after the chunks: a part recorded before checksums existed ends there.
+            out.writeUTF(p.checksum() == null ? "" : p.checksum().algorithm().name());
+            out.writeUTF(p.checksum() == null ? "" : p.checksum().value());
         }
         return bytes.toByteArray();
     }
@@ -395,7 +413,10 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
                 byte[] id = in.readNBytes(32);
                 refs.add(new ChunkRef(Hex.of(id), in.readInt()));
             }
-            return new StoredPart(new Part(number, size, etag, modified), refs);
+            String algorithm = in.available() > 0 ? in.readUTF() : "";
+            ObjectChecksum checksum = algorithm.isEmpty() ? null
+                    : ObjectChecksum.fullObject(ChecksumAlgorithm.valueOf(algorithm), in.readUTF());
+            return new StoredPart(new Part(number, size, etag, modified, checksum), refs);
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt part record " + number, e);
         }

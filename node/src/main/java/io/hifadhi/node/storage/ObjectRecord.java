@@ -2,7 +2,9 @@ package io.hifadhi.node.storage;
 
 import io.hifadhi.api.auth.Grant;
 import io.hifadhi.api.store.CorruptDataException;
+import io.hifadhi.api.store.ObjectChecksum;
 import io.hifadhi.api.store.ObjectInfo;
+import io.hifadhi.api.store.ObjectPart;
 import io.hifadhi.node.clock.VersionStamp;
 
 import java.io.ByteArrayInputStream;
@@ -28,11 +30,23 @@ import java.util.Objects;
  * @param bodyWrittenMillis when this body was written, for a record that re-states an older body under a newer stamp
  *                        (a grant or tag change): S3's Last-Modified and lifecycle ages count from it, not from the
  *                        change; 0 when the body was written with this version
+ * @param checksum        the S3 additional checksum of the body, null when none was asked for; it travels with the body
+ * @param parts           the part boundaries of a multipart object, in order; empty for a body written in one piece
  */
 public record ObjectRecord(String bucket, String key, long size, String etag, String contentType,
                            Map<String, String> userMetadata, VersionStamp version, boolean deleted,
                            byte[] inline, List<ChunkRef> chunks, long expiresAtMillis, List<Grant> grants,
-                           Map<String, String> tags, long bodyWrittenMillis) {
+                           Map<String, String> tags, long bodyWrittenMillis, ObjectChecksum checksum,
+                           List<ObjectPart> parts) {
+
+    /** A record without a checksum, of a body written in one piece. */
+    public ObjectRecord(String bucket, String key, long size, String etag, String contentType,
+                        Map<String, String> userMetadata, VersionStamp version, boolean deleted,
+                        byte[] inline, List<ChunkRef> chunks, long expiresAtMillis, List<Grant> grants,
+                        Map<String, String> tags, long bodyWrittenMillis) {
+        this(bucket, key, size, etag, contentType, userMetadata, version, deleted, inline, chunks, expiresAtMillis, grants,
+                tags, bodyWrittenMillis, null, List.of());
+    }
 
     /** A record without tags whose body was written with this version. */
     public ObjectRecord(String bucket, String key, long size, String etag, String contentType,
@@ -59,6 +73,8 @@ public record ObjectRecord(String bucket, String key, long size, String etag, St
         chunks = List.copyOf(chunks);
         grants = grants == null || deleted ? List.of() : List.copyOf(grants);
         tags = tags == null || deleted ? Map.of() : Map.copyOf(tags);
+        checksum = deleted ? null : checksum;
+        parts = parts == null || deleted ? List.of() : List.copyOf(parts);
         if (!deleted) {
             long stored = inline != null ? inline.length : chunks.stream().mapToLong(ChunkRef::length).sum();
             if (stored != size) {
@@ -92,13 +108,13 @@ public record ObjectRecord(String bucket, String key, long size, String etag, St
     /** The same content under a new version stamp with other grants (a grant or revoke). */
     public ObjectRecord withGrants(List<Grant> newGrants, VersionStamp newVersion) {
         return new ObjectRecord(bucket, key, size, etag, contentType, userMetadata, newVersion, deleted, inline, chunks,
-                expiresAtMillis, newGrants, tags, restatedAt(newVersion));
+                expiresAtMillis, newGrants, tags, restatedAt(newVersion), checksum, parts);
     }
 
     /** The same content under a new version stamp with other tags (PutObjectTagging, DeleteObjectTagging). */
     public ObjectRecord withTags(Map<String, String> newTags, VersionStamp newVersion) {
         return new ObjectRecord(bucket, key, size, etag, contentType, userMetadata, newVersion, deleted, inline, chunks,
-                expiresAtMillis, grants, newTags, restatedAt(newVersion));
+                expiresAtMillis, grants, newTags, restatedAt(newVersion), checksum, parts);
     }
 
     /** The body-written time a re-statement of this body under {@code newVersion} carries (0: the version's own). */
@@ -138,6 +154,6 @@ public record ObjectRecord(String bucket, String key, long size, String etag, St
     public ObjectInfo toInfo() {
         return new ObjectInfo(bucket, key, size, etag, contentType, userMetadata,
                 Instant.ofEpochMilli(lastModifiedMillis()), version.toString(),
-                expiresAtMillis == 0 ? null : Instant.ofEpochMilli(expiresAtMillis), tags);
+                expiresAtMillis == 0 ? null : Instant.ofEpochMilli(expiresAtMillis), tags, checksum, parts);
     }
 }

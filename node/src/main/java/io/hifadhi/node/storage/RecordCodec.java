@@ -7,6 +7,9 @@ import com.esotericsoftware.kryo.kryo5.io.Output;
 import com.esotericsoftware.kryo.kryo5.util.Pool;
 import io.hifadhi.api.auth.Cidr;
 import io.hifadhi.api.auth.Grant;
+import io.hifadhi.api.signature.ChecksumAlgorithm;
+import io.hifadhi.api.store.ObjectChecksum;
+import io.hifadhi.api.store.ObjectPart;
 import io.hifadhi.node.clock.VersionStamp;
 
 import java.util.ArrayList;
@@ -23,13 +26,17 @@ import java.util.TreeMap;
  */
 public final class RecordCodec {
     /**
+     * 4: format 3 followed by the body's S3 checksum (a flag; when set the algorithm's name, whether it is composite,
+     * the value) and its part boundaries (count, then per part its number, size and checksum or null).
      * 3: format 2 followed by the record's S3 tags (count, then key and value of each, in key order) and the time its
      * body was written (0: at its version). 2: format 1 followed by the record's IP grants (count, then per grant its
-     * canonical CIDR text and expiry millis). Formats 1 (no grants) and 2 (no tags) are still read.
+     * canonical CIDR text and expiry millis). Formats 1 (no grants), 2 (no tags) and 3 (no
+     * checksum, no parts) are still read.
      */
-    public static final byte FORMAT_VERSION = 3;
+    public static final byte FORMAT_VERSION = 4;
     static final byte FORMAT_V1 = 1;
     static final byte FORMAT_V2 = 2;
+    static final byte FORMAT_V3 = 3;
 
     private final Pool<Kryo> pool = new Pool<>(true, false, 32) {
         @Override
@@ -60,6 +67,13 @@ public final class RecordCodec {
                 out.writeString(t.getValue());
             }
             out.writeVarLong(record.bodyWrittenMillis(), true);
+            writeChecksum(out, record.checksum());
+            out.writeVarInt(record.parts().size(), true);
+            for (ObjectPart p : record.parts()) {
+                out.writeVarInt(p.number(), true);
+                out.writeVarLong(p.size(), true);
+                out.writeString(p.checksum());
+            }
             return out.toBytes();
         } finally {
             pool.free(kryo);
@@ -91,11 +105,38 @@ public final class RecordCodec {
                 }
                 bodyWritten = in.readVarLong(true);
             }
+            ObjectChecksum checksum = null;
+            List<ObjectPart> parts = new ArrayList<>();
+            if (bytes[0] > FORMAT_V3) {
+                checksum = readChecksum(in);
+                int partCount = in.readVarInt(true);
+                for (int i = 0; i < partCount; i++) {
+                    parts.add(new ObjectPart(in.readVarInt(true), in.readVarLong(true), in.readString()));
+                }
+            }
             return new ObjectRecord(r.bucket(), r.key(), r.size(), r.etag(), r.contentType(), r.userMetadata(), r.version(),
-                    r.deleted(), r.inline(), r.chunks(), r.expiresAtMillis(), grants, tags, bodyWritten);
+                    r.deleted(), r.inline(), r.chunks(), r.expiresAtMillis(), grants, tags, bodyWritten, checksum, parts);
         } finally {
             pool.free(kryo);
         }
+    }
+
+    private static void writeChecksum(Output out, ObjectChecksum checksum) {
+        out.writeBoolean(checksum != null);
+        if (checksum != null) {
+            out.writeString(checksum.algorithm().name());
+            out.writeBoolean(checksum.type() == ObjectChecksum.Type.COMPOSITE);
+            out.writeString(checksum.value());
+        }
+    }
+
+    private static ObjectChecksum readChecksum(Input in) {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        ChecksumAlgorithm algorithm = ChecksumAlgorithm.valueOf(in.readString());
+        ObjectChecksum.Type type = in.readBoolean() ? ObjectChecksum.Type.COMPOSITE : ObjectChecksum.Type.FULL_OBJECT;
+        return new ObjectChecksum(algorithm, type, in.readString());
     }
 
     static final class VersionStampSerializer extends Serializer<VersionStamp> {

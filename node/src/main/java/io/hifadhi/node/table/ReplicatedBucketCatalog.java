@@ -58,12 +58,17 @@ public final class ReplicatedBucketCatalog implements BucketCatalog {
 
     @Override
     public boolean setCors(String name, String corsXml) throws IOException {
-        return update(name, b -> new Bucket(name, b.owner(), b.created(), corsXml, b.lifecycle()));
+        return update(name, b -> new Bucket(name, b.owner(), b.created(), corsXml, b.lifecycle(), b.tagging()));
     }
 
     @Override
     public boolean setLifecycle(String name, String lifecycleXml) throws IOException {
-        return update(name, b -> new Bucket(name, b.owner(), b.created(), b.cors(), lifecycleXml));
+        return update(name, b -> new Bucket(name, b.owner(), b.created(), b.cors(), lifecycleXml, b.tagging()));
+    }
+
+    @Override
+    public boolean setTagging(String name, String taggingXml) throws IOException {
+        return update(name, b -> new Bucket(name, b.owner(), b.created(), b.cors(), b.lifecycle(), taggingXml));
     }
 
     private synchronized boolean update(String name, java.util.function.UnaryOperator<Bucket> change) throws IOException {
@@ -88,6 +93,7 @@ public final class ReplicatedBucketCatalog implements BucketCatalog {
             out.writeLong(b.created().toEpochMilli());
             writeDocument(out, b.cors());
             writeDocument(out, b.lifecycle());
+            writeDocument(out, b.tagging()); // after the lifecycle: an entry written before bucket tags ends there
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -117,7 +123,8 @@ public final class ReplicatedBucketCatalog implements BucketCatalog {
             Instant created = Instant.ofEpochMilli(in.readLong());
             String cors = readDocument(in);
             String lifecycle = in.available() > 0 ? readDocument(in) : null;
-            return new Bucket(name, owner, created, cors, lifecycle);
+            String tagging = in.available() > 0 ? readDocument(in) : null;
+            return new Bucket(name, owner, created, cors, lifecycle, tagging);
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt bucket entry for " + name, e);
         }

@@ -849,6 +849,45 @@ class S3ApiTest {
         return java.util.Base64.getEncoder().encodeToString(java.nio.ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
 
+    // ---------------------------------------------------------------- bucket tags
+
+    /** Bucket tags are kept with the bucket: put (replacing), get in key order, delete; S3's checks and errors. */
+    @Test
+    void bucketTagging() {
+        createBucket("tagged-bucket");
+        S3Exception none = s3Error(() -> s3.getBucketTagging(b -> b.bucket("tagged-bucket")));
+        assertEquals(404, none.statusCode());
+        assertEquals("NoSuchTagSet", none.awsErrorDetails().errorCode());
+        s3.putBucketTagging(b -> b.bucket("tagged-bucket").tagging(t -> t.tagSet(
+                software.amazon.awssdk.services.s3.model.Tag.builder().key("team").value("media").build(),
+                software.amazon.awssdk.services.s3.model.Tag.builder().key("cost centre").value("ünï 42").build())));
+        assertEquals(Map.of("team", "media", "cost centre", "ünï 42"), bucketTags("tagged-bucket"));
+        s3.putBucketTagging(b -> b.bucket("tagged-bucket").tagging(t -> t.tagSet(
+                software.amazon.awssdk.services.s3.model.Tag.builder().key("team").value("ops").build())));
+        assertEquals(Map.of("team", "ops"), bucketTags("tagged-bucket"), "a PUT replaces the whole set");
+        List<software.amazon.awssdk.services.s3.model.Tag> many = IntStream.range(0, 51)
+                .mapToObj(i -> software.amazon.awssdk.services.s3.model.Tag.builder().key("k" + i).value("v").build()).toList();
+        S3Exception tooMany = s3Error(() -> s3.putBucketTagging(b -> b.bucket("tagged-bucket").tagging(t -> t.tagSet(many))));
+        assertEquals("InvalidTag", tooMany.awsErrorDetails().errorCode());
+        S3Exception reserved = s3Error(() -> s3.putBucketTagging(b -> b.bucket("tagged-bucket").tagging(t -> t.tagSet(
+                software.amazon.awssdk.services.s3.model.Tag.builder().key("aws:x").value("v").build()))));
+        assertEquals("InvalidTag", reserved.awsErrorDetails().errorCode());
+        assertEquals(Map.of("team", "ops"), bucketTags("tagged-bucket"), "a refused PUT changes nothing");
+        s3.putBucketTagging(b -> b.bucket("tagged-bucket").tagging(t -> t.tagSet(many.subList(0, 50))));
+        assertEquals(50, bucketTags("tagged-bucket").size(), "a bucket holds up to 50 tags");
+        s3.deleteBucketTagging(b -> b.bucket("tagged-bucket"));
+        assertEquals("NoSuchTagSet", s3Error(() -> s3.getBucketTagging(b -> b.bucket("tagged-bucket"))).awsErrorDetails().errorCode());
+        assertEquals("NoSuchBucket", s3Error(() -> s3.getBucketTagging(b -> b.bucket("no-such-bucket-tags")))
+                .awsErrorDetails().errorCode());
+        s3.deleteBucket(b -> b.bucket("tagged-bucket"));
+    }
+
+    Map<String, String> bucketTags(String bucket) {
+        Map<String, String> out = new java.util.HashMap<>();
+        s3.getBucketTagging(b -> b.bucket(bucket)).tagSet().forEach(t -> out.put(t.key(), t.value()));
+        return out;
+    }
+
     // ---------------------------------------------------------------- not implemented
 
     @Test
@@ -859,8 +898,8 @@ class S3ApiTest {
                 () -> s3.putBucketAcl(b -> b.bucket("unsupported").acl("public-read")),
                 () -> s3.getBucketPolicy(b -> b.bucket("unsupported")),
                 () -> s3.putBucketVersioning(b -> b.bucket("unsupported").versioningConfiguration(v -> v.status("Enabled"))),
-                () -> s3.getBucketTagging(b -> b.bucket("unsupported")),
-                () -> s3.putBucketTagging(b -> b.bucket("unsupported").tagging(t -> t.tagSet(s -> s.key("a").value("b")))),
+                () -> s3.getBucketEncryption(b -> b.bucket("unsupported")),
+                () -> s3.getBucketWebsite(b -> b.bucket("unsupported")),
                 () -> s3.getObjectAcl(b -> b.bucket("unsupported").key("k")),
                 () -> s3.putObject(b -> b.bucket("unsupported").key("enc").serverSideEncryption("AES256"), RequestBody.fromString("v")));
         for (org.junit.jupiter.api.function.Executable call : calls) {

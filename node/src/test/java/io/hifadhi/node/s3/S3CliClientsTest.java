@@ -180,15 +180,7 @@ class S3CliClientsTest {
     }
 
     private static Map<String, String> awsEnv() throws IOException {
-        Path config = tmp.resolve("aws-config");
-        if (!Files.exists(config)) {
-            // SigV4 throughout here; S3SigV2ClientsTest covers the CLI presigning with its own defaults (v1: V2).
-            Files.writeString(config, "[default]\nregion = us-east-1\ns3 =\n    signature_version = s3v4\n");
-        }
-        return Map.of("AWS_ACCESS_KEY_ID", S3TestSupport.ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", S3TestSupport.SECRET_KEY,
-                "AWS_DEFAULT_REGION", "us-east-1", "AWS_CONFIG_FILE", config.toString(),
-                "AWS_SHARED_CREDENTIALS_FILE", tmp.resolve("no-credentials").toString(),
-                "AWS_EC2_METADATA_DISABLED", "true", "AWS_PAGER", "");
+        return S3TestSupport.awsCliEnv(tmp);
     }
 
     private static Map<String, String> rcloneEnv() {

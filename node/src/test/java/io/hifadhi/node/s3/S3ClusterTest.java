@@ -14,8 +14,12 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.Bucket;
 import software.amazon.awssdk.services.s3.model.CommonPrefix;
+import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
+import software.amazon.awssdk.services.s3.model.ChecksumMode;
+import software.amazon.awssdk.services.s3.model.ChecksumType;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
@@ -277,19 +281,37 @@ class S3ClusterTest {
         awaitBucketOnEveryNode("spread");
         byte[] p1 = random(5 << 20, 21);
         byte[] p2 = random(777, 22);
-        String id = a.createMultipartUpload(r -> r.bucket("spread").key("k")).uploadId();
+        String id = a.createMultipartUpload(r -> r.bucket("spread").key("k").checksumAlgorithm(ChecksumAlgorithm.SHA256)).uploadId();
         // Listings read this node's copy, which a write reaches within moments (it waited for 2 of 3).
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(List.of(id),
                 c.listMultipartUploads(r -> r.bucket("spread")).uploads().stream().map(u -> u.uploadId()).toList()));
-        String e1 = b.uploadPart(r -> r.bucket("spread").key("k").uploadId(id).partNumber(1), RequestBody.fromBytes(p1)).eTag();
-        String e2 = c.uploadPart(r -> r.bucket("spread").key("k").uploadId(id).partNumber(2), RequestBody.fromBytes(p2)).eTag();
+        UploadPartResponse r1 = b.uploadPart(r -> r.bucket("spread").key("k").uploadId(id).partNumber(1)
+                .checksumAlgorithm(ChecksumAlgorithm.SHA256), RequestBody.fromBytes(p1));
+        UploadPartResponse r2 = c.uploadPart(r -> r.bucket("spread").key("k").uploadId(id).partNumber(2)
+                .checksumAlgorithm(ChecksumAlgorithm.SHA256), RequestBody.fromBytes(p2));
+        String e1 = r1.eTag();
+        String e2 = r2.eTag();
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(List.of(1, 2),
                 a.listParts(r -> r.bucket("spread").key("k").uploadId(id)).parts().stream().map(p -> p.partNumber()).toList()));
-        b.completeMultipartUpload(r -> r.bucket("spread").key("k").uploadId(id).multipartUpload(m -> m.parts(
-                CompletedPart.builder().partNumber(1).eTag(e1).build(), CompletedPart.builder().partNumber(2).eTag(e2).build())));
+        // The part checksums went through b and c, the upload's algorithm through a: Complete through b finds them all.
+        String composite = b.completeMultipartUpload(r -> r.bucket("spread").key("k").uploadId(id).multipartUpload(m -> m.parts(
+                CompletedPart.builder().partNumber(1).eTag(e1).build(), CompletedPart.builder().partNumber(2).eTag(e2).build())))
+                .checksumSHA256();
+        assertTrue(composite.endsWith("-2"), composite);
         byte[] expected = Arrays.copyOf(p1, p1.length + p2.length);
         System.arraycopy(p2, 0, expected, p1.length, p2.length);
         assertArrayEquals(expected, c.getObjectAsBytes(r -> r.bucket("spread").key("k")).asByteArray());
+        assertEquals(composite, c.headObject(r -> r.bucket("spread").key("k").checksumMode(ChecksumMode.ENABLED)).checksumSHA256());
+        ResponseBytes<GetObjectResponse> second = a.getObjectAsBytes(r -> r.bucket("spread").key("k").partNumber(2)
+                .checksumMode(ChecksumMode.ENABLED));
+        assertArrayEquals(p2, second.asByteArray());
+        assertEquals(r2.checksumSHA256(), second.response().checksumSHA256());
+        // A single PUT's CRC32C, stored through a, returned (and checked by the SDK) through c.
+        a.putObject(r -> r.bucket("spread").key("one").checksumAlgorithm(ChecksumAlgorithm.CRC32_C), RequestBody.fromBytes(p2));
+        GetObjectResponse one = c.getObjectAsBytes(r -> r.bucket("spread").key("one").checksumMode(ChecksumMode.ENABLED)).response();
+        assertEquals(S3ChecksumTest.crc32c(p2), one.checksumCRC32C());
+        assertEquals(ChecksumType.FULL_OBJECT, one.checksumType());
+        a.deleteObject(r -> r.bucket("spread").key("one"));
         for (S3Client any : clients) {
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
                     assertTrue(any.listMultipartUploads(r -> r.bucket("spread")).uploads().isEmpty()));

@@ -44,6 +44,21 @@ final class S3TestSupport {
     private S3TestSupport() {
     }
 
+    /**
+     * The environment for an aws CLI run against a test node: the test key, us-east-1, SigV4 throughout (the CLI's
+     * own presign defaults are S3SigV2ClientsTest's), a config file in {@code dir} and no other credentials.
+     */
+    static Map<String, String> awsCliEnv(java.nio.file.Path dir) throws java.io.IOException {
+        java.nio.file.Path config = dir.resolve("aws-config");
+        if (!java.nio.file.Files.exists(config)) {
+            java.nio.file.Files.writeString(config, "[default]\nregion = us-east-1\ns3 =\n    signature_version = s3v4\n");
+        }
+        return Map.of("AWS_ACCESS_KEY_ID", ACCESS_KEY, "AWS_SECRET_ACCESS_KEY", SECRET_KEY,
+                "AWS_DEFAULT_REGION", "us-east-1", "AWS_CONFIG_FILE", config.toString(),
+                "AWS_SHARED_CREDENTIALS_FILE", dir.resolve("no-credentials").toString(),
+                "AWS_EC2_METADATA_DISABLED", "true", "AWS_PAGER", "");
+    }
+
     static URI endpoint(int port) {
         return URI.create("http://127.0.0.1:" + port);
     }

@@ -1,5 +1,8 @@
 package io.hifadhi.node.storage;
 
+import io.hifadhi.api.signature.ChecksumAlgorithm;
+import io.hifadhi.api.store.ObjectChecksum;
+import io.hifadhi.api.store.ObjectPart;
 import io.hifadhi.node.clock.VersionStamp;
 import org.junit.jupiter.api.Test;
 
@@ -76,6 +79,47 @@ class RecordCodecTest {
         ObjectRecord again = back.withTags(Map.of(), new VersionStamp(1700000019000L, 0, "n3"));
         assertEquals(1700000000000L, again.lastModifiedMillis(), "nor is a second one");
         assertEquals(Map.of(), ObjectRecord.tombstone("b", "k", again.version()).tags());
+    }
+
+    /**
+     * Produced by the format-3 RecordCodec (main at ece4382, before checksums) for the inline record photos / cat.jpg,
+     * body "hello", image/jpeg, metadata colour=grey, stamp (1763700000005, 1, node-b), tag team=ops, body written at
+     * 1763600000000.
+     */
+    static final String FORMAT_3 = "0370686f746ff36361742e6a70e70535643431343032616263346232613736623937313964393131303137633539b2696d6167652f"
+            + "6a7065e701636f6c6f75f2677265f9858ad9a5aa33016e6f64652de2000668656c6c6f00000001746561ed6f70f380c881f6a933";
+
+    @Test
+    void formatThreeDecodesWithoutChecksumOrParts() {
+        ObjectRecord r = codec.decode(java.util.HexFormat.of().parseHex(FORMAT_3));
+        assertEquals("cat.jpg", r.key());
+        assertEquals(Map.of("team", "ops"), r.tags());
+        assertEquals(1763600000000L, r.lastModifiedMillis());
+        assertNull(r.checksum());
+        assertEquals(List.of(), r.parts());
+        assertArrayEquals("hello".getBytes(), r.inline());
+    }
+
+    @Test
+    void checksumAndPartsRoundTripAndATagChangeKeepsThem() {
+        ObjectChecksum composite = new ObjectChecksum(ChecksumAlgorithm.SHA256, ObjectChecksum.Type.COMPOSITE,
+                "n4bQgYhMfWWaL+qgxVrQFaO/TxsrC4Is0V1sFbDwCgg=-2");
+        List<ObjectPart> parts = List.of(new ObjectPart(1, 4194304, "AAAA"), new ObjectPart(3, 10, null));
+        ObjectRecord r = new ObjectRecord("b", "k", 4194304L + 10, "0123456789abcdef0123456789abcdef-2", "t", Map.of(),
+                new VersionStamp(1700000000000L, 0, "n1"), false, null, List.of(new ChunkRef(ID1, 4194304), new ChunkRef(ID2, 10)),
+                0, List.of(), Map.of(), 0, composite, parts);
+        ObjectRecord back = codec.decode(codec.encode(r));
+        assertEquals(r, back);
+        assertEquals(composite, back.toInfo().checksum());
+        assertEquals(parts, back.toInfo().parts());
+        ObjectRecord retagged = back.withTags(Map.of("a", "b"), new VersionStamp(1700000001000L, 0, "n2"));
+        assertEquals(composite, codec.decode(codec.encode(retagged)).checksum());
+        assertEquals(parts, codec.decode(codec.encode(retagged)).parts());
+        ObjectRecord single = new ObjectRecord("b", "s", 5, "5d41402abc4b2a76b9719d911017c592", "t", Map.of(),
+                new VersionStamp(1, 0, "n"), false, "hello".getBytes(), List.of(), 0, List.of(), Map.of(), 0,
+                ObjectChecksum.fullObject(ChecksumAlgorithm.CRC32C, "mnG7TA=="), List.of());
+        assertEquals(single.checksum(), codec.decode(codec.encode(single)).checksum());
+        assertNull(ObjectRecord.tombstone("b", "k", new VersionStamp(2, 0, "n")).checksum());
     }
 
     @Test
