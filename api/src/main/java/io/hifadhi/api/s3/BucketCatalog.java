@@ -16,10 +16,39 @@ public interface BucketCatalog {
      * @param cors      the bucket's CORS configuration document (as {@link CorsConfiguration#toXml()} wrote it), or null
      * @param lifecycle the bucket's lifecycle configuration document (as {@link LifecycleConfiguration#toXml()} wrote
      *                  it), or null
+     * @param acl       the bucket's access control list (as {@link BucketAcl#encode()} wrote it), or null: private
+     * @param publicAccessBlock the bucket's PublicAccessBlockConfiguration (as {@link PublicAccessBlock#toXml()} wrote
+     *                  it), or null: none
+     * @param policy    the bucket policy document (JSON, as the client sent it after validation), or null
      */
-    record Bucket(String name, String owner, Instant created, String cors, String lifecycle) {
+    record Bucket(String name, String owner, Instant created, String cors, String lifecycle, String acl,
+                  String publicAccessBlock, String policy) {
         public Bucket(String name, String owner, Instant created) {
             this(name, owner, created, null, null);
+        }
+
+        public Bucket(String name, String owner, Instant created, String cors, String lifecycle) {
+            this(name, owner, created, cors, lifecycle, null, null, null);
+        }
+
+        public Bucket withCors(String doc) {
+            return new Bucket(name, owner, created, doc, lifecycle, acl, publicAccessBlock, policy);
+        }
+
+        public Bucket withLifecycle(String doc) {
+            return new Bucket(name, owner, created, cors, doc, acl, publicAccessBlock, policy);
+        }
+
+        public Bucket withAcl(String doc) {
+            return new Bucket(name, owner, created, cors, lifecycle, doc, publicAccessBlock, policy);
+        }
+
+        public Bucket withPublicAccessBlock(String doc) {
+            return new Bucket(name, owner, created, cors, lifecycle, acl, doc, policy);
+        }
+
+        public Bucket withPolicy(String doc) {
+            return new Bucket(name, owner, created, cors, lifecycle, acl, publicAccessBlock, doc);
         }
     }
 
@@ -46,6 +75,15 @@ public interface BucketCatalog {
      */
     default boolean setLifecycle(String name, String lifecycleXml) throws IOException {
         throw new UnsupportedOperationException("this bucket catalog does not store lifecycle configurations");
+    }
+
+    /**
+     * Replaces the bucket's stored record with {@code change} applied to it (the ACL, public access block and policy
+     * documents are set this way). Returns whether the bucket exists. A catalog that cannot store them keeps this
+     * default, and the operations setting them answer NotImplemented.
+     */
+    default boolean update(String name, java.util.function.UnaryOperator<Bucket> change) throws IOException {
+        throw new UnsupportedOperationException("this bucket catalog does not store access control documents");
     }
 
     /** All buckets in name order. */

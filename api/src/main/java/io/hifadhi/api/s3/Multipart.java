@@ -36,18 +36,22 @@ final class Multipart {
 
     private final ConditionalWrites conditions;
 
-    Multipart(S3Services services, ConditionalWrites conditions) {
+    private final Acls acls;
+
+    Multipart(S3Services services, ConditionalWrites conditions, Acls acls) {
         this.services = services;
         this.conditions = conditions;
+        this.acls = acls;
     }
 
     void create(S3Request r) throws IOException, S3Exception {
         services.requireBucket(r);
         PutObject.refuseUnsupported(r);
+        boolean publicRead = acls.forObjectWrite(r);
         refuseOverQuota(r);
         ObjectWrite write = new ObjectWrite(r.bucket(), r.key(), r.header("Content-Type"),
                 ObjectHeaders.fromRequest(r.exchange().getRequestHeaders()), null, PutObject.tags(r));
-        MultipartStore.Upload upload = services.uploads().create(write, r.accessKey());
+        MultipartStore.Upload upload = services.uploads().create(write, owner(r), publicRead);
         S3Responses.xml(r.exchange(), 200, XmlWriter.document("InitiateMultipartUploadResult")
                 .element("Bucket", r.bucket()).element("Key", r.key()).element("UploadId", upload.uploadId()));
     }
@@ -197,6 +201,9 @@ final class Multipart {
         services.requireBucket(r);
         PutResult result = conditions.write(r.bucket(), r.key(), condition,
                 () -> services.uploads().complete(upload, numbers, etag));
+        if (upload.publicRead()) {
+            acls.applyToObject(r.bucket(), r.key(), true);
+        }
         completed(r, result.object().etag());
     }
 
@@ -218,6 +225,11 @@ final class Multipart {
             throw noSuchUpload(r);
         }
         completed(r, etag);
+    }
+
+    /** Who began an upload: its key, or "anonymous" for an upload a bucket ACL or policy opened to everyone. */
+    private static String owner(S3Request r) {
+        return r.accessKey() == null ? "anonymous" : r.accessKey();
     }
 
     private static String multipartEtag(java.util.Collection<String> partEtags) {
@@ -346,7 +358,7 @@ final class Multipart {
     /** The open upload the request names; AccessDenied when it belongs to another key. */
     private Optional<MultipartStore.Upload> findUpload(S3Request r) throws IOException, S3Exception {
         Optional<MultipartStore.Upload> upload = services.uploads().upload(r.bucket(), r.key(), r.param("uploadId").orElse(""));
-        if (upload.isPresent() && !upload.get().owner().equals(r.accessKey())) {
+        if (upload.isPresent() && !upload.get().owner().equals(owner(r))) {
             throw new S3Exception(S3Error.AccessDenied, "Access Denied: the upload belongs to another access key.");
         }
         return upload;

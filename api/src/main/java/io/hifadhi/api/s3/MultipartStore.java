@@ -16,8 +16,15 @@ import java.util.Optional;
  */
 public interface MultipartStore {
 
-    /** @param write the object's future bucket, key, content type and metadata */
-    record Upload(String uploadId, ObjectWrite write, String owner, Instant initiated) {
+    /**
+     * @param write      the object's future bucket, key, content type and metadata
+     * @param publicRead whether CreateMultipartUpload asked for a public object ACL, which Complete applies
+     */
+    record Upload(String uploadId, ObjectWrite write, String owner, Instant initiated, boolean publicRead) {
+        public Upload(String uploadId, ObjectWrite write, String owner, Instant initiated) {
+            this(uploadId, write, owner, initiated, false);
+        }
+
         public String bucket() {
             return write.bucket();
         }
@@ -31,7 +38,7 @@ public interface MultipartStore {
     record Part(int number, long size, String etag, Instant lastModified) {
     }
 
-    Upload create(ObjectWrite write, String owner) throws IOException;
+    Upload create(ObjectWrite write, String owner, boolean publicRead) throws IOException;
 
     Optional<Upload> upload(String bucket, String key, String uploadId) throws IOException;
 

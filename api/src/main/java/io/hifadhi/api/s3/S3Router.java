@@ -50,8 +50,10 @@ public final class S3Router implements HttpHandler {
     private final BucketDocument corsRules;
     /** Lifecycle rules; the node's expiry pass enforces them. */
     private final BucketDocument lifecycle;
-    /** IP grants: an unsigned GET/HEAD of an object from a granted address is served (null: no grants). */
+    /** IP grants: objects' grants and public-read ACLs (null: no grants, objects are private). */
     private volatile io.hifadhi.api.auth.GrantPolicy grants;
+    private final AccessCheck access;
+    private final Acls acls;
     private int maxHeaderBytes = Integer.MAX_VALUE;
     /** Requests a second per access key, from all its addresses together (null: no limit). */
     private io.hifadhi.api.http.RequestRate<String> keyRate;
@@ -71,15 +73,17 @@ public final class S3Router implements HttpHandler {
         this.services = services;
         this.permissions = permissions;
         this.verifier = new SigV4Verifier(secrets, services.settings().region(), services.clock());
-        this.buckets = new BucketHandlers(services);
+        this.access = new AccessCheck(services, permissions, () -> grants);
+        this.acls = new Acls(services, () -> grants == null ? null : grants.store());
+        this.buckets = new BucketHandlers(services, acls);
         this.getObject = new GetObject(services);
         ConditionalWrites conditions = new ConditionalWrites(services.store());
-        this.putObject = new PutObject(services, conditions);
-        this.copyObject = new CopyObject(services);
+        this.putObject = new PutObject(services, conditions, acls);
+        this.copyObject = new CopyObject(services, acls);
         this.tagging = new ObjectTagging(services);
         this.deleteObjects = new DeleteObjects(services);
         this.listObjects = new ListObjects(services);
-        this.multipart = new Multipart(services, conditions);
+        this.multipart = new Multipart(services, conditions, acls);
         this.cors = new Cors(services);
         this.corsRules = cors.rules();
         this.lifecycle = new BucketDocument(services, new XmlReader(LIFECYCLE_BODY, 16 * LifecycleConfiguration.MAX_RULES + 10),
@@ -87,7 +91,7 @@ public final class S3Router implements HttpHandler {
                 S3Error.NoSuchLifecycleConfiguration, "lifecycle configuration");
     }
 
-    /** Serves unsigned GET/HEAD of objects to addresses these IP grants cover; returns this router. */
+    /** Serves GET/HEAD of objects to addresses these IP grants cover, and keeps object ACLs in them; returns this router. */
     public S3Router grants(io.hifadhi.api.auth.GrantPolicy policy) {
         this.grants = policy;
         return this;
@@ -127,22 +131,30 @@ public final class S3Router implements HttpHandler {
                 cors.preflight(exchange, target.bucket());
                 return;
             }
-            if (servedByGrant(exchange, view, target, query, requestId)) {
-                return;
-            }
+            boolean anonymous = SigV4Verifier.authStyle(view) == io.hifadhi.api.signature.AuthStyle.NONE;
             VerifiedRequest auth;
             try {
-                auth = verifier.verify(view, virtualHostBucket(exchange.getRequestHeaders().getFirst("Host"),
-                        services.settings().hostDomains()));
+                auth = anonymous ? verifier.anonymous(view) : verifier.verify(view, virtualHostBucket(
+                        exchange.getRequestHeaders().getFirst("Host"), services.settings().hostDomains()));
             } catch (S3AuthException e) {
                 throw S3Exception.of(e);
             }
-            refuseOverKeyRate(exchange, auth.accessKeyId());
+            if (!anonymous) {
+                refuseOverKeyRate(exchange, auth.accessKeyId());
+            }
             S3Request request = new S3Request(exchange, view.method(), target.bucket(), target.key(), query, auth, requestId);
-            S3Operation op = operation(request);
-            Operation operation = handler(op, request);
-            // Signed by a known key; now whether that key may do this, before anything is read or changed.
-            PermissionCheck.enforce(permissions.of(request.accessKey()), op, request);
+            S3Operation op;
+            Operation operation;
+            try {
+                op = operation(request);
+                operation = handler(op, request);
+            } catch (S3Exception e) {
+                // Who may ask comes before what is asked: an anonymous caller learns nothing about the endpoint.
+                throw anonymous ? new S3Exception(S3Error.AccessDenied, "Access Denied: the request is not signed. Sign"
+                        + " it with AWS Signature Version 4 or 2 (an access key and secret are required).") : e;
+            }
+            // Who sent it is known (or it is anonymous); now whether that may do this, before anything is read or changed.
+            access.enforce(op, request);
             cors.decorate(request);
             operation.handle(request);
         } catch (S3Exception e) {
@@ -218,32 +230,6 @@ public final class S3Router implements HttpHandler {
         return true;
     }
 
-    /**
-     * An unsigned GET/HEAD of an object that an IP grant opens to the client's address is served
-     * without a key; any other unsigned request goes on to the verifier, which answers AccessDenied.
-     */
-    private boolean servedByGrant(HttpServerExchange exchange, ExchangeView view, Target target,
-                                  Map<String, List<String>> query, String requestId) throws IOException, S3Exception {
-        io.hifadhi.api.auth.GrantPolicy policy = grants;
-        String m = view.method();
-        if (policy == null || target.bucket() == null || target.key() == null || !(m.equals("GET") || m.equals("HEAD"))
-                || SigV4Verifier.authStyle(view) != io.hifadhi.api.signature.AuthStyle.NONE) {
-            return false;
-        }
-        io.hifadhi.api.auth.AccessDecision decision = policy.check(exchange, target.bucket(), target.key());
-        if (decision.status() == 503) {
-            throw new io.hifadhi.api.store.StoreUnavailableException(decision.message());
-        }
-        if (!decision.allowed()) {
-            return false;
-        }
-        S3Request request = new S3Request(exchange, m, target.bucket(), target.key(), query, null, requestId);
-        operation(request);
-        cors.decorate(request);
-        getObject.handle(request);
-        return true;
-    }
-
     /** A full disk is the operator's to fix, not an internal error: say so (507) and log no stack. */
     private static boolean refusedForFullDisk(HttpServerExchange exchange, Exception e, String resource, String requestId) {
         if (!DiskFull.causedBy(e)) {
@@ -271,6 +257,10 @@ public final class S3Router implements HttpHandler {
             case PutBucketLifecycleConfiguration -> lifecycle::put;
             case DeleteBucketLifecycle -> lifecycle::delete;
             case GetBucketVersioning -> buckets::versioning;
+            case GetBucketAcl -> acls::getBucket;
+            case PutBucketAcl -> acls::putBucket;
+            case GetObjectAcl -> acls::getObject;
+            case PutObjectAcl -> acls::putObject;
             case ListMultipartUploads -> multipart::listUploads;
             case ListObjectsV2 -> listObjects::v2;
             case ListObjects -> listObjects::v1;

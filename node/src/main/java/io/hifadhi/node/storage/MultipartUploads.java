@@ -60,12 +60,12 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
     }
 
     @Override
-    public Upload create(ObjectWrite write, String owner) throws IOException {
+    public Upload create(ObjectWrite write, String owner, boolean publicRead) throws IOException {
         Instant now = clock.instant();
         byte[] r = new byte[8];
         random.nextBytes(r);
         String id = String.format("%012x", now.toEpochMilli()) + HexFormat.of().formatHex(r);
-        Upload upload = new Upload(id, write, owner, now);
+        Upload upload = new Upload(id, write, owner, now, publicRead);
         table.put(uploadKey(write.bucket(), write.key(), id), encodeUpload(upload));
         return upload;
     }
@@ -323,6 +323,8 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
                 writeString(out, e.getKey());
                 writeString(out, e.getValue());
             }
+            // Appended after the tags: an upload recorded before object ACLs existed ends there (private).
+            out.writeBoolean(u.publicRead());
         }
         return bytes.toByteArray();
     }
@@ -343,7 +345,8 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
             for (int i = 0; i < tagCount; i++) {
                 tags.put(readString(in), readString(in));
             }
-            return new Upload(id, new ObjectWrite(bucket, key, contentType, meta, null, tags), owner, initiated);
+            boolean publicRead = in.available() > 0 && in.readBoolean();
+            return new Upload(id, new ObjectWrite(bucket, key, contentType, meta, null, tags), owner, initiated, publicRead);
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt upload record " + id, e);
         }

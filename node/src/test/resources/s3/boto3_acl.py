@@ -1,0 +1,106 @@
+"""ACLs and anonymous access through boto3: canned ACLs on buckets and objects, AccessControlPolicy documents,
+anonymous reads, lists and writes (botocore UNSIGNED), and a key without permissions reading an
+authenticated-read bucket. Arguments: endpoint bucket-prefix root-key root-secret other-key other-secret.
+Prints ALL OK at the end; any failed check raises."""
+import sys
+
+import boto3
+from botocore import UNSIGNED
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+endpoint, prefix, key, secret, other_key, other_secret = sys.argv[1:7]
+cfg = Config(s3={"addressing_style": "path"}, retries={"max_attempts": 1})
+
+
+def client(k=None, s=None):
+    if k is None:
+        return boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                            config=cfg.merge(Config(signature_version=UNSIGNED)))
+    return boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=k,
+                        aws_secret_access_key=s, config=cfg)
+
+
+def refused(code, fn, *args, **kwargs):
+    try:
+        fn(*args, **kwargs)
+    except ClientError as e:
+        got = e.response["Error"]["Code"]
+        assert got == code, "expected %s, got %s: %s" % (code, got, e)
+        return e
+    raise AssertionError("expected %s from %s" % (code, fn.__name__))
+
+
+def groups(acl):
+    return sorted((g["Grantee"].get("URI", g["Grantee"].get("ID")).rsplit("/", 1)[-1], g["Permission"])
+                  for g in acl["Grants"])
+
+
+root, anon, other = client(key, secret), client(), client(other_key, other_secret)
+ALL = "http://acs.amazonaws.com/groups/global/AllUsers"
+
+# A public-read bucket: anyone lists it; its private objects stay private, a public-read object is readable.
+pub = prefix + "-pub"
+root.create_bucket(Bucket=pub, ACL="public-read")
+acl = root.get_bucket_acl(Bucket=pub)
+assert groups(acl) == sorted([(root.get_bucket_acl(Bucket=pub)["Owner"]["ID"], "FULL_CONTROL"),
+                              ("AllUsers", "READ")]), acl
+root.put_object(Bucket=pub, Key="private.txt", Body=b"secret")
+root.put_object(Bucket=pub, Key="open.txt", Body=b"hello world", ACL="public-read")
+listed = [o["Key"] for o in anon.list_objects(Bucket=pub)["Contents"]]
+assert listed == ["open.txt", "private.txt"], listed
+assert [o["Key"] for o in anon.list_objects_v2(Bucket=pub)["Contents"]] == listed
+assert anon.get_object(Bucket=pub, Key="open.txt")["Body"].read() == b"hello world"
+assert anon.head_object(Bucket=pub, Key="open.txt")["ContentLength"] == 11
+refused("AccessDenied", anon.get_object, Bucket=pub, Key="private.txt")
+refused("AccessDenied", anon.put_object, Bucket=pub, Key="nope.txt", Body=b"x")
+assert groups(root.get_object_acl(Bucket=pub, Key="open.txt"))[0] == ("AllUsers", "READ")
+assert len(root.get_object_acl(Bucket=pub, Key="private.txt")["Grants"]) == 1
+
+# PutObjectAcl: canned, then a document; private again closes it.
+root.put_object_acl(Bucket=pub, Key="private.txt", ACL="public-read")
+assert anon.get_object(Bucket=pub, Key="private.txt")["Body"].read() == b"secret"
+owner = root.get_object_acl(Bucket=pub, Key="private.txt")["Owner"]
+root.put_object_acl(Bucket=pub, Key="private.txt", AccessControlPolicy={"Owner": owner, "Grants": [
+    {"Grantee": {"Type": "CanonicalUser", "ID": owner["ID"]}, "Permission": "FULL_CONTROL"}]})
+refused("AccessDenied", anon.get_object, Bucket=pub, Key="private.txt")
+e = refused("NotImplemented", root.put_object_acl, Bucket=pub, Key="private.txt", AccessControlPolicy={
+    "Owner": owner, "Grants": [{"Grantee": {"Type": "CanonicalUser", "ID": other_key}, "Permission": "READ"}]})
+assert other_key in str(e), e
+# A new body starts private, as on S3.
+root.put_object(Bucket=pub, Key="open.txt", Body=b"replaced")
+refused("AccessDenied", anon.get_object, Bucket=pub, Key="open.txt")
+
+# public-read-write through an AccessControlPolicy document: anonymous writes and deletes.
+rw = prefix + "-rw"
+root.create_bucket(Bucket=rw)
+refused("AccessDenied", anon.list_objects, Bucket=rw)
+bucket_owner = root.get_bucket_acl(Bucket=rw)["Owner"]
+root.put_bucket_acl(Bucket=rw, AccessControlPolicy={"Owner": bucket_owner, "Grants": [
+    {"Grantee": {"Type": "Group", "URI": ALL}, "Permission": "READ"},
+    {"Grantee": {"Type": "Group", "URI": ALL}, "Permission": "WRITE"}]})
+assert groups(root.get_bucket_acl(Bucket=rw)) == sorted([(bucket_owner["ID"], "FULL_CONTROL"), ("AllUsers", "READ"),
+                                                          ("AllUsers", "WRITE")])
+anon.put_object(Bucket=rw, Key="dropped.bin", Body=b"\x00\x01anonymous")
+assert root.get_object(Bucket=rw, Key="dropped.bin")["Body"].read() == b"\x00\x01anonymous"
+anon.delete_object(Bucket=rw, Key="dropped.bin")
+assert "Contents" not in root.list_objects(Bucket=rw)
+refused("AccessDenied", anon.put_bucket_acl, Bucket=rw, ACL="private")
+root.put_bucket_acl(Bucket=rw, ACL="private")
+refused("AccessDenied", anon.put_object, Bucket=rw, Key="late.bin", Body=b"x")
+
+# authenticated-read: any key of the cluster lists, anonymous does not; a grant to one key by its id.
+auth = prefix + "-auth"
+root.create_bucket(Bucket=auth, ACL="authenticated-read")
+refused("AccessDenied", other.put_object, Bucket=auth, Key="x", Body=b"x")
+assert "Contents" not in other.list_objects(Bucket=auth)
+refused("AccessDenied", anon.list_objects, Bucket=auth)
+root.put_bucket_acl(Bucket=auth, GrantWrite='id="%s"' % other_key)
+other.put_object(Bucket=auth, Key="by-other.txt", Body=b"granted")
+refused("AccessDenied", other.list_objects, Bucket=auth)
+
+# What is not supported says so.
+refused("NotImplemented", root.create_bucket, Bucket=prefix + "-log", ACL="log-delivery-write")
+refused("NotImplemented", root.put_object, Bucket=auth, Key="a", Body=b"a", ACL="authenticated-read")
+refused("InvalidArgument", root.put_bucket_acl, Bucket=auth, ACL="world-readable")
+print("ALL OK")
