@@ -99,6 +99,18 @@ root.put_bucket_acl(Bucket=auth, GrantWrite='id="%s"' % other_key)
 other.put_object(Bucket=auth, Key="by-other.txt", Body=b"granted")
 refused("AccessDenied", other.list_objects, Bucket=auth)
 
+# Public Access Block through boto3.
+root.put_public_access_block(Bucket=pub, PublicAccessBlockConfiguration={
+    "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": False, "RestrictPublicBuckets": False})
+conf = root.get_public_access_block(Bucket=pub)["PublicAccessBlockConfiguration"]
+assert conf == {"BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": False,
+                "RestrictPublicBuckets": False}, conf
+refused("AccessDenied", anon.list_objects, Bucket=pub)
+refused("AccessDenied", root.put_bucket_acl, Bucket=pub, ACL="public-read")
+root.delete_public_access_block(Bucket=pub)
+refused("NoSuchPublicAccessBlockConfiguration", root.get_public_access_block, Bucket=pub)
+assert [o["Key"] for o in anon.list_objects(Bucket=pub)["Contents"]] == ["open.txt", "private.txt"]
+
 # What is not supported says so.
 refused("NotImplemented", root.create_bucket, Bucket=prefix + "-log", ACL="log-delivery-write")
 refused("NotImplemented", root.put_object, Bucket=auth, Key="a", Body=b"a", ACL="authenticated-read")

@@ -56,27 +56,29 @@ final class AccessCheck {
             return;
         }
         BucketCatalog.Bucket b = services.buckets().get(bucket).orElse(null);
-        if (b != null && aclAllows(op, b, r.accessKey())) {
+        PublicAccessBlock block = b == null ? PublicAccessBlock.NONE : PublicAccessBlock.of(b.publicAccessBlock());
+        if (b != null && aclAllows(op, b, r.accessKey(), block.ignorePublicAcls())) {
             return;
         }
-        if (key != null && (op == S3Operation.GetObject || op == S3Operation.HeadObject) && grantAllows(r, bucket, key)) {
+        if (key != null && (op == S3Operation.GetObject || op == S3Operation.HeadObject)
+                && grantAllows(r, bucket, key, block.ignorePublicAcls())) {
             return;
         }
         throw r.accessKey() == null ? anonymousRefusal(op, bucket) : PermissionCheck.refusal(op, need, bucket);
     }
 
-    private static boolean aclAllows(S3Operation op, BucketCatalog.Bucket b, String accessKey) {
+    private static boolean aclAllows(S3Operation op, BucketCatalog.Bucket b, String accessKey, boolean ignorePublic) {
         AccessControlList.Right right = aclRight(op);
-        return right != null && AccessControlList.decode(b.acl()).allows(accessKey, right, false);
+        return right != null && AccessControlList.decode(b.acl()).allows(accessKey, right, ignorePublic);
     }
 
     /** An object's IP grants: grants to the client's address, and a public-read object ACL (a grant to everyone). */
-    private boolean grantAllows(S3Request r, String bucket, String key) throws IOException {
+    private boolean grantAllows(S3Request r, String bucket, String key, boolean ignoreEveryone) throws IOException {
         GrantPolicy policy = grants.get();
         if (policy == null) {
             return false;
         }
-        AccessDecision decision = policy.check(r.exchange(), bucket, key, false);
+        AccessDecision decision = policy.check(r.exchange(), bucket, key, ignoreEveryone);
         if (decision.status() == 503) {
             throw new StoreUnavailableException(decision.message());
         }

@@ -43,6 +43,7 @@ final class Acls {
     void putBucket(S3Request r) throws IOException, S3Exception {
         BucketCatalog.Bucket b = services.requireBucket(r);
         AccessControlList acl = fromRequest(r, b);
+        PublicAccessBlock.of(b.publicAccessBlock()).refusePublicAcl(r.bucket(), acl.isPublic());
         setBucket(r.bucket(), acl);
         S3Responses.empty(r.exchange(), 200);
     }
@@ -73,6 +74,7 @@ final class Acls {
     void putObject(S3Request r) throws IOException, S3Exception {
         BucketCatalog.Bucket b = services.requireBucket(r);
         boolean everyone = publicRead(fromRequest(r, b));
+        PublicAccessBlock.of(b.publicAccessBlock()).refusePublicAcl(r.bucket(), everyone);
         Optional<StoredObject> object = services.store().get(r.bucket(), r.key());
         if (object.isEmpty() || !applyToObject(r.bucket(), r.key(), everyone)) {
             throw noSuchKey(r);
@@ -84,9 +86,14 @@ final class Acls {
      * The object ACL a write (PutObject, CopyObject, CreateMultipartUpload) asks for, checked before any byte is
      * staged: true for public-read, false for private or none.
      */
-    boolean forObjectWrite(S3Request r) throws S3Exception {
+    boolean forObjectWrite(S3Request r) throws IOException, S3Exception {
         AccessControlList acl = AccessControlList.fromHeaders(r);
-        return acl != null && publicRead(acl);
+        boolean everyone = acl != null && publicRead(acl);
+        if (everyone) {
+            BucketCatalog.Bucket b = services.requireBucket(r);
+            PublicAccessBlock.of(b.publicAccessBlock()).refusePublicAcl(r.bucket(), true);
+        }
+        return everyone;
     }
 
     /**

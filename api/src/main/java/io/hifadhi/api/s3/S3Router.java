@@ -50,6 +50,7 @@ public final class S3Router implements HttpHandler {
     private final BucketDocument corsRules;
     /** Lifecycle rules; the node's expiry pass enforces them. */
     private final BucketDocument lifecycle;
+    private final BucketDocument publicAccessBlock;
     /** IP grants: objects' grants and public-read ACLs (null: no grants, objects are private). */
     private volatile io.hifadhi.api.auth.GrantPolicy grants;
     private final AccessCheck access;
@@ -89,6 +90,10 @@ public final class S3Router implements HttpHandler {
         this.lifecycle = new BucketDocument(services, new XmlReader(LIFECYCLE_BODY, 16 * LifecycleConfiguration.MAX_RULES + 10),
                 root -> LifecycleConfiguration.parse(root).toXml(), BucketCatalog.Bucket::lifecycle, BucketCatalog::setLifecycle,
                 S3Error.NoSuchLifecycleConfiguration, "lifecycle configuration");
+        this.publicAccessBlock = new BucketDocument(services, new XmlReader(4096, 10),
+                root -> PublicAccessBlock.fromXml(root).toXml(), BucketCatalog.Bucket::publicAccessBlock,
+                (catalog, bucket, doc) -> catalog.update(bucket, b -> b.withPublicAccessBlock(doc)),
+                S3Error.NoSuchPublicAccessBlockConfiguration, "public access block configuration");
     }
 
     /** Serves GET/HEAD of objects to addresses these IP grants cover, and keeps object ACLs in them; returns this router. */
@@ -257,6 +262,9 @@ public final class S3Router implements HttpHandler {
             case PutBucketLifecycleConfiguration -> lifecycle::put;
             case DeleteBucketLifecycle -> lifecycle::delete;
             case GetBucketVersioning -> buckets::versioning;
+            case GetPublicAccessBlock -> publicAccessBlock::get;
+            case PutPublicAccessBlock -> publicAccessBlock::put;
+            case DeletePublicAccessBlock -> publicAccessBlock::delete;
             case GetBucketAcl -> acls::getBucket;
             case PutBucketAcl -> acls::putBucket;
             case GetObjectAcl -> acls::getObject;

@@ -132,6 +132,44 @@ class S3AccessControlTest {
     }
 
     @Test
+    void publicAccessBlock() {
+        root.createBucket(r -> r.bucket("sdk-pab").acl(BucketCannedACL.PUBLIC_READ));
+        root.putObject(r -> r.bucket("sdk-pab").key("open.txt").acl(ObjectCannedACL.PUBLIC_READ), RequestBody.fromString("open"));
+        assertEquals(404, status(() -> root.getPublicAccessBlock(r -> r.bucket("sdk-pab"))));
+        assertEquals("open", anonymous.getObjectAsBytes(r -> r.bucket("sdk-pab").key("open.txt")).asUtf8String());
+
+        // IgnorePublicAcls: the public grants stay, and count for nothing
+        root.putPublicAccessBlock(r -> r.bucket("sdk-pab").publicAccessBlockConfiguration(c -> c.ignorePublicAcls(true)));
+        var got = root.getPublicAccessBlock(r -> r.bucket("sdk-pab")).publicAccessBlockConfiguration();
+        assertEquals(true, got.ignorePublicAcls());
+        assertEquals(false, got.blockPublicAcls());
+        assertEquals(403, status(() -> anonymous.getObject(r -> r.bucket("sdk-pab").key("open.txt"))));
+        assertEquals(403, status(() -> anonymous.listObjects(r -> r.bucket("sdk-pab"))));
+        root.putObject(r -> r.bucket("sdk-pab").key("later.txt").acl(ObjectCannedACL.PUBLIC_READ), RequestBody.fromString("x"));
+
+        // BlockPublicAcls: a public ACL is refused, a private one still set; nothing was written by the refusals
+        root.putPublicAccessBlock(r -> r.bucket("sdk-pab").publicAccessBlockConfiguration(c -> c.blockPublicAcls(true)));
+        assertEquals(403, status(() -> root.putObject(r -> r.bucket("sdk-pab").key("refused.txt").acl(ObjectCannedACL.PUBLIC_READ),
+                RequestBody.fromString("no"))));
+        assertEquals(404, status(() -> root.headObject(r -> r.bucket("sdk-pab").key("refused.txt"))));
+        assertEquals(403, status(() -> root.putBucketAcl(r -> r.bucket("sdk-pab").acl(BucketCannedACL.PUBLIC_READ_WRITE))));
+        assertEquals(403, status(() -> root.putObjectAcl(r -> r.bucket("sdk-pab").key("open.txt").acl(ObjectCannedACL.PUBLIC_READ))));
+        assertEquals(403, status(() -> root.createMultipartUpload(r -> r.bucket("sdk-pab").key("m").acl(ObjectCannedACL.PUBLIC_READ))));
+        root.putObject(r -> r.bucket("sdk-pab").key("private.txt").acl(ObjectCannedACL.PRIVATE), RequestBody.fromString("p"));
+        // only BlockPublicAcls now: the grants set before count again
+        assertEquals("open", anonymous.getObjectAsBytes(r -> r.bucket("sdk-pab").key("open.txt")).asUtf8String());
+
+        root.deletePublicAccessBlock(r -> r.bucket("sdk-pab"));
+        assertEquals(404, status(() -> root.getPublicAccessBlock(r -> r.bucket("sdk-pab"))));
+        root.putObjectAcl(r -> r.bucket("sdk-pab").key("private.txt").acl(ObjectCannedACL.PUBLIC_READ));
+        assertEquals("p", anonymous.getObjectAsBytes(r -> r.bucket("sdk-pab").key("private.txt")).asUtf8String());
+        try (S3Client other = S3TestSupport.client(node.httpPort(), otherKey, otherSecret, Region.US_EAST_1)) {
+            assertEquals(403, status(() -> other.putPublicAccessBlock(r -> r.bucket("sdk-pab")
+                    .publicAccessBlockConfiguration(c -> c.blockPublicAcls(false)))));
+        }
+    }
+
+    @Test
     void boto3() throws Exception {
         Path script = tmp.resolve("boto3_acl.py");
         try (InputStream in = S3AccessControlTest.class.getResourceAsStream("/s3/boto3_acl.py")) {
