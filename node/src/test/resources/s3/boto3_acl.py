@@ -111,6 +111,25 @@ root.delete_public_access_block(Bucket=pub)
 refused("NoSuchPublicAccessBlockConfiguration", root.get_public_access_block, Bucket=pub)
 assert [o["Key"] for o in anon.list_objects(Bucket=pub)["Contents"]] == ["open.txt", "private.txt"]
 
+# A bucket policy through boto3: anonymous reads of one prefix, refused for the rest; a malformed one named.
+import json
+pol = prefix + "-policy"
+root.create_bucket(Bucket=pol)
+root.put_object(Bucket=pol, Key="public/a.txt", Body=b"by policy")
+root.put_object(Bucket=pol, Key="private/b.txt", Body=b"not by policy")
+doc = json.dumps({"Version": "2012-10-17", "Statement": [{"Sid": "PublicPrefix", "Effect": "Allow", "Principal": "*",
+                  "Action": "s3:GetObject", "Resource": "arn:aws:s3:::%s/public/*" % pol}]})
+root.put_bucket_policy(Bucket=pol, Policy=doc)
+assert json.loads(root.get_bucket_policy(Bucket=pol)["Policy"]) == json.loads(doc)
+assert root.get_bucket_policy_status(Bucket=pol)["PolicyStatus"]["IsPublic"] is True
+assert anon.get_object(Bucket=pol, Key="public/a.txt")["Body"].read() == b"by policy"
+refused("AccessDenied", anon.get_object, Bucket=pol, Key="private/b.txt")
+e = refused("MalformedPolicy", root.put_bucket_policy, Bucket=pol, Policy='{"Statement": [{"Effect": "Allow"}]}')
+assert "Principal" in str(e), e
+root.delete_bucket_policy(Bucket=pol)
+refused("NoSuchBucketPolicy", root.get_bucket_policy, Bucket=pol)
+refused("AccessDenied", anon.get_object, Bucket=pol, Key="public/a.txt")
+
 # What is not supported says so.
 refused("NotImplemented", root.create_bucket, Bucket=prefix + "-log", ACL="log-delivery-write")
 refused("NotImplemented", root.put_object, Bucket=auth, Key="a", Body=b"a", ACL="authenticated-read")

@@ -66,7 +66,7 @@ public final class ApiServer implements AutoCloseable {
         HttpHandler metrics = guarded("metrics", new MetricsHandler(context.metricsText()), probes);
         HttpHandler s3 = context.s3() == null ? null : guarded("s3", new S3Router(new S3Services(context.store(),
                 context.s3().uploads(), context.s3().buckets(), context.s3().settings(), context.clock()), context.s3().secrets(),
-                context.s3().permissions()).grants(grants).maxHeaderBytes(settings.maxHeaderBytes()).keyRate(keyRate));
+                context.s3().permissions()).grants(grants).clients(clients).maxHeaderBytes(settings.maxHeaderBytes()).keyRate(keyRate));
         HttpHandler locate = guarded("locate", new io.hifadhi.api.nativeapi.LocateHandler(context, () -> locator));
         HttpHandler presign = guarded("presign", new io.hifadhi.api.nativeapi.PresignHandler(context));
         HttpHandler upload = guarded("store", new io.hifadhi.api.nativeapi.UploadHandler(context, settings.maxObjectSize()));

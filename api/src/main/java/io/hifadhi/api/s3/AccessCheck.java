@@ -13,20 +13,23 @@ import java.util.function.Supplier;
  * refused request), on every node from what every node holds: the key table, the bucket table (ACL, Public Access
  * Block, policy) and the object's record (its IP grants, which include a public-read object ACL).
  *
- * <p>The order is IAM's: an explicit Deny of the bucket policy refuses; then a root key may do anything; then any
- * Allow (the key's own permissions, the bucket policy, the bucket ACL, the object's grants) lets the request through;
- * else it is refused. Only root keys may do what needs root (bucket creation and configuration); ACLs and policies
+ * <p>The order is IAM's: an explicit Deny of the bucket policy refuses (a root key keeps managing the policy itself,
+ * so a policy cannot lock the owner out); then a root key may do anything; then any Allow (the key's own permissions,
+ * the bucket policy, the bucket ACL, the object's grants) lets the request through; else it is refused. With the
+ * Public Access Block's RestrictPublicBuckets a public policy's Allow opens nothing to anonymous requests. Only root keys may do what needs root (bucket creation and configuration); ACLs and policies
  * open the read and write operations only.
  */
 final class AccessCheck {
     private final S3Services services;
     private final PermissionLookup permissions;
     private final Supplier<GrantPolicy> grants;
+    private final BucketPolicies policies;
 
-    AccessCheck(S3Services services, PermissionLookup permissions, Supplier<GrantPolicy> grants) {
+    AccessCheck(S3Services services, PermissionLookup permissions, Supplier<GrantPolicy> grants, BucketPolicies policies) {
         this.services = services;
         this.permissions = permissions;
         this.grants = grants;
+        this.policies = policies;
     }
 
     void enforce(S3Operation op, S3Request r) throws IOException, S3Exception {
@@ -46,6 +49,16 @@ final class AccessCheck {
 
     private void decide(S3Operation op, S3Operation.Need need, String bucket, String key, S3Request r, Permissions p)
             throws IOException, S3Exception {
+        BucketCatalog.Bucket b = services.buckets().get(bucket).orElse(null);
+        BucketPolicy policy = b == null ? null : policies.policyOf(b);
+        BucketPolicy.Decision said = policy == null ? new BucketPolicy.Decision(BucketPolicy.Effect.NONE, null)
+                : policy.evaluate(policies.request(op, bucket, key, r));
+        if (said.effect() == BucketPolicy.Effect.DENY && !(p.root() && BucketPolicies.managesPolicy(op))) {
+            throw new S3Exception(S3Error.AccessDenied, "Access Denied: the policy of bucket '" + PermissionCheck.clip(bucket)
+                    + "' denies " + BucketPolicies.action(op) + " to this request"
+                    + (said.sid() == null || said.sid().isEmpty() ? "" : " (statement '" + PermissionCheck.clip(said.sid()) + "')")
+                    + ".");
+        }
         if (p.root()) {
             return;
         }
@@ -55,8 +68,11 @@ final class AccessCheck {
         if (PermissionCheck.allows(p, need, bucket)) {
             return;
         }
-        BucketCatalog.Bucket b = services.buckets().get(bucket).orElse(null);
         PublicAccessBlock block = b == null ? PublicAccessBlock.NONE : PublicAccessBlock.of(b.publicAccessBlock());
+        if (said.effect() == BucketPolicy.Effect.ALLOW
+                && !(block.restrictPublicBuckets() && r.accessKey() == null && policy.isPublic())) {
+            return;
+        }
         if (b != null && aclAllows(op, b, r.accessKey(), block.ignorePublicAcls())) {
             return;
         }

@@ -54,6 +54,9 @@ public final class S3Router implements HttpHandler {
     /** IP grants: objects' grants and public-read ACLs (null: no grants, objects are private). */
     private volatile io.hifadhi.api.auth.GrantPolicy grants;
     private final AccessCheck access;
+    private final BucketPolicies policies;
+    /** Who the client is behind trusted proxies, for aws:SourceIp and aws:SecureTransport in bucket policies. */
+    private volatile io.hifadhi.api.auth.ClientAddress clients = io.hifadhi.api.auth.ClientAddress.direct();
     private final Acls acls;
     private int maxHeaderBytes = Integer.MAX_VALUE;
     /** Requests a second per access key, from all its addresses together (null: no limit). */
@@ -74,7 +77,8 @@ public final class S3Router implements HttpHandler {
         this.services = services;
         this.permissions = permissions;
         this.verifier = new SigV4Verifier(secrets, services.settings().region(), services.clock());
-        this.access = new AccessCheck(services, permissions, () -> grants);
+        this.policies = new BucketPolicies(services, () -> clients);
+        this.access = new AccessCheck(services, permissions, () -> grants, policies);
         this.acls = new Acls(services, () -> grants == null ? null : grants.store());
         this.buckets = new BucketHandlers(services, acls);
         this.getObject = new GetObject(services);
@@ -99,6 +103,12 @@ public final class S3Router implements HttpHandler {
     /** Serves GET/HEAD of objects to addresses these IP grants cover, and keeps object ACLs in them; returns this router. */
     public S3Router grants(io.hifadhi.api.auth.GrantPolicy policy) {
         this.grants = policy;
+        return this;
+    }
+
+    /** Decides the client's address and scheme (behind trusted proxies) for bucket policies; returns this router. */
+    public S3Router clients(io.hifadhi.api.auth.ClientAddress clientAddress) {
+        this.clients = clientAddress;
         return this;
     }
 
@@ -265,6 +275,10 @@ public final class S3Router implements HttpHandler {
             case GetPublicAccessBlock -> publicAccessBlock::get;
             case PutPublicAccessBlock -> publicAccessBlock::put;
             case DeletePublicAccessBlock -> publicAccessBlock::delete;
+            case GetBucketPolicy -> policies::get;
+            case PutBucketPolicy -> policies::put;
+            case DeleteBucketPolicy -> policies::delete;
+            case GetBucketPolicyStatus -> policies::status;
             case GetBucketAcl -> acls::getBucket;
             case PutBucketAcl -> acls::putBucket;
             case GetObjectAcl -> acls::getObject;

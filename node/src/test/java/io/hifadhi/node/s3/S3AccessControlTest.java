@@ -169,6 +169,93 @@ class S3AccessControlTest {
         }
     }
 
+    /**
+     * A bucket policy opening reads to 127.0.0.2 only, a Deny by s3:prefix, an Allow to one key: anonymous GETs over
+     * sockets bound to 127.0.0.2 and 127.0.0.3 (loopback takes any 127.x source) get 200 and 403.
+     */
+    @Test
+    void bucketPolicy() throws Exception {
+        root.createBucket(r -> r.bucket("sdk-policy"));
+        root.putObject(r -> r.bucket("sdk-policy").key("docs/a.txt"), RequestBody.fromString("policy-read"));
+        root.putObject(r -> r.bucket("sdk-policy").key("hidden/b.txt"), RequestBody.fromString("hidden"));
+        assertEquals(404, status(() -> root.getBucketPolicy(r -> r.bucket("sdk-policy"))));
+        String policy = """
+                {"Version":"2012-10-17","Statement":[
+                 {"Sid":"ReadFromTwo","Effect":"Allow","Principal":"*","Action":["s3:GetObject","s3:ListBucket"],
+                  "Resource":["arn:aws:s3:::sdk-policy","arn:aws:s3:::sdk-policy/*"],
+                  "Condition":{"IpAddress":{"aws:SourceIp":["127.0.0.2/32"]}}},
+                 {"Sid":"NotHidden","Effect":"Deny","Principal":{"AWS":"*"},"Action":"s3:*",
+                  "Resource":"arn:aws:s3:::sdk-policy/hidden/*"},
+                 {"Sid":"NoHiddenListing","Effect":"Deny","Principal":"*","Action":"s3:ListBucket",
+                  "Resource":"arn:aws:s3:::sdk-policy","Condition":{"StringLike":{"s3:prefix":"hidden*"}}},
+                 {"Sid":"OtherWrites","Effect":"Allow","Principal":{"AWS":["%s"]},"Action":"s3:PutObject",
+                  "Resource":"arn:aws:s3:::sdk-policy/drop/*","Condition":{"BoolIfExists":{"aws:SecureTransport":"false"}}}]}
+                """.formatted(otherKey);
+        root.putBucketPolicy(r -> r.bucket("sdk-policy").policy(policy));
+        assertEquals(policy, root.getBucketPolicy(r -> r.bucket("sdk-policy")).policy());
+        assertEquals(false, root.getBucketPolicyStatus(r -> r.bucket("sdk-policy")).policyStatus().isPublic());
+
+        int port = node.httpPort();
+        assertTrue(anonymousGetFrom("127.0.0.2", port, "/sdk-policy/docs/a.txt").startsWith("HTTP/1.1 200"));
+        assertTrue(anonymousGetFrom("127.0.0.2", port, "/sdk-policy/docs/a.txt").endsWith("policy-read"));
+        assertTrue(anonymousGetFrom("127.0.0.3", port, "/sdk-policy/docs/a.txt").startsWith("HTTP/1.1 403"));
+        String denied = anonymousGetFrom("127.0.0.2", port, "/sdk-policy/hidden/b.txt");
+        assertTrue(denied.startsWith("HTTP/1.1 403") && denied.contains("NotHidden"), denied);
+        assertTrue(anonymousGetFrom("127.0.0.2", port, "/sdk-policy?list-type=2&prefix=docs/").startsWith("HTTP/1.1 200"));
+        assertTrue(anonymousGetFrom("127.0.0.2", port, "/sdk-policy?list-type=2&prefix=hidden/").startsWith("HTTP/1.1 403"));
+        // the explicit Deny binds root keys too; a root key keeps managing the policy
+        assertEquals(403, status(() -> root.getObject(r -> r.bucket("sdk-policy").key("hidden/b.txt"))));
+        try (S3Client other = S3TestSupport.client(node.httpPort(), otherKey, otherSecret, Region.US_EAST_1)) {
+            other.putObject(r -> r.bucket("sdk-policy").key("drop/from-other.txt"), RequestBody.fromString("dropped"));
+            assertEquals(403, status(() -> other.putObject(r -> r.bucket("sdk-policy").key("elsewhere.txt"),
+                    RequestBody.fromString("no"))));
+            assertEquals(403, status(() -> other.getObject(r -> r.bucket("sdk-policy").key("drop/from-other.txt"))));
+            assertEquals(403, status(() -> other.putBucketPolicy(r -> r.bucket("sdk-policy").policy(policy))));
+        }
+
+        // malformed and unsupported policies say what is wrong; the stored policy stays
+        S3Exception bad = assertThrows(S3Exception.class, () -> root.putBucketPolicy(r -> r.bucket("sdk-policy")
+                .policy("{\"Statement\":[{\"Effect\":\"Maybe\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\","
+                        + "\"Resource\":\"arn:aws:s3:::sdk-policy/*\"}]}")));
+        assertEquals("MalformedPolicy", bad.awsErrorDetails().errorCode());
+        assertTrue(bad.awsErrorDetails().errorMessage().contains("Allow or Deny"), bad.getMessage());
+        assertEquals("MalformedPolicy", assertThrows(S3Exception.class, () -> root.putBucketPolicy(r -> r.bucket("sdk-policy")
+                .policy("{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\","
+                        + "\"Resource\":\"arn:aws:s3:::another-bucket/*\"}]}"))).awsErrorDetails().errorCode());
+        assertEquals(501, status(() -> root.putBucketPolicy(r -> r.bucket("sdk-policy")
+                .policy("{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\","
+                        + "\"Resource\":\"arn:aws:s3:::sdk-policy/*\",\"Condition\":{\"DateLessThan\":"
+                        + "{\"aws:CurrentTime\":\"2030-01-01T00:00:00Z\"}}}]}"))));
+        assertEquals(policy, root.getBucketPolicy(r -> r.bucket("sdk-policy")).policy());
+
+        // a public policy: BlockPublicPolicy refuses it, RestrictPublicBuckets stops it from opening anything anonymously
+        String open = "{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\","
+                + "\"Resource\":\"arn:aws:s3:::sdk-policy/docs/*\"}]}";
+        root.putPublicAccessBlock(r -> r.bucket("sdk-policy").publicAccessBlockConfiguration(c -> c.blockPublicPolicy(true)));
+        assertEquals(403, status(() -> root.putBucketPolicy(r -> r.bucket("sdk-policy").policy(open))));
+        root.putPublicAccessBlock(r -> r.bucket("sdk-policy").publicAccessBlockConfiguration(c -> c.restrictPublicBuckets(true)));
+        root.putBucketPolicy(r -> r.bucket("sdk-policy").policy(open));
+        assertEquals(true, root.getBucketPolicyStatus(r -> r.bucket("sdk-policy")).policyStatus().isPublic());
+        assertEquals(403, rawGet("/sdk-policy/docs/a.txt", null).statusCode());
+        root.deletePublicAccessBlock(r -> r.bucket("sdk-policy"));
+        assertEquals("policy-read", rawGet("/sdk-policy/docs/a.txt", null).body());
+        root.deleteBucketPolicy(r -> r.bucket("sdk-policy"));
+        assertEquals(403, rawGet("/sdk-policy/docs/a.txt", null).statusCode());
+        assertEquals("hidden", root.getObjectAsBytes(r -> r.bucket("sdk-policy").key("hidden/b.txt")).asUtf8String());
+    }
+
+    /** An unsigned GET over a socket bound to {@code source}: status line, headers and body as text. */
+    static String anonymousGetFrom(String source, int port, String path) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket()) {
+            socket.bind(new java.net.InetSocketAddress(source, 0));
+            socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 10_000);
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                    + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            return new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        }
+    }
+
     @Test
     void boto3() throws Exception {
         Path script = tmp.resolve("boto3_acl.py");
