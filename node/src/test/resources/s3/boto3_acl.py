@@ -130,6 +130,37 @@ root.delete_bucket_policy(Bucket=pol)
 refused("NoSuchBucketPolicy", root.get_bucket_policy, Bucket=pol)
 refused("AccessDenied", anon.get_object, Bucket=pol, Key="public/a.txt")
 
+# Browser form uploads (POST Object) with boto3's presigned posts, SigV4 and Version 2, sent by urllib3.
+import urllib3
+http = urllib3.PoolManager()
+form = prefix + "-form"
+root.create_bucket(Bucket=form)
+for version in ("s3v4", "s3"):
+    signer = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=key,
+                          aws_secret_access_key=secret, config=cfg.merge(Config(signature_version=version)))
+    post = signer.generate_presigned_post(form, "up/" + version + "/${filename}", Fields={"acl": "public-read"},
+                                          Conditions=[{"acl": "public-read"}, ["content-length-range", 1, 4096]],
+                                          ExpiresIn=300)
+    data = bytes(range(256)) * 4
+    resp = http.request("POST", post["url"], fields=list(post["fields"].items()) + [("file", ("f.bin", data, "application/x-test"))])
+    assert resp.status == 204, (version, resp.status, resp.data)
+    got = anon.get_object(Bucket=form, Key="up/%s/f.bin" % version)
+    assert got["Body"].read() == data and got["ContentType"] == "application/x-test", version
+    # the policy's conditions hold: too large, another acl, an extra field
+    resp = http.request("POST", post["url"], fields=list(post["fields"].items()) + [("file", ("big.bin", b"x" * 5000))])
+    assert resp.status == 400 and b"EntityTooLarge" in resp.data, resp.data
+    bad = dict(post["fields"], acl="private")
+    resp = http.request("POST", post["url"], fields=list(bad.items()) + [("file", ("f.bin", b"x"))])
+    assert resp.status == 403 and b"Policy Condition failed" in resp.data and b"acl" in resp.data, resp.data
+    resp = http.request("POST", post["url"], fields=list(post["fields"].items()) + [("x-amz-meta-extra", "1"), ("file", ("f.bin", b"x"))])
+    assert resp.status == 403 and b"Extra input fields: x-amz-meta-extra" in resp.data, resp.data
+    forged = dict(post["fields"])
+    forged["x-amz-signature" if version == "s3v4" else "signature"] = "AAAA" + forged.get("x-amz-signature", forged.get("signature"))[4:]
+    resp = http.request("POST", post["url"], fields=list(forged.items()) + [("file", ("f.bin", b"x"))])
+    assert resp.status == 403 and b"SignatureDoesNotMatch" in resp.data, resp.data
+resp = http.request("POST", endpoint + "/" + form, fields=[("key", "anon.txt"), ("file", ("a.txt", b"a"))])
+assert resp.status == 403 and b"AccessDenied" in resp.data, resp.data
+
 # What is not supported says so.
 refused("NotImplemented", root.create_bucket, Bucket=prefix + "-log", ACL="log-delivery-write")
 refused("NotImplemented", root.put_object, Bucket=auth, Key="a", Body=b"a", ACL="authenticated-read")

@@ -70,7 +70,7 @@ public enum S3Operation {
     CreateBucket(Scope.BUCKET, "PUT", Need.ROOT, Set.of(), Set.of()),
     DeleteBucket(Scope.BUCKET, "DELETE", Need.ROOT, Set.of(), Set.of()),
     /** A browser form upload: a POST to the bucket that names no subresource. */
-    PostObject(Scope.BUCKET, "POST", Need.WRITE, Set.of(), Set.of(), false),
+    PostObject(Scope.BUCKET, "POST", Need.WRITE, Set.of(), Set.of()),
 
     // ---- object, marked by a subresource (or a copy source)
     ListParts(Scope.OBJECT, "GET", Need.WRITE, Set.of("uploadId"), Set.of("max-parts", "part-number-marker")),

@@ -55,6 +55,7 @@ public final class S3Router implements HttpHandler {
     private volatile io.hifadhi.api.auth.GrantPolicy grants;
     private final AccessCheck access;
     private final BucketPolicies policies;
+    private final PostObject postObject;
     /** Who the client is behind trusted proxies, for aws:SourceIp and aws:SecureTransport in bucket policies. */
     private volatile io.hifadhi.api.auth.ClientAddress clients = io.hifadhi.api.auth.ClientAddress.direct();
     private final Acls acls;
@@ -89,6 +90,8 @@ public final class S3Router implements HttpHandler {
         this.deleteObjects = new DeleteObjects(services);
         this.listObjects = new ListObjects(services);
         this.multipart = new Multipart(services, conditions, acls);
+        this.postObject = new PostObject(services, new io.hifadhi.api.signature.PostPolicySignature(secrets,
+                services.settings().region()), access, acls);
         this.cors = new Cors(services);
         this.corsRules = cors.rules();
         this.lifecycle = new BucketDocument(services, new XmlReader(LIFECYCLE_BODY, 16 * LifecycleConfiguration.MAX_RULES + 10),
@@ -169,7 +172,9 @@ public final class S3Router implements HttpHandler {
                         + " it with AWS Signature Version 4 or 2 (an access key and secret are required).") : e;
             }
             // Who sent it is known (or it is anonymous); now whether that may do this, before anything is read or changed.
-            access.enforce(op, request);
+            if (op != S3Operation.PostObject) { // a form names its signer in its fields: PostObject checks it itself
+                access.enforce(op, request);
+            }
             cors.decorate(request);
             operation.handle(request);
         } catch (S3Exception e) {
@@ -279,6 +284,7 @@ public final class S3Router implements HttpHandler {
             case PutBucketPolicy -> policies::put;
             case DeleteBucketPolicy -> policies::delete;
             case GetBucketPolicyStatus -> policies::status;
+            case PostObject -> postObject::handle;
             case GetBucketAcl -> acls::getBucket;
             case PutBucketAcl -> acls::putBucket;
             case GetObjectAcl -> acls::getObject;
