@@ -18,6 +18,14 @@ public record Grant(Cidr network, long expiresAtMillis) {
         }
     }
 
+    /** The networks that hold every address: a grant to both is an S3 object's public-read ACL. */
+    public static final List<Cidr> EVERYWHERE = List.of(Cidr.parse("0.0.0.0/0"), Cidr.parse("::/0"));
+
+    /** Whether this grant is to every address of its family, which S3's Public Access Block counts as public. */
+    public boolean toEveryone() {
+        return network.prefixLength() == 0;
+    }
+
     public boolean expiredAt(Instant now) {
         return expiresAtMillis != 0 && now.toEpochMilli() >= expiresAtMillis;
     }

@@ -49,9 +49,19 @@ public final class GrantPolicy implements AccessPolicy {
 
     /** The decision for reading {@code bucket}/{@code key} from this exchange's client address. */
     public AccessDecision check(HttpServerExchange exchange, String bucket, String key) {
+        return check(exchange, bucket, key, false);
+    }
+
+    /**
+     * The decision for reading an S3 object from this exchange's client address.
+     *
+     * @param ignoreEveryone the bucket's Public Access Block ignores public ACLs: grants to every address (an object's
+     *                       public-read ACL) count for nothing
+     */
+    public AccessDecision check(HttpServerExchange exchange, String bucket, String key, boolean ignoreEveryone) {
         InetAddress client = clients.of(exchange);
         try {
-            return decide(client, bucket, key, clock.instant());
+            return decide(client, bucket, key, clock.instant(), ignoreEveryone);
         } catch (IOException e) {
             return new AccessDecision(false, true, 503, "unavailable",
                     "The object's grants could not be read: " + e.getMessage(), "Retry in a few seconds.");
@@ -59,9 +69,14 @@ public final class GrantPolicy implements AccessPolicy {
     }
 
     AccessDecision decide(InetAddress client, String bucket, String key, Instant now) throws IOException {
+        return decide(client, bucket, key, now, false);
+    }
+
+    private AccessDecision decide(InetAddress client, String bucket, String key, Instant now, boolean ignoreEveryone)
+            throws IOException {
         boolean anyLive = false;
         for (GrantPrefix p : grants.prefixGrants(bucket)) {
-            if (p.covers(bucket, key) && !p.grant().expiredAt(now)) {
+            if (p.covers(bucket, key) && !p.grant().expiredAt(now) && !(ignoreEveryone && p.grant().toEveryone())) {
                 if (p.grant().allows(client, now)) {
                     return AccessDecision.allow();
                 }
@@ -71,6 +86,9 @@ public final class GrantPolicy implements AccessPolicy {
         Optional<List<Grant>> own = grants.objectGrants(bucket, key);
         if (own.isPresent()) {
             for (Grant g : own.get()) {
+                if (ignoreEveryone && g.toEveryone()) {
+                    continue;
+                }
                 if (g.allows(client, now)) {
                     return AccessDecision.allow();
                 }

@@ -20,6 +20,14 @@ public interface GrantStore {
      */
     Optional<List<Grant>> grantObject(String bucket, String key, Grant grant) throws IOException;
 
+    /**
+     * Replaces the object's grants with {@code change} applied to them, as one new version of its record (an S3 object
+     * ACL sets or clears the grants to every address this way). Returns the grants afterwards, or empty when there is
+     * no such object.
+     */
+    Optional<List<Grant>> updateObject(String bucket, String key, java.util.function.UnaryOperator<List<Grant>> change)
+            throws IOException;
+
     /** Removes the object's grant for exactly {@code network}. Returns whether one was there (empty: no such object). */
     Optional<Boolean> revokeObject(String bucket, String key, Cidr network) throws IOException;
 

@@ -3,16 +3,21 @@ package io.hifadhi.api.s3;
 import java.io.IOException;
 import java.util.Map;
 
-/** CreateBucket, DeleteBucket, HeadBucket, ListBuckets, GetBucketLocation, GetBucketVersioning. */
+/**
+ * CreateBucket (with the ACL x-amz-acl or x-amz-grant-* ask for), DeleteBucket, HeadBucket, ListBuckets,
+ * GetBucketLocation, GetBucketVersioning.
+ */
 final class BucketHandlers {
     private static final int MAX_CONFIGURATION_BYTES = 64 * 1024;
 
     private final S3Services services;
+    private final Acls acls;
     private final XmlReader xml = new XmlReader(MAX_CONFIGURATION_BYTES, 100);
     private final KeyLocks quotaLocks = new KeyLocks();
 
-    BucketHandlers(S3Services services) {
+    BucketHandlers(S3Services services, Acls acls) {
         this.services = services;
+        this.acls = acls;
     }
 
     /** @param visible the buckets the caller's key has any permission on (a root key: all) */
@@ -36,10 +41,7 @@ final class BucketHandlers {
             throw new S3Exception(S3Error.InvalidBucketName, "The specified bucket is not valid: " + problem,
                     Map.of("BucketName", r.bucket()));
         }
-        String acl = r.header("x-amz-acl");
-        if (acl != null && !acl.equals("private")) {
-            throw new S3Exception(S3Error.NotImplemented, "Canned ACL '" + acl + "' is not supported; buckets are private.");
-        }
+        AccessControlList acl = AccessControlList.fromHeaders(r);
         if (r.header("x-amz-bucket-object-lock-enabled") != null
                 && r.header("x-amz-bucket-object-lock-enabled").equalsIgnoreCase("true")) {
             throw new S3Exception(S3Error.NotImplemented, "Object lock is not supported.");
@@ -52,6 +54,9 @@ final class BucketHandlers {
         }
         switch (outcome) {
             case CREATED -> {
+                if (acl != null && !acl.entries().isEmpty()) {
+                    acls.setBucket(r.bucket(), acl);
+                }
                 r.exchange().getResponseHeaders().put(io.undertow.util.Headers.LOCATION, "/" + r.bucket());
                 S3Responses.empty(r.exchange(), 200);
             }

@@ -21,9 +21,11 @@ import java.util.Map;
  */
 final class CopyObject {
     private final S3Services services;
+    private final Acls acls;
 
-    CopyObject(S3Services services) {
+    CopyObject(S3Services services, Acls acls) {
         this.services = services;
+        this.acls = acls;
     }
 
     /** Bucket and key named by x-amz-copy-source ("bucket/key" or "/bucket/key", URL-encoded). */
@@ -85,6 +87,7 @@ final class CopyObject {
     void handle(S3Request r) throws IOException, S3Exception {
         services.requireBucket(r);
         PutObject.refuseUnsupported(r);
+        boolean publicRead = acls.forObjectWrite(r);
         boolean replace = replaces(r, "x-amz-metadata-directive");
         boolean replaceTags = replaces(r, "x-amz-tagging-directive");
         Map<String, String> newTags = PutObject.tags(r);
@@ -110,6 +113,9 @@ final class CopyObject {
         }
         ObjectChecksum checksum = staged.checksum();
         PutResult result = PutObject.commit(services, r, write.withBody(checksum, List.of()), staged.body());
+        if (publicRead) {
+            acls.applyToObject(r.bucket(), r.key(), true);
+        }
         XmlWriter doc = XmlWriter.document("CopyObjectResult")
                 .element("LastModified", S3Responses.isoTime(result.object().lastModified()))
                 .element("ETag", "\"" + result.object().etag() + "\"");

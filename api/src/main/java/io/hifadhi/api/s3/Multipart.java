@@ -40,10 +40,12 @@ final class Multipart {
     private final ConditionalWrites conditions;
 
     private final KeyLocks quotaLocks = new KeyLocks();
+    private final Acls acls;
 
-    Multipart(S3Services services, ConditionalWrites conditions) {
+    Multipart(S3Services services, ConditionalWrites conditions, Acls acls) {
         this.services = services;
         this.conditions = conditions;
+        this.acls = acls;
     }
 
     void create(S3Request r) throws IOException, S3Exception {
@@ -51,13 +53,14 @@ final class Multipart {
         PutObject.refuseUnsupported(r);
         ObjectWrite write = new ObjectWrite(r.bucket(), r.key(), r.header("Content-Type"),
                 ObjectHeaders.fromRequest(r.exchange().getRequestHeaders()), null, PutObject.tags(r));
+        boolean publicRead = acls.forObjectWrite(r);
         String named = r.header(Checksums.ALGORITHM_HEADER);
         ChecksumAlgorithm algorithm = named == null ? null : Checksums.algorithm(named, Checksums.ALGORITHM_HEADER);
         ObjectChecksum.Type type = Checksums.uploadType(r, algorithm);
         MultipartStore.Upload upload;
-        synchronized (quotaLocks.of(r.accessKey())) {
+        synchronized (quotaLocks.of(owner(r))) {
             refuseOverQuota(r);
-            upload = services.uploads().create(write, r.accessKey(), algorithm, type);
+            upload = services.uploads().create(write, owner(r), algorithm, type, publicRead);
         }
         if (algorithm != null) {
             r.exchange().getResponseHeaders().put(new HttpString(Checksums.ALGORITHM_HEADER), algorithm.name());
@@ -242,6 +245,9 @@ final class Multipart {
         services.requireBucket(r);
         PutResult result = conditions.write(r.bucket(), r.key(), condition,
                 () -> services.uploads().complete(upload, numbers, etag, checksum));
+        if (upload.publicRead()) {
+            acls.applyToObject(r.bucket(), r.key(), true);
+        }
         completed(r, result.object().etag(), checksum);
     }
 
@@ -316,6 +322,11 @@ final class Multipart {
             throw noSuchUpload(r);
         }
         completed(r, etag, current.get().info().checksum());
+    }
+
+    /** Who began an upload: its key, or "anonymous" for an upload a bucket ACL or policy opened to everyone. */
+    private static String owner(S3Request r) {
+        return r.accessKey() == null ? "anonymous" : r.accessKey();
     }
 
     private static String multipartEtag(java.util.Collection<String> partEtags) {
@@ -452,7 +463,7 @@ final class Multipart {
     /** The open upload the request names; AccessDenied when it belongs to another key. */
     private Optional<MultipartStore.Upload> findUpload(S3Request r) throws IOException, S3Exception {
         Optional<MultipartStore.Upload> upload = services.uploads().upload(r.bucket(), r.key(), r.param("uploadId").orElse(""));
-        if (upload.isPresent() && !upload.get().owner().equals(r.accessKey())) {
+        if (upload.isPresent() && !upload.get().owner().equals(owner(r))) {
             throw new S3Exception(S3Error.AccessDenied, "Access Denied: the upload belongs to another access key.");
         }
         return upload;

@@ -23,11 +23,12 @@ public interface MultipartStore {
      * @param checksumAlgorithm the checksum every part carries and the object gets (x-amz-checksum-algorithm), or null
      * @param checksumType      whether the object's checksum is of its whole body or of its parts' checksums; null
      *                          exactly when the algorithm is
+     * @param publicRead        whether CreateMultipartUpload asked for a public object ACL, which Complete applies
      */
     record Upload(String uploadId, ObjectWrite write, String owner, Instant initiated, ChecksumAlgorithm checksumAlgorithm,
-                  ObjectChecksum.Type checksumType) {
+                  ObjectChecksum.Type checksumType, boolean publicRead) {
         public Upload(String uploadId, ObjectWrite write, String owner, Instant initiated) {
-            this(uploadId, write, owner, initiated, null, null);
+            this(uploadId, write, owner, initiated, null, null, false);
         }
 
         public String bucket() {
@@ -49,12 +50,15 @@ public interface MultipartStore {
         }
     }
 
-    /** Starts an upload whose object gets a checksum of this algorithm and type (both null for none). */
-    Upload create(ObjectWrite write, String owner, ChecksumAlgorithm checksumAlgorithm, ObjectChecksum.Type checksumType)
-            throws IOException;
+    /**
+     * Starts an upload whose object gets a checksum of this algorithm and type (both null for none), and a public
+     * object ACL at completion when {@code publicRead}.
+     */
+    Upload create(ObjectWrite write, String owner, ChecksumAlgorithm checksumAlgorithm, ObjectChecksum.Type checksumType,
+                  boolean publicRead) throws IOException;
 
     default Upload create(ObjectWrite write, String owner) throws IOException {
-        return create(write, owner, null, null);
+        return create(write, owner, null, null, false);
     }
 
     Optional<Upload> upload(String bucket, String key, String uploadId) throws IOException;

@@ -31,16 +31,19 @@ import java.util.concurrent.atomic.AtomicLong;
 final class PutObject {
     private final S3Services services;
     private final ConditionalWrites conditions;
+    private final Acls acls;
 
-    PutObject(S3Services services, ConditionalWrites conditions) {
+    PutObject(S3Services services, ConditionalWrites conditions, Acls acls) {
         this.services = services;
         this.conditions = conditions;
+        this.acls = acls;
     }
 
     void handle(S3Request r) throws IOException, S3Exception {
         services.requireBucket(r);
         ConditionalWrites.Condition condition = ConditionalWrites.of(r);
         refuseUnsupported(r, false);
+        boolean publicRead = acls.forObjectWrite(r);
         conditions.check(r.bucket(), r.key(), condition); // early: a refused write stages nothing
         Map<String, String> metadata = ObjectHeaders.fromRequest(r.exchange().getRequestHeaders());
         Map<String, String> tags = tags(r);
@@ -49,6 +52,9 @@ final class PutObject {
         Checksums.CheckedBody staged = stageBody(r, services, declared);
         ObjectWrite write = new ObjectWrite(r.bucket(), r.key(), contentType, metadata, null, tags, staged.checksum(), List.of());
         PutResult result = conditions.write(r.bucket(), r.key(), condition, () -> commit(services, r, write, staged.body()));
+        if (publicRead) {
+            acls.applyToObject(r.bucket(), r.key(), true);
+        }
         r.exchange().getResponseHeaders().put(Headers.ETAG, "\"" + result.object().etag() + "\"");
         if (staged.checksum() != null) {
             Checksums.put(r.exchange().getResponseHeaders(), staged.checksum());
@@ -173,7 +179,8 @@ final class PutObject {
 
     /**
      * Headers asking for something this store does not do. Storing the object anyway would be a
-     * success the client did not ask for (unencrypted, unlocked, with other grants), so they are refused.
+     * success the client did not ask for (unencrypted, unlocked), so they are refused. ACL headers are
+     * {@link Acls}' to check.
      */
     static void refuseUnsupported(S3Request r) throws S3Exception {
         refuseUnsupported(r, true);
@@ -191,16 +198,11 @@ final class PutObject {
         }
         for (String h : List.of("x-amz-server-side-encryption", "x-amz-server-side-encryption-customer-algorithm",
                 "x-amz-server-side-encryption-aws-kms-key-id", "x-amz-object-lock-mode", "x-amz-object-lock-retain-until-date",
-                "x-amz-object-lock-legal-hold", "x-amz-website-redirect-location",
-                "x-amz-grant-read", "x-amz-grant-write", "x-amz-grant-full-control", "x-amz-grant-read-acp", "x-amz-grant-write-acp")) {
+                "x-amz-object-lock-legal-hold", "x-amz-website-redirect-location")) {
             if (r.header(h) != null) {
                 throw new S3Exception(S3Error.NotImplemented, "The " + h + " header is not supported by this endpoint.",
                         Map.of("Header", h));
             }
-        }
-        String acl = r.header("x-amz-acl");
-        if (acl != null && !acl.equals("private") && !acl.equals("bucket-owner-full-control")) {
-            throw new S3Exception(S3Error.NotImplemented, "Canned ACL '" + acl + "' is not supported; objects are private.");
         }
         String storageClass = r.header("x-amz-storage-class");
         if (storageClass != null && !storageClass.equals("STANDARD")) {

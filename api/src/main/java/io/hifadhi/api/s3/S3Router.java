@@ -55,8 +55,15 @@ public final class S3Router implements HttpHandler {
     /** Lifecycle rules; the node's expiry pass enforces them. */
     private final BucketDocument lifecycle;
     private final BucketDocument bucketTags;
-    /** IP grants: an unsigned GET/HEAD of an object from a granted address is served (null: no grants). */
+    private final BucketDocument publicAccessBlock;
+    /** IP grants: objects' grants and public-read ACLs (null: no grants, objects are private). */
     private volatile io.hifadhi.api.auth.GrantPolicy grants;
+    private final AccessCheck access;
+    private final BucketPolicies policies;
+    private final PostObject postObject;
+    /** Who the client is behind trusted proxies, for aws:SourceIp and aws:SecureTransport in bucket policies. */
+    private volatile io.hifadhi.api.auth.ClientAddress clients = io.hifadhi.api.auth.ClientAddress.direct();
+    private final Acls acls;
     private int maxHeaderBytes = Integer.MAX_VALUE;
     /** Requests a second per access key, from all its addresses together (null: no limit). */
     private io.hifadhi.api.http.RequestRate<String> keyRate;
@@ -80,16 +87,21 @@ public final class S3Router implements HttpHandler {
         this.services = services;
         this.permissions = permissions;
         this.verifier = new SigV4Verifier(secrets, services.settings().region(), services.clock());
-        this.buckets = new BucketHandlers(services);
+        this.policies = new BucketPolicies(services, () -> clients);
+        this.access = new AccessCheck(services, permissions, () -> grants, policies);
+        this.acls = new Acls(services, () -> grants == null ? null : grants.store());
+        this.buckets = new BucketHandlers(services, acls);
         this.getObject = new GetObject(services);
         ConditionalWrites conditions = new ConditionalWrites(services.store());
-        this.putObject = new PutObject(services, conditions);
-        this.copyObject = new CopyObject(services);
+        this.putObject = new PutObject(services, conditions, acls);
+        this.copyObject = new CopyObject(services, acls);
         this.tagging = new ObjectTagging(services);
         this.attributes = new ObjectAttributes(services);
         this.deleteObjects = new DeleteObjects(services);
         this.listObjects = new ListObjects(services);
-        this.multipart = new Multipart(services, conditions);
+        this.multipart = new Multipart(services, conditions, acls);
+        this.postObject = new PostObject(services, new io.hifadhi.api.signature.PostPolicySignature(secrets,
+                services.settings().region()), access, acls);
         this.cors = new Cors(services);
         this.corsRules = cors.rules();
         this.lifecycle = new BucketDocument(services, new XmlReader(LIFECYCLE_BODY, 16 * LifecycleConfiguration.MAX_RULES + 10),
@@ -98,11 +110,21 @@ public final class S3Router implements HttpHandler {
         this.bucketTags = new BucketDocument(services, new XmlReader(BUCKET_TAGGING_BODY, 1000),
                 ObjectTags::bucketDocument, BucketCatalog.Bucket::tagging, BucketCatalog::setTagging, S3Error.NoSuchTagSet,
                 "TagSet");
+        this.publicAccessBlock = new BucketDocument(services, new XmlReader(4096, 10),
+                root -> PublicAccessBlock.fromXml(root).toXml(), BucketCatalog.Bucket::publicAccessBlock,
+                (catalog, bucket, doc) -> catalog.update(bucket, b -> b.withPublicAccessBlock(doc)),
+                S3Error.NoSuchPublicAccessBlockConfiguration, "public access block configuration");
     }
 
-    /** Serves unsigned GET/HEAD of objects to addresses these IP grants cover; returns this router. */
+    /** Serves GET/HEAD of objects to addresses these IP grants cover, and keeps object ACLs in them; returns this router. */
     public S3Router grants(io.hifadhi.api.auth.GrantPolicy policy) {
         this.grants = policy;
+        return this;
+    }
+
+    /** Decides the client's address and scheme (behind trusted proxies) for bucket policies; returns this router. */
+    public S3Router clients(io.hifadhi.api.auth.ClientAddress clientAddress) {
+        this.clients = clientAddress;
         return this;
     }
 
@@ -146,23 +168,33 @@ public final class S3Router implements HttpHandler {
                 cors.preflight(exchange, target.bucket());
                 return;
             }
-            if (servedByGrant(exchange, view, target, query, requestId)) {
-                return;
-            }
+            boolean anonymous = SigV4Verifier.authStyle(view) == io.hifadhi.api.signature.AuthStyle.NONE;
             VerifiedRequest auth;
             try {
-                auth = verifier.verify(view, virtualHostBucket(exchange.getRequestHeaders().getFirst("Host"),
-                        services.settings().hostDomains()));
+                auth = anonymous ? verifier.anonymous(view) : verifier.verify(view, virtualHostBucket(
+                        exchange.getRequestHeaders().getFirst("Host"), services.settings().hostDomains()));
             } catch (S3AuthException e) {
                 throw S3Exception.of(e);
             }
-            refuseOverKeyRate(exchange, auth.accessKeyId());
-            refuseOverKeyOpenRequests(exchange, auth.accessKeyId());
+            if (!anonymous) {
+                refuseOverKeyRate(exchange, auth.accessKeyId());
+                refuseOverKeyOpenRequests(exchange, auth.accessKeyId());
+            }
             S3Request request = new S3Request(exchange, view.method(), target.bucket(), target.key(), query, auth, requestId);
-            S3Operation op = operation(request);
-            Operation operation = handler(op, request);
-            // Signed by a known key; now whether that key may do this, before anything is read or changed.
-            PermissionCheck.enforce(permissions.of(request.accessKey()), op, request);
+            S3Operation op;
+            Operation operation;
+            try {
+                op = operation(request);
+                operation = handler(op, request);
+            } catch (S3Exception e) {
+                // Who may ask comes before what is asked: an anonymous caller learns nothing about the endpoint.
+                throw anonymous ? new S3Exception(S3Error.AccessDenied, "Access Denied: the request is not signed. Sign"
+                        + " it with AWS Signature Version 4 or 2 (an access key and secret are required).") : e;
+            }
+            // Who sent it is known (or it is anonymous); now whether that may do this, before anything is read or changed.
+            if (op != S3Operation.PostObject) { // a form names its signer in its fields: PostObject checks it itself
+                access.enforce(op, request);
+            }
             cors.decorate(request);
             operation.handle(request);
         } catch (S3Exception e) {
@@ -285,32 +317,6 @@ public final class S3Router implements HttpHandler {
         return true;
     }
 
-    /**
-     * An unsigned GET/HEAD of an object that an IP grant opens to the client's address is served
-     * without a key; any other unsigned request goes on to the verifier, which answers AccessDenied.
-     */
-    private boolean servedByGrant(HttpServerExchange exchange, ExchangeView view, Target target,
-                                  Map<String, List<String>> query, String requestId) throws IOException, S3Exception {
-        io.hifadhi.api.auth.GrantPolicy policy = grants;
-        String m = view.method();
-        if (policy == null || target.bucket() == null || target.key() == null || !(m.equals("GET") || m.equals("HEAD"))
-                || SigV4Verifier.authStyle(view) != io.hifadhi.api.signature.AuthStyle.NONE) {
-            return false;
-        }
-        io.hifadhi.api.auth.AccessDecision decision = policy.check(exchange, target.bucket(), target.key());
-        if (decision.status() == 503) {
-            throw new io.hifadhi.api.store.StoreUnavailableException(decision.message());
-        }
-        if (!decision.allowed()) {
-            return false;
-        }
-        S3Request request = new S3Request(exchange, m, target.bucket(), target.key(), query, null, requestId);
-        operation(request);
-        cors.decorate(request);
-        getObject.handle(request);
-        return true;
-    }
-
     /** A full disk is the operator's to fix, not an internal error: say so (507) and log no stack. */
     private static boolean refusedForFullDisk(HttpServerExchange exchange, Exception e, String resource, String requestId) {
         if (!DiskFull.causedBy(e)) {
@@ -341,6 +347,18 @@ public final class S3Router implements HttpHandler {
             case PutBucketTagging -> bucketTags::put;
             case DeleteBucketTagging -> bucketTags::delete;
             case GetBucketVersioning -> buckets::versioning;
+            case GetPublicAccessBlock -> publicAccessBlock::get;
+            case PutPublicAccessBlock -> publicAccessBlock::put;
+            case DeletePublicAccessBlock -> publicAccessBlock::delete;
+            case GetBucketPolicy -> policies::get;
+            case PutBucketPolicy -> policies::put;
+            case DeleteBucketPolicy -> policies::delete;
+            case GetBucketPolicyStatus -> policies::status;
+            case PostObject -> postObject::handle;
+            case GetBucketAcl -> acls::getBucket;
+            case PutBucketAcl -> acls::putBucket;
+            case GetObjectAcl -> acls::getObject;
+            case PutObjectAcl -> acls::putObject;
             case ListMultipartUploads -> multipart::listUploads;
             case ListObjectsV2 -> listObjects::v2;
             case ListObjects -> listObjects::v1;

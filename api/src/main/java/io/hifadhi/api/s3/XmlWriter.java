@@ -43,6 +43,15 @@ public final class XmlWriter {
         return this;
     }
 
+    /** An element with one attribute, e.g. S3's {@code <Grantee xmlns:xsi="..." xsi:type="Group">}. */
+    public XmlWriter start(String name, String attribute, String value) {
+        out.append('<').append(name).append(' ').append(attribute).append("=\"");
+        escape(out, value);
+        out.append("\">");
+        open.push(name);
+        return this;
+    }
+
     public XmlWriter end() {
         out.append("</").append(open.pop()).append('>');
         return this;

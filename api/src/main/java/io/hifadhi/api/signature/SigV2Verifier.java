@@ -217,6 +217,14 @@ final class SigV2Verifier {
     }
 
     /**
+     * An unsigned request (for an ACL, bucket policy or IP grant to allow): nobody signed it, and its body is taken as
+     * V2 takes one, checked only against a hex SHA-256 in x-amz-content-sha256 if the client sent one.
+     */
+    static VerifiedRequest unsigned(RequestView request, Instant now) throws S3AuthException {
+        return verified(request, null, AuthStyle.NONE, now, null, "");
+    }
+
+    /**
      * V2 signs no body hash: the body is unsigned unless the client sent (and so signed, as an
      * x-amz-* header) a hex SHA-256 in x-amz-content-sha256; aws-chunked needs SigV4's chain.
      */
@@ -229,7 +237,7 @@ final class SigV2Verifier {
         }
         if (mode.awsChunked()) {
             throw new S3AuthException(S3ErrorCode.InvalidRequest, "aws-chunked bodies (" + mode + ") need a"
-                    + " Signature Version 4 request; this one is signed with Version 2.");
+                    + " Signature Version 4 request; this one is " + (accessKey == null ? "not signed." : "signed with Version 2."));
         }
         if (!request.headers("x-amz-trailer").isEmpty()) {
             throw new S3AuthException(S3ErrorCode.InvalidRequest, "x-amz-trailer needs an aws-chunked Signature"

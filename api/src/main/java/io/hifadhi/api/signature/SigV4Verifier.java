@@ -82,6 +82,14 @@ public final class SigV4Verifier {
     }
 
     /**
+     * An anonymous request, taken as it is: the caller allows it only where an ACL, a bucket policy or an IP grant
+     * opens the resource to everyone. Its accessKeyId is null.
+     */
+    public VerifiedRequest anonymous(RequestView request) throws S3AuthException {
+        return SigV2Verifier.unsigned(request, clock.instant());
+    }
+
+    /**
      * Verifies the request's signature.
      *
      * @throws S3AuthException with the S3 error to send back; AccessDenied for an anonymous request

@@ -34,6 +34,12 @@ class GrantPolicyTest {
         }
 
         @Override
+        public Optional<List<Grant>> updateObject(String bucket, String key,
+                                                  java.util.function.UnaryOperator<List<Grant>> change) {
+            return Optional.ofNullable(objects.computeIfPresent(bucket + "/" + key, (k, v) -> change.apply(v)));
+        }
+
+        @Override
         public Optional<Boolean> revokeObject(String bucket, String key, Cidr network) {
             throw new UnsupportedOperationException();
         }

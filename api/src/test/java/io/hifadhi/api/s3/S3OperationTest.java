@@ -46,9 +46,9 @@ class S3OperationTest {
 
     @Test
     void unsupportedOperationsAndParametersAreNamedIn501() {
-        S3Exception acl = assertThrows(S3Exception.class, () -> of("PUT", "b", null, false, "acl"));
-        assertEquals("NotImplemented", acl.code());
-        assertTrue(acl.getMessage().contains("PutBucketAcl"), acl.getMessage());
+        S3Exception website = assertThrows(S3Exception.class, () -> of("PUT", "b", null, false, "website"));
+        assertEquals("NotImplemented", website.code());
+        assertTrue(website.getMessage().contains("PutBucketWebsite"), website.getMessage());
         S3Exception unknown = assertThrows(S3Exception.class, () -> of("GET", "b", "k", false, "torrent"));
         assertEquals("NotImplemented", unknown.code());
         assertTrue(unknown.getMessage().contains("'torrent'"), unknown.getMessage());

@@ -58,6 +58,14 @@ public final class ReplicatedGrantStore implements GrantStore {
     }
 
     @Override
+    public Optional<List<Grant>> updateObject(String bucket, String key, java.util.function.UnaryOperator<List<Grant>> change)
+            throws IOException {
+        synchronized (lockFor(bucket, key)) {
+            return objects.updateGrants(bucket, key, change).map(ObjectRecord::grants);
+        }
+    }
+
+    @Override
     public Optional<Boolean> revokeObject(String bucket, String key, Cidr network) throws IOException {
         synchronized (lockFor(bucket, key)) {
             Optional<ObjectRecord> current = objects.record(bucket, key);

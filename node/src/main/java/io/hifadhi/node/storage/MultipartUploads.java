@@ -64,12 +64,12 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
 
     @Override
     public Upload create(ObjectWrite write, String owner, ChecksumAlgorithm checksumAlgorithm,
-                         ObjectChecksum.Type checksumType) throws IOException {
+                         ObjectChecksum.Type checksumType, boolean publicRead) throws IOException {
         Instant now = clock.instant();
         byte[] r = new byte[8];
         random.nextBytes(r);
         String id = String.format("%012x", now.toEpochMilli()) + HexFormat.of().formatHex(r);
-        Upload upload = new Upload(id, write, owner, now, checksumAlgorithm, checksumType);
+        Upload upload = new Upload(id, write, owner, now, checksumAlgorithm, checksumType, publicRead);
         table.put(uploadKey(write.bucket(), write.key(), id), encodeUpload(upload));
         return upload;
     }
@@ -349,9 +349,10 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
                 writeString(out, e.getKey());
                 writeString(out, e.getValue());
             }
-            // Appended after the tags: an upload recorded before checksums existed ends there.
+            // Appended after the tags: an upload recorded before checksums existed ends there; the object ACL after.
             out.writeUTF(u.checksumAlgorithm() == null ? "" : u.checksumAlgorithm().name());
             out.writeUTF(u.checksumType() == null ? "" : u.checksumType().name());
+            out.writeBoolean(u.publicRead());
         }
         return bytes.toByteArray();
     }
@@ -374,9 +375,10 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
             }
             String algorithm = in.available() > 0 ? in.readUTF() : "";
             String type = in.available() > 0 ? in.readUTF() : "";
+            boolean publicRead = in.available() > 0 && in.readBoolean();
             return new Upload(id, new ObjectWrite(bucket, key, contentType, meta, null, tags), owner, initiated,
                     algorithm.isEmpty() ? null : ChecksumAlgorithm.valueOf(algorithm),
-                    type.isEmpty() ? null : ObjectChecksum.Type.valueOf(type));
+                    type.isEmpty() ? null : ObjectChecksum.Type.valueOf(type), publicRead);
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt upload record " + id, e);
         }

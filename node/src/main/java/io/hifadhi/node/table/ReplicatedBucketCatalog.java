@@ -21,7 +21,8 @@ import java.util.Optional;
 public final class ReplicatedBucketCatalog implements BucketCatalog {
     /**
      * The lifecycle configuration was appended after the CORS one without a new format version: a node that does not
-     * know it stops reading before it, and an entry written before it ends there (no lifecycle).
+     * know it stops reading before it, and an entry written before it ends there (no lifecycle). The ACL, public access
+     * block and policy documents follow the same way, in that order.
      */
     private static final byte FORMAT_VERSION = 1;
     private final ReplicatedTable table;
@@ -58,20 +59,21 @@ public final class ReplicatedBucketCatalog implements BucketCatalog {
 
     @Override
     public boolean setCors(String name, String corsXml) throws IOException {
-        return update(name, b -> new Bucket(name, b.owner(), b.created(), corsXml, b.lifecycle(), b.tagging()));
+        return update(name, b -> b.withCors(corsXml));
     }
 
     @Override
     public boolean setLifecycle(String name, String lifecycleXml) throws IOException {
-        return update(name, b -> new Bucket(name, b.owner(), b.created(), b.cors(), lifecycleXml, b.tagging()));
+        return update(name, b -> b.withLifecycle(lifecycleXml));
     }
 
     @Override
     public boolean setTagging(String name, String taggingXml) throws IOException {
-        return update(name, b -> new Bucket(name, b.owner(), b.created(), b.cors(), b.lifecycle(), taggingXml));
+        return update(name, b -> b.withTagging(taggingXml));
     }
 
-    private synchronized boolean update(String name, java.util.function.UnaryOperator<Bucket> change) throws IOException {
+    @Override
+    public synchronized boolean update(String name, java.util.function.UnaryOperator<Bucket> change) throws IOException {
         Optional<Bucket> b = get(name);
         if (b.isEmpty()) {
             return false;
@@ -93,7 +95,11 @@ public final class ReplicatedBucketCatalog implements BucketCatalog {
             out.writeLong(b.created().toEpochMilli());
             writeDocument(out, b.cors());
             writeDocument(out, b.lifecycle());
-            writeDocument(out, b.tagging()); // after the lifecycle: an entry written before bucket tags ends there
+            // Each document after the one before it: an entry written before it existed ends there.
+            writeDocument(out, b.tagging());
+            writeDocument(out, b.acl());
+            writeDocument(out, b.publicAccessBlock());
+            writeDocument(out, b.policy());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -124,7 +130,10 @@ public final class ReplicatedBucketCatalog implements BucketCatalog {
             String cors = readDocument(in);
             String lifecycle = in.available() > 0 ? readDocument(in) : null;
             String tagging = in.available() > 0 ? readDocument(in) : null;
-            return new Bucket(name, owner, created, cors, lifecycle, tagging);
+            String acl = in.available() > 0 ? readDocument(in) : null;
+            String publicAccessBlock = in.available() > 0 ? readDocument(in) : null;
+            String policy = in.available() > 0 ? readDocument(in) : null;
+            return new Bucket(name, owner, created, cors, lifecycle, tagging, acl, publicAccessBlock, policy);
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt bucket entry for " + name, e);
         }

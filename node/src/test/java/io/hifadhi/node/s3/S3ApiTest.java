@@ -895,12 +895,11 @@ class S3ApiTest {
         createBucket("unsupported");
         s3.putObject(b -> b.bucket("unsupported").key("k"), RequestBody.fromString("v"));
         List<org.junit.jupiter.api.function.Executable> calls = List.of(
-                () -> s3.putBucketAcl(b -> b.bucket("unsupported").acl("public-read")),
-                () -> s3.getBucketPolicy(b -> b.bucket("unsupported")),
+                () -> s3.getBucketWebsite(b -> b.bucket("unsupported")),
+                () -> s3.getBucketLogging(b -> b.bucket("unsupported")),
                 () -> s3.putBucketVersioning(b -> b.bucket("unsupported").versioningConfiguration(v -> v.status("Enabled"))),
                 () -> s3.getBucketEncryption(b -> b.bucket("unsupported")),
-                () -> s3.getBucketWebsite(b -> b.bucket("unsupported")),
-                () -> s3.getObjectAcl(b -> b.bucket("unsupported").key("k")),
+                () -> s3.getObjectRetention(b -> b.bucket("unsupported").key("k")),
                 () -> s3.putObject(b -> b.bucket("unsupported").key("enc").serverSideEncryption("AES256"), RequestBody.fromString("v")));
         for (org.junit.jupiter.api.function.Executable call : calls) {
             S3Exception e = s3Error(call);

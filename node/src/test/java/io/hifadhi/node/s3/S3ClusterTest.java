@@ -268,6 +268,46 @@ class S3ClusterTest {
     }
 
     /**
+     * A public-read object (its ACL is a grant in the object's record) and a public-read bucket (its ACL is in the
+     * bucket table every node holds) are read and listed without a key through every node; a private one is refused
+     * by every node, and making the object private again closes it everywhere at once (the record is read by quorum).
+     */
+    @Test
+    void publicObjectsAreReadAnonymouslyThroughEveryNode() throws Exception {
+        clients[0].createBucket(r -> r.bucket("open").acl(software.amazon.awssdk.services.s3.model.BucketCannedACL.PUBLIC_READ));
+        awaitBucketOnEveryNode("open");
+        byte[] body = random(300_000, 41);
+        clients[1].putObject(r -> r.bucket("open").key("pub/file.bin").acl(software.amazon.awssdk.services.s3.model.ObjectCannedACL.PUBLIC_READ),
+                RequestBody.fromBytes(body));
+        clients[2].putObject(r -> r.bucket("open").key("secret.bin"), RequestBody.fromString("no"));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        for (int i = 0; i < nodes.length; i++) {
+            String base = "http://127.0.0.1:" + nodes[i].httpPort() + "/open";
+            java.net.http.HttpResponse<byte[]> got = http.send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "/pub/file.bin")).build(), java.net.http.HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, got.statusCode(), "anonymous GET via node " + i);
+            assertArrayEquals(body, got.body());
+            assertEquals(403, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/secret.bin")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode(), "private object via node " + i);
+            java.net.URI list = java.net.URI.create(base + "?list-type=2");
+            await().atMost(BUCKET_PROPAGATION).untilAsserted(() -> {
+                java.net.http.HttpResponse<String> listed = http.send(java.net.http.HttpRequest.newBuilder(list).build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, listed.statusCode(), listed.body());
+                assertTrue(listed.body().contains("<Key>pub/file.bin</Key>") && listed.body().contains("<Key>secret.bin</Key>"));
+            });
+        }
+        clients[2].putObjectAcl(r -> r.bucket("open").key("pub/file.bin").acl(software.amazon.awssdk.services.s3.model.ObjectCannedACL.PRIVATE));
+        for (Node n : nodes) {
+            assertEquals(403, http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + n.httpPort()
+                    + "/open/pub/file.bin")).build(), java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode());
+        }
+        clients[0].deleteObjects(r -> r.bucket("open").delete(d -> d.objects(ObjectIdentifier.builder().key("pub/file.bin").build(),
+                ObjectIdentifier.builder().key("secret.bin").build())));
+        clients[0].deleteBucket(r -> r.bucket("open"));
+    }
+
+    /**
      * Behind a load balancer (or DNS round robin with a pooled client) the parts of one upload reach
      * different nodes: upload and part records live in a table replicated to every node, so any node
      * takes any part, lists the upload, and completes it.

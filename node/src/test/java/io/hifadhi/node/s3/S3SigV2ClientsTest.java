@@ -26,8 +26,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -43,7 +41,6 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class S3SigV2ClientsTest {
     private static final String SHARD_KEY = "sigv2-test-shard-key-0123456789";
-    private static final Pattern FIELD = Pattern.compile("\"(access_key|secret_key)\":\"([^\"]+)\"");
 
     @TempDir
     static Path tmp;
@@ -64,19 +61,10 @@ class S3SigV2ClientsTest {
                 s3.createBucket(r -> r.bucket(b));
             }
         }
-        HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(endpoint + "/api/v1/keys"))
-                .header("SHARD-KEY", SHARD_KEY).POST(HttpRequest.BodyPublishers.ofString(
-                        "{\"name\":\"v2-reader\",\"buckets\":{\"boto3-v2\":\"read\",\"s3cmd-v2\":\"read\"}}")).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertEquals(201, created.statusCode(), created.body());
-        Matcher m = FIELD.matcher(created.body());
-        while (m.find()) {
-            if (m.group(1).equals("access_key")) {
-                readOnlyKey = m.group(2);
-            } else {
-                readOnlySecret = m.group(2);
-            }
-        }
+        S3TestSupport.KeyPair reader = S3TestSupport.createKey(endpoint, SHARD_KEY, "v2-reader",
+                "{\"boto3-v2\":\"read\",\"s3cmd-v2\":\"read\"}");
+        readOnlyKey = reader.accessKey();
+        readOnlySecret = reader.secretKey();
     }
 
     @AfterAll
@@ -106,7 +94,7 @@ class S3SigV2ClientsTest {
         try (InputStream in = S3SigV2ClientsTest.class.getResourceAsStream("/s3/boto3_sigv2.py")) {
             Files.write(script, in.readAllBytes());
         }
-        Result r = run(List.of(python, script.toString(), endpoint, "boto3-v2", S3TestSupport.ACCESS_KEY,
+        S3TestSupport.Result r = run(List.of(python, script.toString(), endpoint, "boto3-v2", S3TestSupport.ACCESS_KEY,
                 S3TestSupport.SECRET_KEY, readOnlyKey, readOnlySecret), Map.of());
         assertEquals(0, r.exit(), python + " (install python3-boto3):\n" + r.out());
         assertTrue(r.out().trim().endsWith("ALL OK"), r.out());
@@ -156,7 +144,7 @@ class S3SigV2ClientsTest {
                 "AWS_SECRET_ACCESS_KEY", S3TestSupport.SECRET_KEY, "AWS_CONFIG_FILE", config.toString(),
                 "AWS_SHARED_CREDENTIALS_FILE", tmp.resolve("no-credentials").toString(),
                 "AWS_EC2_METADATA_DISABLED", "true", "AWS_PAGER", "");
-        Result r = run(List.of(aws, "--endpoint-url", endpoint, "s3", "presign", "s3://cli-v2/dir/a b.txt"), env);
+        S3TestSupport.Result r = run(List.of(aws, "--endpoint-url", endpoint, "s3", "presign", "s3://cli-v2/dir/a b.txt"), env);
         assertEquals(0, r.exit(), r.out());
         String url = r.out().trim();
         HttpResponse<String> got = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).build(),
@@ -176,27 +164,14 @@ class S3SigV2ClientsTest {
     private static String s3cmd(Path config, boolean shouldSucceed, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of("s3cmd", "-c", config.toString(), "--no-progress"));
         cmd.addAll(List.of(args));
-        Result r = run(cmd, Map.of());
+        S3TestSupport.Result r = run(cmd, Map.of());
         if ((r.exit() == 0) != shouldSucceed) {
             fail(String.join(" ", cmd) + " exited " + r.exit() + ":\n" + r.out());
         }
         return r.out();
     }
 
-    record Result(int exit, String out) {
-    }
-
-    private static Result run(List<String> cmd, Map<String, String> env) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().remove("AWS_CA_BUNDLE");
-        pb.environment().putAll(env);
-        Path out = Files.createTempFile(tmp, "out", ".txt");
-        pb.redirectOutput(out.toFile());
-        Process p = pb.start();
-        if (!p.waitFor(180, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            fail(String.join(" ", cmd) + " did not finish in 180 s");
-        }
-        return new Result(p.exitValue(), Files.readString(out));
+    private static S3TestSupport.Result run(List<String> cmd, Map<String, String> env) throws Exception {
+        return S3TestSupport.run(tmp, cmd, env);
     }
 }

@@ -31,6 +31,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -255,5 +256,43 @@ final class S3TestSupport {
             }
         });
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    }
+
+    /** An access key pair the admin API created; {@code buckets} is its JSON permission map, e.g. {"b":"read"}. */
+    record KeyPair(String accessKey, String secretKey) {
+    }
+
+    static KeyPair createKey(String endpoint, String shardKey, String name, String buckets) throws Exception {
+        HttpResponse<String> created = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(endpoint + "/api/v1/keys"))
+                .header("SHARD-KEY", shardKey).POST(HttpRequest.BodyPublishers.ofString(
+                        "{\"name\":\"" + name + "\",\"buckets\":" + buckets + "}")).build(), HttpResponse.BodyHandlers.ofString());
+        if (created.statusCode() != 201) {
+            throw new AssertionError("key not created: " + created.statusCode() + " " + created.body());
+        }
+        java.util.regex.Matcher access = java.util.regex.Pattern.compile("\"access_key\":\"([^\"]+)\"").matcher(created.body());
+        java.util.regex.Matcher secret = java.util.regex.Pattern.compile("\"secret_key\":\"([^\"]+)\"").matcher(created.body());
+        if (!access.find() || !secret.find()) {
+            throw new AssertionError("no key pair in " + created.body());
+        }
+        return new KeyPair(access.group(1), secret.group(1));
+    }
+
+    /** What a program printed (stdout and stderr together) and how it exited. */
+    record Result(int exit, String out) {
+    }
+
+    /** Runs a client program (without AWS_CA_BUNDLE, which means nothing on plain loopback HTTP), at most 180 s. */
+    static Result run(Path tmp, List<String> cmd, Map<String, String> env) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().remove("AWS_CA_BUNDLE");
+        pb.environment().putAll(env);
+        Path out = java.nio.file.Files.createTempFile(tmp, "out", ".txt");
+        pb.redirectOutput(out.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError(String.join(" ", cmd) + " did not finish in 180 s");
+        }
+        return new Result(p.exitValue(), java.nio.file.Files.readString(out));
     }
 }

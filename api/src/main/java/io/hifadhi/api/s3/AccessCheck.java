@@ -1,0 +1,121 @@
+package io.hifadhi.api.s3;
+
+import io.hifadhi.api.auth.AccessDecision;
+import io.hifadhi.api.auth.GrantPolicy;
+import io.hifadhi.api.store.StoreUnavailableException;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Whether an S3 request may proceed, decided before any handler runs (nothing is read, written or staged for a
+ * refused request), on every node from what every node holds: the key table, the bucket table (ACL, Public Access
+ * Block, policy) and the object's record (its IP grants, which include a public-read object ACL).
+ *
+ * <p>The order is IAM's: an explicit Deny of the bucket policy refuses (a root key keeps managing the policy itself,
+ * so a policy cannot lock the owner out); then a root key may do anything; then any Allow (the key's own permissions,
+ * the bucket policy, the bucket ACL, the object's grants) lets the request through; else it is refused. With the
+ * Public Access Block's RestrictPublicBuckets a public policy's Allow opens nothing to anonymous requests. Only root keys may do what needs root (bucket creation and configuration); ACLs and policies
+ * open the read and write operations only.
+ */
+final class AccessCheck {
+    private final S3Services services;
+    private final PermissionLookup permissions;
+    private final Supplier<GrantPolicy> grants;
+    private final BucketPolicies policies;
+
+    AccessCheck(S3Services services, PermissionLookup permissions, Supplier<GrantPolicy> grants, BucketPolicies policies) {
+        this.services = services;
+        this.permissions = permissions;
+        this.grants = grants;
+        this.policies = policies;
+    }
+
+    void enforce(S3Operation op, S3Request r) throws IOException, S3Exception {
+        Permissions p = r.accessKey() == null ? Permissions.NONE : permissions.of(r.accessKey());
+        if (op.scope() == S3Operation.Scope.SERVICE) {
+            if (r.accessKey() == null) {
+                throw anonymousRefusal(op, null);
+            }
+            return;
+        }
+        decide(op, op.need(), r.bucket(), r.key(), r, p);
+        if (op.readsCopySource()) {
+            CopyObject.Source source = CopyObject.parseSource(r.header("x-amz-copy-source"));
+            decide(S3Operation.GetObject, S3Operation.Need.READ, source.bucket(), source.key(), r, p);
+        }
+    }
+
+    private void decide(S3Operation op, S3Operation.Need need, String bucket, String key, S3Request r, Permissions p)
+            throws IOException, S3Exception {
+        BucketCatalog.Bucket b = services.buckets().get(bucket).orElse(null);
+        BucketPolicy policy = b == null ? null : policies.policyOf(b);
+        BucketPolicy.Decision said = policy == null ? new BucketPolicy.Decision(BucketPolicy.Effect.NONE, null)
+                : policy.evaluate(policies.request(op, bucket, key, r));
+        if (said.effect() == BucketPolicy.Effect.DENY && !(p.root() && BucketPolicies.managesPolicy(op))) {
+            throw new S3Exception(S3Error.AccessDenied, "Access Denied: the policy of bucket '" + PermissionCheck.clip(bucket)
+                    + "' denies " + BucketPolicies.action(op) + " to this request"
+                    + (said.sid() == null || said.sid().isEmpty() ? "" : " (statement '" + PermissionCheck.clip(said.sid()) + "')")
+                    + ".");
+        }
+        if (p.root()) {
+            return;
+        }
+        if (need == S3Operation.Need.ROOT) {
+            throw r.accessKey() == null ? anonymousRefusal(op, bucket) : PermissionCheck.refusal(op, need, bucket);
+        }
+        if (PermissionCheck.allows(p, need, bucket)) {
+            return;
+        }
+        PublicAccessBlock block = b == null ? PublicAccessBlock.NONE : PublicAccessBlock.of(b.publicAccessBlock());
+        if (said.effect() == BucketPolicy.Effect.ALLOW
+                && !(block.restrictPublicBuckets() && r.accessKey() == null && policy.isPublic())) {
+            return;
+        }
+        if (b != null && aclAllows(op, b, r.accessKey(), block.ignorePublicAcls())) {
+            return;
+        }
+        if (key != null && (op == S3Operation.GetObject || op == S3Operation.HeadObject)
+                && grantAllows(r, bucket, key, block.ignorePublicAcls())) {
+            return;
+        }
+        throw r.accessKey() == null ? anonymousRefusal(op, bucket) : PermissionCheck.refusal(op, need, bucket);
+    }
+
+    private static boolean aclAllows(S3Operation op, BucketCatalog.Bucket b, String accessKey, boolean ignorePublic) {
+        AccessControlList.Right right = aclRight(op);
+        return right != null && AccessControlList.decode(b.acl()).allows(accessKey, right, ignorePublic);
+    }
+
+    /** An object's IP grants: grants to the client's address, and a public-read object ACL (a grant to everyone). */
+    private boolean grantAllows(S3Request r, String bucket, String key, boolean ignoreEveryone) throws IOException {
+        GrantPolicy policy = grants.get();
+        if (policy == null) {
+            return false;
+        }
+        AccessDecision decision = policy.check(r.exchange(), bucket, key, ignoreEveryone);
+        if (decision.status() == 503) {
+            throw new StoreUnavailableException(decision.message());
+        }
+        return decision.allowed();
+    }
+
+    /** What a bucket ACL must grant for an operation; null for what ACLs never open. */
+    static AccessControlList.Right aclRight(S3Operation op) {
+        return switch (op) {
+            case ListObjects, ListObjectsV2, HeadBucket, ListMultipartUploads -> AccessControlList.Right.READ;
+            case PutObject, CopyObject, DeleteObject, DeleteObjects, PostObject, CreateMultipartUpload, UploadPart,
+                    UploadPartCopy, CompleteMultipartUpload, AbortMultipartUpload, ListParts -> AccessControlList.Right.WRITE;
+            case GetBucketAcl -> AccessControlList.Right.READ_ACP;
+            default -> null;
+        };
+    }
+
+    private static S3Exception anonymousRefusal(S3Operation op, String bucket) {
+        return new S3Exception(S3Error.AccessDenied, "Access Denied: the request is not signed, and nothing (ACL, bucket"
+                + " policy, IP grant) opens " + op.name() + (bucket == null ? "" : " on '" + PermissionCheck.clip(bucket) + "'")
+                + " to anonymous requests. Sign it with AWS Signature Version 4 or 2 (an access key and secret are"
+                + " required).", Map.of());
+    }
+}
