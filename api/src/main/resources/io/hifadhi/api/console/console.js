@@ -741,7 +741,7 @@ async function showKeys(view) {
     el("label", { for: "key-name" }, "Name"), el("input", { id: "key-name", required: true, placeholder: "e.g. backup-job" }),
     el("label", { for: "key-buckets" }, "Buckets and permissions"),
     el("input", { id: "key-buckets", placeholder: "photos=read, backups=readwrite", "aria-describedby": "key-buckets-help" }),
-    el("p", { class: "muted", id: "key-buckets-help" }, "Comma-separated bucket=permission pairs; permission is read, write or readwrite."),
+    el("p", { class: "muted", id: "key-buckets-help" }, "Comma-separated bucket=permission pairs; permission is read, write or readwrite; .native stands for the native files."),
     el("button", { type: "submit" }, "Create key"));
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();

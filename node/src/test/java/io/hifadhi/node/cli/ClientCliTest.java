@@ -301,6 +301,16 @@ class ClientCliTest {
         assertEquals(0, run(writer, "rm", instance + "@keyed/copy.pdf").exit());
         Map<String, String> s3Only = keyEnv(nodes.get(1), "s3-only", null);
         assertEquals(5, run(s3Only, "info", instance + "@docs/report.pdf").exit(), "a key without .native permission is refused");
+        // Admin endpoints stay with the SHARD-KEY, even for a root key; a wrong secret is refused.
+        NodeCalls rootKeyOnly = new NodeCalls(new ClientSettings.Resolved(URI.create("http://127.0.0.1:" + nodes.get(0).httpPort()),
+                ACCESS, SECRET, null, "us-east-1"), java.time.Clock.systemUTC());
+        CliException admin = org.junit.jupiter.api.Assertions.assertThrows(CliException.class,
+                () -> rootKeyOnly.files("GET", "/api/v1/cluster", null, Map.of()));
+        assertTrue(admin.exitStatus() == 5 && admin.getMessage().contains("admin operation"), admin.getMessage());
+        Map<String, String> forged = new HashMap<>(writer);
+        forged.put("HIFADHI_SECRET_KEY", "not-the-secret-at-all-0000000000000000000");
+        Run wrongSecret = run(forged, "ls", instance + "@docs/");
+        assertEquals(5, wrongSecret.exit(), wrongSecret.stderr());
 
         Run rm = here(nodes.get(1), "rm", instance + "@docs/report.pdf");
         assertEquals(0, rm.exit(), rm.stderr());
