@@ -44,6 +44,8 @@ public final class ApiServer implements AutoCloseable {
     private final io.hifadhi.api.http.RefusalLog bodyRefusals = new io.hifadhi.api.http.RefusalLog(LOG);
     private volatile io.hifadhi.api.nativeapi.ClusterAdmin clusterAdmin;
     private volatile io.hifadhi.api.nativeapi.CacheControl cache;
+    /** The request router, for the console's admin calls (set before the listener starts). */
+    private volatile HttpHandler nativeRoutes;
 
     public ApiServer(ApiSettings settings, ApiContext context) {
         this.settings = settings;
@@ -85,7 +87,7 @@ public final class ApiServer implements AutoCloseable {
         HttpHandler dirs = guarded("dirs", new io.hifadhi.api.nativeapi.DirectoryHandler(context));
         HttpHandler console = guarded("console", new io.hifadhi.api.console.ConsoleHandler(context,
                 new io.hifadhi.api.console.ConsoleSessions(context.clock(), java.time.Duration.ofHours(8), 10_000),
-                s3, cluster, keyAdmin));
+                s3, exchange -> nativeRoutes.handleRequest(exchange)));
 
         HttpHandler routes = exchange -> {
             // DECODE_URL is off: the path is raw, and handlers decode their own parameters strictly.
@@ -149,6 +151,7 @@ public final class ApiServer implements AutoCloseable {
             }
             target.handleRequest(exchange);
         };
+        nativeRoutes = routes;
         // Four pool buffers (64 KiB with Undertow's default 16 KiB buffers) of a body before a worker is given.
         HttpHandler gated = new BodyStartGate(Handlers.httpContinueRead(routes), 4, exchange -> {
             if (s3Router == null || isNative(exchange.getRequestPath()) || !s3Router.refusedBadBody(exchange)) {

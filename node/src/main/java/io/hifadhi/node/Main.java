@@ -122,7 +122,7 @@ public final class Main {
         return OK;
     }
 
-    /** ls, put, get, rm, share, grant, cluster: a client of a running cluster, as the first word. */
+    /** ls, put, get, rm, cp, mv, info, mkdir, rmdir, locate, share, grant, cache, cluster, node: a client of a running cluster, as the first word. */
     private static boolean isClientCommand(String[] args) {
         return args.length > 0 && io.hifadhi.node.cli.ClientCommand.NAMES.contains(args[0]);
     }

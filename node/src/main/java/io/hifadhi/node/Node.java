@@ -202,8 +202,10 @@ public final class Node implements AutoCloseable {
         Presigning presigning = new Presigning(PresignKey.derive(credentials.shardKey()), clients, this::advertisedHttpAddress);
         io.hifadhi.api.auth.GrantPolicy grantPolicy = new io.hifadhi.api.auth.GrantPolicy(
                 new io.hifadhi.node.grants.ReplicatedGrantStore(replicated, grantTable, clock), clients, clock);
+        // ... or an access key's SigV4 signature, within the key's permission on the native space (".native").
         AccessPolicy nativeAccess = AccessPolicy.anyOf(new ShardKeyPolicy(credentials.shardKey()), presigning.policy(clock),
-                grantPolicy);
+                grantPolicy, new io.hifadhi.api.nativeapi.AccessKeyPolicy(new io.hifadhi.api.signature.SigV4Verifier(
+                        s3.secrets(), config.s3Region(), clock), s3.permissions()));
         ApiContext context = new ApiContext(name, store, nativeAccess,
                 this::clusterMembers, metrics, metrics::prometheusText, clock, clock.instant(), s3, presigning);
         api = new ApiServer(ApiSettings.defaults(config.bindAddress(), config.httpPort())

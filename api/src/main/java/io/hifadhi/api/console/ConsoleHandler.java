@@ -32,7 +32,8 @@ import java.util.Set;
  * The web console under /ui/: its static page, sign-in with an access key pair and/or the SHARD-KEY,
  * and the routes its script calls. The script never holds a credential: the session cookie stands for
  * the key, and every bucket action is handed to the S3 endpoint signed with that key ({@link SignedForward}),
- * every admin action to the native endpoint with the SHARD-KEY, so their own checks decide. Must run on
+ * every admin action (cluster, keys, native files, IP grants) to the native endpoint with the SHARD-KEY, so their
+ * own checks decide. Must run on
  * a worker thread in blocking mode.
  */
 public final class ConsoleHandler implements HttpHandler {
@@ -54,23 +55,26 @@ public final class ConsoleHandler implements HttpHandler {
     private final ApiContext context;
     private final ConsoleSessions sessions;
     private final ConsoleAssets assets = new ConsoleAssets();
+    /**
+     * The native endpoints an admin session reaches under /ui/admin/ (the path after /api/v1/): the cluster, keys,
+     * native files and directories, copy and move, IP grants, and a native file's bytes. Nothing else of the native API.
+     */
+    private static final Set<String> ADMIN_EXACT = Set.of("cluster", "keys", "copy", "move", "grant");
+    private static final Set<String> ADMIN_UNDER = Set.of("keys/", "files/", "dirs/", "grants/", "retrieve/", "stream/", "store/");
     private final SignedForward s3;
-    private final HttpHandler cluster;
-    private final HttpHandler keys;
+    private final HttpHandler nativeApi;
     private final ShareLinks shares;
 
     /**
-     * @param s3      the S3 endpoint (may be null: a node without S3 has only the admin pages)
-     * @param cluster the native /api/v1/cluster handler
-     * @param keys    the native /api/v1/keys handler
+     * @param s3        the S3 endpoint (may be null: a node without S3 has only the admin pages)
+     * @param nativeApi the native API's router (/api/v1/...): admin calls are handed to it with the session's SHARD-KEY
      */
-    public ConsoleHandler(ApiContext context, ConsoleSessions sessions, HttpHandler s3, HttpHandler cluster, HttpHandler keys) {
+    public ConsoleHandler(ApiContext context, ConsoleSessions sessions, HttpHandler s3, HttpHandler nativeApi) {
         this.context = context;
         this.sessions = sessions;
         this.s3 = s3 == null || context.s3() == null ? null
                 : new SignedForward(s3, context.s3().settings().region(), context.clock());
-        this.cluster = cluster;
-        this.keys = keys;
+        this.nativeApi = nativeApi;
         Presigning p = context.presigning();
         this.shares = p == null ? null : new ShareLinks(p.key(), p.clients(), context.clock());
     }
@@ -133,7 +137,11 @@ public final class ConsoleHandler implements HttpHandler {
             bucketAction(exchange, rest.substring(2));
             return;
         }
-        if (rest.equals("admin/cluster") || rest.equals("admin/keys") || rest.startsWith("admin/keys/")) {
+        if (rest.startsWith("admin/") && isAdminRoute(rest.substring("admin/".length()))) {
+            if (rest.startsWith("admin/retrieve/") || rest.startsWith("admin/stream/")) {
+                // A native file's bytes, served from the console's origin: sandboxed like S3 objects.
+                out.put(new HttpString("Content-Security-Policy"), OBJECT_POLICY);
+            }
             admin(exchange, rest);
             return;
         }
@@ -284,6 +292,10 @@ public final class ConsoleHandler implements HttpHandler {
         s3.forward(exchange, s.get().accessKey(), secret.get(), rawS3Path.isEmpty() ? "/" : rawS3Path, query);
     }
 
+    private static boolean isAdminRoute(String endpoint) {
+        return ADMIN_EXACT.contains(endpoint) || ADMIN_UNDER.stream().anyMatch(endpoint::startsWith);
+    }
+
     private void admin(HttpServerExchange exchange, String rest) throws Exception {
         Optional<ConsoleSessions.Session> s = current(exchange);
         if (s.isEmpty()) {
@@ -291,7 +303,7 @@ public final class ConsoleHandler implements HttpHandler {
             return;
         }
         if (!s.get().admin()) {
-            ApiErrors.send(exchange, 403, "admin_only", "The cluster and key pages need a session opened with the SHARD-KEY.",
+            ApiErrors.send(exchange, 403, "admin_only", "The cluster, key and native file pages need a session opened with the SHARD-KEY.",
                     "Sign out and sign in again giving the SHARD-KEY too.");
             return;
         }
@@ -301,7 +313,7 @@ public final class ConsoleHandler implements HttpHandler {
         exchange.setRequestPath(target);
         exchange.setRelativePath(target);
         exchange.setRequestURI(target);
-        (rest.equals("admin/cluster") ? cluster : keys).handleRequest(exchange);
+        nativeApi.handleRequest(exchange);
     }
 
     private void share(HttpServerExchange exchange, String method) throws Exception {

@@ -216,7 +216,8 @@ public final class KeysHandler implements HttpHandler {
         }
         for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
-            String problem = BucketNames.problemWith(e.getKey());
+            // ".native" is the native files' space: a permission there lets the key use the native file endpoints.
+            String problem = e.getKey().equals(NativeNames.BUCKET) ? null : BucketNames.problemWith(e.getKey());
             if (problem != null) {
                 ApiErrors.send(exchange, 400, "invalid_bucket", "'" + JsonBody.clip(e.getKey()) + "' is not a bucket name: " + problem, usage);
                 return null;

@@ -32,7 +32,8 @@ import java.util.function.Supplier;
  * The node copies server-side: it streams the source into the store (chunks are content-addressed,
  * so equal chunks are stored once) and carries the content type, user metadata, expiry and live
  * object grants over. A move writes the destination, with its grants, before it deletes the source, so a
- * reader that finds the old name gone finds the new one.
+ * reader that finds the old name gone finds the new one; it deletes exactly the version it copied
+ * ({@link io.hifadhi.api.store.ObjectStore#deleteVersion}), so a write racing the move is never lost.
  */
 public final class TransferHandler implements HttpHandler {
     public static final String COPY_PATH = "/api/v1/copy";
@@ -121,15 +122,16 @@ public final class TransferHandler implements HttpHandler {
             grantStore.grantObject(NativeNames.BUCKET, to, g);
         }
         if (move) {
-            // A write to "from" that landed after the read is newer than what was copied: deleting it would lose it.
+            // Deletes only the version that was copied: a write to "from" that landed after the read, even one racing
+            // this delete, is newer than what was copied and stays (a plain delete would lose it).
+            context.store().deleteVersion(NativeNames.BUCKET, from, info.version());
             Optional<StoredObject> current = context.store().get(NativeNames.BUCKET, from);
-            if (current.isPresent() && !current.get().info().version().equals(info.version())) {
+            if (current.isPresent()) {
                 ApiErrors.send(exchange, 409, "source_changed", "The file under \"from\" was replaced while it was being moved: "
-                        + "the version read is now under \"to\" as well, and the newer one was left under \"from\".",
+                        + "the version read is now under \"to\", and the newer one was left under \"from\".",
                         "Check both names; move again to move the newer version.");
                 return;
             }
-            context.store().delete(NativeNames.BUCKET, from);
         }
         LOG.debug("{} {} -> {} ({} bytes, {} grants)", move ? "moved" : "copied", from, to, info.size(), carried.size());
         ObjectNode out = NativeJson.object();

@@ -12,12 +12,12 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /** An Undertow exchange as the signature package sees it: raw path and query exactly as sent. */
-final class ExchangeView implements RequestView {
+public final class ExchangeView implements RequestView {
     private final HttpServerExchange exchange;
     private final String rawPath;
     private final String rawQuery;
 
-    ExchangeView(HttpServerExchange exchange) {
+    public ExchangeView(HttpServerExchange exchange) {
         this.exchange = exchange;
         // With DECODE_URL off Undertow keeps the request line's bytes as ISO-8859-1 characters.
         this.rawPath = utf8(exchange.getRequestPath());

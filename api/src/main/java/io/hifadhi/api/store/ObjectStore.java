@@ -38,6 +38,13 @@ public interface ObjectStore {
     /** Writes a tombstone. Returns whether a live object was there. */
     boolean delete(String bucket, String key) throws IOException;
 
+    /**
+     * Deletes exactly the version {@code version} ({@link ObjectInfo#version()}) of an object: a write of the key made
+     * after that version was read survives (a move that copied one version must not delete a newer one). Durable on
+     * return; whether a newer version is there afterwards, {@link #get} tells.
+     */
+    void deleteVersion(String bucket, String key, String version) throws IOException;
+
     /** Live objects of a bucket whose key starts with {@code prefix}, in key order, after {@code startAfter}. */
     ListPage list(String bucket, String prefix, String startAfter, int maxKeys) throws IOException;
 

@@ -41,7 +41,7 @@ function bytes(n) {
     v /= 1024;
     i++;
   }
-  return (i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)) + " " + units[i];
+  return (i === 0 ? Math.round(v) : v.toFixed(v < 10 ? 1 : 0)) + " " + units[i];
 }
 
 const when = (iso) => (iso ? new Date(iso).toLocaleString() : "");
@@ -103,7 +103,7 @@ function showChrome() {
     $("who-name").textContent = (me.access_key || "administrator") + (me.admin && me.access_key ? " · admin" : "");
     for (const a of document.querySelectorAll("#nav a")) {
       const s = a.dataset.section;
-      a.hidden = (s === "buckets" && !me.access_key) || ((s === "cluster" || s === "keys") && !me.admin);
+      a.hidden = (s === "buckets" && !me.access_key) || ((s === "cluster" || s === "keys" || s === "files") && !me.admin);
     }
   }
 }
@@ -157,6 +157,7 @@ function route() {
   let section = "buckets";
   if (parts[0] === "cluster") section = "cluster";
   else if (parts[0] === "keys") section = "keys";
+  else if (parts[0] === "files" && me.admin) section = "files";
   if (section === "buckets" && !me.access_key) section = "cluster";
   for (const a of document.querySelectorAll("#nav a")) {
     if (a.dataset.section === section) a.setAttribute("aria-current", "page");
@@ -164,6 +165,7 @@ function route() {
   }
   const shown = section === "cluster" ? showCluster(view)
     : section === "keys" ? showKeys(view)
+      : section === "files" ? showFiles(view, decodeURIComponent(parts.slice(1).join("/")))
       : parts[0] === "b" && parts[1] ? showObjects(view, decodeURIComponent(parts[1]), decodeURIComponent(parts.slice(2).join("/")))
         : showBuckets(view);
   shown.catch((e) => view.append(el("p", { class: "error", role: "alert" }, e.message)));
@@ -304,6 +306,10 @@ function objectRow(bucket, prefix, key, size, modified, reload) {
   const actions = el("td", { class: "actions" }, download);
   if (kind) actions.append(el("button", { type: "button", class: "small ghost", "aria-label": "Preview " + name, onclick: () => preview(path, kind, name) }, "Preview"));
   actions.append(el("button", { type: "button", class: "small ghost", "aria-label": "Share " + name, onclick: () => share(bucket, key) }, "Share"));
+  if (me.admin) {
+    actions.append(el("button", { type: "button", class: "small ghost", "aria-label": "IP grants of " + name,
+      onclick: () => grants({ bucket, key }, bucket + "/" + key) }, "Grants"));
+  }
   actions.append(el("button", { type: "button", class: "small danger", "aria-label": "Delete " + name, onclick: async () => {
     if (!confirm("Delete " + key + "?")) return;
     try {
@@ -473,7 +479,8 @@ async function showCluster(view) {
     tiles.replaceChildren(
       el("div", { class: "tile" }, el("span", { class: "muted" }, "Nodes up"), el("strong", {}, up + " of " + members.length)),
       el("div", { class: "tile" }, el("span", { class: "muted" }, "Used"), el("strong", {}, bytes(used)), el("span", { class: "muted" }, "of " + bytes(cap))),
-      el("div", { class: "tile" }, el("span", { class: "muted" }, "Answered by"), el("strong", {}, c.instance)));
+      el("div", { class: "tile" }, el("span", { class: "muted" }, "Answered by"), el("strong", {}, c.instance)),
+      rebalanceTile(c.rebalance));
     rows.replaceChildren(...members.map((m) => {
       const pct = m.capacity_bytes ? Math.min(100, (m.used_bytes / m.capacity_bytes) * 100) : 0;
       const fill = el("span");
@@ -494,6 +501,236 @@ async function showCluster(view) {
   refreshTimer = setInterval(() => draw().catch(() => {}), 5000);
 }
 
+/** The move of data after a layout change, as the answering node sees it: a bar and the ETA, or "none under way". */
+function rebalanceTile(r) {
+  const tile = el("div", { class: "tile", id: "rebalance" }, el("span", { class: "muted" }, "Rebalancing"));
+  const left = r ? (r.bytes_to_receive || 0) + (r.bytes_to_hand_over || 0) : 0;
+  if (!r || (!r.in_progress && left === 0 && !r.entries_to_hand_over)) {
+    tile.append(el("strong", {}, "none under way"));
+    return tile;
+  }
+  const done = (r.bytes_received || 0) + (r.bytes_handed_over || 0);
+  const pct = done + left === 0 ? 100 : (done / (done + left)) * 100;
+  const fill = el("span");
+  fill.style.width = pct.toFixed(1) + "%";
+  tile.append(el("strong", {}, pct.toFixed(0) + "%"),
+    el("span", { class: "meter", role: "meter", "aria-valuenow": pct.toFixed(0), "aria-valuemin": 0, "aria-valuemax": 100, "aria-label": "Rebalanced" }, fill),
+    el("span", { class: "muted" }, bytes(left) + " to move · " + (r.owners_confirmed ?? 0) + " of " + (r.owners ?? 0) + " owners confirmed · ETA "
+      + (r.eta_seconds >= 0 ? Math.ceil(r.eta_seconds) + " s" : "unknown")));
+  return tile;
+}
+
+// ---------------------------------------------------------------------------------------------- native files
+
+/** A native endpoint through the console, the query (INSTANCE@PATH) encoded whole as the native API expects. */
+const nativeUrl = (endpoint, query) => "/ui/admin/" + endpoint + "/" + enc(query);
+const filesHash = (dir) => "#/files/" + enc(dir);
+
+async function showFiles(view, dir) {
+  document.title = (dir || "Native files") + " · Hifadhi";
+  const crumbs = el("nav", { class: "crumbs", "aria-label": "Directory" }, el("a", { href: filesHash("") }, "Native files"));
+  if (dir) {
+    const at = dir.indexOf("@");
+    const instance = dir.slice(0, at + 1);
+    crumbs.append(" / ", el("a", { href: filesHash(instance) }, instance));
+    let acc = instance;
+    for (const part of dir.slice(at + 1).split("/").filter(Boolean)) {
+      acc += part + "/";
+      crumbs.append(" / ", el("a", { href: filesHash(acc) }, part));
+    }
+  }
+  const rows = el("tbody", { id: "native-files" });
+  const more = el("button", { type: "button", class: "ghost", hidden: true }, "Show more");
+  const toolbar = el("div", { class: "toolbar" }, crumbs);
+  const card = el("div", { class: "card" }, toolbar);
+  const table = el("table", { class: "stack" }, el("thead", {}, el("tr", {}, el("th", { scope: "col" }, "Name"), el("th", { scope: "col", class: "num" }, "Size"),
+    el("th", { scope: "col", class: "hide-narrow" }, "Modified"), el("th", { scope: "col", class: "num" }, el("span", { class: "hide-narrow" }, "Actions")))), rows);
+  if (dir) {
+    const mkdir = el("form", { id: "create-dir" },
+      el("div", {}, el("label", { for: "dir-name" }, "New directory"), el("input", { id: "dir-name", required: true, autocapitalize: "off", spellcheck: "false" })),
+      el("button", { type: "submit" }, "Create"));
+    mkdir.addEventListener("submit", async (ev) => {
+      ev.preventDefault();
+      const name = $("dir-name").value.trim().replace(/\/+$/, "");
+      try {
+        await call("PUT", nativeUrl("dirs", dir + name + "/"));
+        toast("Created " + dir + name + "/");
+        location.hash = filesHash(dir + name + "/");
+      } catch (e) {
+        toast(e.message);
+      }
+    });
+    const fileInput = el("input", { id: "native-file-input", type: "file", multiple: true });
+    const uploads = el("ul", { class: "uploads", id: "native-uploads", "aria-label": "Uploads" });
+    fileInput.addEventListener("change", () => {
+      for (const f of [...fileInput.files]) nativeUpload(dir + f.name, f, uploads).then(() => load(true)).catch(() => {});
+      fileInput.value = "";
+    });
+    toolbar.append(mkdir);
+    card.append(el("div", { class: "drop" }, "Upload into ", el("strong", {}, dir), ": ",
+      el("label", { for: "native-file-input" }, "choose files"), fileInput), uploads);
+  } else {
+    card.append(el("p", { class: "muted" }, "Files stored through the native API (/api/v1/store), by instance. Open one to manage its files."));
+  }
+  card.append(table, more);
+  view.append(card);
+
+  let after = null;
+  const load = async (reset) => {
+    if (reset) {
+      rows.replaceChildren();
+      after = null;
+    }
+    const q = new URLSearchParams({ limit: "200" });
+    if (after) q.set("after", after);
+    const page = await json("GET", nativeUrl("dirs", dir) + "?" + q);
+    for (const e of page.entries) {
+      rows.append(e.type === "directory" ? nativeDirRow(dir, e, () => load(true)) : nativeFileRow(e, () => load(true)));
+    }
+    after = page.truncated ? page.next : null;
+    more.hidden = !after;
+    if (rows.children.length === 0) {
+      rows.append(el("tr", {}, el("td", { colspan: 4, class: "empty" }, dir ? "This directory is empty." : "No native files yet.")));
+    }
+  };
+  more.addEventListener("click", () => load(false).catch((e) => toast(e.message)));
+  await load(true);
+}
+
+function nativeDirRow(dir, e, reload) {
+  const actions = el("td", { class: "actions" });
+  if (dir) {
+    actions.append(el("button", { type: "button", class: "small danger", "aria-label": "Delete directory " + e.name, onclick: async () => {
+      if (!confirm("Delete " + e.query + " and everything in it?")) return;
+      try {
+        const r = await json("DELETE", nativeUrl("dirs", e.query) + "?recursive=true");
+        toast("Deleted " + e.query + " (" + r.deleted_files + " files)");
+        reload();
+      } catch (err) {
+        toast(err.message);
+      }
+    } }, "Delete"));
+  }
+  return el("tr", { "data-dir": e.query },
+    el("td", { class: "name" }, el("a", { class: "folder", href: filesHash(e.query) }, e.name)),
+    el("td", { class: "num" }, ""), el("td", { class: "hide-narrow" }, ""), actions);
+}
+
+function nativeFileRow(e, reload) {
+  const kind = kindOf(e.name);
+  const actions = el("td", { class: "actions" },
+    el("a", { class: "button", href: nativeUrl("retrieve", e.query), "aria-label": "Download " + e.name }, "Download"));
+  if (kind) actions.append(el("button", { type: "button", class: "small ghost", "aria-label": "Preview " + e.name,
+    onclick: () => preview(nativeUrl("stream", e.query), kind, e.name) }, "Preview"));
+  actions.append(
+    el("button", { type: "button", class: "small ghost", "aria-label": "Move or copy " + e.name, onclick: () => rename(e.query, reload) }, "Move"),
+    el("button", { type: "button", class: "small ghost", "aria-label": "IP grants of " + e.name, onclick: () => grants({ query: e.query }, e.query) }, "Grants"),
+    el("button", { type: "button", class: "small danger", "aria-label": "Delete " + e.name, onclick: async () => {
+      if (!confirm("Delete " + e.query + "?")) return;
+      try {
+        await call("DELETE", nativeUrl("files", e.query));
+        toast("Deleted " + e.query);
+        reload();
+      } catch (err) {
+        toast(err.message);
+      }
+    } }, "Delete"));
+  return el("tr", { "data-query": e.query },
+    el("td", { class: "name" }, el("span", { class: "file" }, e.name)),
+    el("td", { class: "num" }, bytes(e.size)),
+    el("td", { class: "hide-narrow" }, when(e.last_modified)),
+    actions);
+}
+
+async function nativeUpload(query, file, list) {
+  const bar = el("progress", { max: file.size || 1, value: 0, "aria-label": "Upload of " + query });
+  const status = el("span", { class: "muted" }, "starting");
+  const item = el("li", { "data-upload": query }, el("span", { class: "name" }, query), status, bar);
+  list.prepend(item);
+  try {
+    await put(nativeUrl("store", query), file, (done) => {
+      bar.value = done;
+      status.textContent = bytes(done) + " of " + bytes(file.size);
+    });
+    bar.value = bar.max;
+    status.textContent = "uploaded " + bytes(file.size);
+    status.className = "ok";
+    item.dataset.done = "true";
+  } catch (e) {
+    status.textContent = "failed: " + e.message;
+    status.className = "error";
+    throw e;
+  }
+}
+
+/** Move (rename) or copy a native file, server-side; a name ending in / puts it into that directory. */
+function rename(query, reload) {
+  $("rename-object").textContent = query;
+  $("rename-to").value = query;
+  $("rename-overwrite").checked = false;
+  $("rename-error").textContent = "";
+  const go = (op) => async () => {
+    $("rename-error").textContent = "";
+    let to = $("rename-to").value.trim();
+    if (to.endsWith("/") || to.endsWith("@")) to += query.slice(Math.max(query.lastIndexOf("/"), query.indexOf("@")) + 1);
+    try {
+      const r = await json("POST", "/ui/admin/" + op, { from: query, to, overwrite: $("rename-overwrite").checked });
+      toast((op === "move" ? "Moved to " : "Copied to ") + r.to);
+      $("rename-dialog").close();
+      reload();
+    } catch (e) {
+      $("rename-error").textContent = e.message;
+    }
+  };
+  $("rename-move").onclick = go("move");
+  $("rename-copy").onclick = go("copy");
+  $("rename-dialog").showModal();
+  $("rename-to").focus();
+}
+
+/** The IP grants of one object: { query } for a native file, { bucket, key } for an S3 object. */
+function grants(target, label) {
+  $("grants-object").textContent = label;
+  $("grants-error").textContent = "";
+  $("grant-ip").value = "";
+  const listUrl = target.query !== undefined ? nativeUrl("grants", target.query)
+    : "/ui/admin/grants/" + enc(target.bucket) + "/" + enc(target.key);
+  const draw = async () => {
+    const list = (await json("GET", listUrl)).grants;
+    $("grants-list").replaceChildren(...(list.length === 0 ? [el("tr", {}, el("td", { colspan: 3, class: "empty" }, "No grants: only keys read this file."))]
+      : list.map((g) => el("tr", { "data-grant": g.ip },
+        el("td", {}, g.ip, g.scope === "prefix" ? el("span", { class: "muted" }, " (prefix " + g.prefix + ")") : null),
+        el("td", {}, g.expires === null ? "never" : when(g.expires_at) + (g.expired ? " (expired)" : "")),
+        el("td", { class: "actions" }, g.scope === "prefix" ? null : el("button", { type: "button", class: "small danger", "aria-label": "Revoke " + g.ip,
+          onclick: async () => {
+            try {
+              await json("DELETE", "/ui/admin/grant", { ...target, ip: g.ip });
+              toast("Revoked " + g.ip);
+              await draw();
+            } catch (e) {
+              $("grants-error").textContent = e.message;
+            }
+          } }, "Revoke"))))));
+  };
+  $("grant-add").onclick = async () => {
+    $("grants-error").textContent = "";
+    const body = { ...target, ip: $("grant-ip").value.trim() };
+    if ($("grant-expiry").value) body.expires_in = Number($("grant-expiry").value);
+    try {
+      await json("POST", "/ui/admin/grant", body);
+      $("grant-ip").value = "";
+      toast("Granted " + body.ip);
+      await draw();
+    } catch (e) {
+      $("grants-error").textContent = e.message;
+    }
+  };
+  draw().then(() => {
+    $("grants-dialog").showModal();
+    $("grant-ip").focus();
+  }, (e) => toast(e.message));
+}
+
 // ---------------------------------------------------------------------------------------------- keys
 
 async function showKeys(view) {
@@ -504,7 +741,7 @@ async function showKeys(view) {
     el("label", { for: "key-name" }, "Name"), el("input", { id: "key-name", required: true, placeholder: "e.g. backup-job" }),
     el("label", { for: "key-buckets" }, "Buckets and permissions"),
     el("input", { id: "key-buckets", placeholder: "photos=read, backups=readwrite", "aria-describedby": "key-buckets-help" }),
-    el("p", { class: "muted", id: "key-buckets-help" }, "Comma-separated bucket=permission pairs; permission is read, write or readwrite."),
+    el("p", { class: "muted", id: "key-buckets-help" }, "Comma-separated bucket=permission pairs; permission is read, write or readwrite; .native stands for the native files."),
     el("button", { type: "submit" }, "Create key"));
   form.addEventListener("submit", async (ev) => {
     ev.preventDefault();

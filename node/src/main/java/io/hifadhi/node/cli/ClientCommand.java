@@ -45,19 +45,24 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 
 /**
- * {@code java -jar hifadhi.jar ls|put|get|rm|share|grant|cache|cluster ...}: files in and out of any node of a
- * running cluster, over its S3 API (SigV4, the key pair from flags, environment or the config file), and
- * the admin views over the native API (SHARD-KEY). Exit status says what failed.
+ * {@code java -jar hifadhi.jar ls|put|get|rm|cp|mv|info|mkdir|rmdir|locate|share|grant|cache|cluster|node ...}: files in
+ * and out of any node of a running cluster, over its S3 API (SigV4, the key pair from flags, environment or the config
+ * file) for {@code BUCKET/KEY} names and over the native API (SHARD-KEY) for native {@code INSTANCE@PATH} names
+ * ({@link NativeName}), and the admin views over the native API. Exit status says what failed.
  */
 @Command(name = "hifadhi", mixinStandardHelpOptions = true, version = "hifadhi 0.1.0", usageHelpAutoWidth = true,
         description = "Stores and fetches files on a Hifadhi cluster through any node.",
         subcommands = {ClientCommand.Ls.class, ClientCommand.Put.class, ClientCommand.Get.class, ClientCommand.Rm.class,
-                ClientCommand.Share.class, ClientCommand.Grant.class, ClientCommand.CacheObject.class, ClientCommand.Cluster.class,
-                ClientCommand.NodeChange.class},
-        footer = {"", "Exit status: 0 done, 1 the node failed, 2 usage, 3 node unreachable, 4 not found, "
+                FileCommands.Copy.class, FileCommands.Move.class, FileCommands.Info.class, FileCommands.Mkdir.class,
+                FileCommands.Rmdir.class, FileCommands.Locate.class, ClientCommand.Share.class, ClientCommand.Grant.class,
+                ClientCommand.CacheObject.class, ClientCommand.Cluster.class, ClientCommand.NodeChange.class},
+        footer = {"", "Names: BUCKET/KEY (or s3://BUCKET/KEY) is an S3 object; INSTANCE@PATH (node-a@docs/a.pdf, a directory "
+                + "ends with /, @ alone lists the instances) is a native file, managed with the SHARD-KEY.",
+                "", "Exit status: 0 done, 1 the node failed, 2 usage, 3 node unreachable, 4 not found, "
                 + "5 refused (wrong key or no permission), 6 local file problem, 7 the node refused the request as invalid."})
 public final class ClientCommand implements Callable<Integer> {
-    public static final Set<String> NAMES = Set.of("ls", "put", "get", "rm", "share", "grant", "cache", "cluster", "node");
+    public static final Set<String> NAMES = Set.of("ls", "put", "get", "rm", "cp", "mv", "info", "mkdir", "rmdir", "locate", "share", "grant",
+            "cache", "cluster", "node");
     static final int OK = 0;
     static final int FAILED = 1;
     static final int USAGE = 2;
@@ -70,7 +75,7 @@ public final class ClientCommand implements Callable<Integer> {
     static final long MULTIPART_FROM = 64L << 20;
     static final long PART_SIZE = 16L << 20;
     private static final int PART_ATTEMPTS = 3;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    static final ObjectMapper JSON = new ObjectMapper();
     private static final DateTimeFormatter LISTED = DateTimeFormatter.ofPattern("uuuu-MM-dd HH:mm:ss").withZone(ZoneId.systemDefault());
 
     final Map<String, String> env;
@@ -160,9 +165,10 @@ public final class ClientCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "ls", mixinStandardHelpOptions = true, description = "Lists buckets, or the files and folders under BUCKET[/PREFIX].")
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "Lists buckets, or the files and folders under "
+            + "BUCKET[/PREFIX]; a native directory INSTANCE@[DIR/] (@ alone: the instances).")
     static final class Ls extends Sub {
-        @Parameters(arity = "0..1", paramLabel = "BUCKET[/PREFIX]")
+        @Parameters(arity = "0..1", paramLabel = "BUCKET[/PREFIX] | INSTANCE@[DIR/]")
         String where;
         @Option(names = {"-r", "--recursive"}, description = "Everything under the prefix, not one folder level.")
         boolean recursive;
@@ -170,6 +176,11 @@ public final class ClientCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             NodeCalls calls = calls();
+            NativeName dir = where == null ? null : NativeName.of(where);
+            if (dir != null) {
+                FileCommands.listDirectory(this, calls, dir.asDirectory(), recursive);
+                return OK;
+            }
             if (where == null) {
                 Document doc = xml(calls.s3("GET", "/", Map.of(), null, HttpResponse.BodyHandlers.ofInputStream(), Map.of()));
                 ArrayNode buckets = JSON.createArrayNode();
@@ -235,15 +246,17 @@ public final class ClientCommand implements Callable<Integer> {
     static final class Put extends Sub {
         @Parameters(index = "0", paramLabel = "FILE")
         Path file;
-        @Parameters(index = "1", paramLabel = "BUCKET[/KEY]")
+        @Parameters(index = "1", paramLabel = "BUCKET[/KEY] | INSTANCE@PATH")
         String to;
         @Option(names = "--content-type", paramLabel = "TYPE", description = "Default: guessed from the name by the node.")
         String contentType;
 
         @Override
         public Integer call() throws Exception {
-            Target t = Target.parse(to);
-            String key = t.key() == null ? file.getFileName().toString()
+            NativeName named = NativeName.of(to);
+            Target t = named == null ? Target.parse(to) : null;
+            String key = named != null ? (named.isDirectory() ? named.query() + file.getFileName() : named.query())
+                    : t.key() == null ? file.getFileName().toString()
                     : t.key().endsWith("/") ? t.key() + file.getFileName() : t.key();
             long size;
             try {
@@ -255,8 +268,21 @@ public final class ClientCommand implements Callable<Integer> {
                 throw new CliException("cannot read " + file + ": " + e.getMessage(), LOCAL_FILE);
             }
             NodeCalls calls = calls();
-            String path = NodeCalls.s3Path(t.bucket(), key);
             Map<String, String> headers = contentType == null ? Map.of() : Map.of("Content-Type", contentType);
+            if (named != null) {
+                String etag;
+                try (TransferProgress bar = TransferProgress.of(progress(), "put " + key, size, parent.err)) {
+                    etag = calls.files("PUT", NodeCalls.nativePath("/api/v1/store/", key), slice(0, size, bar), headers)
+                            .headers().firstValue("ETag").orElse("");
+                }
+                if (settings.json) {
+                    printJson(JSON.createObjectNode().put("query", key).put("size", size).put("etag", etag));
+                } else {
+                    parent.out.println("uploaded " + key + " (" + human(size) + ")");
+                }
+                return OK;
+            }
+            String path = NodeCalls.s3Path(t.bucket(), key);
             String etag;
             try (TransferProgress bar = TransferProgress.of(progress(), "put " + key, size, parent.err)) {
                 etag = size < MULTIPART_FROM ? putWhole(calls, path, size, headers, bar) : putInParts(calls, path, size, headers, bar);
@@ -339,17 +365,24 @@ public final class ClientCommand implements Callable<Integer> {
     @Command(name = "get", mixinStandardHelpOptions = true, description = "Downloads BUCKET/KEY to FILE (default: the key's "
             + "last name, in this directory; - for standard output).")
     static final class Get extends Sub {
-        @Parameters(index = "0", paramLabel = "BUCKET/KEY")
+        @Parameters(index = "0", paramLabel = "BUCKET/KEY | INSTANCE@PATH")
         String from;
         @Parameters(index = "1", arity = "0..1", paramLabel = "FILE")
         String to;
 
         @Override
         public Integer call() throws Exception {
-            Target t = Target.file(from);
             NodeCalls calls = calls();
-            HttpResponse<InputStream> r = calls.s3("GET", NodeCalls.s3Path(t.bucket(), t.key()), Map.of(), null,
-                    HttpResponse.BodyHandlers.ofInputStream(), Map.of());
+            HttpResponse<InputStream> r;
+            Target t;
+            NativeName n = NativeName.isNative(from) ? NativeName.file(from) : null;
+            if (n != null) {
+                t = new Target(null, n.path());
+                r = calls.files("GET", NodeCalls.nativePath("/api/v1/retrieve/", n.query()), null, Map.of());
+            } else {
+                t = Target.file(from);
+                r = calls.s3("GET", NodeCalls.s3Path(t.bucket(), t.key()), Map.of(), null, HttpResponse.BodyHandlers.ofInputStream(), Map.of());
+            }
             long size = r.headers().firstValueAsLong("Content-Length").orElse(-1);
             boolean toStdout = "-".equals(to);
             Path target = toStdout ? null : Path.of(to != null ? to : t.key().substring(t.key().lastIndexOf('/') + 1));
@@ -371,10 +404,12 @@ public final class ClientCommand implements Callable<Integer> {
                         UNREACHABLE);
             }
             if (settings.json) {
-                printJson(JSON.createObjectNode().put("bucket", t.bucket()).put("key", t.key()).put("size", copied)
-                        .put("file", toStdout ? "-" : target.toString()));
+                ObjectNode done = n != null ? JSON.createObjectNode().put("query", n.query())
+                        : JSON.createObjectNode().put("bucket", t.bucket()).put("key", t.key());
+                printJson(done.put("size", copied).put("file", toStdout ? "-" : target.toString()));
             } else if (!toStdout) {
-                parent.out.println("downloaded " + t.bucket() + "/" + t.key() + " to " + target + " (" + human(copied) + ")");
+                parent.out.println("downloaded " + (n != null ? n.query() : t.bucket() + "/" + t.key()) + " to " + target
+                        + " (" + human(copied) + ")");
             }
             return OK;
         }
@@ -430,9 +465,10 @@ public final class ClientCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Deletes files; a missing file is an error (exit 4).")
+    @Command(name = "rm", mixinStandardHelpOptions = true, description = "Deletes files (S3 objects or native files); a "
+            + "missing file is an error (exit 4). Native directories go with rmdir.")
     static final class Rm extends Sub {
-        @Parameters(arity = "1..*", paramLabel = "BUCKET/KEY")
+        @Parameters(arity = "1..*", paramLabel = "BUCKET/KEY | INSTANCE@PATH")
         List<String> targets;
 
         @Override
@@ -440,6 +476,18 @@ public final class ClientCommand implements Callable<Integer> {
             NodeCalls calls = calls();
             ArrayNode deleted = JSON.createArrayNode();
             for (String target : targets) {
+                NativeName n = NativeName.of(target);
+                if (n != null) {
+                    if (n.isDirectory()) {
+                        throw new CliException("'" + target + "' is a directory: remove it with rmdir (--recursive if it is not empty)", USAGE);
+                    }
+                    calls.files("DELETE", NodeCalls.nativePath("/api/v1/files/", n.query()), null, Map.of()).body().close();
+                    deleted.add(n.query());
+                    if (!settings.json) {
+                        parent.out.println("deleted " + n.query());
+                    }
+                    continue;
+                }
                 Target t = Target.parse(target);
                 if (t.key() == null) {
                     throw new CliException("'" + target + "' names no file: write BUCKET/KEY (buckets are not deleted here)", USAGE);
@@ -517,10 +565,11 @@ public final class ClientCommand implements Callable<Integer> {
         }
     }
 
-    @Command(name = "grant", mixinStandardHelpOptions = true, description = "Lets an address or network read BUCKET/KEY (or "
-            + "everything under BUCKET/PREFIX/ with --prefix) with no key; --revoke takes it back, --list shows the grants. Needs the SHARD-KEY.")
+    @Command(name = "grant", mixinStandardHelpOptions = true, description = "Lets an address or network read BUCKET/KEY or a "
+            + "native INSTANCE@PATH (or everything under a prefix with --prefix) with no key; --revoke takes it back, --list "
+            + "shows the grants. Needs the SHARD-KEY.")
     static final class Grant extends Sub {
-        @Parameters(paramLabel = "BUCKET/KEY")
+        @Parameters(paramLabel = "BUCKET/KEY | INSTANCE@PATH")
         String what;
         @Option(names = "--ip", paramLabel = "ADDRESS|CIDR")
         String ip;
@@ -535,11 +584,13 @@ public final class ClientCommand implements Callable<Integer> {
 
         @Override
         public Integer call() throws Exception {
-            Target t = Target.parse(what);
+            NativeName n = NativeName.of(what);
+            Target t = n != null ? new Target(null, n.path().isEmpty() ? null : n.query()) : Target.parse(what);
             NodeCalls calls = calls();
             if (list) {
-                Target.file(what);
-                try (InputStream in = calls.admin("GET", "/api/v1/grants" + NodeCalls.s3Path(t.bucket(), t.key()), null).body()) {
+                String listed = n != null ? NodeCalls.nativePath("/api/v1/grants/", NativeName.file(what).query())
+                        : "/api/v1/grants" + NodeCalls.s3Path(t.bucket(), Target.file(what).key());
+                try (InputStream in = calls.admin("GET", listed, null).body()) {
                     JsonNode grants = JSON.readTree(in);
                     if (settings.json) {
                         printJson(grants);
@@ -552,13 +603,16 @@ public final class ClientCommand implements Callable<Integer> {
             if (ip == null) {
                 throw new CliException("give --ip ADDRESS or --ip CIDR", USAGE);
             }
-            ObjectNode body = JSON.createObjectNode().put("bucket", t.bucket()).put("ip", ip);
-            if (prefix) {
-                body.put("prefix", t.key() == null ? "" : t.key());
+            ObjectNode body = JSON.createObjectNode().put("ip", ip);
+            if (n != null) {
+                // Native names: the query itself, or with --prefix every file whose query starts with it.
+                body.put(prefix ? "prefix" : "query", prefix ? n.query() : NativeName.file(what).query());
+            } else if (prefix) {
+                body.put("bucket", t.bucket()).put("prefix", t.key() == null ? "" : t.key());
             } else if (t.key() == null) {
                 throw new CliException("name the file (BUCKET/KEY), or use --prefix for everything under BUCKET/PREFIX", USAGE);
             } else {
-                body.put("key", t.key());
+                body.put("bucket", t.bucket()).put("key", t.key());
             }
             if (expires != null && !revoke) {
                 body.put("expires_in", seconds(expires));
@@ -568,8 +622,8 @@ public final class ClientCommand implements Callable<Integer> {
                 if (settings.json) {
                     parent.out.println(answer.length == 0 ? "{}" : new String(answer, StandardCharsets.UTF_8));
                 } else {
-                    parent.out.println((revoke ? "revoked " : "granted ") + ip + " on " + t.bucket() + "/"
-                            + (t.key() == null ? "" : t.key()) + (prefix ? " (prefix)" : ""));
+                    parent.out.println((revoke ? "revoked " : "granted ") + ip + " on " + (n != null ? n.query() : t.bucket() + "/"
+                            + (t.key() == null ? "" : t.key())) + (prefix ? " (prefix)" : ""));
                 }
             }
             return OK;
@@ -708,12 +762,21 @@ public final class ClientCommand implements Callable<Integer> {
                         c = JSON.readTree(in);
                     } catch (CliException e) {
                         if (e.exitStatus() == UNREACHABLE) {
+                            if (root.terminal) {
+                                root.err.println();
+                            }
                             root.out.println(said.path("node").asText() + " has left the cluster.");
                             return OK;
                         }
                         throw e;
                     }
-                    root.err.println(rebalanceLine(c.path("rebalance")));
+                    // On a terminal the bar is redrawn in place; piped, one line per look.
+                    if (root.terminal && !settings.noProgress) {
+                        root.err.print("\r" + rebalanceLine(c.path("rebalance")));
+                        root.err.flush();
+                    } else if (!settings.noProgress) {
+                        root.err.println(rebalanceLine(c.path("rebalance")));
+                    }
                     Thread.sleep(2_000);
                 }
                 return FAILED;
@@ -795,7 +858,7 @@ public final class ClientCommand implements Callable<Integer> {
         return i == 0 ? bytes + " B" : String.format(Locale.ROOT, v < 10 ? "%.1f %s" : "%.0f %s", v, units[i]);
     }
 
-    private static String listed(String iso) {
+    static String listed(String iso) {
         try {
             return LISTED.format(Instant.parse(iso));
         } catch (RuntimeException e) {

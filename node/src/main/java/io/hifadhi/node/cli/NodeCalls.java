@@ -36,6 +36,7 @@ final class NodeCalls {
     private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
     private static final Pattern CODE = Pattern.compile("<Code>([^<]*)</Code>");
     private static final Pattern MESSAGE = Pattern.compile("<Message>([^<]*)</Message>");
+    private static final Pattern JSON_ERROR = Pattern.compile("\"error\"\\s*:\\s*\"([a-z_]+)\"");
     private static final Pattern JSON_MESSAGE = Pattern.compile("\"message\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private final ClientSettings.Resolved settings;
@@ -77,8 +78,13 @@ final class NodeCalls {
     /** A signed S3 request; returns the answer when it is 2xx, else throws with the node's reason. */
     <T> HttpResponse<T> s3(String method, String path, Map<String, String> params, HttpRequest.BodyPublisher body,
                            HttpResponse.BodyHandler<T> handler, Map<String, String> headers) throws CliException {
+        return expect2xx(send(signed(method, path, query(params), body, headers), handler), "S3");
+    }
+
+    /** A request signed with the access key (SigV4, UNSIGNED-PAYLOAD: bodies are streamed, not hashed first). */
+    private HttpRequest signed(String method, String path, String rawQuery, HttpRequest.BodyPublisher body,
+                               Map<String, String> headers) throws CliException {
         String accessKey = settings.needAccessKey();
-        String rawQuery = query(params);
         URI uri = URI.create(settings.endpoint() + path + (rawQuery.isEmpty() ? "" : "?" + rawQuery));
         String host = uri.getPort() < 0 ? uri.getHost() : uri.getHost() + ":" + uri.getPort();
         String date = AMZ_DATE.format(clock.instant());
@@ -86,29 +92,61 @@ final class NodeCalls {
         signed.put("host", List.of(host));
         signed.put("x-amz-date", List.of(date));
         signed.put("x-amz-content-sha256", List.of("UNSIGNED-PAYLOAD"));
+        List<String> names = new ArrayList<>(List.of("x-amz-date", "x-amz-content-sha256"));
+        headers.forEach((name, value) -> {
+            // S3 refuses x-amz-* headers that are not signed (x-amz-copy-source of a copy).
+            String lower = name.toLowerCase(java.util.Locale.ROOT);
+            if (lower.startsWith("x-amz-")) {
+                signed.put(lower, List.of(value));
+                names.add(lower);
+            }
+        });
         String authorization;
         try {
             authorization = new SigV4Signer(accessKey, settings.secretKey(), settings.region()).authorization(
-                    new SimpleRequestView(method, path, rawQuery, signed), List.of("x-amz-date", "x-amz-content-sha256"));
+                    new SimpleRequestView(method, path, rawQuery, signed), names);
         } catch (S3AuthException e) {
             throw new CliException("cannot sign the request: " + e.getMessage(), ClientCommand.FAILED);
         }
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body)
                 .header("x-amz-date", date).header("x-amz-content-sha256", "UNSIGNED-PAYLOAD").header("Authorization", authorization);
         headers.forEach(b::header);
-        return expect2xx(send(b.build(), handler), "S3");
+        return b.build();
     }
 
     /** A native admin request with the SHARD-KEY and an optional JSON body. */
     HttpResponse<InputStream> admin(String method, String path, String jsonBody) throws CliException {
+        return nativeCall(method, path, jsonBody == null ? null : HttpRequest.BodyPublishers.ofString(jsonBody, StandardCharsets.UTF_8),
+                jsonBody == null ? Map.of() : Map.of("Content-Type", "application/json"));
+    }
+
+    /**
+     * A native file request with any body (a file's bytes, streamed): with the SHARD-KEY, or, when none is configured
+     * but an access key is, signed with that key (the node then checks the key's permission on the native space).
+     */
+    HttpResponse<InputStream> files(String method, String path, HttpRequest.BodyPublisher body, Map<String, String> headers)
+            throws CliException {
+        if (settings.shardKey() == null && settings.accessKey() != null && settings.secretKey() != null) {
+            int q = path.indexOf('?');
+            return expect2xx(send(signed(method, q < 0 ? path : path.substring(0, q), q < 0 ? "" : path.substring(q + 1), body,
+                    headers), HttpResponse.BodyHandlers.ofInputStream()), "native");
+        }
+        return nativeCall(method, path, body, headers);
+    }
+
+    /** A native request with the SHARD-KEY and any body. */
+    private HttpResponse<InputStream> nativeCall(String method, String path, HttpRequest.BodyPublisher body, Map<String, String> headers)
+            throws CliException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(settings.endpoint() + path))
                 .header("SHARD-KEY", settings.needShardKey()).header("Accept", "application/json")
-                .method(method, jsonBody == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(jsonBody, StandardCharsets.UTF_8));
-        if (jsonBody != null) {
-            b.header("Content-Type", "application/json");
-        }
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body);
+        headers.forEach(b::header);
         return expect2xx(send(b.build(), HttpResponse.BodyHandlers.ofInputStream()), "native");
+    }
+
+    /** A native endpoint followed by a query or directory, encoded whole ('/' and '@' too) as the native API expects. */
+    static String nativePath(String endpoint, String query) {
+        return endpoint + PresignedLink.encode(query);
     }
 
     /** Any request (the console's share endpoint), mapped like the others. */
@@ -141,7 +179,7 @@ final class NodeCalls {
             return r;
         }
         String body = bodyText(r);
-        String code = find(CODE, body);
+        String code = api.equals("S3") ? find(CODE, body) : find(JSON_ERROR, body);
         String message = api.equals("S3") ? find(MESSAGE, body) : find(JSON_MESSAGE, body);
         String reason = (code == null ? "" : code + ": ") + (message == null ? "HTTP " + status : message.replace("\\\"", "\""));
         int exit = switch (status) {

@@ -15,7 +15,9 @@ import java.util.Map;
 @Command(name = "hifadhi", mixinStandardHelpOptions = true, version = "hifadhi 0.1.0",
         sortOptions = false, usageHelpAutoWidth = true,
         description = "Runs one Hifadhi storage node (S3-compatible, peer-to-peer).%n"
-                + "Environment: INSTANCE_NAME, SHARD_KEY, HIFADHI_ACCESS_KEY, HIFADHI_SECRET_KEY (flags win).")
+                + "Environment: INSTANCE_NAME, SHARD_KEY, HIFADHI_ACCESS_KEY, HIFADHI_SECRET_KEY (flags win).",
+        footer = {"", "As a client of a running node: ls, put, get, rm, cp, mv, info, mkdir, rmdir, locate, share, grant, cache, "
+                + "cluster status, node leave|remove, key ... (java -jar hifadhi.jar COMMAND --help)."})
 public final class NodeOptions {
     @Option(names = "--name", paramLabel = "NAME", description = "Instance name (env INSTANCE_NAME). Default: generated once and kept in the data directory.")
     String name;

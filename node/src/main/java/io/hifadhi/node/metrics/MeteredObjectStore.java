@@ -68,6 +68,13 @@ public final class MeteredObjectStore implements ObjectStore {
     }
 
     @Override
+    public void deleteVersion(String bucket, String key, String version) throws IOException {
+        try (Timer.Context ignored = delete.time()) {
+            delegate.deleteVersion(bucket, key, version);
+        }
+    }
+
+    @Override
     public ListPage list(String bucket, String prefix, String startAfter, int maxKeys) throws IOException {
         try (Timer.Context ignored = list.time()) {
             return delegate.list(bucket, prefix, startAfter, maxKeys);

@@ -13,6 +13,7 @@ import io.hifadhi.api.store.WriteOutcomeUnknownException;
 import io.hifadhi.membership.ClusterView;
 import io.hifadhi.membership.MembershipEvent;
 import io.hifadhi.membership.MembershipListener;
+import io.hifadhi.node.clock.VersionStamp;
 import io.hifadhi.node.replication.Messages.Ack;
 import io.hifadhi.node.replication.Messages.ChunkPut;
 import io.hifadhi.node.replication.Messages.RecordGet;
@@ -359,6 +360,11 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         return writeRecord(c, ObjectRecord.tombstone(bucket, key, c.clock().now())).previousLive();
     }
 
+    @Override
+    public void deleteVersion(String bucket, String key, String version) throws IOException {
+        expire(bucket, key, VersionStamp.parse(version));
+    }
+
     private QuorumWrite.Outcome writeRecord(Replication c, ObjectRecord record) throws IOException {
         ClusterView v = c.placement().view();
         requireWritable(c, v, "write of " + record.bucket() + "/" + record.key());
@@ -409,7 +415,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
      * W acks): its expiry or a lifecycle rule came. A newer version of the key, if any, is left alone
      * ({@link ObjectRecord#expiryTombstone}); its chunks are then the collector's.
      */
-    public void expire(String bucket, String key, io.hifadhi.node.clock.VersionStamp version) throws IOException {
+    public void expire(String bucket, String key, VersionStamp version) throws IOException {
         Replication c = peers();
         if (c == null) {
             local.expire(bucket, key, version);

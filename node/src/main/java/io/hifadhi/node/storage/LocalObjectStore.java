@@ -182,6 +182,11 @@ public final class LocalObjectStore implements ObjectStore, ObjectPublisher {
         }
     }
 
+    @Override
+    public void deleteVersion(String bucket, String key, String version) throws IOException {
+        expire(bucket, key, VersionStamp.parse(version));
+    }
+
     /**
      * Rewrites the live object's grants as a new version of its record (same content, newer stamp).
      * Returns the new record, or empty when there is no live object.

@@ -206,6 +206,87 @@ class ConsoleBrowserTest {
         }
     }
 
+    @Test
+    void nativeFilesAndTheirIpGrantsInChromium() throws Exception {
+        // Native files stored through the native API, as an application would.
+        String instance = nodes.get(1).name();
+        HttpClient http = HttpClient.newHttpClient();
+        byte[] report = "quarterly numbers".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        for (String query : List.of(instance + "@reports/q3.txt", instance + "@reports/q4.txt", instance + "@notes.txt")) {
+            HttpResponse<String> stored = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/store/"
+                            + java.net.URLEncoder.encode(query, java.nio.charset.StandardCharsets.UTF_8)))
+                    .header("SHARD-KEY", SHARD_KEY).PUT(HttpRequest.BodyPublishers.ofByteArray(report)).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, stored.statusCode(), stored.body());
+        }
+        String q3 = instance + "@reports/q3.txt";
+
+        try (HeadlessChromium chromium = HeadlessChromium.launch(); HeadlessChromium.Page page = chromium.firstPage()) {
+            page.call("Page.enable", Map.of(), STEP);
+            page.call("Emulation.setDeviceMetricsOverride", Map.of("width", 1280, "height", 860, "deviceScaleFactor", 1,
+                    "mobile", false), STEP);
+            navigate(page, base + "/ui/");
+            waitFor(page, "!document.getElementById('sign-in-view').hidden");
+            signIn(page, "", "", SHARD_KEY); // an administrator: the SHARD-KEY alone
+            waitFor(page, "location.hash === '#/cluster'");
+            page.evaluate("window.confirm = () => true; location.hash = '#/files/'; true", STEP);
+            waitFor(page, "document.querySelector('tr[data-dir=\"" + instance + "@\"] a') !== null");
+            page.evaluate("document.querySelector('tr[data-dir=\"" + instance + "@\"] a').click(); true", STEP);
+            waitFor(page, "document.querySelector('tr[data-dir=\"" + instance + "@reports/\"] a') !== null");
+            page.evaluate("document.querySelector('tr[data-dir=\"" + instance + "@reports/\"] a').click(); true", STEP);
+            waitFor(page, "document.querySelectorAll('#native-files tr[data-query]').length === 2");
+            screenshot(page, "09-native-files");
+
+            // IP grants of a file: add one with an expiry, see it listed, check the node has it, revoke it.
+            page.evaluate("document.querySelector('tr[data-query=\"" + q3 + "\"] button[aria-label^=\"IP grants\"]').click(); true", STEP);
+            waitFor(page, "document.getElementById('grants-dialog').open");
+            page.evaluate("document.getElementById('grant-ip').value = '198.51.100.0/24'; document.getElementById('grant-expiry').value = '604800';"
+                    + "document.getElementById('grant-add').click(); true", STEP);
+            waitFor(page, "document.querySelector('#grants-list tr[data-grant=\"198.51.100.0/24\"]') !== null");
+            assertTrue(!page.evaluate("document.querySelector('#grants-list tr[data-grant=\"198.51.100.0/24\"] td:nth-child(2)').textContent",
+                    STEP).asText().equals("never"), "the grant's expiry is shown");
+            screenshot(page, "10-grants");
+            JsonNode onNode = JSON.readTree(http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nodes.get(2).httpPort()
+                            + "/api/v1/grants/" + java.net.URLEncoder.encode(q3, java.nio.charset.StandardCharsets.UTF_8)))
+                    .header("SHARD-KEY", SHARD_KEY).build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertEquals("198.51.100.0/24", onNode.path("grants").get(0).path("ip").asText(), onNode.toString());
+            assertTrue(onNode.path("grants").get(0).path("expires").asLong() > 0, onNode.toString());
+            // A bad address is refused with the node's message, in the dialog.
+            page.evaluate("document.getElementById('grant-ip').value = 'not-an-ip'; document.getElementById('grant-add').click(); true", STEP);
+            waitFor(page, "document.getElementById('grants-error').textContent.includes('not an address')");
+            page.evaluate("document.querySelector('#grants-list button[aria-label=\"Revoke 198.51.100.0/24\"]').click(); true", STEP);
+            waitFor(page, "document.querySelector('#grants-list tr[data-grant]') === null");
+            page.evaluate("document.getElementById('grants-dialog').close(); true", STEP);
+
+            // Move (rename) into a new directory: the old name goes, the new one has the bytes and, as documented, the grants.
+            page.evaluate("document.querySelector('tr[data-query=\"" + q3 + "\"] button[aria-label^=\"Move\"]').click(); true", STEP);
+            waitFor(page, "document.getElementById('rename-dialog').open");
+            page.evaluate("document.getElementById('rename-to').value = '" + instance + "@archive/2026/';"
+                    + "document.getElementById('rename-move').click(); true", STEP);
+            waitFor(page, "!document.getElementById('rename-dialog').open && document.querySelectorAll('#native-files tr[data-query]').length === 1");
+            HttpResponse<byte[]> moved = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/retrieve/"
+                    + java.net.URLEncoder.encode(instance + "@archive/2026/q3.txt", java.nio.charset.StandardCharsets.UTF_8)))
+                    .header("SHARD-KEY", SHARD_KEY).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertEquals(200, moved.statusCode());
+            assertTrue(java.util.Arrays.equals(report, moved.body()));
+
+            // Delete a file; make and remove a directory.
+            page.evaluate("document.querySelector('tr[data-query=\"" + instance + "@reports/q4.txt\"] button[aria-label^=\"Delete\"]').click(); true", STEP);
+            waitFor(page, "document.querySelectorAll('#native-files tr[data-query]').length === 0");
+            page.evaluate("document.getElementById('dir-name').value = 'drafts'; document.getElementById('create-dir').requestSubmit(); true", STEP);
+            waitFor(page, "location.hash === '#/files/" + java.net.URLEncoder.encode(instance, java.nio.charset.StandardCharsets.UTF_8)
+                    + "%40reports%2Fdrafts%2F' && document.querySelector('#native-files .empty') !== null");
+            page.evaluate("location.hash = '#/files/" + instance + "%40'; true", STEP);
+            waitFor(page, "document.querySelector('tr[data-dir=\"" + instance + "@archive/\"]') !== null");
+            screenshot(page, "11-native-root");
+            page.evaluate("document.querySelector('tr[data-dir=\"" + instance + "@archive/\"] button').click(); true", STEP);
+            waitFor(page, "document.querySelector('tr[data-dir=\"" + instance + "@archive/\"]') === null");
+            assertEquals(404, http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/files/"
+                    + java.net.URLEncoder.encode(instance + "@archive/2026/q3.txt", java.nio.charset.StandardCharsets.UTF_8)))
+                    .header("SHARD-KEY", SHARD_KEY).build(), HttpResponse.BodyHandlers.discarding()).statusCode());
+            assertEquals("", page.evaluate(UNLABELLED, STEP).asText(), "form fields without a label");
+        }
+    }
+
     private static void signIn(HeadlessChromium.Page page, String access, String secret, String shard) throws Exception {
         page.evaluate(("document.getElementById('access-key').value = %s; document.getElementById('secret-key').value = %s;"
                 + "document.getElementById('shard-key').value = %s; document.getElementById('sign-in-form').requestSubmit(); true")

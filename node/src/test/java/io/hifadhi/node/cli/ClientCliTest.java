@@ -214,6 +214,130 @@ class ClientCliTest {
     }
 
     @Test
+    void nativeFilesAreManagedByTheirInstanceNames() throws Exception {
+        String instance = nodes.get(0).name();
+        Path report = dir.resolve("report.pdf");
+        byte[] data = new byte[3 << 20];
+        new java.util.Random(5).nextBytes(data);
+        Files.write(report, data);
+        Run put = here(nodes.get(0), "put", report.toString(), instance + "@docs/");
+        assertEquals(0, put.exit(), put.stderr());
+        assertTrue(put.out().contains("uploaded " + instance + "@docs/report.pdf"), put.out());
+
+        // ls of a directory, and of the instances.
+        Run ls = here(nodes.get(1), "ls", instance + "@docs", "--json");
+        assertEquals(0, ls.exit(), ls.stderr());
+        JsonNode entry = JSON.readTree(ls.stdout()).path("entries").get(0);
+        assertEquals("report.pdf", entry.path("name").asText());
+        assertEquals(data.length, entry.path("size").asLong());
+        Run roots = here(nodes.get(2), "ls", "@");
+        assertTrue(roots.out().contains("DIR  " + instance + "@"), roots.out());
+
+        // info through another node; a grant shows there and travels with a copy.
+        assertEquals(0, here(nodes.get(0), "grant", instance + "@docs/report.pdf", "--ip", "203.0.113.0/24", "--expires", "1d").exit());
+        Run info = here(nodes.get(2), "info", instance + "@docs/report.pdf");
+        assertEquals(0, info.exit(), info.stderr());
+        assertTrue(info.out().contains("application/pdf") && info.out().contains("203.0.113.0/24 until"), info.out());
+        JsonNode infoJson = JSON.readTree(here(nodes.get(1), "info", instance + "@docs/report.pdf", "--json").stdout());
+        assertEquals(data.length, infoJson.path("size").asLong());
+        assertEquals(3, infoJson.path("replicas").size(), infoJson.toString());
+
+        Run cp = here(nodes.get(1), "cp", instance + "@docs/report.pdf", instance + "@archive/");
+        assertEquals(0, cp.exit(), cp.stderr());
+        assertTrue(cp.out().contains("copied " + instance + "@docs/report.pdf to " + instance + "@archive/report.pdf")
+                && cp.out().contains("1 IP grant carried"), cp.out());
+        Run again = here(nodes.get(2), "cp", instance + "@docs/report.pdf", instance + "@archive/report.pdf");
+        assertEquals(7, again.exit(), again.stderr());
+        assertTrue(again.stderr().contains("--overwrite"), again.stderr());
+        assertEquals(0, here(nodes.get(2), "cp", "--overwrite", instance + "@docs/report.pdf", instance + "@archive/report.pdf").exit());
+
+        Run mv = here(nodes.get(2), "mv", instance + "@archive/report.pdf", instance + "@archive/2026/final.pdf", "--json");
+        assertEquals(0, mv.exit(), mv.stderr());
+        assertEquals(instance + "@archive/2026/final.pdf", JSON.readTree(mv.stdout()).path("to").asText());
+        assertEquals(4, here(nodes.get(0), "get", instance + "@archive/report.pdf", "-").exit(), "the old name is gone");
+        Run back = here(nodes.get(0), "get", instance + "@archive/2026/final.pdf", "-");
+        assertEquals(0, back.exit(), back.stderr());
+        assertEquals(sha256(data), sha256(back.stdout()));
+
+        // Where it lives, and the hot-object cache on the real endpoint.
+        Run locate = here(nodes.get(1), "locate", instance + "@archive/2026/final.pdf");
+        assertEquals(0, locate.exit(), locate.stderr());
+        for (Node n : nodes) {
+            assertTrue(locate.out().contains(n.name()), locate.out());
+        }
+        assertTrue(locate.out().contains("chunk 0"), locate.out());
+        JsonNode located = JSON.readTree(here(nodes.get(1), "locate", instance + "@archive/2026/final.pdf", "--json").stdout());
+        assertTrue(located.path("chunks").size() >= 1, located.toString());
+        assertEquals(4, here(nodes.get(1), "locate", instance + "@archive/nothing").exit());
+        Run cache = here(nodes.get(2), "cache", "--query", instance + "@archive/2026/final.pdf", "--json");
+        assertEquals(0, cache.exit(), cache.stderr());
+        assertTrue(JSON.readTree(cache.stdout()).path("chunks").asInt() >= 1, cache.out());
+
+        // Directories: an empty one stays; a full one goes only with --recursive.
+        Run mkdir = here(nodes.get(0), "mkdir", instance + "@empty/inner");
+        assertEquals(0, mkdir.exit(), mkdir.stderr());
+        assertTrue(mkdir.out().contains("created " + instance + "@empty/inner/"), mkdir.out());
+        assertTrue(here(nodes.get(1), "ls", instance + "@empty/").out().contains("DIR  inner/"));
+        Run notEmpty = here(nodes.get(1), "rmdir", instance + "@archive");
+        assertEquals(7, notEmpty.exit(), notEmpty.stderr());
+        assertTrue(notEmpty.stderr().contains("--recursive"), notEmpty.stderr());
+        Run rmdir = here(nodes.get(2), "rmdir", "--recursive", instance + "@archive");
+        assertEquals(0, rmdir.exit(), rmdir.stderr());
+        assertTrue(rmdir.out().contains("1 files"), rmdir.out());
+        assertEquals(4, here(nodes.get(0), "ls", instance + "@archive/").exit());
+        assertEquals(0, here(nodes.get(0), "rmdir", instance + "@empty/inner").exit());
+
+        // An access key with a permission on the native space does what it allows, with no SHARD-KEY.
+        Map<String, String> reader = keyEnv(nodes.get(2), "native-reader", "read");
+        Run readerLs = run(reader, "ls", instance + "@docs/");
+        assertEquals(0, readerLs.exit(), readerLs.stderr());
+        assertTrue(readerLs.out().contains("report.pdf"), readerLs.out());
+        assertEquals(sha256(data), sha256(run(reader, "get", instance + "@docs/report.pdf", "-").stdout()));
+        Run readerRm = run(reader, "rm", instance + "@docs/report.pdf");
+        assertEquals(5, readerRm.exit(), readerRm.stderr());
+        assertTrue(readerRm.stderr().contains("may not change native files"), readerRm.stderr());
+        Map<String, String> writer = keyEnv(nodes.get(0), "native-writer", "readwrite");
+        assertEquals(0, run(writer, "cp", instance + "@docs/report.pdf", instance + "@keyed/copy.pdf").exit());
+        assertEquals(0, run(writer, "rm", instance + "@keyed/copy.pdf").exit());
+        Map<String, String> s3Only = keyEnv(nodes.get(1), "s3-only", null);
+        assertEquals(5, run(s3Only, "info", instance + "@docs/report.pdf").exit(), "a key without .native permission is refused");
+        // Admin endpoints stay with the SHARD-KEY, even for a root key; a wrong secret is refused.
+        NodeCalls rootKeyOnly = new NodeCalls(new ClientSettings.Resolved(URI.create("http://127.0.0.1:" + nodes.get(0).httpPort()),
+                ACCESS, SECRET, null, "us-east-1"), java.time.Clock.systemUTC());
+        CliException admin = org.junit.jupiter.api.Assertions.assertThrows(CliException.class,
+                () -> rootKeyOnly.files("GET", "/api/v1/cluster", null, Map.of()));
+        assertTrue(admin.exitStatus() == 5 && admin.getMessage().contains("admin operation"), admin.getMessage());
+        Map<String, String> forged = new HashMap<>(writer);
+        forged.put("HIFADHI_SECRET_KEY", "not-the-secret-at-all-0000000000000000000");
+        Run wrongSecret = run(forged, "ls", instance + "@docs/");
+        assertEquals(5, wrongSecret.exit(), wrongSecret.stderr());
+
+        Run rm = here(nodes.get(1), "rm", instance + "@docs/report.pdf");
+        assertEquals(0, rm.exit(), rm.stderr());
+        assertEquals(4, here(nodes.get(2), "rm", instance + "@docs/report.pdf").exit(), "a missing file is exit 4");
+        assertEquals(2, here(nodes.get(2), "cp", instance + "@docs/a", "films/a").exit(), "no copy between S3 and native");
+    }
+
+    @Test
+    void s3ObjectsAreCopiedMovedAndLocated() throws Exception {
+        assertEquals(0, s3Mb("moving"));
+        Path file = dir.resolve("letter.txt");
+        Files.writeString(file, "dear reader");
+        assertEquals(0, here(nodes.get(0), "put", file.toString(), "moving/in/letter.txt").exit());
+        Run cp = here(nodes.get(1), "cp", "moving/in/letter.txt", "moving/out/");
+        assertEquals(0, cp.exit(), cp.stderr());
+        assertEquals(7, here(nodes.get(1), "cp", "moving/in/letter.txt", "moving/out/letter.txt").exit(), "no silent overwrite");
+        Run mv = here(nodes.get(2), "mv", "moving/out/letter.txt", "moving/kept.txt");
+        assertEquals(0, mv.exit(), mv.stderr());
+        assertEquals(4, here(nodes.get(0), "get", "moving/out/letter.txt", "-").exit());
+        assertEquals("dear reader", here(nodes.get(0), "get", "moving/kept.txt", "-").out());
+        Run locate = here(nodes.get(0), "locate", "moving/kept.txt");
+        assertEquals(0, locate.exit(), locate.stderr());
+        assertTrue(locate.out().startsWith("moving/kept.txt") && locate.out().contains("replicas"), locate.out());
+        assertEquals(4, here(nodes.get(0), "locate", "moving/none.txt").exit());
+    }
+
+    @Test
     void settingsComeFromTheConfigFile() throws Exception {
         Path config = dir.resolve("config");
         Files.writeString(config, "endpoint=http://127.0.0.1:" + nodes.get(2).httpPort() + "\naccess-key=" + ACCESS
@@ -254,6 +378,37 @@ class ClientCliTest {
 
     static Run cli(Node node, String... args) throws Exception {
         return run(env(node), false, args);
+    }
+
+    /** The environment of a new access key (and no SHARD-KEY) with {@code permission} on the native space, or none. */
+    private static Map<String, String> keyEnv(Node node, String name, String permission) throws Exception {
+        com.fasterxml.jackson.databind.node.ObjectNode body = JSON.createObjectNode().put("name", name);
+        body.putObject("buckets");
+        if (permission != null) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) body.get("buckets")).put(".native", permission);
+        }
+        JsonNode key;
+        try (InputStream in = calls(node).admin("POST", "/api/v1/keys", body.toString()).body()) {
+            key = JSON.readTree(in);
+        }
+        Map<String, String> env = env(node);
+        env.remove("SHARD_KEY");
+        env.put("HIFADHI_ACCESS_KEY", key.path("access_key").asText());
+        env.put("HIFADHI_SECRET_KEY", key.path("secret_key").asText());
+        return env;
+    }
+
+    private static Run run(Map<String, String> env, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = ClientCommand.run(args, env, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new Run(exit, out.toByteArray(), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** The CLI in this JVM (the same code and HTTP as in its own; no JVM start per command, so many checks stay quick). */
+    static Run here(Node node, String... args) {
+        return run(env(node), args);
     }
 
     private static Run onTerminal(Node node, String... args) throws Exception {

@@ -225,6 +225,63 @@ class NativeFilesClusterTest {
     }
 
     @Test
+    void aMoveDeletesOnlyTheVersionItCopied() throws Exception {
+        // The race a move has with a write to its source, played in order: the move copies version 1, a write lands
+        // version 2 through another node, then the move's delete comes. It names the version it copied, so it loses.
+        String query = "node-d@race/source.bin";
+        byte[] first = random(7, CHUNK + 1);
+        byte[] second = random(8, CHUNK + 2);
+        assertEquals(200, put(0, query, first).status());
+        String copied = cluster.node(1).store().get(io.hifadhi.api.nativeapi.NativeNames.BUCKET, query).orElseThrow().info().version();
+        assertEquals(200, put(2, query, second).status());
+        cluster.node(3).store().deleteVersion(io.hifadhi.api.nativeapi.NativeNames.BUCKET, query, copied);
+        assertArrayEquals(second, retrieve(4, query).body(), "the newer write survives the delete of the version copied");
+        // The version that is there is deleted like any delete.
+        String current = cluster.node(4).store().get(io.hifadhi.api.nativeapi.NativeNames.BUCKET, query).orElseThrow().info().version();
+        cluster.node(0).store().deleteVersion(io.hifadhi.api.nativeapi.NativeNames.BUCKET, query, current);
+        assertEquals(404, retrieve(1, query).status());
+
+        // Through the API: writers keep replacing the source while it is moved; no acknowledged write is lost. Either the
+        // move took the last version (source gone), or it answers source_changed and a newer version stays at the source.
+        for (int round = 0; round < 3; round++) {
+            String from = "node-d@race/r" + round + ".bin";
+            String to = "node-d@raced/r" + round + ".bin";
+            byte[] initial = random(20 + round, 100);
+            assertEquals(200, put(round % 5, from, initial).status());
+            AtomicInteger lastAcked = new AtomicInteger(-1);
+            AtomicBoolean stop = new AtomicBoolean();
+            int r = round;
+            Thread writer = new Thread(() -> {
+                for (int i = 0; !stop.get() && i < 200; i++) {
+                    try {
+                        if (put((r + i) % 5, from, ("v" + i).getBytes(StandardCharsets.UTF_8)).status() == 200) {
+                            lastAcked.set(i);
+                        }
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            writer.start();
+            Thread.sleep(30);
+            RawHttp.Response moved = transfer((round + 1) % 5, "move", from, to, true);
+            stop.set(true);
+            writer.join(60_000);
+            byte[] last = lastAcked.get() < 0 ? initial : ("v" + lastAcked.get()).getBytes(StandardCharsets.UTF_8);
+            RawHttp.Response atSource = retrieve((round + 2) % 5, from);
+            RawHttp.Response atDestination = retrieve((round + 3) % 5, to);
+            if (moved.status() == 200) {
+                assertTrue(atSource.status() == 404 && java.util.Arrays.equals(last, atDestination.body())
+                                || atSource.status() == 200 && java.util.Arrays.equals(last, atSource.body()),
+                        "round " + round + ": the last acknowledged write (" + lastAcked + ") is under neither name");
+            } else {
+                assertError(moved, 409, "source_changed");
+                assertArrayEquals(last, atSource.body(), "round " + round + ": the newer version stays at the source");
+            }
+        }
+    }
+
+    @Test
     void aMoveUnderConcurrentReadsNeverHidesTheFile() throws Exception {
         ExecutorService readers = Executors.newFixedThreadPool(4);
         AtomicInteger reads = new AtomicInteger();
