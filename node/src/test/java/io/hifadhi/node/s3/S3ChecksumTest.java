@@ -167,6 +167,44 @@ class S3ChecksumTest {
     }
 
     /**
+     * An unsigned aws-chunked body with a CRC32C trailer, as SDKs send over HTTPS: a trailer that does not match is
+     * BadDigest and writes nothing; two checksum headers at once, or a name that contradicts the header, are
+     * InvalidRequest.
+     */
+    @Test
+    void trailerMismatchAndContradictionsWriteNothing() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        byte[] data = random(20_000, 15);
+        String wrong = crc32c(random(5, 16));
+        for (String trailer : List.of(wrong, crc32c(data))) {
+            byte[] body = concat(concat((Integer.toHexString(data.length) + "\r\n").getBytes(), data),
+                    ("\r\n0\r\nx-amz-checksum-crc32c:" + trailer + "\r\n\r\n").getBytes());
+            java.net.http.HttpResponse<String> r = S3TestSupport.signed(http, node.httpPort(), "PUT", "/" + BUCKET + "/trailed",
+                    body, Map.of("x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "content-encoding", "aws-chunked",
+                            "x-amz-decoded-content-length", Integer.toString(data.length), "x-amz-trailer", "x-amz-checksum-crc32c"));
+            if (trailer.equals(wrong)) {
+                assertEquals(400, r.statusCode(), r.body());
+                assertTrue(r.body().contains("<Code>BadDigest</Code>"), r.body());
+                assertThrows(NoSuchKeyException.class, () -> s3.headObject(b -> b.bucket(BUCKET).key("trailed")));
+            } else {
+                assertEquals(200, r.statusCode(), r.body());
+                assertEquals(crc32c(data), r.headers().firstValue("x-amz-checksum-crc32c").orElse(null));
+            }
+        }
+        assertEquals(crc32c(data), s3.headObject(b -> b.bucket(BUCKET).key("trailed").checksumMode(ChecksumMode.ENABLED))
+                .checksumCRC32C());
+        for (Map<String, String> contradiction : List.of(
+                Map.of("x-amz-checksum-crc32", crc32(data), "x-amz-checksum-sha1", digest("SHA-1", data)),
+                Map.of("x-amz-checksum-crc32", crc32(data), "x-amz-sdk-checksum-algorithm", "SHA256"))) {
+            java.net.http.HttpResponse<String> r = S3TestSupport.signed(http, node.httpPort(), "PUT", "/" + BUCKET + "/contradicted",
+                    data, contradiction);
+            assertEquals(400, r.statusCode(), r.body());
+            assertTrue(r.body().contains("<Code>InvalidRequest</Code>"), r.body());
+        }
+        assertThrows(NoSuchKeyException.class, () -> s3.headObject(b -> b.bucket(BUCKET).key("contradicted")));
+    }
+
+    /**
      * The SDK really checks a GET's body against the returned checksum: a client whose interceptor alters the
      * returned value fails the read, so the passing reads above are a check and not a formality.
      */
