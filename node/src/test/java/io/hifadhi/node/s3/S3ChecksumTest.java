@@ -336,23 +336,33 @@ class S3ChecksumTest {
         assertEquals(ChecksumType.FULL_OBJECT, got.response().checksumType());
     }
 
-    /** The SDK's default multipart (no algorithm at Create, CRC32 trailers on parts): no object checksum, parts kept. */
+    /**
+     * The SDK's default multipart (no algorithm at Create, CRC32 trailers on parts): no object checksum, parts kept
+     * under the numbers they were uploaded with (here 1 and 3: partNumber=3 is the second part, 2 is none).
+     */
     @Test
     void multipartWithoutAlgorithmKeepsPartsButNoChecksum() {
         byte[] p1 = random(5 * MIB, 11);
-        byte[] p2 = random(1000, 12);
+        byte[] p3 = random(1000, 12);
         String uploadId = s3.createMultipartUpload(b -> b.bucket(BUCKET).key("plain-mp")).uploadId();
         UploadPartResponse r1 = s3.uploadPart(b -> b.bucket(BUCKET).key("plain-mp").uploadId(uploadId).partNumber(1),
                 RequestBody.fromBytes(p1));
-        UploadPartResponse r2 = s3.uploadPart(b -> b.bucket(BUCKET).key("plain-mp").uploadId(uploadId).partNumber(2),
-                RequestBody.fromBytes(p2));
+        UploadPartResponse r3 = s3.uploadPart(b -> b.bucket(BUCKET).key("plain-mp").uploadId(uploadId).partNumber(3),
+                RequestBody.fromBytes(p3));
         s3.completeMultipartUpload(b -> b.bucket(BUCKET).key("plain-mp").uploadId(uploadId).multipartUpload(m -> m.parts(
                 CompletedPart.builder().partNumber(1).eTag(r1.eTag()).build(),
-                CompletedPart.builder().partNumber(2).eTag(r2.eTag()).build())));
+                CompletedPart.builder().partNumber(3).eTag(r3.eTag()).build())));
         HeadObjectResponse head = s3.headObject(b -> b.bucket(BUCKET).key("plain-mp").checksumMode(ChecksumMode.ENABLED));
         assertNull(head.checksumCRC32());
         assertNull(head.checksumType());
-        assertArrayEquals(p2, s3.getObjectAsBytes(b -> b.bucket(BUCKET).key("plain-mp").partNumber(2)).asByteArray());
+        ResponseBytes<GetObjectResponse> third = s3.getObjectAsBytes(b -> b.bucket(BUCKET).key("plain-mp").partNumber(3));
+        assertArrayEquals(p3, third.asByteArray());
+        assertEquals(2, third.response().partsCount());
+        assertEquals(416, assertThrows(S3Exception.class, () -> s3.headObject(b -> b.bucket(BUCKET).key("plain-mp")
+                .partNumber(2))).statusCode());
+        GetObjectAttributesResponse a = s3.getObjectAttributes(b -> b.bucket(BUCKET).key("plain-mp")
+                .objectAttributes(ObjectAttributes.OBJECT_PARTS));
+        assertEquals(List.of(1, 3), a.objectParts().parts().stream().map(ObjectPart::partNumber).toList());
     }
 
     /** An object written in one piece has one part: partNumber=1 is all of it, 2 is out of range. */
