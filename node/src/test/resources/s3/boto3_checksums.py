@@ -79,7 +79,7 @@ second = s3.get_object(Bucket=bucket, Key='boto3-mp', PartNumber=2)
 check(second['Body'].read() == parts[1], 'partNumber=2 body')
 check(second['PartsCount'] == 2 and second['ResponseMetadata']['HTTPStatusCode'] == 206, 'partNumber=2 answer')
 # Bucket tags, kept with the bucket.
-tags_bucket = bucket + '-tags'
+tags_bucket = bucket + '-tags-' + boto3.__version__.replace('.', '-')
 s3.create_bucket(Bucket=tags_bucket)
 s3.put_bucket_tagging(Bucket=tags_bucket, Tagging={'TagSet': [{'Key': 'team', 'Value': 'media'}, {'Key': 'env', 'Value': 'test'}]})
 check(sorted((t['Key'], t['Value']) for t in s3.get_bucket_tagging(Bucket=tags_bucket)['TagSet'])

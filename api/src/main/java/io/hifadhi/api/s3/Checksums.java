@@ -34,11 +34,11 @@ final class Checksums {
      * What a request says about its body's checksum.
      *
      * @param algorithm the algorithm to keep with the body, or null when the request names none
-     * @param declared  the base64 value of an {@code x-amz-checksum-*} header (checked as the body streams), or null
+     * @param value     the base64 value of an {@code x-amz-checksum-*} header (checked as the body streams), or null
      *                  (a trailer's value is checked and read at the end of the body; else the value is computed)
      * @param trailer   whether the value comes in the aws-chunked trailer
      */
-    record Declared(ChecksumAlgorithm algorithm, String declared, boolean trailer) {
+    record Declared(ChecksumAlgorithm algorithm, String value, boolean trailer) {
         static final Declared NONE = new Declared(null, null, false);
     }
 

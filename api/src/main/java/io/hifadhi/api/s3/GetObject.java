@@ -144,8 +144,8 @@ final class GetObject {
     }
 
     /**
-     * The {@code partNumber} a GET or HEAD asks for, or null; it cannot go with a Range header. Parts count in object
-     * order from 1, the way {@code x-amz-mp-parts-count} counts them.
+     * The {@code partNumber} a GET or HEAD asks for, or null; it cannot go with a Range header. It names a part by the
+     * number it was uploaded under (a Complete may skip numbers), as S3 does.
      */
     private static Integer partNumber(S3Request r) throws S3Exception {
         String v = r.param("partNumber").orElse(null);
@@ -168,24 +168,35 @@ final class GetObject {
         return n;
     }
 
+    /** The index of part {@code n} among a multipart object's parts; -1 when it has none of that number. */
+    private static int partIndex(ObjectInfo info, int n) {
+        for (int i = 0; i < info.parts().size(); i++) {
+            if (info.parts().get(i).number() == n) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /**
      * The bytes of part {@code n}: of a multipart object, between its part boundaries; of an object written in one
-     * piece, part 1 is all of it. InvalidPartNumber (416) beyond the last part.
+     * piece, part 1 is all of it. InvalidPartNumber (416) for a part the object does not have.
      */
     private static RangeRequest partRange(ObjectInfo info, int n) throws S3Exception {
-        int count = info.parts().isEmpty() ? 1 : info.parts().size();
-        if (n > count) {
+        int index = info.parts().isEmpty() ? (n == 1 ? 0 : -1) : partIndex(info, n);
+        if (index < 0) {
+            int count = Math.max(1, info.parts().size());
             throw new S3Exception(S3Error.InvalidPartNumber, "The requested partnumber is not satisfiable: the object has "
-                    + count + (count == 1 ? " part." : " parts."), Map.of("PartNumberRequested", Integer.toString(n),
-                    "ActualPartCount", Integer.toString(count)));
+                    + count + (count == 1 ? " part" : " parts") + " and none numbered " + n + ".",
+                    Map.of("PartNumberRequested", Integer.toString(n), "ActualPartCount", Integer.toString(count)));
         }
         long first = 0;
         long length = info.size();
         if (!info.parts().isEmpty()) {
-            for (int i = 0; i < n - 1; i++) {
+            for (int i = 0; i < index; i++) {
                 first += info.parts().get(i).size();
             }
-            length = info.parts().get(n - 1).size();
+            length = info.parts().get(index).size();
         }
         return length == 0 ? RangeRequest.full() : RangeRequest.of(new ByteRange(first, first + length - 1));
     }
@@ -201,7 +212,7 @@ final class GetObject {
             return;
         }
         if (partNumber != null && !info.parts().isEmpty()) {
-            String part = info.parts().get(partNumber - 1).checksum();
+            String part = info.parts().get(partIndex(info, partNumber)).checksum();
             if (part != null) {
                 res.put(new HttpString(checksum.algorithm().headerName()), part);
             }

@@ -284,7 +284,7 @@ final class Multipart {
         }
         Checksums.Declared declared = Checksums.declared(r);
         if (algorithm == null) {
-            if (declared.declared() != null) {
+            if (declared.value() != null) {
                 throw new S3Exception(S3Error.InvalidRequest, "The upload was created without x-amz-checksum-algorithm,"
                         + " so the object has no checksum to compare " + declared.algorithm().headerName() + " with.");
             }

@@ -58,19 +58,18 @@ final class ObjectAttributes {
         S3Responses.xml(r.exchange(), 200, doc);
     }
 
-    /** Parts after the marker (numbered in object order, as GET's partNumber counts them), at most {@code max}. */
+    /** Parts numbered after the marker (the numbers they were uploaded under), at most {@code max}. */
     private static void parts(XmlWriter doc, List<ObjectPart> parts, ObjectChecksum checksum, int max, int marker) {
-        int from = Math.min(marker, parts.size());
-        int to = (int) Math.min((long) from + max, parts.size());
+        List<ObjectPart> after = parts.stream().filter(p -> p.number() > marker).toList();
+        List<ObjectPart> page = after.subList(0, Math.min(max, after.size()));
         doc.start("ObjectParts")
                 .element("PartsCount", parts.size()) // the SDKs' TotalPartsCount
                 .element("PartNumberMarker", marker)
-                .element("NextPartNumberMarker", to)
+                .element("NextPartNumberMarker", page.isEmpty() ? marker : page.get(page.size() - 1).number())
                 .element("MaxParts", max)
-                .element("IsTruncated", to < parts.size());
-        for (int i = from; i < to; i++) {
-            ObjectPart p = parts.get(i);
-            doc.start("Part").element("PartNumber", i + 1).element("Size", p.size());
+                .element("IsTruncated", page.size() < after.size());
+        for (ObjectPart p : page) {
+            doc.start("Part").element("PartNumber", p.number()).element("Size", p.size());
             if (p.checksum() != null && checksum != null) {
                 doc.element(Checksums.element(checksum.algorithm()), p.checksum());
             }

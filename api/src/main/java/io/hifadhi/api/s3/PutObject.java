@@ -95,7 +95,7 @@ final class PutObject {
         InputStream raw = new BoundedInputStream(r.exchange().getInputStream(), Long.MAX_VALUE, bytesIn);
         InputStream payload = r.auth().payload(raw);
         InputStream body = payload;
-        boolean compute = declared.algorithm() != null && declared.declared() == null && !declared.trailer();
+        boolean compute = declared.algorithm() != null && declared.value() == null && !declared.trailer();
         ChecksumVerifyingInputStream checked = null;
         if (!expected.isEmpty() || compute) {
             checked = new ChecksumVerifyingInputStream(body, expected, false,
@@ -120,8 +120,8 @@ final class PutObject {
             return null;
         }
         byte[] value;
-        if (declared.declared() != null) {
-            value = Base64.getDecoder().decode(declared.declared());
+        if (declared.value() != null) {
+            value = Base64.getDecoder().decode(declared.value());
         } else if (declared.trailer() && payload instanceof AwsChunkedInputStream chunked) {
             value = algorithm.decode(chunked.trailers().get(algorithm.headerName()));
         } else {

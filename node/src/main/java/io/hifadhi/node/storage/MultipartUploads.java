@@ -328,10 +328,10 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
         return out;
     }
 
-    private record StoredPart(Part part, List<ChunkRef> chunks) {
+    record StoredPart(Part part, List<ChunkRef> chunks) {
     }
 
-    private static byte[] encodeUpload(Upload u) throws IOException {
+    static byte[] encodeUpload(Upload u) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(FORMAT_VERSION);
@@ -357,7 +357,7 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
         return bytes.toByteArray();
     }
 
-    private static Upload decodeUpload(String bucket, String key, String id, byte[] value) {
+    static Upload decodeUpload(String bucket, String key, String id, byte[] value) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
             checkVersion(in.readByte());
             String owner = in.readUTF();
@@ -384,7 +384,7 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
         }
     }
 
-    private static byte[] encodePart(Part p, List<ChunkRef> refs) throws IOException {
+    static byte[] encodePart(Part p, List<ChunkRef> refs) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
             out.writeByte(FORMAT_VERSION);
@@ -403,7 +403,7 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
         return bytes.toByteArray();
     }
 
-    private static StoredPart decodePart(int number, byte[] value) {
+    static StoredPart decodePart(int number, byte[] value) {
         try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(value))) {
             checkVersion(in.readByte());
             long size = in.readLong();

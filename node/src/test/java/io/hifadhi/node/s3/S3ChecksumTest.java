@@ -8,6 +8,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
@@ -167,6 +169,44 @@ class S3ChecksumTest {
     }
 
     /**
+     * An unsigned aws-chunked body with a CRC32C trailer, as SDKs send over HTTPS: a trailer that does not match is
+     * BadDigest and writes nothing; two checksum headers at once, or a name that contradicts the header, are
+     * InvalidRequest.
+     */
+    @Test
+    void trailerMismatchAndContradictionsWriteNothing() throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        byte[] data = random(20_000, 15);
+        String wrong = crc32c(random(5, 16));
+        for (String trailer : List.of(wrong, crc32c(data))) {
+            byte[] body = concat(concat((Integer.toHexString(data.length) + "\r\n").getBytes(), data),
+                    ("\r\n0\r\nx-amz-checksum-crc32c:" + trailer + "\r\n\r\n").getBytes());
+            java.net.http.HttpResponse<String> r = S3TestSupport.signed(http, node.httpPort(), "PUT", "/" + BUCKET + "/trailed",
+                    body, Map.of("x-amz-content-sha256", "STREAMING-UNSIGNED-PAYLOAD-TRAILER", "content-encoding", "aws-chunked",
+                            "x-amz-decoded-content-length", Integer.toString(data.length), "x-amz-trailer", "x-amz-checksum-crc32c"));
+            if (trailer.equals(wrong)) {
+                assertEquals(400, r.statusCode(), r.body());
+                assertTrue(r.body().contains("<Code>BadDigest</Code>"), r.body());
+                assertThrows(NoSuchKeyException.class, () -> s3.headObject(b -> b.bucket(BUCKET).key("trailed")));
+            } else {
+                assertEquals(200, r.statusCode(), r.body());
+                assertEquals(crc32c(data), r.headers().firstValue("x-amz-checksum-crc32c").orElse(null));
+            }
+        }
+        assertEquals(crc32c(data), s3.headObject(b -> b.bucket(BUCKET).key("trailed").checksumMode(ChecksumMode.ENABLED))
+                .checksumCRC32C());
+        for (Map<String, String> contradiction : List.of(
+                Map.of("x-amz-checksum-crc32", crc32(data), "x-amz-checksum-sha1", digest("SHA-1", data)),
+                Map.of("x-amz-checksum-crc32", crc32(data), "x-amz-sdk-checksum-algorithm", "SHA256"))) {
+            java.net.http.HttpResponse<String> r = S3TestSupport.signed(http, node.httpPort(), "PUT", "/" + BUCKET + "/contradicted",
+                    data, contradiction);
+            assertEquals(400, r.statusCode(), r.body());
+            assertTrue(r.body().contains("<Code>InvalidRequest</Code>"), r.body());
+        }
+        assertThrows(NoSuchKeyException.class, () -> s3.headObject(b -> b.bucket(BUCKET).key("contradicted")));
+    }
+
+    /**
      * The SDK really checks a GET's body against the returned checksum: a client whose interceptor alters the
      * returned value fails the read, so the passing reads above are a check and not a formality.
      */
@@ -298,23 +338,33 @@ class S3ChecksumTest {
         assertEquals(ChecksumType.FULL_OBJECT, got.response().checksumType());
     }
 
-    /** The SDK's default multipart (no algorithm at Create, CRC32 trailers on parts): no object checksum, parts kept. */
+    /**
+     * The SDK's default multipart (no algorithm at Create, CRC32 trailers on parts): no object checksum, parts kept
+     * under the numbers they were uploaded with (here 1 and 3: partNumber=3 is the second part, 2 is none).
+     */
     @Test
     void multipartWithoutAlgorithmKeepsPartsButNoChecksum() {
         byte[] p1 = random(5 * MIB, 11);
-        byte[] p2 = random(1000, 12);
+        byte[] p3 = random(1000, 12);
         String uploadId = s3.createMultipartUpload(b -> b.bucket(BUCKET).key("plain-mp")).uploadId();
         UploadPartResponse r1 = s3.uploadPart(b -> b.bucket(BUCKET).key("plain-mp").uploadId(uploadId).partNumber(1),
                 RequestBody.fromBytes(p1));
-        UploadPartResponse r2 = s3.uploadPart(b -> b.bucket(BUCKET).key("plain-mp").uploadId(uploadId).partNumber(2),
-                RequestBody.fromBytes(p2));
+        UploadPartResponse r3 = s3.uploadPart(b -> b.bucket(BUCKET).key("plain-mp").uploadId(uploadId).partNumber(3),
+                RequestBody.fromBytes(p3));
         s3.completeMultipartUpload(b -> b.bucket(BUCKET).key("plain-mp").uploadId(uploadId).multipartUpload(m -> m.parts(
                 CompletedPart.builder().partNumber(1).eTag(r1.eTag()).build(),
-                CompletedPart.builder().partNumber(2).eTag(r2.eTag()).build())));
+                CompletedPart.builder().partNumber(3).eTag(r3.eTag()).build())));
         HeadObjectResponse head = s3.headObject(b -> b.bucket(BUCKET).key("plain-mp").checksumMode(ChecksumMode.ENABLED));
         assertNull(head.checksumCRC32());
         assertNull(head.checksumType());
-        assertArrayEquals(p2, s3.getObjectAsBytes(b -> b.bucket(BUCKET).key("plain-mp").partNumber(2)).asByteArray());
+        ResponseBytes<GetObjectResponse> third = s3.getObjectAsBytes(b -> b.bucket(BUCKET).key("plain-mp").partNumber(3));
+        assertArrayEquals(p3, third.asByteArray());
+        assertEquals(2, third.response().partsCount());
+        assertEquals(416, assertThrows(S3Exception.class, () -> s3.headObject(b -> b.bucket(BUCKET).key("plain-mp")
+                .partNumber(2))).statusCode());
+        GetObjectAttributesResponse a = s3.getObjectAttributes(b -> b.bucket(BUCKET).key("plain-mp")
+                .objectAttributes(ObjectAttributes.OBJECT_PARTS));
+        assertEquals(List.of(1, 3), a.objectParts().parts().stream().map(ObjectPart::partNumber).toList());
     }
 
     /** An object written in one piece has one part: partNumber=1 is all of it, 2 is out of range. */
@@ -359,16 +409,19 @@ class S3ChecksumTest {
     }
 
     /**
-     * Debian's boto3: every algorithm it computes, a wrong one refused, attributes and parts of a multipart object;
+     * Debian's boto3 (and any other on the PATH, e.g. one that sends CRC32 by default): every algorithm it computes, a wrong one refused, attributes and parts of a multipart object;
      * and bucket tags (S3ApiTest has the SDK's), which need no node of their own.
      */
-    @Test
-    void boto3() throws Exception {
+    @ParameterizedTest
+    @MethodSource("io.hifadhi.node.s3.S3TestSupport#pythons")
+    void boto3(String python) throws Exception {
         Path script = tmp.resolve("boto3_checksums.py");
-        try (InputStream in = S3ChecksumTest.class.getResourceAsStream("/s3/boto3_checksums.py")) {
-            Files.copy(in, script);
+        if (!Files.exists(script)) {
+            try (InputStream in = S3ChecksumTest.class.getResourceAsStream("/s3/boto3_checksums.py")) {
+                Files.copy(in, script);
+            }
         }
-        String out = run(List.of("/usr/bin/python3", script.toString(), endpoint(), BUCKET, S3TestSupport.ACCESS_KEY,
+        String out = run(List.of(python, script.toString(), endpoint(), BUCKET, S3TestSupport.ACCESS_KEY,
                 S3TestSupport.SECRET_KEY), Map.of());
         assertTrue(out.contains("ok all"), out);
     }

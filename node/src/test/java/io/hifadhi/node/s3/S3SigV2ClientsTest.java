@@ -74,17 +74,8 @@ class S3SigV2ClientsTest {
         }
     }
 
-    /** Debian's python3 with its boto3 (apt-get install python3-boto3) and any other python3 on the PATH with boto3. */
     static Stream<String> pythons() throws Exception {
-        Set<String> found = new LinkedHashSet<>();
-        found.add("/usr/bin/python3");
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "python3");
-            if (Files.isExecutable(candidate) && run(List.of(candidate.toString(), "-c", "import boto3"), Map.of()).exit() == 0) {
-                found.add(candidate.toString());
-            }
-        }
-        return found.stream();
+        return S3TestSupport.pythons();
     }
 
     @ParameterizedTest

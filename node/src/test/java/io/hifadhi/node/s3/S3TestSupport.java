@@ -60,6 +60,29 @@ final class S3TestSupport {
                 "AWS_EC2_METADATA_DISABLED", "true", "AWS_PAGER", "");
     }
 
+    /** Debian's python3 with its boto3 (apt-get install python3-boto3) and any other python3 on the PATH with boto3. */
+    static java.util.stream.Stream<String> pythons() throws Exception {
+        java.util.Set<String> found = new java.util.LinkedHashSet<>();
+        found.add("/usr/bin/python3");
+        java.util.Set<java.nio.file.Path> seen = new java.util.HashSet<>();
+        java.nio.file.Path debian = java.nio.file.Path.of("/usr/bin/python3");
+        if (java.nio.file.Files.exists(debian)) {
+            seen.add(debian.toRealPath()); // /bin/python3 is the same program where /bin links to /usr/bin
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            java.nio.file.Path candidate = java.nio.file.Path.of(dir.isEmpty() ? "." : dir, "python3");
+            if (java.nio.file.Files.isExecutable(candidate) && seen.add(candidate.toRealPath())) {
+                Process p = new ProcessBuilder(candidate.toString(), "-c", "import boto3")
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                if (p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p.exitValue() == 0) {
+                    found.add(candidate.toString());
+                }
+                p.destroy();
+            }
+        }
+        return found.stream();
+    }
+
     static URI endpoint(int port) {
         return URI.create("http://127.0.0.1:" + port);
     }
