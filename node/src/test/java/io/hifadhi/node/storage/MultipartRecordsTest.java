@@ -27,11 +27,12 @@ class MultipartRecordsTest {
     void uploadChecksumSettingsRoundTripAndOlderUploadsLoad() throws Exception {
         ObjectWrite write = new ObjectWrite("b", "k", "text/plain", Map.of("m", "1"), null, Map.of("t", "v"));
         Upload u = new Upload(UPLOAD_ID, write, "AKID", Instant.ofEpochMilli(1763700000000L), ChecksumAlgorithm.CRC32C,
-                ObjectChecksum.Type.FULL_OBJECT);
+                ObjectChecksum.Type.FULL_OBJECT, true);
         assertEquals(u, MultipartUploads.decodeUpload("b", "k", UPLOAD_ID, MultipartUploads.encodeUpload(u)));
         Upload plain = new Upload(UPLOAD_ID, write, "AKID", u.initiated());
         byte[] current = MultipartUploads.encodeUpload(plain);
-        byte[] older = Arrays.copyOf(current, current.length - 4); // two empty writeUTF strings
+        // Before checksums and object ACLs: without two empty writeUTF strings and the public-read flag.
+        byte[] older = Arrays.copyOf(current, current.length - 5);
         Upload loaded = MultipartUploads.decodeUpload("b", "k", UPLOAD_ID, older);
         assertEquals(plain, loaded);
         assertNull(loaded.checksumAlgorithm());
