@@ -1,27 +1,31 @@
 package io.hifadhi.node.storage;
 
+import io.hifadhi.api.store.BufferedBody;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.List;
 
 /**
- * Streams a byte range of a chunked object. Each chunk is verified whole (SHA-256) before any of
- * its bytes are returned, then the needed slice is read from the file; the chunk just hashed is in
- * the page cache, so the second read is cheap, and memory stays at one small buffer.
+ * Streams a byte range of a chunked object from this node's chunk files. Each read fills one pooled direct buffer
+ * with whole blocks of a chunk, checked against their CRC32C ({@link ChunkReader}) before any byte is handed out; a
+ * sender may write that buffer to its socket as it is ({@link BufferedBody}). Memory is one buffer, whatever the
+ * object's size.
  */
-final class ChunkedReadStream extends InputStream {
+final class ChunkedReadStream extends InputStream implements BufferedBody {
     private final ChunkStore store;
     private final List<ChunkRef> chunks;
+    private final long end;       // exclusive
     private int index;
     private long chunkStart;      // object offset of chunks[index]
-    private long position;        // next object offset to return
-    private final long end;       // exclusive
-    private FileChannel channel;
-    private long channelLeft;
+    private long position;        // object offset of the next byte not yet consumed
+    private ChunkReader reader;
+    private ByteBuffer buffer;
+    private int lent;
+    private boolean closed;
 
-    /** Verifies and opens the first needed chunk right away, so corruption surfaces before a response starts. */
+    /** Verifies the first blocks right away, so corruption surfaces before a response starts. */
     ChunkedReadStream(ChunkStore store, List<ChunkRef> chunks, long offset, long length) throws IOException {
         this.store = store;
         this.chunks = chunks;
@@ -31,18 +35,51 @@ final class ChunkedReadStream extends InputStream {
             chunkStart += chunks.get(index).length();
             index++;
         }
-        if (length > 0) {
-            openCurrent();
+        try {
+            fill();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
         }
     }
 
-    private void openCurrent() throws IOException {
-        ChunkRef ref = chunks.get(index);
-        store.verify(ref);
-        channel = store.openChannel(ref);
-        long from = position - chunkStart;
-        channel.position(from);
-        channelLeft = Math.min(ref.length() - from, end - position);
+    /** Loads the next verified bytes into the buffer; false at the end of the range. */
+    private boolean fill() throws IOException {
+        if (closed) {
+            throw new IOException("stream closed");
+        }
+        if (position >= end) {
+            return false;
+        }
+        if (position >= chunkStart + chunks.get(index).length()) {
+            closeReader();
+            chunkStart += chunks.get(index).length();
+            index++;
+        }
+        if (reader == null) {
+            reader = store.openReader(chunks.get(index));
+        }
+        if (buffer == null) {
+            buffer = store.readBuffers().take();
+        }
+        reader.read(position - chunkStart, buffer);
+        buffer.limit(buffer.position() + (int) Math.min(buffer.remaining(), end - position));
+        return true;
+    }
+
+    @Override
+    public ByteBuffer nextBuffer() throws IOException {
+        if (lent > 0) {
+            // The caller has taken all of the buffer lent last time.
+            position += lent;
+            lent = 0;
+            buffer.position(buffer.limit());
+        }
+        if ((buffer == null || !buffer.hasRemaining()) && !fill()) {
+            return null;
+        }
+        lent = buffer.remaining();
+        return buffer;
     }
 
     @Override
@@ -56,32 +93,32 @@ final class ChunkedReadStream extends InputStream {
         if (len == 0) {
             return 0;
         }
-        while (channelLeft == 0) {
-            if (channel != null) {
-                channel.close();
-                channel = null;
-            }
-            if (position >= end) {
-                return -1;
-            }
-            chunkStart += chunks.get(index).length();
-            index++;
-            openCurrent();
+        if ((buffer == null || !buffer.hasRemaining()) && !fill()) {
+            return -1;
         }
-        int n = channel.read(ByteBuffer.wrap(b, off, (int) Math.min(len, channelLeft)));
-        if (n < 0) {
-            throw new io.hifadhi.api.store.CorruptDataException("chunk " + chunks.get(index).id() + " shrank while being read");
-        }
-        channelLeft -= n;
+        int n = Math.min(len, buffer.remaining());
+        buffer.get(b, off, n);
         position += n;
         return n;
     }
 
+    private void closeReader() throws IOException {
+        if (reader != null) {
+            reader.close();
+            reader = null;
+        }
+    }
+
     @Override
     public void close() throws IOException {
-        if (channel != null) {
-            channel.close();
-            channel = null;
+        if (closed) {
+            return;
         }
+        closed = true;
+        if (buffer != null) {
+            store.readBuffers().give(buffer);
+            buffer = null;
+        }
+        closeReader();
     }
 }
