@@ -127,6 +127,15 @@ final class LocalReplica {
         return bytes;
     }
 
+    /** Counts a chunk served to a client from this node's own file. */
+    void countRead(ChunkRef ref) {
+        chunkReadBytes.add(ref.length());
+    }
+
+    ChunkStore chunks() {
+        return chunks;
+    }
+
     /** Chunk bytes this node read from its own disk (replica copies and cache) for requests since it started. */
     long chunkReadBytes() {
         return chunkReadBytes.sum();

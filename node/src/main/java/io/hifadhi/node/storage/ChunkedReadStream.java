@@ -1,6 +1,7 @@
 package io.hifadhi.node.storage;
 
 import io.hifadhi.api.store.BufferedBody;
+import io.hifadhi.api.store.CorruptDataException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,27 +9,38 @@ import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
- * Streams a byte range of a chunked object from this node's chunk files. Each read fills one pooled direct buffer
- * with whole blocks of a chunk, checked against their CRC32C ({@link ChunkReader}) before any byte is handed out; a
- * sender may write that buffer to its socket as it is ({@link BufferedBody}). Memory is one buffer, whatever the
- * object's size.
+ * Streams a byte range of a chunked object. A chunk this node holds is read from its file: each read fills one pooled
+ * direct buffer with whole blocks, checked against their CRC32C ({@link ChunkReader}) before any byte is handed out,
+ * and a sender may write that buffer to its socket as it is ({@link BufferedBody}). In a cluster, a chunk this node
+ * does not hold, or whose file fails its checks (and is deleted), comes whole from the {@link ChunkSource} (a cache
+ * or a replica), and the stream goes on from the same byte: a client never sees a corrupt byte, nor a cut, while a
+ * good copy exists. Memory is one buffer, plus one chunk while a chunk comes from elsewhere.
  */
-final class ChunkedReadStream extends InputStream implements BufferedBody {
+public final class ChunkedReadStream extends InputStream implements BufferedBody {
     private final ChunkStore store;
     private final List<ChunkRef> chunks;
+    private final ChunkSource elsewhere;  // null on a lone node: a bad chunk is then an error
     private final long end;       // exclusive
     private int index;
     private long chunkStart;      // object offset of chunks[index]
     private long position;        // object offset of the next byte not yet consumed
     private ChunkReader reader;
-    private ByteBuffer buffer;
+    private byte[] fetched;       // chunks[index] from elsewhere, when not read from this node's file
+    private ByteBuffer pooled;
+    private ByteBuffer current;   // the bytes ready to hand out: a view of pooled or of fetched
     private int lent;
     private boolean closed;
 
-    /** Verifies the first blocks right away, so corruption surfaces before a response starts. */
-    ChunkedReadStream(ChunkStore store, List<ChunkRef> chunks, long offset, long length) throws IOException {
+    /**
+     * Verifies the first blocks right away, so corruption surfaces before a response starts.
+     *
+     * @param elsewhere where chunks this node cannot serve come from; null to serve only this node's files
+     */
+    public ChunkedReadStream(ChunkStore store, List<ChunkRef> chunks, long offset, long length, ChunkSource elsewhere)
+            throws IOException {
         this.store = store;
         this.chunks = chunks;
+        this.elsewhere = elsewhere;
         this.position = offset;
         this.end = offset + length;
         while (index < chunks.size() && chunkStart + chunks.get(index).length() <= offset) {
@@ -43,7 +55,7 @@ final class ChunkedReadStream extends InputStream implements BufferedBody {
         }
     }
 
-    /** Loads the next verified bytes into the buffer; false at the end of the range. */
+    /** Loads the next bytes into {@link #current}; false at the end of the range. */
     private boolean fill() throws IOException {
         if (closed) {
             throw new IOException("stream closed");
@@ -53,18 +65,52 @@ final class ChunkedReadStream extends InputStream implements BufferedBody {
         }
         if (position >= chunkStart + chunks.get(index).length()) {
             closeReader();
+            fetched = null;
             chunkStart += chunks.get(index).length();
             index++;
         }
-        if (reader == null) {
-            reader = store.openReader(chunks.get(index));
+        ChunkRef ref = chunks.get(index);
+        if (reader == null && fetched == null) {
+            open(ref);
         }
-        if (buffer == null) {
-            buffer = store.readBuffers().take();
+        if (reader != null) {
+            if (pooled == null) {
+                pooled = store.readBuffers().take();
+            }
+            try {
+                reader.read(position - chunkStart, pooled);
+                current = pooled;
+            } catch (CorruptDataException e) {
+                closeReader();
+                if (elsewhere == null) {
+                    throw e;
+                }
+                fetched = elsewhere.fetch(ref);
+            }
         }
-        reader.read(position - chunkStart, buffer);
-        buffer.limit(buffer.position() + (int) Math.min(buffer.remaining(), end - position));
+        if (fetched != null) {
+            int from = (int) (position - chunkStart);
+            current = ByteBuffer.wrap(fetched, from, fetched.length - from);
+        }
+        current.limit(current.position() + (int) Math.min(current.remaining(), end - position));
         return true;
+    }
+
+    private void open(ChunkRef ref) throws IOException {
+        if (elsewhere == null) {
+            reader = store.openReader(ref);
+            return;
+        }
+        if (store.holdsFile(ref)) {
+            try {
+                reader = store.openReader(ref);
+                elsewhere.servingLocally(ref);
+                return;
+            } catch (CorruptDataException e) {
+                // Deleted by the store if it failed SHA-256: a good copy from elsewhere replaces it.
+            }
+        }
+        fetched = elsewhere.fetch(ref);
     }
 
     @Override
@@ -73,13 +119,13 @@ final class ChunkedReadStream extends InputStream implements BufferedBody {
             // The caller has taken all of the buffer lent last time.
             position += lent;
             lent = 0;
-            buffer.position(buffer.limit());
+            current.position(current.limit());
         }
-        if ((buffer == null || !buffer.hasRemaining()) && !fill()) {
+        if ((current == null || !current.hasRemaining()) && !fill()) {
             return null;
         }
-        lent = buffer.remaining();
-        return buffer;
+        lent = current.remaining();
+        return current;
     }
 
     @Override
@@ -93,11 +139,11 @@ final class ChunkedReadStream extends InputStream implements BufferedBody {
         if (len == 0) {
             return 0;
         }
-        if ((buffer == null || !buffer.hasRemaining()) && !fill()) {
+        if ((current == null || !current.hasRemaining()) && !fill()) {
             return -1;
         }
-        int n = Math.min(len, buffer.remaining());
-        buffer.get(b, off, n);
+        int n = Math.min(len, current.remaining());
+        current.get(b, off, n);
         position += n;
         return n;
     }
@@ -115,9 +161,11 @@ final class ChunkedReadStream extends InputStream implements BufferedBody {
             return;
         }
         closed = true;
-        if (buffer != null) {
-            store.readBuffers().give(buffer);
-            buffer = null;
+        current = null;
+        fetched = null;
+        if (pooled != null) {
+            store.readBuffers().give(pooled);
+            pooled = null;
         }
         closeReader();
     }

@@ -9,8 +9,11 @@ import java.util.concurrent.ArrayBlockingQueue;
  * avoided. At most {@link #KEPT} idle buffers are kept; a busier moment allocates more and lets them go.
  */
 public final class ReadBuffers {
-    /** Four CRC blocks: measured against 64 KiB and 1 MiB on 16 MiB GETs (see node/README.md). */
-    public static final int SIZE = Integer.getInteger("hifadhi.readBuffer", 256 * 1024) / BlockChecksums.BLOCK * BlockChecksums.BLOCK;
+    /**
+     * Four CRC blocks: a read system call and a socket write per 256 KiB, large enough that their fixed cost is small
+     * against the copy, small enough that a thousand slow readers hold 256 MiB at most.
+     */
+    public static final int SIZE = 4 * BlockChecksums.BLOCK;
     private static final int KEPT = 64;
 
     private final ArrayBlockingQueue<ByteBuffer> idle = new ArrayBlockingQueue<>(KEPT);

@@ -138,8 +138,13 @@ class S3ProxyBenchmark {
                 "s3proxy.credential=" + SECRET,
                 "jclouds.provider=filesystem",
                 "jclouds.filesystem.basedir=" + data) + "\n");
+        // S3Proxy's jars bring no logging configuration: logback would log every Jetty event at DEBUG (gigabytes).
+        Path logback = dir.resolve("s3proxy-logback.xml");
+        Files.writeString(logback, "<configuration><appender name=\"out\" class=\"ch.qos.logback.core.ConsoleAppender\">"
+                + "<encoder><pattern>%d %-5level %logger - %msg%n</pattern></encoder></appender>"
+                + "<root level=\"WARN\"><appender-ref ref=\"out\"/></root></configuration>\n");
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap,
-                "-cp", lib + "/*", "org.gaul.s3proxy.Main", "--properties", props.toString())
+                "-Dlogback.configurationFile=" + logback, "-cp", lib + "/*", "org.gaul.s3proxy.Main", "--properties", props.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("s3proxy.log").toFile()).start();
         S3Client probe = client(proxyPort);
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
