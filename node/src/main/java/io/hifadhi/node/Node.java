@@ -67,6 +67,8 @@ import java.util.List;
 public final class Node implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Node.class);
     static final String CHUNKS_DIR = "chunks";
+    /** When the last complete scrub pass ended (epoch millis). */
+    static final String SCRUB_FILE = "scrub-last-pass";
     static final String RECORDS_DIR = "records";
     static final String HINTS_DIR = "hints";
     static final String TABLES_DIR = "tables";
@@ -105,6 +107,7 @@ public final class Node implements AutoCloseable {
     private MultipartUploads uploads;
     private java.util.concurrent.ScheduledExecutorService uploadExpiry;
     private volatile io.hifadhi.node.replication.LifecycleWorker lifecycle;
+    private volatile io.hifadhi.node.replication.ChunkScrubber scrubber;
 
     /** @param console where first-start credentials are printed (stdout for the real process) */
     public Node(NodeConfig config, PrintStream console) {
@@ -163,6 +166,13 @@ public final class Node implements AutoCloseable {
         metrics.counter("hifadhi_expired_files", () -> lifecycle == null ? 0L : lifecycle.expiredFiles());
         metrics.counter("hifadhi_lifecycle_aborted_uploads", () -> lifecycle == null ? 0L : lifecycle.abortedUploads());
         metrics.counter("hifadhi_lifecycle_passes", () -> lifecycle == null ? 0L : lifecycle.passes());
+        // Scrub: chunk files re-hashed, found bad (deleted), fetched again from a replica, CRC files written anew.
+        metrics.counter("hifadhi_scrub_checked_chunks", () -> scrubber == null ? 0L : scrubber.checkedChunks());
+        metrics.counter("hifadhi_scrub_checked_bytes", () -> scrubber == null ? 0L : scrubber.checkedBytes());
+        metrics.counter("hifadhi_scrub_corrupt_chunks", () -> scrubber == null ? 0L : scrubber.corruptChunks());
+        metrics.counter("hifadhi_scrub_repaired_chunks", () -> scrubber == null ? 0L : scrubber.repairedChunks());
+        metrics.counter("hifadhi_scrub_rewritten_checksums", () -> scrubber == null ? 0L : scrubber.rewrittenChecksums());
+        metrics.counter("hifadhi_scrub_passes", () -> scrubber == null ? 0L : scrubber.passes());
         try {
             chunks = new ChunkStore(dataDirectory.subdirectory(CHUNKS_DIR), config.fsync());
             cache = new ChunkCache(dataDirectory.subdirectory(CACHE_DIR), config.cache().cacheBytes(), clock::millis);
@@ -264,6 +274,9 @@ public final class Node implements AutoCloseable {
             lifecycle = new io.hifadhi.node.replication.LifecycleWorker(replication, records, replicated, uploads, s3.buckets(),
                     config.lifecycle(), clock::millis);
             lifecycle.start();
+            scrubber = new io.hifadhi.node.replication.ChunkScrubber(replication, chunks, config.scrub(),
+                    dataDirectory.root().resolve(SCRUB_FILE), clock::millis);
+            scrubber.start();
         } catch (IOException e) {
             closeQuietly();
             throw new NodeStartException("cannot open the hint store in " + dataDirectory.root() + ": " + e.getMessage(), e);
@@ -303,6 +316,16 @@ public final class Node implements AutoCloseable {
             }
         }
         keeper.start();
+    }
+
+    /** Runs a scrub pass now, on the calling thread (at the scrub rate); false when the node is not running. */
+    public boolean scrubNow() throws IOException {
+        io.hifadhi.node.replication.ChunkScrubber s = scrubber;
+        if (s == null) {
+            return false;
+        }
+        s.pass();
+        return true;
     }
 
     /** Run once this node has left the cluster after {@link #leave()} (its data is with the other nodes). */
@@ -506,6 +529,10 @@ public final class Node implements AutoCloseable {
         if (uploadExpiry != null) {
             uploadExpiry.shutdownNow();
             uploadExpiry = null;
+        }
+        if (scrubber != null) {
+            scrubber.close();
+            scrubber = null;
         }
         if (lifecycle != null) {
             lifecycle.close();

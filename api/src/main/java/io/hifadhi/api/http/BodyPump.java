@@ -1,5 +1,6 @@
 package io.hifadhi.api.http;
 
+import io.hifadhi.api.store.BufferedBody;
 import io.hifadhi.api.store.CorruptDataException;
 import io.hifadhi.api.store.ObjectInfo;
 import io.undertow.server.HttpHandler;
@@ -20,6 +21,10 @@ import java.nio.ByteBuffer;
  * full it arms a write listener and returns, and the I/O thread hands the exchange back to a worker
  * once the client has made room. A client that never reads thus holds one buffer and an open stream,
  * not a thread, until the progress watchdog closes its connection.
+ *
+ * <p>A store stream that lends its own buffers ({@link BufferedBody}: direct buffers filled from the chunk files) is
+ * written from them as they are, which spares a copy into this pump's heap buffer and the JDK's copy of that into a
+ * direct buffer for the socket.
  */
 final class BodyPump implements HttpHandler {
     private static final Logger LOG = LoggerFactory.getLogger(BodyPump.class);
@@ -28,7 +33,8 @@ final class BodyPump implements HttpHandler {
     private final HttpServerExchange exchange;
     private final InputStream in;
     private final ObjectInfo info;
-    private final ByteBuffer buffer;
+    private final BufferedBody lender;
+    private ByteBuffer buffer;
     private final StreamSinkChannel channel;
     private long left;
 
@@ -37,7 +43,8 @@ final class BodyPump implements HttpHandler {
         this.in = in;
         this.info = info;
         this.left = length;
-        this.buffer = ByteBuffer.allocate((int) Math.min(BUFFER, Math.max(1, length)));
+        this.lender = in instanceof BufferedBody b ? b : null;
+        this.buffer = lender != null ? ByteBuffer.allocate(0) : ByteBuffer.allocate((int) Math.min(BUFFER, Math.max(1, length)));
         this.buffer.limit(0);
         this.channel = exchange.getResponseChannel();
     }
@@ -88,6 +95,15 @@ final class BodyPump implements HttpHandler {
     private boolean refill() {
         int n;
         try {
+            if (lender != null) {
+                ByteBuffer lent = lender.nextBuffer();
+                if (lent == null || lent.remaining() > left) {
+                    throw new IOException("object " + (lent == null ? "shorter" : "longer") + " than its record says");
+                }
+                buffer = lent;
+                left -= lent.remaining();
+                return true;
+            }
             n = in.read(buffer.array(), 0, (int) Math.min(buffer.capacity(), left));
             if (n < 0) {
                 throw new IOException("object shorter than its record says");

@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  * @param gcGraceMillis how long an unreferenced chunk stays after it was last put before it is collected
  * @param multipartExpiryMillis age after which a multipart upload not completed is aborted
  * @param lifecycle     the expiry pass (native {@code expires_in}, S3 lifecycle rules)
+ * @param scrub         the background SHA-256 pass over the chunk files
  */
 public record NodeConfig(String name, Path dataDir, String bindAddress, int httpPort, int clusterPort,
                          String advertiseHost, List<String> join, String zone, long capacityBytes,
@@ -34,7 +35,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
                          Path tlsCert, Path tlsKey, io.hifadhi.api.ClientLimits clientLimits,
                          io.hifadhi.api.s3.S3Quotas s3Quotas, java.time.Duration deadAfter, long transferRate,
                          io.hifadhi.node.cache.CacheSettings cache, long gcGraceMillis, long multipartExpiryMillis,
-                         LifecycleSettings lifecycle) {
+                         LifecycleSettings lifecycle, ScrubSettings scrub) {
 
     public static final int DEFAULT_HTTP_PORT = 7111;
     public static final int DEFAULT_CLUSTER_PORT = 7112;
@@ -58,6 +59,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         Objects.requireNonNull(clientLimits, "clientLimits");
         Objects.requireNonNull(s3Quotas, "s3Quotas");
         Objects.requireNonNull(lifecycle, "lifecycle");
+        Objects.requireNonNull(scrub, "scrub");
         join = List.copyOf(join);
         s3Domains = List.copyOf(s3Domains);
         trustedProxies = List.copyOf(trustedProxies);
@@ -165,6 +167,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         private long transferRate;
         private io.hifadhi.node.cache.CacheSettings cache = io.hifadhi.node.cache.CacheSettings.DEFAULTS;
         private LifecycleSettings lifecycle = LifecycleSettings.DEFAULTS;
+        private ScrubSettings scrub = ScrubSettings.DEFAULTS;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -200,12 +203,13 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         public Builder gcGraceMillis(long v) { gcGraceMillis = v; return this; }
         public Builder multipartExpiryMillis(long v) { multipartExpiryMillis = v; return this; }
         public Builder lifecycle(LifecycleSettings v) { lifecycle = v; return this; }
+        public Builder scrub(ScrubSettings v) { scrub = v; return this; }
 
         public NodeConfig build() {
             return new NodeConfig(name, dataDir, bindAddress, httpPort, clusterPort, advertiseHost, join, zone,
                     capacityBytes, replication, writeQuorum, readQuorum, chunkSize, shardKey, accessKey, secretKey,
                     fsync, maxObjectSize, s3Region, s3Domains, trustedProxies, tlsCert, tlsKey, clientLimits, s3Quotas, deadAfter, transferRate, cache,
-                    gcGraceMillis, multipartExpiryMillis, lifecycle);
+                    gcGraceMillis, multipartExpiryMillis, lifecycle, scrub);
         }
     }
 
@@ -218,7 +222,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
                 + ", chunkSize=" + chunkSize + ", fsync=" + fsync + ", maxObjectSize=" + maxObjectSize
                 + ", s3Region=" + s3Region + ", s3Domains=" + s3Domains + ", trustedProxies=" + trustedProxies
                 + ", tls=" + (tlsCert == null ? "off" : tlsCert) + ", clientLimits=" + clientLimits + ", s3Quotas=" + s3Quotas + ", deadAfter=" + deadAfter + ", transferRate=" + transferRate + ", cache=" + cache
-                + ", gcGrace=" + gcGraceMillis + "ms, multipartExpiry=" + multipartExpiryMillis + "ms, lifecycle=" + lifecycle
+                + ", gcGrace=" + gcGraceMillis + "ms, multipartExpiry=" + multipartExpiryMillis + "ms, lifecycle=" + lifecycle + ", scrub=" + scrub
                 + ", shardKey=" + (shardKey == null ? "unset" : "***") + ", accessKey=" + (accessKey == null ? "unset" : accessKey) + "]";
     }
 }

@@ -151,6 +151,12 @@ public final class NodeOptions {
     @Option(names = "--lifecycle-day", paramLabel = "DURATION", description = "For testing only: the length of the 'day' S3 lifecycle rules count in (default: ${DEFAULT-VALUE}).", defaultValue = "1d")
     String lifecycleDay;
 
+    @Option(names = "--scrub-interval", paramLabel = "DURATION", description = "Pause between two scrub passes, which re-hash every chunk file with SHA-256 and replace a damaged one with a replica's copy (default: ${DEFAULT-VALUE}).", defaultValue = "7d")
+    String scrubInterval;
+
+    @Option(names = "--scrub-rate", paramLabel = "SIZE", description = "Bytes per second a scrub pass reads at most; 0 = no limit (default: ${DEFAULT-VALUE}).", defaultValue = "32MiB")
+    String scrubRate;
+
     /** @throws IllegalArgumentException with a message naming the bad flag */
     public NodeConfig toConfig(Map<String, String> env) {
         boolean fsyncValue = switch (fsync.toLowerCase()) {
@@ -215,6 +221,7 @@ public final class NodeOptions {
                 .multipartExpiryMillis(duration("--multipart-expiry", multipartExpiry).toMillis())
                 .lifecycle(new LifecycleSettings(duration("--lifecycle-day", lifecycleDay).toMillis(),
                         duration("--lifecycle-interval", lifecycleInterval).toMillis()))
+                .scrub(new ScrubSettings(duration("--scrub-interval", scrubInterval).toMillis(), size("--scrub-rate", scrubRate)))
                 .build();
     }
 

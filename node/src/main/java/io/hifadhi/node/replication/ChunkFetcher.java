@@ -8,6 +8,7 @@ import io.hifadhi.node.replication.Messages.ChunkData;
 import io.hifadhi.node.replication.Messages.ChunkGet;
 import io.hifadhi.node.replication.Messages.ChunkPut;
 import io.hifadhi.node.storage.ChunkRef;
+import io.hifadhi.node.storage.ChunkSource;
 import io.hifadhi.ring.KeyHash;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,7 +24,7 @@ import java.util.Optional;
  * holder in preference order, failing over on error, absence or a bad hash. A replica that had to fetch a chunk it
  * should hold stores the good copy, so a missing or corrupt local copy heals.
  */
-final class ChunkFetcher {
+final class ChunkFetcher implements ChunkSource {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkFetcher.class);
     private static final HexFormat HEX = HexFormat.of();
 
@@ -37,7 +38,8 @@ final class ChunkFetcher {
      * For a read: this node's copy (replica or cache), else a holder's; this node then stores it in the background
      * if it is a replica, or keeps it in its cache if not (read-through).
      */
-    byte[] fetch(ChunkRef ref) throws IOException {
+    @Override
+    public byte[] fetch(ChunkRef ref) throws IOException {
         Optional<byte[]> mine = c.replica().readForRequest(ref);
         if (mine.isPresent()) {
             return mine.get();
@@ -59,6 +61,11 @@ final class ChunkFetcher {
                     });
         }
         return bytes;
+    }
+
+    @Override
+    public void servingLocally(ChunkRef ref) {
+        c.replica().countRead(ref);
     }
 
     /** A good copy from the other nodes of {@code walk} (reachable ones, in order). */

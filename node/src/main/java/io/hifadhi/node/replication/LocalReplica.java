@@ -1,5 +1,6 @@
 package io.hifadhi.node.replication;
 
+import io.hifadhi.api.store.CorruptDataException;
 import io.hifadhi.node.clock.HybridLogicalClock;
 import io.hifadhi.node.clock.VersionStamp;
 import io.hifadhi.node.replication.Messages.Ack;
@@ -23,8 +24,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -128,6 +127,15 @@ final class LocalReplica {
         return bytes;
     }
 
+    /** Counts a chunk served to a client from this node's own file. */
+    void countRead(ChunkRef ref) {
+        chunkReadBytes.add(ref.length());
+    }
+
+    ChunkStore chunks() {
+        return chunks;
+    }
+
     /** Chunk bytes this node read from its own disk (replica copies and cache) for requests since it started. */
     long chunkReadBytes() {
         return chunkReadBytes.sum();
@@ -137,16 +145,20 @@ final class LocalReplica {
         this.extraCopies = extraCopies;
     }
 
-    /** The chunk's bytes if this node holds a copy that passes its SHA-256 check. */
+    /**
+     * The chunk's bytes if this node holds a copy that passes its CRC32C checks (the receiver of a copy checks its
+     * SHA-256). A copy that fails is judged by SHA-256 and, when bad, deleted by the chunk store: the caller fetches
+     * from a replica and this node's copy is written anew.
+     */
     Optional<byte[]> readVerified(String id, int length) {
-        try {
-            byte[] bytes = Files.readAllBytes(chunks.pathOf(id));
-            if (bytes.length == length && sha256Hex(bytes).equals(id)) {
-                return Optional.of(bytes);
-            }
-            LOG.warn("chunk {} on this node failed its SHA-256 check; not served", id);
-        } catch (NoSuchFileException e) {
+        ChunkRef ref = new ChunkRef(id, length);
+        if (!chunks.contains(id)) {
             return Optional.empty();
+        }
+        try {
+            return Optional.of(chunks.readVerified(ref));
+        } catch (CorruptDataException e) {
+            LOG.warn("chunk {} on this node not served: {}", id, e.getMessage());
         } catch (IOException e) {
             LOG.warn("chunk {} unreadable: {}", id, e.toString());
         }

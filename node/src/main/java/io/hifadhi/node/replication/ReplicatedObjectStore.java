@@ -20,6 +20,7 @@ import io.hifadhi.node.replication.Messages.RecordGet;
 import io.hifadhi.node.replication.Messages.RecordPut;
 import io.hifadhi.node.replication.Messages.RecordReply;
 import io.hifadhi.node.storage.ChunkRef;
+import io.hifadhi.node.storage.ChunkedReadStream;
 import io.hifadhi.node.storage.LocalObjectStore;
 import io.hifadhi.node.storage.ObjectPublisher;
 import io.hifadhi.node.storage.ObjectRecord;
@@ -605,7 +606,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
                 return inline;
             }
             c.extraCopies().objectRead(record);
-            return new ChunkFetchStream(c.chunkFetcher()::fetch, record.chunks(), offset, length);
+            return new ChunkedReadStream(c.replica().chunks(), record.chunks(), offset, length, c.chunkFetcher());
         }
     }
 

@@ -46,6 +46,7 @@ public final class ChunkStore {
     private final AtomicLong storedBytes = new AtomicLong();
     /** Verifications running now, by chunk id and length: later readers of the same chunk wait for them. */
     private final java.util.Map<String, CompletableFuture<Void>> verifying = new java.util.concurrent.ConcurrentHashMap<>();
+    private final ReadBuffers readBuffers = new ReadBuffers();
 
     public ChunkStore(Path root, boolean fsync) throws IOException {
         this.root = root;
@@ -61,6 +62,10 @@ public final class ChunkStore {
             fsyncDirectory(root);
         }
         forEachFile(ref -> storedBytes.addAndGet(ref.length()));
+    }
+
+    ReadBuffers readBuffers() {
+        return readBuffers;
     }
 
     /** Bytes of chunk files this store holds (the payload on disk, not counting the file system's own overhead). */
@@ -142,6 +147,7 @@ public final class ChunkStore {
             return 0;
         }
         storedBytes.addAndGet(-size);
+        Files.deleteIfExists(crcPathOf(id));
         if (fsync) {
             fsyncDirectory(f.getParent());
         }
@@ -154,6 +160,11 @@ public final class ChunkStore {
 
     public Path pathOf(String id) {
         return root.resolve(id.substring(0, 2)).resolve(id.substring(2, 4)).resolve(id);
+    }
+
+    /** Where the CRC32C of the chunk's blocks is kept ({@link BlockChecksums}). */
+    Path crcPathOf(String id) {
+        return pathOf(id).resolveSibling(id + ".crc");
     }
 
     /** A writer for one new chunk; the caller bounds its size. */
@@ -230,12 +241,156 @@ public final class ChunkStore {
         }
     }
 
-    /** Opens a chunk for reading a slice after {@link #verify}. */
-    public FileChannel openChannel(ChunkRef ref) throws IOException {
+    /**
+     * Opens a chunk for verified reads. The chunk's CRC file is loaded, or made after a SHA-256 check when the chunk
+     * has none (a chunk of an earlier release) or it is damaged.
+     *
+     * @throws CorruptDataException when the chunk is missing, or failed its SHA-256 check (its file is then deleted)
+     */
+    public ChunkReader openReader(ChunkRef ref) throws IOException {
+        FileChannel ch;
         try {
-            return FileChannel.open(pathOf(ref.id()), StandardOpenOption.READ);
+            ch = FileChannel.open(pathOf(ref.id()), StandardOpenOption.READ);
         } catch (NoSuchFileException e) {
             throw new CorruptDataException("chunk " + ref.id() + " is missing");
+        }
+        try {
+            BlockChecksums sums = ch.size() == ref.length() ? loadChecksums(ref).orElse(null) : null;
+            if (sums == null) {
+                ch.close();
+                sums = recheck(ref);
+                ch = FileChannel.open(pathOf(ref.id()), StandardOpenOption.READ);
+            }
+            return new ChunkReader(this, ref, ch, sums);
+        } catch (NoSuchFileException e) {
+            ch.close();
+            throw new CorruptDataException("chunk " + ref.id() + " is missing");
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
+    /** The whole chunk's bytes, verified by its CRCs (for a replica's copy sent to a peer or a cluster read). */
+    public byte[] readVerified(ChunkRef ref) throws IOException {
+        byte[] bytes = new byte[ref.length()];
+        try (ChunkReader reader = openReader(ref)) {
+            ByteBuffer into = ByteBuffer.wrap(bytes);
+            reader.read(0, into);
+            if (into.remaining() != ref.length()) {
+                throw new CorruptDataException("chunk " + ref.id() + " shrank while being read");
+            }
+        }
+        return bytes;
+    }
+
+    private java.util.Optional<BlockChecksums> loadChecksums(ChunkRef ref) throws IOException {
+        try {
+            return BlockChecksums.decode(Files.readAllBytes(crcPathOf(ref.id())), ref.length());
+        } catch (NoSuchFileException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /**
+     * SHA-256 decides, under the chunk's lock: a chunk file that passes gets a fresh CRC file (it had none, or a
+     * damaged one) and its checksums are returned; one that fails is deleted, so a read fails over to a replica and
+     * repair or the scrub brings a good copy back.
+     *
+     * @throws CorruptDataException when the chunk failed (and is now gone) or was missing
+     */
+    BlockChecksums recheck(ChunkRef ref) throws IOException {
+        synchronized (lockFor(ref.id())) {
+            Scan scan = scan(ref, null);
+            if (scan == null) {
+                throw new CorruptDataException("chunk " + ref.id() + " is missing");
+            }
+            if (!scan.matches(ref)) {
+                deleteLocked(ref.id());
+                LOG.warn("chunk {} failed its SHA-256 check: its file is deleted, a replica's copy is to replace it", ref.id());
+                throw new CorruptDataException("chunk " + ref.id() + " failed its SHA-256 check");
+            }
+            if (!scan.sums().equals(loadChecksums(ref).orElse(null))) {
+                writeChecksums(ref.id(), scan.sums());
+            }
+            return scan.sums();
+        }
+    }
+
+    /** What a scrub of one chunk found. */
+    public enum ScrubOutcome { GOOD, CHECKSUMS_REWRITTEN, CORRUPT_DELETED, MISSING }
+
+    /**
+     * Re-hashes one chunk file with SHA-256 (outside its lock: chunk files are immutable, and a mismatch is judged
+     * again under the lock by {@link #recheck}). {@code pace} is told each buffer's size before it is read.
+     */
+    public ScrubOutcome scrub(ChunkRef ref, java.util.function.LongConsumer pace) throws IOException {
+        Scan scan = scan(ref, pace);
+        if (scan == null) {
+            return ScrubOutcome.MISSING;
+        }
+        if (scan.matches(ref) && scan.sums().equals(loadChecksums(ref).orElse(null))) {
+            return ScrubOutcome.GOOD;
+        }
+        try {
+            recheck(ref);
+            return ScrubOutcome.CHECKSUMS_REWRITTEN;
+        } catch (CorruptDataException e) {
+            return ScrubOutcome.CORRUPT_DELETED;
+        }
+    }
+
+    private record Scan(String sha256, long length, BlockChecksums sums) {
+        boolean matches(ChunkRef ref) {
+            return length == ref.length() && sha256.equals(ref.id());
+        }
+    }
+
+    /** SHA-256, length and block CRCs of the chunk's file as it is on disk; null when there is no file. */
+    private Scan scan(ChunkRef ref, java.util.function.LongConsumer pace) throws IOException {
+        MessageDigest sha = sha256();
+        BlockChecksums.Builder sums = new BlockChecksums.Builder();
+        long total = 0;
+        try (InputStream in = Files.newInputStream(pathOf(ref.id()))) {
+            byte[] buf = new byte[IO_BUFFER];
+            while (true) {
+                if (pace != null) {
+                    pace.accept(buf.length);
+                }
+                int n = in.readNBytes(buf, 0, buf.length);
+                if (n <= 0) {
+                    break;
+                }
+                sha.update(buf, 0, n);
+                sums.update(buf, 0, n);
+                total += n;
+            }
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+        return new Scan(Hex.of(sha.digest()), total, sums.build());
+    }
+
+    /** Replaces the chunk's CRC file: written to a temp file, fsynced, renamed into place, the directory fsynced. */
+    private void writeChecksums(String id, BlockChecksums sums) throws IOException {
+        Path part = tmp.resolve(UUID.randomUUID() + ".crc");
+        writeDurably(part, sums.encode());
+        Files.move(part, crcPathOf(id), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        if (fsync) {
+            fsyncDirectory(crcPathOf(id).getParent());
+        }
+    }
+
+    private void writeDurably(Path file, byte[] content) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                OwnerOnly.file())) {
+            ByteBuffer b = ByteBuffer.wrap(content);
+            while (b.hasRemaining()) {
+                ch.write(b);
+            }
+            if (fsync) {
+                ch.force(true);
+            }
         }
     }
 
@@ -300,6 +455,7 @@ public final class ChunkStore {
         private final Path file;
         private final FileChannel channel;
         private final MessageDigest sha = sha256();
+        private final BlockChecksums.Builder sums = new BlockChecksums.Builder();
         private long size;
         private boolean closed;
 
@@ -311,6 +467,7 @@ public final class ChunkStore {
 
         public void write(byte[] buf, int off, int len) throws IOException {
             sha.update(buf, off, len);
+            sums.update(buf, off, len);
             ByteBuffer bb = ByteBuffer.wrap(buf, off, len);
             while (bb.hasRemaining()) {
                 channel.write(bb);
@@ -333,6 +490,10 @@ public final class ChunkStore {
             ChunkRef ref = new ChunkRef(Hex.of(sha.digest()), Math.toIntExact(size));
             Path target = pathOf(ref.id());
             Path dir = target.getParent();
+            // The CRC file goes first, so a chunk in place always has one (after a crash at worst a CRC file without
+            // its chunk, which the next write of that chunk replaces; a chunk that lost its CRC file gets it back on read).
+            Path crcPart = tmp.resolve(UUID.randomUUID() + ".crc");
+            writeDurably(crcPart, sums.build().encode());
             synchronized (lockFor(ref.id())) {
                 if (!Files.isDirectory(dir)) {
                     Files.createDirectories(dir, OwnerOnly.directory());
@@ -348,6 +509,7 @@ public final class ChunkStore {
                     replaced = 0;
                 }
                 // Replacing an existing copy is harmless (same bytes) and heals a damaged one.
+                Files.move(crcPart, crcPathOf(ref.id()), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                 storedBytes.addAndGet(size - replaced);
                 if (fsync) {

@@ -1,48 +1,131 @@
 package io.hifadhi.node.storage;
 
+import io.hifadhi.api.store.BufferedBody;
+import io.hifadhi.api.store.CorruptDataException;
+
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.util.List;
 
 /**
- * Streams a byte range of a chunked object. Each chunk is verified whole (SHA-256) before any of
- * its bytes are returned, then the needed slice is read from the file; the chunk just hashed is in
- * the page cache, so the second read is cheap, and memory stays at one small buffer.
+ * Streams a byte range of a chunked object. A chunk this node holds is read from its file: each read fills one pooled
+ * direct buffer with whole blocks, checked against their CRC32C ({@link ChunkReader}) before any byte is handed out,
+ * and a sender may write that buffer to its socket as it is ({@link BufferedBody}). In a cluster, a chunk this node
+ * does not hold, or whose file fails its checks (and is deleted), comes whole from the {@link ChunkSource} (a cache
+ * or a replica), and the stream goes on from the same byte: a client never sees a corrupt byte, nor a cut, while a
+ * good copy exists. Memory is one buffer, plus one chunk while a chunk comes from elsewhere.
  */
-final class ChunkedReadStream extends InputStream {
+public final class ChunkedReadStream extends InputStream implements BufferedBody {
     private final ChunkStore store;
     private final List<ChunkRef> chunks;
+    private final ChunkSource elsewhere;  // null on a lone node: a bad chunk is then an error
+    private final long end;       // exclusive
     private int index;
     private long chunkStart;      // object offset of chunks[index]
-    private long position;        // next object offset to return
-    private final long end;       // exclusive
-    private FileChannel channel;
-    private long channelLeft;
+    private long position;        // object offset of the next byte not yet consumed
+    private ChunkReader reader;
+    private byte[] fetched;       // chunks[index] from elsewhere, when not read from this node's file
+    private ByteBuffer pooled;
+    private ByteBuffer current;   // the bytes ready to hand out: a view of pooled or of fetched
+    private int lent;
+    private boolean closed;
 
-    /** Verifies and opens the first needed chunk right away, so corruption surfaces before a response starts. */
-    ChunkedReadStream(ChunkStore store, List<ChunkRef> chunks, long offset, long length) throws IOException {
+    /**
+     * Verifies the first blocks right away, so corruption surfaces before a response starts.
+     *
+     * @param elsewhere where chunks this node cannot serve come from; null to serve only this node's files
+     */
+    public ChunkedReadStream(ChunkStore store, List<ChunkRef> chunks, long offset, long length, ChunkSource elsewhere)
+            throws IOException {
         this.store = store;
         this.chunks = chunks;
+        this.elsewhere = elsewhere;
         this.position = offset;
         this.end = offset + length;
         while (index < chunks.size() && chunkStart + chunks.get(index).length() <= offset) {
             chunkStart += chunks.get(index).length();
             index++;
         }
-        if (length > 0) {
-            openCurrent();
+        try {
+            fill();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
         }
     }
 
-    private void openCurrent() throws IOException {
+    /** Loads the next bytes into {@link #current}; false at the end of the range. */
+    private boolean fill() throws IOException {
+        if (closed) {
+            throw new IOException("stream closed");
+        }
+        if (position >= end) {
+            return false;
+        }
+        if (position >= chunkStart + chunks.get(index).length()) {
+            closeReader();
+            fetched = null;
+            chunkStart += chunks.get(index).length();
+            index++;
+        }
         ChunkRef ref = chunks.get(index);
-        store.verify(ref);
-        channel = store.openChannel(ref);
-        long from = position - chunkStart;
-        channel.position(from);
-        channelLeft = Math.min(ref.length() - from, end - position);
+        if (reader == null && fetched == null) {
+            open(ref);
+        }
+        if (reader != null) {
+            if (pooled == null) {
+                pooled = store.readBuffers().take();
+            }
+            try {
+                reader.read(position - chunkStart, pooled);
+                current = pooled;
+            } catch (CorruptDataException e) {
+                closeReader();
+                if (elsewhere == null) {
+                    throw e;
+                }
+                fetched = elsewhere.fetch(ref);
+            }
+        }
+        if (fetched != null) {
+            int from = (int) (position - chunkStart);
+            current = ByteBuffer.wrap(fetched, from, fetched.length - from);
+        }
+        current.limit(current.position() + (int) Math.min(current.remaining(), end - position));
+        return true;
+    }
+
+    private void open(ChunkRef ref) throws IOException {
+        if (elsewhere == null) {
+            reader = store.openReader(ref);
+            return;
+        }
+        if (store.holdsFile(ref)) {
+            try {
+                reader = store.openReader(ref);
+                elsewhere.servingLocally(ref);
+                return;
+            } catch (CorruptDataException e) {
+                // Deleted by the store if it failed SHA-256: a good copy from elsewhere replaces it.
+            }
+        }
+        fetched = elsewhere.fetch(ref);
+    }
+
+    @Override
+    public ByteBuffer nextBuffer() throws IOException {
+        if (lent > 0) {
+            // The caller has taken all of the buffer lent last time.
+            position += lent;
+            lent = 0;
+            current.position(current.limit());
+        }
+        if ((current == null || !current.hasRemaining()) && !fill()) {
+            return null;
+        }
+        lent = current.remaining();
+        return current;
     }
 
     @Override
@@ -56,32 +139,34 @@ final class ChunkedReadStream extends InputStream {
         if (len == 0) {
             return 0;
         }
-        while (channelLeft == 0) {
-            if (channel != null) {
-                channel.close();
-                channel = null;
-            }
-            if (position >= end) {
-                return -1;
-            }
-            chunkStart += chunks.get(index).length();
-            index++;
-            openCurrent();
+        if ((current == null || !current.hasRemaining()) && !fill()) {
+            return -1;
         }
-        int n = channel.read(ByteBuffer.wrap(b, off, (int) Math.min(len, channelLeft)));
-        if (n < 0) {
-            throw new io.hifadhi.api.store.CorruptDataException("chunk " + chunks.get(index).id() + " shrank while being read");
-        }
-        channelLeft -= n;
+        int n = Math.min(len, current.remaining());
+        current.get(b, off, n);
         position += n;
         return n;
     }
 
+    private void closeReader() throws IOException {
+        if (reader != null) {
+            reader.close();
+            reader = null;
+        }
+    }
+
     @Override
     public void close() throws IOException {
-        if (channel != null) {
-            channel.close();
-            channel = null;
+        if (closed) {
+            return;
         }
+        closed = true;
+        current = null;
+        fetched = null;
+        if (pooled != null) {
+            store.readBuffers().give(pooled);
+            pooled = null;
+        }
+        closeReader();
     }
 }

@@ -286,7 +286,7 @@ public final class LocalObjectStore implements ObjectStore, ObjectPublisher {
         @Override
         public InputStream open(long offset, long length) throws IOException {
             InputStream inline = record.openInline(offset, length);
-            return inline != null ? inline : new ChunkedReadStream(chunks, record.chunks(), offset, length);
+            return inline != null ? inline : new ChunkedReadStream(chunks, record.chunks(), offset, length, null);
         }
     }
 }

@@ -36,6 +36,7 @@ class NodeOptionsTest {
         assertEquals(io.hifadhi.api.ClientLimits.DEFAULTS, c.clientLimits());
         assertEquals(io.hifadhi.api.s3.S3Quotas.DEFAULTS, c.s3Quotas());
         assertEquals(LifecycleSettings.DEFAULTS, c.lifecycle());
+        assertEquals(new ScrubSettings(7 * 86_400_000L, 32L << 20), c.scrub());
         assertEquals(10 * 60_000, c.gcGraceMillis());
         assertEquals(7 * 86_400_000L, c.multipartExpiryMillis());
     }
@@ -82,7 +83,7 @@ class NodeOptionsTest {
                 "--replication", "5", "--write-quorum", "3", "--read-quorum", "3", "--chunk-size", "8MiB",
                 "--shard-key", "flag-shard-key", "--access-key", "AKIAFLAG", "--secret-key", "secretflag", "--fsync", "false",
                 "--bind", "127.0.0.1", "--max-object-size", "1GiB", "--gc-grace", "30s", "--multipart-expiry", "2h",
-                "--lifecycle-day", "2s", "--lifecycle-interval", "500ms");
+                "--lifecycle-day", "2s", "--lifecycle-interval", "500ms", "--scrub-interval", "12h", "--scrub-rate", "0");
         assertEquals("n1", c.name());
         assertEquals(8000, c.httpPort());
         assertEquals(8001, c.clusterPort());
@@ -99,6 +100,7 @@ class NodeOptionsTest {
         assertEquals(30_000, c.gcGraceMillis());
         assertEquals(2 * 3_600_000, c.multipartExpiryMillis());
         assertEquals(new LifecycleSettings(2_000, 500), c.lifecycle());
+        assertEquals(new ScrubSettings(12 * 3_600_000L, 0), c.scrub());
         assertFalse(c.toString().contains("flag-shard-key"), "no secret in toString");
         assertFalse(c.toString().contains("secretflag"));
     }
@@ -132,6 +134,8 @@ class NodeOptionsTest {
         assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--multipart-expiry", "0s")).getMessage().contains("--multipart-expiry"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--lifecycle-day", "10ms")).getMessage().contains("--lifecycle-day"));
         assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--lifecycle-interval", "1y")).getMessage().contains("--lifecycle-interval"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--scrub-interval", "10ms")).getMessage().contains("--scrub-interval"));
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> parse(Map.of(), "--scrub-rate", "fast")).getMessage().contains("--scrub-rate"));
     }
 
     @Test

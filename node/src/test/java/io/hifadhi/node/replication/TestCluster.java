@@ -37,6 +37,7 @@ final class TestCluster implements AutoCloseable {
     private long multipartExpiryMillis = NodeConfig.DEFAULT_MULTIPART_EXPIRY_MILLIS;
     private Duration deadAfter = NodeConfig.DEFAULT_DEAD_AFTER;
     private io.hifadhi.node.config.LifecycleSettings lifecycle = io.hifadhi.node.config.LifecycleSettings.DEFAULTS;
+    private io.hifadhi.node.config.ScrubSettings scrub = io.hifadhi.node.config.ScrubSettings.DEFAULTS;
 
     TestCluster(Path dir, int size, int n, int w, int r, int chunkSize) throws IOException {
         this.dir = dir;
@@ -72,6 +73,12 @@ final class TestCluster implements AutoCloseable {
     /** Sets {@code --lifecycle-day} and {@code --lifecycle-interval} for the nodes started from now on. */
     TestCluster lifecycle(Duration day, Duration passInterval) {
         this.lifecycle = new io.hifadhi.node.config.LifecycleSettings(day.toMillis(), passInterval.toMillis());
+        return this;
+    }
+
+    /** Sets {@code --scrub-interval} and {@code --scrub-rate} for the nodes started from now on. */
+    TestCluster scrub(io.hifadhi.node.config.ScrubSettings settings) {
+        this.scrub = settings;
         return this;
     }
 
@@ -117,7 +124,7 @@ final class TestCluster implements AutoCloseable {
                 .httpPort(0).clusterPort(clusterPorts[i]).shardKey(KEY).join(join)
                 .replication(n).writeQuorum(w).readQuorum(r).chunkSize(chunkSize)
                 .accessKey(ACCESS_KEY).secretKey(SECRET_KEY).gcGraceMillis(gcGraceMillis)
-                .multipartExpiryMillis(multipartExpiryMillis).deadAfter(deadAfter).lifecycle(lifecycle).build();
+                .multipartExpiryMillis(multipartExpiryMillis).deadAfter(deadAfter).lifecycle(lifecycle).scrub(scrub).build();
         Node node = new Node(config, new PrintStream(new ByteArrayOutputStream()));
         node.start();
         nodes[i] = node;

@@ -118,7 +118,92 @@ class ChunkStoreTest {
         assertThrows(CorruptDataException.class, () -> store.verify(ref));
         Files.delete(store.pathOf(ref.id()));
         assertThrows(CorruptDataException.class, () -> store.verify(ref));
-        assertThrows(CorruptDataException.class, () -> store.openChannel(ref));
+        assertThrows(CorruptDataException.class, () -> store.openReader(ref));
+    }
+
+    /** Bytes [from, from + n) of the chunk as a verified read gives them, through a read buffer's worth at a time. */
+    private static byte[] readThrough(ChunkStore store, ChunkRef ref, long from, int n) throws IOException {
+        byte[] out = new byte[n];
+        ByteBuffer buffer = store.readBuffers().take();
+        try (ChunkReader reader = store.openReader(ref)) {
+            for (int done = 0; done < n; ) {
+                reader.read(from + done, buffer);
+                int take = Math.min(buffer.remaining(), n - done);
+                buffer.get(out, done, take);
+                done += take;
+            }
+        }
+        return out;
+    }
+
+    @Test
+    void readsCheckTheCrcsWrittenWithTheChunk() throws Exception {
+        ChunkStore store = new ChunkStore(tmp.resolve("chunks"), true);
+        byte[] data = new byte[5 * ReadBuffers.SIZE / 2 + 123];
+        new Random(3).nextBytes(data);
+        ChunkRef ref = write(store, data);
+        assertTrue(Files.exists(store.crcPathOf(ref.id())), "the CRC file lies beside the chunk");
+        assertArrayEquals(data, readThrough(store, ref, 0, data.length));
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, 70_001, 70_001 + 300_000), readThrough(store, ref, 70_001, 300_000));
+        assertArrayEquals(data, store.readVerified(ref));
+        try (FileChannel ch = FileChannel.open(store.pathOf(ref.id()), java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[]{(byte) (data[data.length - 5] ^ 1)}), data.length - 5);
+        }
+        // The blocks before the flipped byte still serve; the one holding it never does, and the bad file is deleted.
+        assertArrayEquals(java.util.Arrays.copyOf(data, 1000), readThrough(store, ref, 0, 1000));
+        CorruptDataException e = assertThrows(CorruptDataException.class, () -> readThrough(store, ref, data.length - 10, 10));
+        assertTrue(e.getMessage().contains("SHA-256"), e.getMessage());
+        assertFalse(Files.exists(store.pathOf(ref.id())), "a chunk that failed SHA-256 is deleted");
+        assertFalse(Files.exists(store.crcPathOf(ref.id())));
+        assertEquals(0, store.storedBytes());
+        assertThrows(CorruptDataException.class, () -> store.openReader(ref));
+    }
+
+    @Test
+    void aChunkWrittenByAnEarlierReleaseGetsItsCrcsWhenFirstRead() throws Exception {
+        ChunkStore store = new ChunkStore(tmp.resolve("chunks"), true);
+        byte[] data = new byte[200_000];
+        new Random(4).nextBytes(data);
+        // As the earlier release wrote it: the chunk file under its SHA-256, nothing beside it.
+        ChunkRef ref = new ChunkRef(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data)), data.length);
+        Files.createDirectories(store.pathOf(ref.id()).getParent());
+        Files.write(store.pathOf(ref.id()), data);
+        assertFalse(Files.exists(store.crcPathOf(ref.id())));
+        assertArrayEquals(java.util.Arrays.copyOfRange(data, 100_000, 150_000), readThrough(store, ref, 100_000, 50_000));
+        byte[] made = Files.readAllBytes(store.crcPathOf(ref.id()));
+        ChunkStore fresh = new ChunkStore(tmp.resolve("fresh"), false);
+        write(fresh, data);
+        assertArrayEquals(Files.readAllBytes(fresh.crcPathOf(ref.id())), made, "the same CRC file a new write makes");
+
+        // A damaged CRC file is judged by SHA-256 too: the chunk is good, so it is served and the CRC file rewritten.
+        Files.write(store.crcPathOf(ref.id()), new byte[]{1, 2, 3});
+        assertArrayEquals(data, store.readVerified(ref));
+        assertArrayEquals(made, Files.readAllBytes(store.crcPathOf(ref.id())));
+        byte[] wrongCrc = made.clone();
+        wrongCrc[20] ^= 1;
+        Files.write(store.crcPathOf(ref.id()), wrongCrc);
+        assertArrayEquals(data, store.readVerified(ref));
+        assertArrayEquals(made, Files.readAllBytes(store.crcPathOf(ref.id())));
+    }
+
+    @Test
+    void theScrubRehashesWithSha256() throws Exception {
+        ChunkStore store = new ChunkStore(tmp.resolve("chunks"), false);
+        byte[] data = new byte[100_000];
+        new Random(5).nextBytes(data);
+        ChunkRef ref = write(store, data);
+        long[] paced = {0};
+        assertEquals(ChunkStore.ScrubOutcome.GOOD, store.scrub(ref, n -> paced[0] += n));
+        assertTrue(paced[0] >= data.length, "every byte read is paced");
+        Files.delete(store.crcPathOf(ref.id()));
+        assertEquals(ChunkStore.ScrubOutcome.CHECKSUMS_REWRITTEN, store.scrub(ref, n -> { }));
+        assertTrue(Files.exists(store.crcPathOf(ref.id())));
+        try (FileChannel ch = FileChannel.open(store.pathOf(ref.id()), java.nio.file.StandardOpenOption.WRITE)) {
+            ch.write(ByteBuffer.wrap(new byte[]{(byte) (data[99] ^ 0x10)}), 99);
+        }
+        assertEquals(ChunkStore.ScrubOutcome.CORRUPT_DELETED, store.scrub(ref, n -> { }));
+        assertFalse(store.contains(ref.id()));
+        assertEquals(ChunkStore.ScrubOutcome.MISSING, store.scrub(ref, n -> { }));
     }
 
     @Test

@@ -1,0 +1,251 @@
+package io.hifadhi.node.s3;
+
+import io.hifadhi.node.testing.NodeProcess;
+import io.hifadhi.node.testing.TestPorts;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * One Hifadhi node and one S3Proxy 2.6.0 (filesystem backend), each in its own JVM on this machine, driven by the
+ * same AWS SDK v2 client in the same run: PUT/GET of 4 KiB at 16 clients, PUT/GET of 16 MiB at 4 clients, LIST of
+ * 1000 keys. Rounds alternate which server goes first; medians of the rounds are printed: ops/s, MiB/s, latency
+ * p50/p99 and the server's CPU time per operation (from /proc/&lt;pid&gt;/stat). Not part of the default run; it needs
+ * S3Proxy's jars in a directory (see node/README.md):
+ * <pre>
+ * mvn -B -pl node test -Dtest=S3ProxyBenchmark -Dbench=true -Dbench.s3proxy=/path/to/s3proxy/lib -Dsurefire.failIfNoSpecifiedTests=false
+ * </pre>
+ * Optional: -Dbench.rounds=3 -Dbench.small=2000 -Dbench.large=32 -Dbench.lists=100 -Dbench.heap=-Xmx1g
+ */
+@EnabledIfSystemProperty(named = "bench", matches = "true")
+class S3ProxyBenchmark {
+    private static final String ACCESS = "AKIDBENCHMARK0001";
+    private static final String SECRET = "benchmark-secret-key-0123456789";
+    private static final int SMALL = 4 << 10;
+    private static final int LARGE = 16 << 20;
+    private static final double TICK_MS = 10; // USER_HZ is 100 on Linux
+
+    @TempDir
+    Path dir;
+
+    record Server(String name, Process process, S3Client s3) {
+    }
+
+    record Figures(double ops, double mibs, double p50ms, double p99ms, double cpuMsPerOp) {
+    }
+
+    interface Op {
+        long run(S3Client s3, int i) throws Exception;
+    }
+
+    @Test
+    void sideBySide() throws Exception {
+        int rounds = Integer.getInteger("bench.rounds", 3);
+        int smallCount = Integer.getInteger("bench.small", 2000);
+        int largeCount = Integer.getInteger("bench.large", 32);
+        int lists = Integer.getInteger("bench.lists", 100);
+        String heap = System.getProperty("bench.heap", "-Xmx1g");
+        Path lib = Path.of(System.getProperty("bench.s3proxy", "/tmp/s3proxy/lib"));
+        NodeProcess node = NodeProcess.start(dir.resolve("hifadhi"), "benchmark-shard-key-0123456789", heap,
+                dir.resolve("hifadhi.log"), "--access-key", ACCESS, "--secret-key", SECRET);
+        Process proxy = startS3Proxy(lib, heap);
+        try {
+            List<Server> servers = List.of(new Server("hifadhi", node.process(), client(node.port())),
+                    new Server("s3proxy", proxy, client(proxyPort)));
+            byte[] small = new byte[SMALL];
+            byte[] large = new byte[LARGE];
+            new Random(1).nextBytes(small);
+            new Random(2).nextBytes(large);
+            for (Server s : servers) {
+                s.s3().createBucket(b -> b.bucket("bench"));
+                s.s3().createBucket(b -> b.bucket("listing"));
+                run(s, 16, 1000, (c, i) -> put(c, "listing", String.format("k/%05d", i), small));
+                // Warm-up: JIT of both servers and of the client.
+                run(s, 16, 500, (c, i) -> put(c, "bench", "warm/" + i, small));
+                run(s, 16, 500, (c, i) -> get(c, "bench", "warm/" + i, SMALL));
+                run(s, 4, 8, (c, i) -> put(c, "bench", "warm-large/" + i, large));
+                run(s, 4, 8, (c, i) -> get(c, "bench", "warm-large/" + i, LARGE));
+            }
+            Map<String, List<Figures>> results = new LinkedHashMap<>();
+            for (int r = 0; r < rounds; r++) {
+                List<Server> order = r % 2 == 0 ? servers : List.of(servers.get(1), servers.get(0));
+                String round = "r" + r;
+                for (Server s : order) {
+                    record(results, s, "PUT 4KiB x16", r, run(s, 16, smallCount, (c, i) -> put(c, "bench", round + "/s/" + i, small)));
+                    record(results, s, "GET 4KiB x16", r, run(s, 16, smallCount, (c, i) -> get(c, "bench", round + "/s/" + i, SMALL)));
+                    record(results, s, "PUT 16MiB x4", r, run(s, 4, largeCount, (c, i) -> put(c, "bench", round + "/l/" + i, large)));
+                    record(results, s, "GET 16MiB x4", r, run(s, 4, largeCount, (c, i) -> get(c, "bench", round + "/l/" + i, LARGE)));
+                    record(results, s, "LIST 1000 x4", r, run(s, 4, lists, (c, i) -> list(c)));
+                }
+            }
+            System.out.printf("%nMEDIANS of %d rounds (load average at the end: %s)%n", rounds,
+                    Files.readString(Path.of("/proc/loadavg")).trim());
+            System.out.printf("%-14s %-8s %10s %10s %9s %9s %12s%n", "workload", "server", "ops/s", "MiB/s", "p50 ms", "p99 ms", "CPU ms/op");
+            for (Map.Entry<String, List<Figures>> e : results.entrySet()) {
+                List<Figures> f = e.getValue();
+                String[] parts = e.getKey().split("\\|");
+                System.out.printf("%-14s %-8s %10.1f %10.1f %9.2f %9.2f %12.3f%n", parts[0], parts[1],
+                        median(f, Figures::ops), median(f, Figures::mibs), median(f, Figures::p50ms), median(f, Figures::p99ms),
+                        median(f, Figures::cpuMsPerOp));
+            }
+        } finally {
+            proxy.destroy();
+            if (!proxy.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                proxy.destroyForcibly().waitFor();
+            }
+            node.close();
+        }
+    }
+
+    private int proxyPort;
+
+    private Process startS3Proxy(Path lib, String heap) throws IOException {
+        proxyPort = TestPorts.next();
+        Path props = dir.resolve("s3proxy.conf");
+        Path data = Files.createDirectories(dir.resolve("s3proxy-data"));
+        Files.writeString(props, String.join("\n",
+                "s3proxy.endpoint=http://127.0.0.1:" + proxyPort,
+                "s3proxy.authorization=aws-v2-or-v4",
+                "s3proxy.identity=" + ACCESS,
+                "s3proxy.credential=" + SECRET,
+                "jclouds.provider=filesystem",
+                "jclouds.filesystem.basedir=" + data) + "\n");
+        // S3Proxy's jars bring no logging configuration: logback would log every Jetty event at DEBUG (gigabytes).
+        Path logback = dir.resolve("s3proxy-logback.xml");
+        Files.writeString(logback, "<configuration><appender name=\"out\" class=\"ch.qos.logback.core.ConsoleAppender\">"
+                + "<encoder><pattern>%d %-5level %logger - %msg%n</pattern></encoder></appender>"
+                + "<root level=\"WARN\"><appender-ref ref=\"out\"/></root></configuration>\n");
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap,
+                "-Dlogback.configurationFile=" + logback, "-cp", lib + "/*", "org.gaul.s3proxy.Main", "--properties", props.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("s3proxy.log").toFile()).start();
+        S3Client probe = client(proxyPort);
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("S3Proxy exited: " + Files.readString(dir.resolve("s3proxy.log")));
+            }
+            try {
+                probe.listBuckets();
+                return true;
+            } catch (RuntimeException e) {
+                return false;
+            }
+        });
+        return p;
+    }
+
+    private static S3Client client(int port) {
+        return S3Client.builder()
+                .endpointOverride(URI.create("http://127.0.0.1:" + port))
+                .forcePathStyle(true)
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS, SECRET)))
+                // The same work on both sides: no flexible checksums (S3Proxy's filesystem backend has none to give).
+                .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                .build();
+    }
+
+    private static long put(S3Client s3, String bucket, String key, byte[] body) {
+        s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromBytes(body));
+        return body.length;
+    }
+
+    private static final ThreadLocal<byte[]> SINK = ThreadLocal.withInitial(() -> new byte[256 << 10]);
+
+    private static long get(S3Client s3, String bucket, String key, int size) throws IOException {
+        long n = 0;
+        try (InputStream in = s3.getObject(b -> b.bucket(bucket).key(key))) {
+            byte[] sink = SINK.get();
+            for (int r; (r = in.read(sink)) >= 0; ) {
+                n += r;
+            }
+        }
+        assertEquals(size, n, key);
+        return n;
+    }
+
+    private static long list(S3Client s3) {
+        ListObjectsV2Response page = s3.listObjectsV2(b -> b.bucket("listing").prefix("k/").maxKeys(1000));
+        assertEquals(1000, page.keyCount());
+        return 0;
+    }
+
+    private static Figures run(Server s, int clients, int count, Op op) throws Exception {
+        long[] nanos = new long[count];
+        long[] bytes = new long[1];
+        ExecutorService pool = Executors.newFixedThreadPool(clients);
+        try {
+            AtomicInteger next = new AtomicInteger();
+            long cpu0 = cpuTicks(s.process());
+            long t0 = System.nanoTime();
+            List<Future<Long>> fs = new ArrayList<>();
+            for (int t = 0; t < clients; t++) {
+                fs.add(pool.submit(() -> {
+                    long mine = 0;
+                    for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                        long start = System.nanoTime();
+                        mine += op.run(s.s3(), i);
+                        nanos[i] = System.nanoTime() - start;
+                    }
+                    return mine;
+                }));
+            }
+            for (Future<Long> f : fs) {
+                bytes[0] += f.get();
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            long cpu = cpuTicks(s.process()) - cpu0;
+            Arrays.sort(nanos);
+            return new Figures(count / seconds, bytes[0] / seconds / (1 << 20), nanos[count / 2] / 1e6,
+                    nanos[Math.min(count - 1, (int) Math.ceil(count * 0.99) - 1)] / 1e6, cpu * TICK_MS / count);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** User plus system CPU time of the process so far, in clock ticks (fields 14 and 15 of /proc/pid/stat). */
+    private static long cpuTicks(Process p) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    private static void record(Map<String, List<Figures>> results, Server s, String workload, int round, Figures f) {
+        results.computeIfAbsent(workload + "|" + s.name(), k -> new ArrayList<>()).add(f);
+        System.out.printf("round %d %-14s %-8s %8.1f ops/s %8.1f MiB/s p50 %7.2f ms p99 %7.2f ms CPU %7.3f ms/op%n",
+                round, workload, s.name(), f.ops(), f.mibs(), f.p50ms(), f.p99ms(), f.cpuMsPerOp());
+    }
+
+    private static double median(List<Figures> list, java.util.function.ToDoubleFunction<Figures> f) {
+        double[] v = list.stream().mapToDouble(f).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+}
