@@ -20,7 +20,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.OptionalLong;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -44,8 +43,6 @@ public final class ChunkStore {
     private final Object[] locks = new Object[256];
     /** Bytes of the chunk files under {@link #root}: counted at start, then kept up to date. */
     private final AtomicLong storedBytes = new AtomicLong();
-    /** Verifications running now, by chunk id and length: later readers of the same chunk wait for them. */
-    private final java.util.Map<String, CompletableFuture<Void>> verifying = new java.util.concurrent.ConcurrentHashMap<>();
     private final ReadBuffers readBuffers = new ReadBuffers();
 
     public ChunkStore(Path root, boolean fsync) throws IOException {
@@ -172,58 +169,8 @@ public final class ChunkStore {
         return new ChunkWriter();
     }
 
-    /**
-     * Whole-chunk SHA-256 and length check. A missing chunk counts as corrupt: its record promised it.
-     * Readers that ask for a chunk while another verification of it is running wait for that one's
-     * answer instead of hashing it again: a burst of downloads of one object (a shared link, a hostile
-     * client opening dozens of readers) then costs one hash of its first chunk, not one per reader, and
-     * leaves the cores to everyone else. Nothing is remembered once a verification ends: every read
-     * after that hashes again.
-     */
+    /** Whole-chunk SHA-256 and length check. A missing chunk counts as corrupt: its record promised it. */
     public void verify(ChunkRef ref) throws IOException {
-        String key = ref.id() + "/" + ref.length();
-        CompletableFuture<Void> mine = new CompletableFuture<>();
-        CompletableFuture<Void> running = verifying.putIfAbsent(key, mine);
-        if (running != null) {
-            awaitVerification(running);
-            return;
-        }
-        try {
-            hashAndCheck(ref);
-            mine.complete(null);
-        } catch (IOException | RuntimeException e) {
-            mine.completeExceptionally(e);
-            throw e;
-        } finally {
-            verifying.remove(key, mine);
-        }
-    }
-
-    /** Verifications running now (none left behind once they end). */
-    int verificationsRunning() {
-        return verifying.size();
-    }
-
-    /** The outcome of another thread's verification, as this thread's own exception. */
-    private static void awaitVerification(CompletableFuture<Void> running) throws IOException {
-        try {
-            running.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new java.io.InterruptedIOException("interrupted while a chunk was verified");
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof CorruptDataException) {
-                throw new CorruptDataException(cause.getMessage());
-            }
-            if (cause instanceof IOException) {
-                throw new IOException(cause.getMessage(), cause);
-            }
-            throw new IllegalStateException("verifying a chunk failed", cause);
-        }
-    }
-
-    private void hashAndCheck(ChunkRef ref) throws IOException {
         MessageDigest sha = sha256();
         long total = 0;
         try (InputStream in = Files.newInputStream(pathOf(ref.id()))) {

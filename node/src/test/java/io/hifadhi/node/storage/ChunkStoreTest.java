@@ -63,51 +63,6 @@ class ChunkStoreTest {
         assertTrue(e.getMessage().contains(ref.id()));
     }
 
-    /** Readers of one chunk at once share a verification: each still gets its answer, corrupt or good. */
-    @Test
-    void concurrentReadersOfOneChunkEachGetTheVerdict() throws Exception {
-        ChunkStore store = new ChunkStore(tmp.resolve("chunks"), false);
-        byte[] data = new byte[4 << 20];
-        new Random(3).nextBytes(data);
-        ChunkRef good = write(store, data);
-        data[0] ^= 1;
-        ChunkRef bad = write(store, data);
-        try (FileChannel ch = FileChannel.open(store.pathOf(bad.id()), java.nio.file.StandardOpenOption.WRITE)) {
-            ch.write(ByteBuffer.wrap(new byte[]{(byte) (data[4_000_000] ^ 1)}), 4_000_000);
-        }
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(16);
-        try {
-            for (ChunkRef ref : java.util.List.of(good, bad)) {
-                java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
-                java.util.List<java.util.concurrent.Future<String>> verdicts = new java.util.ArrayList<>();
-                for (int i = 0; i < 16; i++) {
-                    verdicts.add(pool.submit(() -> {
-                        start.await();
-                        try {
-                            store.verify(ref);
-                            return "good";
-                        } catch (CorruptDataException e) {
-                            assertTrue(e.getMessage().contains(ref.id()), e.getMessage());
-                            return "corrupt";
-                        }
-                    }));
-                }
-                start.countDown();
-                for (var v : verdicts) {
-                    assertEquals(ref == good ? "good" : "corrupt", v.get(30, java.util.concurrent.TimeUnit.SECONDS));
-                }
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-        assertEquals(0, store.verificationsRunning());
-        // Nothing is remembered: the good chunk, corrupted now, fails its next read.
-        try (FileChannel ch = FileChannel.open(store.pathOf(good.id()), java.nio.file.StandardOpenOption.WRITE)) {
-            ch.truncate(100);
-        }
-        assertThrows(CorruptDataException.class, () -> store.verify(good));
-    }
-
     @Test
     void truncatedOrMissingChunksAreCorrupt() throws Exception {
         ChunkStore store = new ChunkStore(tmp.resolve("chunks"), false);
