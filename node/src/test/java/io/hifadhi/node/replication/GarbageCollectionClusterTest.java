@@ -120,7 +120,9 @@ class GarbageCollectionClusterTest {
             // node holds exactly the chunks of the live objects (no two of them share bytes).
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 for (int n = 0; n < 3; n++) {
-                    assertEquals(liveBytes, directorySize(cluster.node(n).dataDir().resolve("chunks")), TestCluster.name(n));
+                    Path chunks = cluster.node(n).dataDir().resolve("chunks");
+                    assertEquals(liveBytes, chunkFileBytes(chunks), TestCluster.name(n));
+                    assertEquals(0, orphanChecksumFiles(chunks), TestCluster.name(n) + ": CRC files whose chunk was collected");
                 }
             });
             System.out.printf("every node holds only live chunks %d ms after node-c's return%n", (System.nanoTime() - started) / 1_000_000);
@@ -170,11 +172,11 @@ class GarbageCollectionClusterTest {
                 Path chunks = single.node(0).dataDir().resolve("chunks");
                 // The deleted object goes a grace later; the upload's part stays while the upload is in progress.
                 await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
-                        .until(() -> directorySize(chunks) == kept.length + (5L << 20));
+                        .until(() -> chunkFileBytes(chunks) == kept.length + (5L << 20));
                 assertEquals(1, s3.listMultipartUploads(b -> b.bucket("gc-test")).uploads().size());
                 // Abandoned past its age: aborted, then its part collected.
                 await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> directorySize(chunks) == kept.length);
+                        .until(() -> chunkFileBytes(chunks) == kept.length && orphanChecksumFiles(chunks) == 0);
                 assertEquals(0, s3.listMultipartUploads(b -> b.bucket("gc-test")).uploads().size());
                 assertArrayEquals(kept, s3.getObjectAsBytes(b -> b.bucket("gc-test").key("kept")).asByteArray());
             }
@@ -262,6 +264,31 @@ class GarbageCollectionClusterTest {
     }
 
     /** Bytes of the regular files under {@code root}; a file or directory the collector deletes meanwhile counts 0. */
+    /** Bytes of the chunk files under {@code chunks}, without each chunk's CRC file ({@code <id>.crc}). */
+    static long chunkFileBytes(Path chunks) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(chunks)) {
+            return files.filter(f -> f.getFileName().toString().length() == 64).mapToLong(f -> {
+                try {
+                    return Files.isRegularFile(f) ? Files.size(f) : 0;
+                } catch (IOException gone) {
+                    return 0; // collected during the walk
+                }
+            }).sum();
+        } catch (java.io.UncheckedIOException e) {
+            return -1; // a directory went during the walk: measure again
+        }
+    }
+
+    /** CRC files left behind by a chunk that is gone: the collector must delete both. */
+    static long orphanChecksumFiles(Path chunks) throws IOException {
+        try (java.util.stream.Stream<Path> files = Files.walk(chunks)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".crc") && !f.getParent().endsWith(".tmp"))
+                    .filter(f -> !Files.exists(f.resolveSibling(f.getFileName().toString().replace(".crc", "")))).count();
+        } catch (java.io.UncheckedIOException e) {
+            return -1;
+        }
+    }
+
     static long directorySize(Path root) {
         long[] total = {0};
         try {
