@@ -66,24 +66,19 @@ final class AntiEntropy implements AutoCloseable {
     private record Snapshot(long builtAt, List<Ring> rings, Map<String, MerkleTree> trees, long foreignEntries, long foreignBytes) {
     }
 
+    /** How one sync with one peer went: whether entries were left for the next round, and how many were pulled. */
+    private record Synced(boolean backlog, long pulled) {
+        static final Synced EQUAL = new Synced(false, 0);
+    }
+
     private final Replication c;
     private final Map<String, SyncedKeyspace> keyspaces = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final ChunkKeeper keeper;
     private final Handoff handoff;
     private final Layout layout;
-    /**
-     * A round counts towards confirming a new ring only if it started this long after this node first saw that ring:
-     * by then the layout has reached the other nodes (a layout write goes to every reachable node at once, stragglers
-     * catch up within a transition round) and writes coordinated under the previous ring have finished, so every
-     * later write reaches this node through the write path and what the round pulls is all there is to pull.
-     */
-    static final long SETTLE_MILLIS = ROUND_MILLIS;
     private long round;
-    private long roundStartedNanos;
-    /** The newest ring this node has seen, since when, and the first complete round (every holder synced) after that. */
-    private List<io.hifadhi.ring.Member> newestSeen = List.of();
-    private long newestSeenNanos;
-    private long syncedRound = -1;
+    /** The last round in which this node pulled entries of a sharded keyspace: it was not holding all it owns. */
+    private long lastRoundWithPulls = -1;
     /** Until a hand-over pass ran after the last change, what is left to hand over is the snapshots' count. */
     private volatile long lastRoundInTransition = -1;
     private volatile long lastHandOverRound = -1;
@@ -145,7 +140,6 @@ final class AntiEntropy implements AutoCloseable {
         boolean backlog = false;
         try {
             round++;
-            roundStartedNanos = System.nanoTime();
             ClusterView v = c.placement().view();
             if (v.members().size() > 1) {
                 List<String> peers = new ArrayList<>();
@@ -159,7 +153,7 @@ final class AntiEntropy implements AutoCloseable {
                 synchronized (keyspaces) {
                     all = List.copyOf(keyspaces.values());
                 }
-                java.util.Set<String> syncedFully = new java.util.HashSet<>(peers);
+                java.util.Set<String> syncedClean = new java.util.HashSet<>(peers);
                 for (SyncedKeyspace k : all) {
                     Snapshot s = build(k, v);
                     for (String peer : peers) {
@@ -167,19 +161,20 @@ final class AntiEntropy implements AutoCloseable {
                             return;
                         }
                         try {
-                            boolean left = syncWith(v, k, s, peer);
-                            backlog |= left;
-                            if (!k.fullyReplicated() && left) {
-                                syncedFully.remove(peer);
+                            Synced r = syncWith(v, k, s, peer);
+                            backlog |= r.backlog();
+                            if (!k.fullyReplicated() && (r.backlog() || r.pulled() > 0)) {
+                                syncedClean.remove(peer);
+                                lastRoundWithPulls = round;
                             }
                         } catch (IOException | RuntimeException e) {
-                            syncedFully.remove(peer);
+                            syncedClean.remove(peer);
                             LOG.debug("anti-entropy of {} with {} paused: {}", k.name(), peer, Transport.unwrap(e).toString());
                         }
                     }
                 }
                 backlog |= keeper.pass(v, round);
-                backlog |= settleLayout(v, syncedFully);
+                backlog |= settleLayout(v, syncedClean);
             }
             sampleRate();
         } catch (InterruptedException e) {
@@ -194,26 +189,18 @@ final class AntiEntropy implements AutoCloseable {
     }
 
     /**
-     * After a round: confirms the newest ring in the layout once this node holds all it owns under it: a round that
-     * started {@link #SETTLE_MILLIS} after this node saw the ring synced every sharded keyspace with every node of a
-     * live ring to the end (whatever it pulled is held from then on), and a sweep of the chunk inventory that started
-     * after that round's syncs ended with every owned chunk on disk. Pulls in that round do not hold the confirmation
-     * back: under client writes a round nearly always pulls a few entries (a third replica's copy still in flight),
-     * and the earlier rule, a round without any pull, kept leaves under load open for minutes. Once the change is done
-     * everywhere, this node hands over what it no longer owns. Returns whether hand-over work was left.
+     * After a round: confirms the newest ring in the layout once this node holds all it owns under it (every node of
+     * a live ring synced without a pull this round, and a sweep of the chunk inventory that started after the last
+     * pull found every owned chunk on disk); and once the change is done everywhere, hands over what it no longer owns.
+     * Returns whether hand-over work was left.
      */
-    private boolean settleLayout(ClusterView v, java.util.Set<String> syncedFully) throws InterruptedException {
+    private boolean settleLayout(ClusterView v, java.util.Set<String> syncedClean) throws InterruptedException {
         ClusterLayout l = c.placement().layout();
         if (l.isEmpty()) {
             return false;
         }
         String me = c.localId();
         List<io.hifadhi.ring.Member> newest = l.owners();
-        if (!newest.equals(newestSeen)) {
-            newestSeen = newest;
-            newestSeenNanos = System.nanoTime();
-            syncedRound = -1;
-        }
         boolean owner = newest.stream().anyMatch(m -> m.id().equals(me));
         ClusterLayout.Ack acked = l.acks().get(me);
         if (owner && (acked == null || !acked.ring().equals(newest))) {
@@ -226,12 +213,8 @@ final class AntiEntropy implements AutoCloseable {
                     }
                 }
             }
-            needed.removeAll(syncedFully);
-            boolean settled = roundStartedNanos - newestSeenNanos >= TimeUnit.MILLISECONDS.toNanos(SETTLE_MILLIS);
-            if (syncedRound < 0 && settled && needed.isEmpty()) {
-                syncedRound = round;
-            }
-            if (syncedRound >= 0 && keeper.completeSweepStartedRound() >= syncedRound) {
+            needed.removeAll(syncedClean);
+            if (needed.isEmpty() && lastRoundWithPulls < round && keeper.cleanSweepStartedRound() > lastRoundWithPulls) {
                 try {
                     layout.ack(me, newest);
                     LOG.info("holds all it owns under the newest ring ({} owners); confirmed it", newest.size());
@@ -276,7 +259,7 @@ final class AntiEntropy implements AutoCloseable {
     }
 
     /** Descends the trees while digests differ; returns whether entries were left for the next round. */
-    private boolean syncWith(ClusterView v, SyncedKeyspace k, Snapshot s, String peer) throws IOException {
+    private Synced syncWith(ClusterView v, SyncedKeyspace k, Snapshot s, String peer) throws IOException {
         MerkleTree mine = s.trees().getOrDefault(peer, EMPTY);
         int[] nodes = {0};
         for (int level = 0; ; level++) {
@@ -291,7 +274,7 @@ final class AntiEntropy implements AutoCloseable {
                 }
             }
             if (differing.isEmpty()) {
-                return false;
+                return Synced.EQUAL;
             }
             if (level == MerkleTree.DEPTH) {
                 return reconcile(v, k, s, peer, differing);
@@ -303,7 +286,7 @@ final class AntiEntropy implements AutoCloseable {
         }
     }
 
-    private boolean reconcile(ClusterView v, SyncedKeyspace k, Snapshot s, String peer, List<Integer> leaves) throws IOException {
+    private Synced reconcile(ClusterView v, SyncedKeyspace k, Snapshot s, String peer, List<Integer> leaves) throws IOException {
         BitSet wanted = new BitSet(MerkleTree.LEAVES);
         leaves.forEach(wanted::set);
         Map<ByteBuffer, byte[]> local = collectShared(k, s, peer, wanted);
@@ -366,7 +349,7 @@ final class AntiEntropy implements AutoCloseable {
             LOG.info("anti-entropy of {} with {}: {} leaves differed, pulled {} and pushed {} entries{}", k.name(), peer,
                     leaves.size(), got, sent, backlog ? " (more next round)" : "");
         }
-        return backlog;
+        return new Synced(backlog, got);
     }
 
     private int push(ClusterView v, SyncedKeyspace k, String peer, List<byte[]> values) throws IOException {

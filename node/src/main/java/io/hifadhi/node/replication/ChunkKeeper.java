@@ -34,13 +34,10 @@ final class ChunkKeeper {
     private final TransferRate rate;
     private final java.util.concurrent.atomic.AtomicLong bytesRestored = new java.util.concurrent.atomic.AtomicLong();
     private String cursor;
-    /**
-     * Anti-entropy round in which the sweep under way started, and in which the last complete sweep did: one after
-     * which every owned chunk of the inventory it walked was on disk, found there or restored by it.
-     */
+    /** Anti-entropy round in which the sweep under way started, and in which the last sweep that found nothing missing did. */
     private long sweepStartedRound = -1;
-    private boolean sweepComplete;
-    private volatile long completeSweepStartedRound = -1;
+    private boolean sweepClean;
+    private volatile long cleanSweepStartedRound = -1;
     private volatile long missingChunks;
     private volatile long missingBytes;
     private long sweepMissing;
@@ -55,14 +52,9 @@ final class ChunkKeeper {
         this.rate = rate;
     }
 
-    /**
-     * The round in which the last complete sweep of the whole inventory started: every owned chunk it walked was on
-     * disk or restored by it. Chunks that were missing count as long as they were restored: under writes, inventory
-     * entries pulled by anti-entropy often arrive before the chunk's own copy, and demanding a sweep that finds
-     * nothing missing would keep a layout change from ever being confirmed while clients write.
-     */
-    long completeSweepStartedRound() {
-        return completeSweepStartedRound;
+    /** The round in which the last sweep of the whole inventory that found every owned chunk on disk started. */
+    long cleanSweepStartedRound() {
+        return cleanSweepStartedRound;
     }
 
     /** Owned chunks found missing by the last complete sweep (or the one under way, if it found more). */
@@ -86,7 +78,7 @@ final class ChunkKeeper {
         }
         if (cursor == null) {
             sweepStartedRound = round;
-            sweepComplete = true;
+            sweepClean = true;
             sweepMissing = 0;
             sweepMissingBytes = 0;
         }
@@ -111,12 +103,15 @@ final class ChunkKeeper {
         for (ChunkRef ref : missing) {
             sweepMissingBytes += ref.length();
         }
+        sweepClean &= missing.isEmpty();
         missingChunks = Math.max(missingChunks, sweepMissing);
         missingBytes = Math.max(missingBytes, sweepMissingBytes);
-        boolean sweepEnded = cursor == null;
-        if (sweepEnded) {
+        if (cursor == null) {
             missingChunks = sweepMissing;
             missingBytes = sweepMissingBytes;
+            if (sweepClean) {
+                cleanSweepStartedRound = sweepStartedRound;
+            }
         }
         long bytes = 0;
         int restored = 0;
@@ -124,7 +119,6 @@ final class ChunkKeeper {
         for (ChunkRef ref : missing) {
             if (bytes >= BYTES_PER_PASS) {
                 LOG.info("chunk keeper restored {} chunks ({} bytes) this pass; the rest next pass", restored, bytes);
-                sweepComplete = false;
                 return true;
             }
             try {
@@ -140,10 +134,6 @@ final class ChunkKeeper {
             } catch (IOException | RuntimeException e) {
                 failed.add(ref.id() + " (" + e.getMessage() + ")");
             }
-        }
-        sweepComplete &= failed.isEmpty();
-        if (sweepEnded && sweepComplete) {
-            completeSweepStartedRound = sweepStartedRound;
         }
         long now = System.currentTimeMillis();
         // A chunk no reachable node can serve is retried every pass; say so at most once a minute.
