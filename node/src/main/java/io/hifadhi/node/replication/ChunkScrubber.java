@@ -201,6 +201,9 @@ public final class ChunkScrubber implements AutoCloseable {
     private void remember(long millis) {
         try {
             Path part = lastPassFile.resolveSibling(lastPassFile.getFileName() + ".part");
+            // Owner-only from creation, like every file the node writes in its data directory.
+            Files.deleteIfExists(part);
+            Files.createFile(part, io.hifadhi.node.config.OwnerOnly.file());
             Files.writeString(part, Long.toString(millis), StandardCharsets.US_ASCII);
             Files.move(part, lastPassFile, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
