@@ -306,7 +306,7 @@ public final class Node implements AutoCloseable {
                     r.dropLeftoverChunks(chunks);
                     onDeparted.run();
                 }, () -> LOG.info("forgot {} records of the time before this node was removed", r.forgetRemovedNodeData()),
-                        r::startRepair), clock::millis);
+                        r::startRepair, r::writesRoutedBy), clock::millis);
         layoutKeeper = keeper;
         if (answered > 0 || layout.alone(name)) {
             try {

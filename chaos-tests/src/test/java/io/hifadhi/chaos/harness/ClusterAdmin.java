@@ -67,7 +67,34 @@ public final class ClusterAdmin {
         });
     }
 
+    /**
+     * The node's Prometheus samples whose metric name starts with {@code prefix}, keyed by name and labels as printed
+     * (e.g. {@code hifadhi_membership_messages_total{direction="sent"}}); empty when it does not answer.
+     */
+    public Optional<Map<String, Double>> metrics(NodeProcess node, String prefix, Duration timeout) {
+        return text(node.baseUri().resolve("/metrics"), timeout).map(body -> {
+            Map<String, Double> out = new LinkedHashMap<>();
+            for (String line : body.split("\n")) {
+                int space = line.lastIndexOf(' ');
+                if (line.startsWith(prefix) && space > 0) {
+                    out.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
+                }
+            }
+            return out;
+        });
+    }
+
     private Optional<JsonNode> get(URI uri, Duration timeout) {
+        return text(uri, timeout).flatMap(body -> {
+            try {
+                return Optional.of(JSON.readTree(body));
+            } catch (IOException e) {
+                return Optional.empty();
+            }
+        });
+    }
+
+    private Optional<String> text(URI uri, Duration timeout) {
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header("SHARD-KEY", shardKey).GET().build();
         CompletableFuture<HttpResponse<String>> future = http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
         try {
@@ -75,8 +102,8 @@ public final class ClusterAdmin {
             if (response.statusCode() != 200) {
                 return Optional.empty();
             }
-            return Optional.of(JSON.readTree(response.body()));
-        } catch (ExecutionException | TimeoutException | IOException e) {
+            return Optional.of(response.body());
+        } catch (ExecutionException | TimeoutException e) {
             future.cancel(true);
             return Optional.empty();
         } catch (InterruptedException e) {

@@ -12,18 +12,24 @@ import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The cluster layout as this node knows it: which nodes own a share of the ring (explicit changes only), and for
- * each node the ring it last confirmed holding all its data for (its <em>sync ack</em>).
+ * The cluster layout as this node knows it: which nodes own a share of the ring (explicit changes only), for each
+ * node the ring it routes requests by (its <em>routing ack</em>), and the ring it last confirmed holding all its data
+ * for (its <em>sync ack</em>).
  * <p>
  * A ring change is a transition, as Garage's layout versions are: while some owner has not confirmed the newest
  * ring, the rings the owners did confirm stay live. Writes go to the replicas of every live ring (a write quorum in
  * each), reads go to the oldest one (it holds everything acknowledged before the change). When every owner confirmed
  * the newest ring, it is the only one left, and nodes hand over and drop what they no longer own.
+ * <p>
+ * An owner syncs towards confirming a ring only once every reachable node routes by it ({@link #routedByAll}): a node
+ * still writing by the previous ring could otherwise put a record on old owners only after the new owners synced,
+ * and once they confirmed, reads would ask the new owners alone (Garage's ack map plays this part).
  *
  * @param members every node ever in the layout, by id
  * @param acks    each node's confirmed ring, with the stamp of the confirmation
+ * @param routes  each node's routing ack: the ring by which it places every write it has in flight
  */
-public record ClusterLayout(Map<String, LayoutMember> members, Map<String, Ack> acks) {
+public record ClusterLayout(Map<String, LayoutMember> members, Map<String, Ack> acks, Map<String, Ack> routes) {
 
     /** A node's confirmation that it holds everything it owns under {@code ring}. */
     public record Ack(List<Member> ring, VersionStamp at) {
@@ -51,11 +57,12 @@ public record ClusterLayout(Map<String, LayoutMember> members, Map<String, Ack> 
         }
     }
 
-    public static final ClusterLayout EMPTY = new ClusterLayout(Map.of(), Map.of());
+    public static final ClusterLayout EMPTY = new ClusterLayout(Map.of(), Map.of(), Map.of());
 
     public ClusterLayout {
         members = Map.copyOf(members);
         acks = Map.copyOf(acks);
+        routes = Map.copyOf(routes);
     }
 
     public Optional<LayoutMember> member(String id) {
@@ -100,6 +107,25 @@ public record ClusterLayout(Map<String, LayoutMember> members, Map<String, Ack> 
         return liveRings().size() > 1;
     }
 
+    /**
+     * Whether every node that may coordinate requests (an owner or a leaving node) and that {@code reachable} says is
+     * up routes by the newest ring. An unreachable node writes nowhere; once back, it learns the layout before it
+     * serves (the rejoin gate).
+     */
+    public boolean routedByAll(java.util.function.Predicate<String> reachable) {
+        List<Member> current = owners();
+        for (LayoutMember m : members.values()) {
+            boolean coordinates = m.role() == LayoutRole.MEMBER || m.role() == LayoutRole.LEAVING;
+            if (coordinates && reachable.test(m.id())) {
+                Ack r = routes.get(m.id());
+                if (r == null || !r.ring().equals(current)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
     /** Owners that confirmed the newest ring. */
     public int ownersConfirmed() {
         List<Member> current = owners();
@@ -117,21 +143,25 @@ public record ClusterLayout(Map<String, LayoutMember> members, Map<String, Ack> 
         return List.copyOf(s);
     }
 
-    /** Builds a layout from table entries: {@code member/ID} and {@code ack/ID}. */
+    /** Builds a layout from table entries: {@code member/ID}, {@code ack/ID} and {@code routes/ID}. */
     static ClusterLayout of(Map<String, byte[]> entries, Map<String, VersionStamp> stamps) {
         Map<String, LayoutMember> members = new TreeMap<>();
         Map<String, Ack> acks = new TreeMap<>();
+        Map<String, Ack> routes = new TreeMap<>();
         entries.forEach((key, value) -> {
             if (key.startsWith(MEMBER_PREFIX)) {
                 String id = key.substring(MEMBER_PREFIX.length());
                 members.put(id, LayoutMember.decode(id, value));
             } else if (key.startsWith(ACK_PREFIX)) {
                 acks.put(key.substring(ACK_PREFIX.length()), new Ack(Ack.decodeRing(value), stamps.get(key)));
+            } else if (key.startsWith(ROUTES_PREFIX)) {
+                routes.put(key.substring(ROUTES_PREFIX.length()), new Ack(Ack.decodeRing(value), stamps.get(key)));
             }
         });
-        return new ClusterLayout(members, acks);
+        return new ClusterLayout(members, acks, routes);
     }
 
     static final String MEMBER_PREFIX = "member/";
     static final String ACK_PREFIX = "ack/";
+    static final String ROUTES_PREFIX = "routes/";
 }

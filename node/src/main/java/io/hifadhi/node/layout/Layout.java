@@ -13,8 +13,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The cluster layout, kept in a fully replicated table ({@code layout}) of last-writer-wins entries: one per node
- * for its role ({@code member/ID}, which any node may change) and one per node for its sync ack ({@code ack/ID},
- * which only that node writes). Reads are local and cached for a moment: placement asks on every request.
+ * for its role ({@code member/ID}, which any node may change), and two per node that only that node writes: its sync
+ * ack ({@code ack/ID}) and its routing ack ({@code routes/ID}). Reads are local and cached for a moment: placement asks on every request.
  */
 public final class Layout {
     public static final String TABLE = "layout";
@@ -112,6 +112,11 @@ public final class Layout {
     /** Records that node {@code id} (this node) holds all it owns under {@code ring}. */
     public void ack(String id, List<Member> ring) throws IOException {
         write(ClusterLayout.ACK_PREFIX + id, ClusterLayout.Ack.encode(ring));
+    }
+
+    /** Records that node {@code id} (this node) places every write it has in flight by {@code ring}. */
+    public void routes(String id, List<Member> ring) throws IOException {
+        write(ClusterLayout.ROUTES_PREFIX + id, ClusterLayout.Ack.encode(ring));
     }
 
     private void setRole(String id, LayoutRole role) throws IOException {

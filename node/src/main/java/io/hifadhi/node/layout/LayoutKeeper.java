@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -61,9 +62,10 @@ public final class LayoutKeeper implements AutoCloseable {
      * @param onDeparted    run once, after a leaving node drained and marked itself removed (the process exits)
      * @param forgetOldData run before a node removed while away rejoins
      * @param onSeated      run once, when the node knows its seat: starts what pushes its data to others
+     * @param writesRoutedBy whether every write this node has in flight was placed with the given ring as the newest
      */
     public record Hooks(Consumer<String> onRemoved, BooleanSupplier holdsNothing, Runnable onDeparted, Forget forgetOldData,
-                        Runnable onSeated) {
+                        Runnable onSeated, Predicate<List<io.hifadhi.ring.Member>> writesRoutedBy) {
     }
 
     public LayoutKeeper(Layout layout, LayoutMember self, Supplier<ClusterView> view, Duration deadAfter, Hooks hooks,
@@ -106,6 +108,7 @@ public final class LayoutKeeper implements AutoCloseable {
             if (me == null || me.role() == LayoutRole.REMOVED) {
                 return; // the join is on its way (a write quorum was not reached yet): retried next tick
             }
+            ackRouting(l);
             if (me.role() == LayoutRole.LEAVING && !l.inTransition() && hooks.holdsNothing().getAsBoolean()) {
                 layout.remove(self.id());
                 departed = true;
@@ -144,6 +147,19 @@ public final class LayoutKeeper implements AutoCloseable {
         if (!seated) {
             seated = true;
             hooks.onSeated().run();
+        }
+    }
+
+    /**
+     * Publishes that this node routes by the newest ring, once no write it placed by an older one is in flight (the
+     * owners' sync towards confirming the ring waits for every node's routing ack).
+     */
+    private void ackRouting(ClusterLayout l) throws IOException {
+        List<io.hifadhi.ring.Member> newest = l.owners();
+        ClusterLayout.Ack routed = l.routes().get(self.id());
+        if ((routed == null || !routed.ring().equals(newest)) && hooks.writesRoutedBy().test(newest)) {
+            layout.routes(self.id(), newest);
+            LOG.debug("routes every write by the newest ring ({} owners)", newest.size());
         }
     }
 

@@ -66,19 +66,23 @@ final class AntiEntropy implements AutoCloseable {
     private record Snapshot(long builtAt, List<Ring> rings, Map<String, MerkleTree> trees, long foreignEntries, long foreignBytes) {
     }
 
-    /** How one sync with one peer went: whether entries were left for the next round, and how many were pulled. */
-    private record Synced(boolean backlog, long pulled) {
-        static final Synced EQUAL = new Synced(false, 0);
-    }
-
     private final Replication c;
     private final Map<String, SyncedKeyspace> keyspaces = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
     private final ChunkKeeper keeper;
     private final Handoff handoff;
     private final Layout layout;
     private long round;
-    /** The last round in which this node pulled entries of a sharded keyspace: it was not holding all it owns. */
-    private long lastRoundWithPulls = -1;
+    private long roundStartedNanos;
+    /** The newest ring this node has seen, since when, and the first complete round (every holder synced) after that. */
+    /**
+     * The newest ring this node has seen; when it first saw every reachable node route by it (-1: not yet); and the
+     * first round after that which synced every sharded keyspace with every holder (-1: none yet). Only such a round
+     * counts towards confirming the ring: every write placed by an older ring had finished on its replicas by then, so
+     * the round pulls whatever of it this node owns, and every later write reaches this node through the write path.
+     */
+    private List<io.hifadhi.ring.Member> newestSeen = List.of();
+    private long routedByAllNanos = -1;
+    private long syncedRound = -1;
     /** Until a hand-over pass ran after the last change, what is left to hand over is the snapshots' count. */
     private volatile long lastRoundInTransition = -1;
     private volatile long lastHandOverRound = -1;
@@ -140,6 +144,7 @@ final class AntiEntropy implements AutoCloseable {
         boolean backlog = false;
         try {
             round++;
+            roundStartedNanos = System.nanoTime();
             ClusterView v = c.placement().view();
             if (v.members().size() > 1) {
                 List<String> peers = new ArrayList<>();
@@ -153,7 +158,7 @@ final class AntiEntropy implements AutoCloseable {
                 synchronized (keyspaces) {
                     all = List.copyOf(keyspaces.values());
                 }
-                java.util.Set<String> syncedClean = new java.util.HashSet<>(peers);
+                java.util.Set<String> syncedFully = new java.util.HashSet<>(peers);
                 for (SyncedKeyspace k : all) {
                     Snapshot s = build(k, v);
                     for (String peer : peers) {
@@ -161,20 +166,19 @@ final class AntiEntropy implements AutoCloseable {
                             return;
                         }
                         try {
-                            Synced r = syncWith(v, k, s, peer);
-                            backlog |= r.backlog();
-                            if (!k.fullyReplicated() && (r.backlog() || r.pulled() > 0)) {
-                                syncedClean.remove(peer);
-                                lastRoundWithPulls = round;
+                            boolean left = syncWith(v, k, s, peer);
+                            backlog |= left;
+                            if (!k.fullyReplicated() && left) {
+                                syncedFully.remove(peer);
                             }
                         } catch (IOException | RuntimeException e) {
-                            syncedClean.remove(peer);
+                            syncedFully.remove(peer);
                             LOG.debug("anti-entropy of {} with {} paused: {}", k.name(), peer, Transport.unwrap(e).toString());
                         }
                     }
                 }
                 backlog |= keeper.pass(v, round);
-                backlog |= settleLayout(v, syncedClean);
+                backlog |= settleLayout(v, syncedFully);
             }
             sampleRate();
         } catch (InterruptedException e) {
@@ -189,18 +193,29 @@ final class AntiEntropy implements AutoCloseable {
     }
 
     /**
-     * After a round: confirms the newest ring in the layout once this node holds all it owns under it (every node of
-     * a live ring synced without a pull this round, and a sweep of the chunk inventory that started after the last
-     * pull found every owned chunk on disk); and once the change is done everywhere, hands over what it no longer owns.
-     * Returns whether hand-over work was left.
+     * After a round: confirms the newest ring in the layout once this node holds all it owns under it: a round that
+     * started after every reachable node routed by the ring ({@link ClusterLayout#routedByAll}) synced every sharded
+     * keyspace with every node of a live ring to the end (whatever it pulled is held from then on), and a sweep of the chunk inventory that started
+     * after that round's syncs ended with every owned chunk on disk. Pulls in that round do not hold the confirmation
+     * back: under client writes a round nearly always pulls a few entries (a third replica's copy still in flight),
+     * and the earlier rule, a round without any pull, kept leaves under load open for minutes. Once the change is done
+     * everywhere, this node hands over what it no longer owns. Returns whether hand-over work was left.
      */
-    private boolean settleLayout(ClusterView v, java.util.Set<String> syncedClean) throws InterruptedException {
+    private boolean settleLayout(ClusterView v, java.util.Set<String> syncedFully) throws InterruptedException {
         ClusterLayout l = c.placement().layout();
         if (l.isEmpty()) {
             return false;
         }
         String me = c.localId();
         List<io.hifadhi.ring.Member> newest = l.owners();
+        if (!newest.equals(newestSeen)) {
+            newestSeen = newest;
+            routedByAllNanos = -1;
+            syncedRound = -1;
+        }
+        if (routedByAllNanos < 0 && l.routedByAll(id -> id.equals(me) || v.isReachable(id))) {
+            routedByAllNanos = System.nanoTime(); // the next round is the first that counts
+        }
         boolean owner = newest.stream().anyMatch(m -> m.id().equals(me));
         ClusterLayout.Ack acked = l.acks().get(me);
         if (owner && (acked == null || !acked.ring().equals(newest))) {
@@ -213,8 +228,12 @@ final class AntiEntropy implements AutoCloseable {
                     }
                 }
             }
-            needed.removeAll(syncedClean);
-            if (needed.isEmpty() && lastRoundWithPulls < round && keeper.cleanSweepStartedRound() > lastRoundWithPulls) {
+            needed.removeAll(syncedFully);
+            boolean settled = routedByAllNanos >= 0 && roundStartedNanos >= routedByAllNanos;
+            if (syncedRound < 0 && settled && needed.isEmpty()) {
+                syncedRound = round;
+            }
+            if (syncedRound >= 0 && keeper.completeSweepStartedRound() >= syncedRound) {
                 try {
                     layout.ack(me, newest);
                     LOG.info("holds all it owns under the newest ring ({} owners); confirmed it", newest.size());
@@ -259,7 +278,7 @@ final class AntiEntropy implements AutoCloseable {
     }
 
     /** Descends the trees while digests differ; returns whether entries were left for the next round. */
-    private Synced syncWith(ClusterView v, SyncedKeyspace k, Snapshot s, String peer) throws IOException {
+    private boolean syncWith(ClusterView v, SyncedKeyspace k, Snapshot s, String peer) throws IOException {
         MerkleTree mine = s.trees().getOrDefault(peer, EMPTY);
         int[] nodes = {0};
         for (int level = 0; ; level++) {
@@ -274,7 +293,7 @@ final class AntiEntropy implements AutoCloseable {
                 }
             }
             if (differing.isEmpty()) {
-                return Synced.EQUAL;
+                return false;
             }
             if (level == MerkleTree.DEPTH) {
                 return reconcile(v, k, s, peer, differing);
@@ -286,7 +305,7 @@ final class AntiEntropy implements AutoCloseable {
         }
     }
 
-    private Synced reconcile(ClusterView v, SyncedKeyspace k, Snapshot s, String peer, List<Integer> leaves) throws IOException {
+    private boolean reconcile(ClusterView v, SyncedKeyspace k, Snapshot s, String peer, List<Integer> leaves) throws IOException {
         BitSet wanted = new BitSet(MerkleTree.LEAVES);
         leaves.forEach(wanted::set);
         Map<ByteBuffer, byte[]> local = collectShared(k, s, peer, wanted);
@@ -349,7 +368,7 @@ final class AntiEntropy implements AutoCloseable {
             LOG.info("anti-entropy of {} with {}: {} leaves differed, pulled {} and pushed {} entries{}", k.name(), peer,
                     leaves.size(), got, sent, backlog ? " (more next round)" : "");
         }
-        return new Synced(backlog, got);
+        return backlog;
     }
 
     private int push(ClusterView v, SyncedKeyspace k, String peer, List<byte[]> values) throws IOException {

@@ -34,10 +34,13 @@ final class ChunkKeeper {
     private final TransferRate rate;
     private final java.util.concurrent.atomic.AtomicLong bytesRestored = new java.util.concurrent.atomic.AtomicLong();
     private String cursor;
-    /** Anti-entropy round in which the sweep under way started, and in which the last sweep that found nothing missing did. */
+    /**
+     * Anti-entropy round in which the sweep under way started, and in which the last complete sweep did: one after
+     * which every owned chunk of the inventory it walked was on disk, found there or restored by it.
+     */
     private long sweepStartedRound = -1;
-    private boolean sweepClean;
-    private volatile long cleanSweepStartedRound = -1;
+    private boolean sweepComplete;
+    private volatile long completeSweepStartedRound = -1;
     private volatile long missingChunks;
     private volatile long missingBytes;
     private long sweepMissing;
@@ -52,9 +55,14 @@ final class ChunkKeeper {
         this.rate = rate;
     }
 
-    /** The round in which the last sweep of the whole inventory that found every owned chunk on disk started. */
-    long cleanSweepStartedRound() {
-        return cleanSweepStartedRound;
+    /**
+     * The round in which the last complete sweep of the whole inventory started: every owned chunk it walked was on
+     * disk or restored by it. Chunks that were missing count as long as they were restored: under writes, inventory
+     * entries pulled by anti-entropy often arrive before the chunk's own copy, and demanding a sweep that finds
+     * nothing missing would keep a layout change from ever being confirmed while clients write.
+     */
+    long completeSweepStartedRound() {
+        return completeSweepStartedRound;
     }
 
     /** Owned chunks found missing by the last complete sweep (or the one under way, if it found more). */
@@ -78,7 +86,7 @@ final class ChunkKeeper {
         }
         if (cursor == null) {
             sweepStartedRound = round;
-            sweepClean = true;
+            sweepComplete = true;
             sweepMissing = 0;
             sweepMissingBytes = 0;
         }
@@ -103,15 +111,12 @@ final class ChunkKeeper {
         for (ChunkRef ref : missing) {
             sweepMissingBytes += ref.length();
         }
-        sweepClean &= missing.isEmpty();
         missingChunks = Math.max(missingChunks, sweepMissing);
         missingBytes = Math.max(missingBytes, sweepMissingBytes);
-        if (cursor == null) {
+        boolean sweepEnded = cursor == null;
+        if (sweepEnded) {
             missingChunks = sweepMissing;
             missingBytes = sweepMissingBytes;
-            if (sweepClean) {
-                cleanSweepStartedRound = sweepStartedRound;
-            }
         }
         long bytes = 0;
         int restored = 0;
@@ -119,6 +124,7 @@ final class ChunkKeeper {
         for (ChunkRef ref : missing) {
             if (bytes >= BYTES_PER_PASS) {
                 LOG.info("chunk keeper restored {} chunks ({} bytes) this pass; the rest next pass", restored, bytes);
+                sweepComplete = false;
                 return true;
             }
             try {
@@ -134,6 +140,10 @@ final class ChunkKeeper {
             } catch (IOException | RuntimeException e) {
                 failed.add(ref.id() + " (" + e.getMessage() + ")");
             }
+        }
+        sweepComplete &= failed.isEmpty();
+        if (sweepEnded && sweepComplete) {
+            completeSweepStartedRound = sweepStartedRound;
         }
         long now = System.currentTimeMillis();
         // A chunk no reachable node can serve is retried every pass; say so at most once a minute.

@@ -475,7 +475,8 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         // The read ring's replicas, and while a layout change is under way the newest ring's too: a node whose layout
         // lags a moment behind the others must still find records already handed over to their new owners.
         List<String> replicas = new ArrayList<>(walk.subList(0, n));
-        for (String owner : c.placement().newOwners(v, position)) {
+        List<String> newOwners = c.placement().newOwners(v, position);
+        for (String owner : newOwners) {
             if (!replicas.contains(owner)) {
                 replicas.add(owner);
             }
@@ -488,14 +489,23 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
                 targets.add(id);
             }
         }
-        for (String id : replicas) {
-            if (!targets.contains(id) && (id.equals(c.localId()) || v.isReachable(id))) {
-                targets.add(id);
-            }
-        }
         if (targets.size() < r) {
             throw new StoreUnavailableException("cannot read " + bucket + "/" + key + ": only " + targets.size()
                     + " nodes that may hold its record are reachable and a read needs " + r + " (read quorum). Retry when nodes are back.");
+        }
+        // The read ring's quorum, and while a layout change is under way a quorum of the newest ring's owners too: a
+        // coordinator that already saw the change complete writes to the newest ring only, so a quorum of it must be
+        // heard, not just given a moment (FRESHNESS_WAIT_MILLIS) to answer.
+        List<QuorumGroup> groups = new ArrayList<>();
+        groups.add(new QuorumGroup(List.copyOf(targets), r));
+        List<String> reachableNewOwners = newOwners.stream().filter(id -> id.equals(c.localId()) || v.isReachable(id)).toList();
+        if (!reachableNewOwners.isEmpty()) {
+            groups.add(new QuorumGroup(reachableNewOwners, Math.min(reachableNewOwners.size(), c.placement().r(c.placement().ring(v)))));
+        }
+        for (String id : reachableNewOwners) {
+            if (!targets.contains(id)) {
+                targets.add(id);
+            }
         }
         Map<String, CompletableFuture<RecordReply>> replies = new LinkedHashMap<>();
         for (String id : targets) {
@@ -503,14 +513,15 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
                     Replication.RECORD_TIMEOUT));
         }
         CompletableFuture<Void> quorum = new CompletableFuture<>();
-        int[] counts = new int[2]; // successes, failures
-        for (CompletableFuture<RecordReply> f : replies.values()) {
-            f.whenComplete((reply, error) -> {
-                synchronized (counts) {
-                    counts[error == null ? 0 : 1]++;
-                    if (counts[0] >= r) {
+        java.util.Set<String> answered = new java.util.HashSet<>();
+        java.util.Set<String> failed = new java.util.HashSet<>();
+        for (Map.Entry<String, CompletableFuture<RecordReply>> e : replies.entrySet()) {
+            e.getValue().whenComplete((reply, error) -> {
+                synchronized (answered) {
+                    (error == null ? answered : failed).add(e.getKey());
+                    if (groups.stream().allMatch(g -> g.met(answered))) {
                         quorum.complete(null);
-                    } else if (counts[1] > replies.size() - r) {
+                    } else if (error != null && groups.stream().anyMatch(g -> g.lost(failed))) {
                         quorum.completeExceptionally(new StoreUnavailableException("cannot read " + bucket + "/" + key
                                 + ": fewer than " + r + " replicas answered (read quorum): " + Transport.unwrap(error).getMessage()));
                     }
@@ -541,6 +552,17 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         }
         all.whenCompleteAsync((ignored, e) -> readRepair(c, v, replicas, replies), c.transport().callbacks());
         return Optional.ofNullable(newest);
+    }
+
+    /** Replicas of which at least {@code needed} must answer a read. */
+    private record QuorumGroup(List<String> members, int needed) {
+        boolean met(java.util.Set<String> answered) {
+            return members.stream().filter(answered::contains).count() >= needed;
+        }
+
+        boolean lost(java.util.Set<String> failed) {
+            return members.stream().filter(failed::contains).count() > members.size() - needed;
+        }
     }
 
     private void readRepair(Replication c, ClusterView v, List<String> replicas, Map<String, CompletableFuture<RecordReply>> replies) {

@@ -65,6 +65,8 @@ public final class Replication implements AutoCloseable {
     private final MembershipListener listener;
     /** Quorum writes with sends still under way, told of suspicions so they can send stand-ins early. */
     private final Set<QuorumWrite> writesInFlight = ConcurrentHashMap.newKeySet();
+    /** Writes under way, each with the members of the newest ring it was placed by. */
+    private final Map<Object, Set<io.hifadhi.ring.Member>> inFlight = new ConcurrentHashMap<>();
     private final ChunkFetcher chunkFetcher;
     private volatile ExtraCopies extraCopies = ExtraCopies.NONE;
     private AntiEntropy antiEntropy;
@@ -387,6 +389,24 @@ public final class Replication implements AutoCloseable {
      */
     QuorumWrite.Pending write(String what, ClusterView v, long position, QuorumWrite.Sender sender) {
         List<io.hifadhi.ring.Ring> rings = placement.rings(v);
+        Object token = new Object();
+        inFlight.put(token, Set.copyOf(rings.get(0).members()));
+        QuorumWrite.Pending p = write(what, v, rings, position, sender);
+        p.settled().whenComplete((ignored, error) -> inFlight.remove(token));
+        return p;
+    }
+
+    /**
+     * Whether every write this node has in flight was placed with {@code ring} as the newest ring: then the node
+     * publishes that it routes by it (its routing ack; see {@link io.hifadhi.node.layout.ClusterLayout#routedByAll}).
+     */
+    public boolean writesRoutedBy(List<io.hifadhi.ring.Member> ring) {
+        Set<io.hifadhi.ring.Member> newest = Set.copyOf(ring);
+        return inFlight.values().stream().allMatch(newest::equals);
+    }
+
+    private QuorumWrite.Pending write(String what, ClusterView v, List<io.hifadhi.ring.Ring> rings, long position,
+                                      QuorumWrite.Sender sender) {
         List<List<String>> walks = placement.writeWalks(rings, position);
         if (rings.size() == 1) {
             return write(what, v, rings.get(0), walks.get(0), sender);

@@ -27,6 +27,11 @@ class ClusterLayoutTest {
         put(ClusterLayout.ACK_PREFIX + id, ClusterLayout.Ack.encode(members));
     }
 
+    private void routes(String id, String... ring) {
+        List<Member> members = java.util.Arrays.stream(ring).map(r -> new Member(r, "", 100)).toList();
+        put(ClusterLayout.ROUTES_PREFIX + id, ClusterLayout.Ack.encode(members));
+    }
+
     private void put(String key, byte[] value) {
         entries.put(key, value);
         stamps.put(key, new VersionStamp(clock++, 0, "t"));
@@ -75,6 +80,29 @@ class ClusterLayoutTest {
         ack("d", "a", "b", "c", "d");
         assertFalse(layout().inTransition());
         assertEquals(List.of("a", "b", "c", "d"), ids(layout().readRing()));
+    }
+
+    @Test
+    void aRingIsRoutedByAllOnlyOnceEveryReachableOwnerAndLeaverRoutesByIt() {
+        for (String id : List.of("a", "b", "c", "d")) {
+            member(id, LayoutRole.MEMBER);
+            routes(id, "a", "b", "c", "d");
+        }
+        member("e", LayoutRole.REMOVED); // removed: coordinates nothing, its routing ack is never asked for
+        assertTrue(layout().routedByAll(id -> true));
+
+        member("d", LayoutRole.LEAVING);
+        assertFalse(layout().routedByAll(id -> true), "nobody routes by a, b, c yet");
+        for (String id : List.of("a", "b", "c")) {
+            routes(id, "a", "b", "c");
+        }
+        assertFalse(layout().routedByAll(id -> true), "the leaving node still coordinates requests by the old ring");
+        assertTrue(layout().routedByAll(id -> !id.equals("d")), "an unreachable node places no writes");
+        routes("d", "a", "b", "c");
+        assertTrue(layout().routedByAll(id -> true));
+
+        member("f", LayoutRole.MEMBER); // a join: the newcomer has not acked yet
+        assertFalse(layout().routedByAll(id -> true));
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.hifadhi.node.layout;
 
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,10 +27,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The default build runs a shorter version (3 to 5, one leave, fewer objects; the dead-after half in this JVM as
  * replication.DeadAfterClusterTest); {@code -Pchaos} runs it as written.
  */
-// Its waits (a leave under load within 4 minutes) depend on throughput: a node confirms a ring only after an
-// anti-entropy round without pulls, which writes racing the move can delay (open in issue #14). It runs in the
-// fork that has the machine to itself (node/pom.xml).
-@Tag("timing")
 class ClusterShapeTest {
     private static final boolean FULL = "full".equals(System.getProperty("hifadhi.drill"));
     private static final String KEY = "cluster-shape-test-shard-key-0123456789";
