@@ -388,10 +388,18 @@ public final class Replication implements AutoCloseable {
      * still counts when it comes.
      */
     QuorumWrite.Pending write(String what, ClusterView v, long position, QuorumWrite.Sender sender) {
-        List<io.hifadhi.ring.Ring> rings = placement.rings(v);
+        // Registered before the rings are chosen: a write still choosing them may pick an older ring.
         Object token = new Object();
+        inFlight.put(token, Set.of());
+        List<io.hifadhi.ring.Ring> rings = placement.rings(v);
         inFlight.put(token, Set.copyOf(rings.get(0).members()));
-        QuorumWrite.Pending p = write(what, v, rings, position, sender);
+        QuorumWrite.Pending p;
+        try {
+            p = write(what, v, rings, position, sender);
+        } catch (RuntimeException e) {
+            inFlight.remove(token);
+            throw e;
+        }
         p.settled().whenComplete((ignored, error) -> inFlight.remove(token));
         return p;
     }
