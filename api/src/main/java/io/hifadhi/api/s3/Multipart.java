@@ -53,7 +53,7 @@ final class Multipart {
         PutObject.refuseUnsupported(r);
         ObjectWrite write = new ObjectWrite(r.bucket(), r.key(), r.header("Content-Type"),
                 ObjectHeaders.fromRequest(r.exchange().getRequestHeaders()), null, PutObject.tags(r));
-        boolean publicRead = acls.forObjectWrite(r);
+        boolean publicRead = !acls.forObjectWrite(r).isEmpty();
         String named = r.header(Checksums.ALGORITHM_HEADER);
         ChecksumAlgorithm algorithm = named == null ? null : Checksums.algorithm(named, Checksums.ALGORITHM_HEADER);
         ObjectChecksum.Type type = Checksums.uploadType(r, algorithm);
@@ -247,11 +247,10 @@ final class Multipart {
         String etag = multipartEtag(requestedEtags.values());
         ObjectChecksum checksum = objectChecksum(r, upload, chosen, requestedParts);
         services.requireBucket(r);
+        // The ACL asked for at Create goes into the object's one record, with the body.
+        MultipartStore.Upload publishing = upload.publicRead() ? upload.withGrants(Acls.toEveryone()) : upload;
         PutResult result = conditions.write(r.bucket(), r.key(), condition,
-                () -> services.uploads().complete(upload, numbers, etag, checksum));
-        if (upload.publicRead()) {
-            acls.applyToObject(r.bucket(), r.key(), true);
-        }
+                () -> services.uploads().complete(publishing, numbers, etag, checksum));
         completed(r, result.object().etag(), checksum);
     }
 
