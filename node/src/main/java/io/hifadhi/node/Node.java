@@ -162,6 +162,8 @@ public final class Node implements AutoCloseable {
         metrics.registry().register("hifadhi_gc_pending_bytes", (com.codahale.metrics.Gauge<Long>) () -> census().pendingBytes());
         metrics.registry().register("hifadhi_stored_bytes", (com.codahale.metrics.Gauge<Long>) this::payloadBytes);
         // Expiry: what this node's passes deleted (it handles the keys it is primary of) and aborted.
+        // Object records this node wrote: a client write is one record version on each of its N replicas.
+        metrics.counter("hifadhi_object_record_writes", () -> records == null ? 0L : records.writes());
         metrics.counter("hifadhi_lifecycle_expired", () -> lifecycle == null ? 0L : lifecycle.expiredByRules());
         metrics.counter("hifadhi_expired_files", () -> lifecycle == null ? 0L : lifecycle.expiredFiles());
         metrics.counter("hifadhi_lifecycle_aborted_uploads", () -> lifecycle == null ? 0L : lifecycle.abortedUploads());

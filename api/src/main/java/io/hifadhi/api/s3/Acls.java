@@ -83,31 +83,48 @@ final class Acls {
     }
 
     /**
-     * The object ACL a write (PutObject, CopyObject, CreateMultipartUpload) asks for, checked before any byte is
-     * staged: true for public-read, false for private or none.
+     * The grants a new object starts with for the ACL its write (PutObject, CopyObject, PostObject,
+     * CreateMultipartUpload) asks for, checked before any byte is staged: those to every address for public-read, none
+     * for private or no ACL. The write stores them in the same record as the body, so there is no moment at which the
+     * object exists without the ACL it was written with.
      */
-    boolean forObjectWrite(S3Request r) throws IOException, S3Exception {
+    List<Grant> forObjectWrite(S3Request r) throws IOException, S3Exception {
         AccessControlList acl = AccessControlList.fromHeaders(r);
-        boolean everyone = acl != null && publicRead(acl);
-        if (everyone) {
-            BucketCatalog.Bucket b = services.requireBucket(r);
-            PublicAccessBlock.of(b.publicAccessBlock()).refusePublicAcl(r.bucket(), true);
+        if (acl == null || !publicRead(acl)) {
+            return List.of();
         }
-        return everyone;
+        BucketCatalog.Bucket b = services.requireBucket(r);
+        PublicAccessBlock.of(b.publicAccessBlock()).refusePublicAcl(r.bucket(), true);
+        requireGrantStore();
+        return toEveryone();
+    }
+
+    /** The grants of a public-read object: reads without a key from every address, without expiry. */
+    static List<Grant> toEveryone() {
+        List<Grant> out = new ArrayList<>();
+        for (Cidr all : Grant.EVERYWHERE) {
+            out.add(new Grant(all, 0));
+        }
+        return out;
+    }
+
+    private GrantStore requireGrantStore() throws S3Exception {
+        GrantStore store = grants.get();
+        if (store == null) {
+            throw new S3Exception(S3Error.NotImplemented, "This node keeps no IP grants, so objects can only be private.");
+        }
+        return store;
     }
 
     /**
-     * Sets (or clears) an object's grants to every address, leaving narrower IP grants alone. Returns false when there
-     * is no such object.
+     * Sets (or clears) an existing object's grants to every address, leaving narrower IP grants alone, as one new
+     * version of its record. Returns false when there is no such object.
      */
-    boolean applyToObject(String bucket, String key, boolean everyone) throws IOException, S3Exception {
-        GrantStore store = grants.get();
-        if (store == null) {
-            if (everyone) {
-                throw new S3Exception(S3Error.NotImplemented, "This node keeps no IP grants, so objects can only be private.");
-            }
+    private boolean applyToObject(String bucket, String key, boolean everyone) throws IOException, S3Exception {
+        if (!everyone && grants.get() == null) {
             return services.store().get(bucket, key).isPresent();
         }
+        GrantStore store = requireGrantStore();
         java.time.Instant now = services.clock().instant();
         return store.updateObject(bucket, key, current -> {
             List<Grant> out = new ArrayList<>();
@@ -117,9 +134,7 @@ final class Acls {
                 }
             }
             if (everyone) {
-                for (Cidr all : Grant.EVERYWHERE) {
-                    out.add(new Grant(all, 0));
-                }
+                out.addAll(toEveryone());
             }
             return out;
         }).isPresent();

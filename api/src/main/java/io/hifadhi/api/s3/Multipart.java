@@ -53,7 +53,7 @@ final class Multipart {
         PutObject.refuseUnsupported(r);
         ObjectWrite write = new ObjectWrite(r.bucket(), r.key(), r.header("Content-Type"),
                 ObjectHeaders.fromRequest(r.exchange().getRequestHeaders()), null, PutObject.tags(r));
-        boolean publicRead = acls.forObjectWrite(r);
+        boolean publicRead = !acls.forObjectWrite(r).isEmpty();
         String named = r.header(Checksums.ALGORITHM_HEADER);
         ChecksumAlgorithm algorithm = named == null ? null : Checksums.algorithm(named, Checksums.ALGORITHM_HEADER);
         ObjectChecksum.Type type = Checksums.uploadType(r, algorithm);
@@ -143,9 +143,13 @@ final class Multipart {
             staged = Checksums.stage(services, in, upload.checksumAlgorithm());
         }
         MultipartStore.Part part = services.uploads().putPart(upload, number, staged.body(), staged.checksum());
-        S3Responses.xml(r.exchange(), 200, XmlWriter.document("CopyPartResult")
+        XmlWriter doc = XmlWriter.document("CopyPartResult")
                 .element("LastModified", S3Responses.isoTime(part.lastModified()))
-                .element("ETag", "\"" + part.etag() + "\""));
+                .element("ETag", "\"" + part.etag() + "\"");
+        if (part.checksum() != null) {
+            doc.element(Checksums.element(part.checksum().algorithm()), part.checksum().value());
+        }
+        S3Responses.xml(r.exchange(), 200, doc);
     }
 
     /** "bytes=first-last", both given and inside the source, as S3 requires for UploadPartCopy. */
@@ -243,11 +247,10 @@ final class Multipart {
         String etag = multipartEtag(requestedEtags.values());
         ObjectChecksum checksum = objectChecksum(r, upload, chosen, requestedParts);
         services.requireBucket(r);
+        // The ACL asked for at Create goes into the object's one record, with the body.
+        MultipartStore.Upload publishing = upload.publicRead() ? upload.withGrants(Acls.toEveryone()) : upload;
         PutResult result = conditions.write(r.bucket(), r.key(), condition,
-                () -> services.uploads().complete(upload, numbers, etag, checksum));
-        if (upload.publicRead()) {
-            acls.applyToObject(r.bucket(), r.key(), true);
-        }
+                () -> services.uploads().complete(publishing, numbers, etag, checksum));
         completed(r, result.object().etag(), checksum);
     }
 
@@ -368,8 +371,9 @@ final class Multipart {
                 .element("Bucket", r.bucket()).element("Key", r.key()).element("UploadId", upload.uploadId());
         owner.write(doc, "Initiator");
         owner.write(doc, "Owner");
-        doc.element("StorageClass", "STANDARD")
-                .element("PartNumberMarker", marker)
+        doc.element("StorageClass", "STANDARD");
+        uploadChecksum(doc, upload);
+        doc.element("PartNumberMarker", marker)
                 .element("NextPartNumberMarker", page.isEmpty() ? marker : page.get(page.size() - 1).number())
                 .element("MaxParts", max)
                 .element("IsTruncated", truncated);
@@ -448,12 +452,25 @@ final class Multipart {
             doc.start("Upload").element("Key", ListObjects.enc(u.key(), url)).element("UploadId", u.uploadId());
             owner.write(doc, "Initiator");
             owner.write(doc, "Owner");
-            doc.element("StorageClass", "STANDARD").element("Initiated", S3Responses.isoTime(u.initiated())).end();
+            doc.element("StorageClass", "STANDARD").element("Initiated", S3Responses.isoTime(u.initiated()));
+            uploadChecksum(doc, u);
+            doc.end();
         }
         for (String p : prefixes) {
             doc.start("CommonPrefixes").element("Prefix", ListObjects.enc(p, url)).end();
         }
         S3Responses.xml(r.exchange(), 200, doc);
+    }
+
+    /**
+     * ChecksumAlgorithm and ChecksumType of an upload created with x-amz-checksum-algorithm (nothing otherwise), as
+     * ListParts and ListMultipartUploads show them: SDKs read them to choose the checksum of the parts they resume.
+     */
+    private static void uploadChecksum(XmlWriter doc, MultipartStore.Upload upload) {
+        if (upload.checksumAlgorithm() != null) {
+            doc.element("ChecksumAlgorithm", upload.checksumAlgorithm().name())
+                    .element("ChecksumType", upload.checksumType().name());
+        }
     }
 
     private MultipartStore.Upload upload(S3Request r) throws IOException, S3Exception {

@@ -1,5 +1,6 @@
 package io.hifadhi.api.s3;
 
+import io.hifadhi.api.auth.Grant;
 import io.hifadhi.api.signature.ChecksumAlgorithm;
 import io.hifadhi.api.store.ObjectChecksum;
 import io.hifadhi.api.store.ObjectWrite;
@@ -23,7 +24,8 @@ public interface MultipartStore {
      * @param checksumAlgorithm the checksum every part carries and the object gets (x-amz-checksum-algorithm), or null
      * @param checksumType      whether the object's checksum is of its whole body or of its parts' checksums; null
      *                          exactly when the algorithm is
-     * @param publicRead        whether CreateMultipartUpload asked for a public object ACL, which Complete applies
+     * @param publicRead        whether CreateMultipartUpload asked for a public object ACL, which the completed object's
+     *                          record starts with
      */
     record Upload(String uploadId, ObjectWrite write, String owner, Instant initiated, ChecksumAlgorithm checksumAlgorithm,
                   ObjectChecksum.Type checksumType, boolean publicRead) {
@@ -33,6 +35,11 @@ public interface MultipartStore {
 
         public String bucket() {
             return write.bucket();
+        }
+
+        /** The same upload publishing an object that starts with these grants (its public-read ACL). */
+        public Upload withGrants(List<Grant> grants) {
+            return new Upload(uploadId, write.withGrants(grants), owner, initiated, checksumAlgorithm, checksumType, publicRead);
         }
 
         public String key() {

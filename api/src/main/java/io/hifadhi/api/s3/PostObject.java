@@ -3,6 +3,7 @@ package io.hifadhi.api.s3;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hifadhi.api.Endpoint;
+import io.hifadhi.api.auth.Grant;
 import io.hifadhi.api.http.BoundedInputStream;
 import io.hifadhi.api.multipart.MultipartException;
 import io.hifadhi.api.multipart.MultipartReader;
@@ -130,7 +131,8 @@ final class PostObject {
         }
         S3Request signed = new S3Request(r.exchange(), r.method(), r.bucket(), key, r.query(), auth, r.requestId());
         access.enforce(S3Operation.PostObject, signed);
-        boolean publicRead = fields.containsKey("acl") && acls.forObjectWrite(withAcl(signed, fields.get("acl")));
+        List<Grant> grants = fields.containsKey("acl") ? acls.forObjectWrite(withAcl(signed, fields.get("acl")))
+                : List.of();
         long max = Math.min(services.settings().maxObjectSize(), range == null ? Long.MAX_VALUE : Long.parseLong(range[1]));
         StagedBody staged;
         try {
@@ -150,10 +152,8 @@ final class PostObject {
                 metadata.put(k.substring("x-amz-meta-".length()), v);
             }
         });
-        PutResult result = PutObject.commit(services, signed, new ObjectWrite(r.bucket(), key, contentType, metadata), staged);
-        if (publicRead) {
-            acls.applyToObject(r.bucket(), key, true);
-        }
+        PutResult result = PutObject.commit(services, signed, new ObjectWrite(r.bucket(), key, contentType, metadata)
+                .withGrants(grants), staged);
         answer(r, fields, key, result.object().etag());
     }
 

@@ -1,6 +1,7 @@
 package io.hifadhi.api.s3;
 
 import io.hifadhi.api.Endpoint;
+import io.hifadhi.api.auth.Grant;
 import io.hifadhi.api.http.BoundedInputStream;
 import io.hifadhi.api.signature.AwsChunkedInputStream;
 import io.hifadhi.api.signature.ChecksumAlgorithm;
@@ -43,18 +44,16 @@ final class PutObject {
         services.requireBucket(r);
         ConditionalWrites.Condition condition = ConditionalWrites.of(r);
         refuseUnsupported(r, false);
-        boolean publicRead = acls.forObjectWrite(r);
+        List<Grant> grants = acls.forObjectWrite(r);
         conditions.check(r.bucket(), r.key(), condition); // early: a refused write stages nothing
         Map<String, String> metadata = ObjectHeaders.fromRequest(r.exchange().getRequestHeaders());
         Map<String, String> tags = tags(r);
         Checksums.Declared declared = Checksums.declared(r); // early: a contradictory one stages nothing
         String contentType = r.header("Content-Type");
         Checksums.CheckedBody staged = stageBody(r, services, declared);
-        ObjectWrite write = new ObjectWrite(r.bucket(), r.key(), contentType, metadata, null, tags, staged.checksum(), List.of());
+        ObjectWrite write = new ObjectWrite(r.bucket(), r.key(), contentType, metadata, null, tags, staged.checksum(), List.of(),
+                grants);
         PutResult result = conditions.write(r.bucket(), r.key(), condition, () -> commit(services, r, write, staged.body()));
-        if (publicRead) {
-            acls.applyToObject(r.bucket(), r.key(), true);
-        }
         r.exchange().getResponseHeaders().put(Headers.ETAG, "\"" + result.object().etag() + "\"");
         if (staged.checksum() != null) {
             Checksums.put(r.exchange().getResponseHeaders(), staged.checksum());

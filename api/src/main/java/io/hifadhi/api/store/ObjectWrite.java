@@ -1,5 +1,7 @@
 package io.hifadhi.api.store;
 
+import io.hifadhi.api.auth.Grant;
+
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -13,9 +15,11 @@ import java.util.Objects;
  * @param tags      the object's S3 tags, already validated; empty for none
  * @param checksum  the S3 additional checksum to keep with the object, already verified; null for none
  * @param parts     the parts of a multipart object in order; empty for an object written in one piece
+ * @param grants    the IP grants the new version starts with (an S3 canned ACL asked for with the write), stored in
+ *                  the same record as the body so the object is never readable without them; empty for none
  */
 public record ObjectWrite(String bucket, String key, String contentType, Map<String, String> userMetadata, Instant expiresAt,
-                          Map<String, String> tags, ObjectChecksum checksum, List<ObjectPart> parts) {
+                          Map<String, String> tags, ObjectChecksum checksum, List<ObjectPart> parts, List<Grant> grants) {
     public ObjectWrite {
         Objects.requireNonNull(bucket, "bucket");
         Objects.requireNonNull(key, "key");
@@ -23,6 +27,13 @@ public record ObjectWrite(String bucket, String key, String contentType, Map<Str
         userMetadata = userMetadata == null ? Map.of() : Map.copyOf(userMetadata);
         tags = tags == null ? Map.of() : Map.copyOf(tags);
         parts = parts == null ? List.of() : List.copyOf(parts);
+        grants = grants == null ? List.of() : List.copyOf(grants);
+    }
+
+    /** A write without grants. */
+    public ObjectWrite(String bucket, String key, String contentType, Map<String, String> userMetadata, Instant expiresAt,
+                       Map<String, String> tags, ObjectChecksum checksum, List<ObjectPart> parts) {
+        this(bucket, key, contentType, userMetadata, expiresAt, tags, checksum, parts, List.of());
     }
 
     /** A write without a checksum, in one piece. */
@@ -33,7 +44,12 @@ public record ObjectWrite(String bucket, String key, String contentType, Map<Str
 
     /** The same write with this checksum and these parts. */
     public ObjectWrite withBody(ObjectChecksum newChecksum, List<ObjectPart> newParts) {
-        return new ObjectWrite(bucket, key, contentType, userMetadata, expiresAt, tags, newChecksum, newParts);
+        return new ObjectWrite(bucket, key, contentType, userMetadata, expiresAt, tags, newChecksum, newParts, grants);
+    }
+
+    /** The same write starting with these grants. */
+    public ObjectWrite withGrants(List<Grant> newGrants) {
+        return new ObjectWrite(bucket, key, contentType, userMetadata, expiresAt, tags, checksum, parts, newGrants);
     }
 
     /** A write without tags. */

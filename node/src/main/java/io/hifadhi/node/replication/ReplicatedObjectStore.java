@@ -254,7 +254,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         }
         ObjectRecord record = new ObjectRecord(write.bucket(), write.key(), staged.size(), staged.md5Hex(),
                 write.contentType(), write.userMetadata(), c.clock().now(), false, staged.inline(), staged.chunks(),
-                LocalObjectStore.expiresAtMillis(write), List.of(), write.tags(), 0, write.checksum(), write.parts());
+                LocalObjectStore.expiresAtMillis(write), write.grants(), write.tags(), 0, write.checksum(), write.parts());
         QuorumWrite.Outcome outcome = writeRecord(c, record);
         return new PutResult(record.toInfo(), outcome.previousLive());
     }
@@ -268,7 +268,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         keep(c, chunks);
         ObjectRecord record = new ObjectRecord(write.bucket(), write.key(), size, etag, write.contentType(),
                 write.userMetadata(), c.clock().now(), false, null, chunks, LocalObjectStore.expiresAtMillis(write),
-                List.of(), write.tags(), 0, write.checksum(), write.parts());
+                write.grants(), write.tags(), 0, write.checksum(), write.parts());
         return new PutResult(record.toInfo(), writeRecord(c, record).previousLive());
     }
 

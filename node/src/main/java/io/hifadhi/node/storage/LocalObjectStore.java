@@ -146,7 +146,7 @@ public final class LocalObjectStore implements ObjectStore, ObjectPublisher {
             Optional<ObjectRecord> existing = records.get(write.bucket(), write.key());
             ObjectRecord record = new ObjectRecord(write.bucket(), write.key(), size, etag,
                     write.contentType(), write.userMetadata(), stampAfter(existing), false,
-                    inline, chunkList, expiresAtMillis(write), List.of(), write.tags(), 0, write.checksum(), write.parts());
+                    inline, chunkList, expiresAtMillis(write), write.grants(), write.tags(), 0, write.checksum(), write.parts());
             records.put(record);
             return new PutResult(record.toInfo(), existing.map(r -> !r.deleted()).orElse(false));
         }

@@ -48,6 +48,8 @@ public final class RecordStore implements AutoCloseable {
     private final ColumnFamilyOptions familyOptions;
     private final WriteOptions writeOptions;
     private final RocksDB db;
+    /** Object records written (a batch counts each), for the write-amplification metric. */
+    private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
     private final RecordCodec codec;
     private final List<ColumnFamilyHandle> handles;
     private final ColumnFamilyHandle chunkRefs;
@@ -118,9 +120,15 @@ public final class RecordStore implements AutoCloseable {
     public void put(ObjectRecord record) throws IOException {
         try {
             db.put(writeOptions, keyOf(record.bucket(), record.key()), codec.encode(record));
+            writes.incrementAndGet();
         } catch (RocksDBException e) {
             throw new IOException("record write failed: " + e.getMessage(), e);
         }
+    }
+
+    /** How many object records this node has written since it started (every version, every replica's copy). */
+    public long writes() {
+        return writes.get();
     }
 
     /** Deletes records outright (synced): tombstones every replica holds, past the grace; a stand-in's delivered copy. */
@@ -152,6 +160,7 @@ public final class RecordStore implements AutoCloseable {
                 wb.put(keyOf(r.bucket(), r.key()), codec.encode(r));
             }
             db.write(writeOptions, wb);
+            writes.addAndGet(batch.size());
         } catch (RocksDBException e) {
             throw new IOException("record write failed: " + e.getMessage(), e);
         }

@@ -93,6 +93,18 @@ class S3AccessControlTest {
 
         byte[] big = new byte[(6 << 20) + 123];
         new Random(18).nextBytes(big);
+        // A write with a canned ACL is one record version, body and grants together (PutObjectAcl alone is a second):
+        // there is no moment when the object exists without its ACL.
+        long before = recordWrites();
+        root.putObject(r -> r.bucket("sdk-acl").key("small.txt").acl(ObjectCannedACL.PUBLIC_READ), RequestBody.fromString("s"));
+        assertEquals(1, recordWrites() - before, "records written by a PUT with x-amz-acl");
+        assertEquals("s", anonymous.getObjectAsBytes(r -> r.bucket("sdk-acl").key("small.txt")).asUtf8String());
+        before = recordWrites();
+        root.putObjectAcl(r -> r.bucket("sdk-acl").key("small.txt").acl(ObjectCannedACL.PRIVATE));
+        assertEquals(1, recordWrites() - before, "records written by PutObjectAcl");
+        assertEquals(403, status(() -> anonymous.headObject(r -> r.bucket("sdk-acl").key("small.txt"))));
+        root.deleteObject(r -> r.bucket("sdk-acl").key("small.txt"));
+
         // multipart: the ACL asked for at CreateMultipartUpload applies when the upload completes
         String uploadId = root.createMultipartUpload(r -> r.bucket("sdk-acl").key("big.bin").acl(ObjectCannedACL.PUBLIC_READ))
                 .uploadId();
@@ -100,16 +112,20 @@ class S3AccessControlTest {
                 RequestBody.fromBytes(java.util.Arrays.copyOfRange(big, 0, 5 << 20)));
         var p2 = root.uploadPart(r -> r.bucket("sdk-acl").key("big.bin").uploadId(uploadId).partNumber(2),
                 RequestBody.fromBytes(java.util.Arrays.copyOfRange(big, 5 << 20, big.length)));
+        before = recordWrites();
         root.completeMultipartUpload(r -> r.bucket("sdk-acl").key("big.bin").uploadId(uploadId).multipartUpload(u -> u.parts(
                 c -> c.partNumber(1).eTag(p1.eTag()), c -> c.partNumber(2).eTag(p2.eTag()))));
+        assertEquals(1, recordWrites() - before, "records written by CompleteMultipartUpload of a public-read upload");
         assertArrayEquals(big, anonymous.getObjectAsBytes(r -> r.bucket("sdk-acl").key("big.bin")).asByteArray());
         assertEquals(206, rawGet("/sdk-acl/big.bin", "bytes=0-9").statusCode());
 
         // copy: the copy is private unless the copy asks
         root.copyObject(r -> r.sourceBucket("sdk-acl").sourceKey("big.bin").destinationBucket("sdk-acl").destinationKey("copy.bin"));
         assertEquals(403, status(() -> anonymous.headObject(r -> r.bucket("sdk-acl").key("copy.bin"))));
+        before = recordWrites();
         root.copyObject(r -> r.sourceBucket("sdk-acl").sourceKey("big.bin").destinationBucket("sdk-acl").destinationKey("copy.bin")
                 .acl(ObjectCannedACL.PUBLIC_READ));
+        assertEquals(1, recordWrites() - before, "records written by CopyObject with x-amz-acl");
         assertEquals(big.length, anonymous.headObject(r -> r.bucket("sdk-acl").key("copy.bin")).contentLength());
         var objectAcl = root.getObjectAcl(r -> r.bucket("sdk-acl").key("copy.bin"));
         assertTrue(objectAcl.grants().stream().anyMatch(g -> g.grantee().type() == Type.GROUP
@@ -242,6 +258,10 @@ class S3AccessControlTest {
         root.deleteBucketPolicy(r -> r.bucket("sdk-policy"));
         assertEquals(403, rawGet("/sdk-policy/docs/a.txt", null).statusCode());
         assertEquals("hidden", root.getObjectAsBytes(r -> r.bucket("sdk-policy").key("hidden/b.txt")).asUtf8String());
+    }
+
+    private static long recordWrites() throws Exception {
+        return S3TestSupport.recordWrites(node.httpPort(), SHARD_KEY);
     }
 
     /** An unsigned GET over a socket bound to {@code source}: status line, headers and body as text. */

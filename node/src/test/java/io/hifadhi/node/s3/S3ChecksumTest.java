@@ -26,14 +26,19 @@ import software.amazon.awssdk.services.s3.model.ChecksumMode;
 import software.amazon.awssdk.services.s3.model.ChecksumType;
 import software.amazon.awssdk.services.s3.model.CompleteMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.model.CreateMultipartUploadResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectAttributesResponse;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.HeadObjectResponse;
+import software.amazon.awssdk.services.s3.model.ListPartsResponse;
+import software.amazon.awssdk.services.s3.model.MultipartUpload;
 import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.ObjectAttributes;
 import software.amazon.awssdk.services.s3.model.ObjectPart;
+import software.amazon.awssdk.services.s3.model.Part;
 import software.amazon.awssdk.services.s3.model.PutObjectResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
+import software.amazon.awssdk.services.s3.model.UploadPartCopyResponse;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 import java.io.ByteArrayOutputStream;
@@ -302,6 +307,60 @@ class S3ChecksumTest {
         assertEquals(List.of(2), paged.objectParts().parts().stream().map(ObjectPart::partNumber).toList());
         assertFalse(paged.objectParts().isTruncated());
         assertNull(paged.eTag(), "only what was asked for");
+    }
+
+    /**
+     * An upload created with an algorithm says so wherever S3 says it: Create echoes algorithm and type, UploadPart and
+     * UploadPartCopy the part's checksum, ListParts and ListMultipartUploads the upload's algorithm and type and each
+     * part's checksum, and Complete and a GET with checksum mode the composite "checksum of checksums-N" form.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.EnumSource(value = ChecksumAlgorithm.class, names = {"CRC32_C", "SHA256"})
+    void uploadsShowTheirChecksumInEveryAnswer(ChecksumAlgorithm algorithm) {
+        String key = "listed-" + algorithm;
+        byte[] p1 = random(5 * MIB, 17);
+        byte[] p2 = random(4321, 18);
+        s3.putObject(b -> b.bucket(BUCKET).key(key + "-source"), RequestBody.fromBytes(p2));
+        CreateMultipartUploadResponse created = s3.createMultipartUpload(b -> b.bucket(BUCKET).key(key)
+                .checksumAlgorithm(algorithm));
+        assertEquals(algorithm, created.checksumAlgorithm());
+        assertEquals(ChecksumType.COMPOSITE, created.checksumType(), "S3's default for " + algorithm);
+        String uploadId = created.uploadId();
+        UploadPartResponse r1 = s3.uploadPart(b -> b.bucket(BUCKET).key(key).uploadId(uploadId).partNumber(1)
+                .checksumAlgorithm(algorithm), RequestBody.fromBytes(p1));
+        String sum1 = algorithm == ChecksumAlgorithm.SHA256 ? r1.checksumSHA256() : r1.checksumCRC32C();
+        assertEquals(algorithm == ChecksumAlgorithm.SHA256 ? digest("SHA-256", p1) : crc32c(p1), sum1);
+        UploadPartCopyResponse r2 = s3.uploadPartCopy(b -> b.sourceBucket(BUCKET).sourceKey(key + "-source")
+                .destinationBucket(BUCKET).destinationKey(key).uploadId(uploadId).partNumber(2));
+        String sum2 = algorithm == ChecksumAlgorithm.SHA256 ? r2.copyPartResult().checksumSHA256()
+                : r2.copyPartResult().checksumCRC32C();
+        assertEquals(algorithm == ChecksumAlgorithm.SHA256 ? digest("SHA-256", p2) : crc32c(p2), sum2,
+                "a copied part's checksum is of the bytes copied");
+
+        ListPartsResponse listed = s3.listParts(b -> b.bucket(BUCKET).key(key).uploadId(uploadId));
+        assertEquals(algorithm, listed.checksumAlgorithm());
+        assertEquals(ChecksumType.COMPOSITE, listed.checksumType());
+        assertEquals(List.of(sum1, sum2), listed.parts().stream().map(p -> algorithm == ChecksumAlgorithm.SHA256
+                ? p.checksumSHA256() : p.checksumCRC32C()).toList());
+        assertEquals(List.of((long) p1.length, (long) p2.length), listed.parts().stream().map(Part::size).toList());
+        MultipartUpload open = s3.listMultipartUploads(b -> b.bucket(BUCKET).prefix(key)).uploads().stream()
+                .filter(u -> u.uploadId().equals(uploadId)).findFirst().orElseThrow();
+        assertEquals(algorithm, open.checksumAlgorithm());
+        assertEquals(ChecksumType.COMPOSITE, open.checksumType());
+
+        CompleteMultipartUploadResponse done = s3.completeMultipartUpload(b -> b.bucket(BUCKET).key(key).uploadId(uploadId)
+                .multipartUpload(m -> m.parts(CompletedPart.builder().partNumber(1).eTag(r1.eTag()).build(),
+                        CompletedPart.builder().partNumber(2).eTag(r2.copyPartResult().eTag()).build())));
+        String composite = (algorithm == ChecksumAlgorithm.SHA256 ? digest("SHA-256", concat(raw(sum1), raw(sum2)))
+                : crc32c(concat(raw(sum1), raw(sum2)))) + "-2";
+        assertEquals(composite, algorithm == ChecksumAlgorithm.SHA256 ? done.checksumSHA256() : done.checksumCRC32C());
+        assertEquals(ChecksumType.COMPOSITE, done.checksumType());
+        ResponseBytes<GetObjectResponse> got = s3.getObjectAsBytes(b -> b.bucket(BUCKET).key(key)
+                .checksumMode(ChecksumMode.ENABLED));
+        assertArrayEquals(concat(p1, p2), got.asByteArray());
+        assertEquals(composite, algorithm == ChecksumAlgorithm.SHA256 ? got.response().checksumSHA256()
+                : got.response().checksumCRC32C());
+        assertEquals(ChecksumType.COMPOSITE, got.response().checksumType());
     }
 
     /**

@@ -164,6 +164,45 @@ class S3CliClientsTest {
         assertTrue(output.contains("one.txt"), "rclone check must notice the changed file: " + output);
     }
 
+    /**
+     * rclone with {@code acl = public-read} (here as its environment form): the bucket it makes and every object it
+     * uploads, in one piece or in parts, carry x-amz-acl, and are then read and listed by plain unsigned GETs; an
+     * object the same rclone uploads through a remote without the setting stays private.
+     */
+    @org.junit.jupiter.api.Test
+    void rclonePublicRead() throws Exception {
+        Path tree = Files.createTempDirectory(tmp, "rclone-public");
+        Path big = seeded(tree.resolve("big.bin"), (6 << 20) + 3, 12);
+        Files.writeString(tree.resolve("page.html"), "<p>public</p>");
+        Map<String, String> env = new java.util.HashMap<>(rcloneEnv());
+        env.putAll(Map.of("RCLONE_CONFIG_PUB_TYPE", "s3", "RCLONE_CONFIG_PUB_PROVIDER", "Other",
+                "RCLONE_CONFIG_PUB_ACCESS_KEY_ID", S3TestSupport.ACCESS_KEY,
+                "RCLONE_CONFIG_PUB_SECRET_ACCESS_KEY", S3TestSupport.SECRET_KEY,
+                "RCLONE_CONFIG_PUB_ENDPOINT", endpoint, "RCLONE_CONFIG_PUB_REGION", "us-east-1",
+                "RCLONE_CONFIG_PUB_ACL", "public-read"));
+        String binary = DebianProgram.RCLONE.require().toString();
+        run(List.of(binary, "mkdir", "pub:rclone-public"), env, true);
+        run(List.of(binary, "copy", tree.toString(), "pub:rclone-public/site", "--s3-upload-cutoff", "5M",
+                "--s3-chunk-size", "5M"), env, true);
+        run(List.of(binary, "copyto", tree.resolve("page.html").toString(), "hif:rclone-public/private.html"), env, true);
+        HttpClient http = HttpClient.newHttpClient();
+        HttpResponse<byte[]> page = anonymousGet(http, "/rclone-public/site/page.html");
+        assertEquals(200, page.statusCode());
+        assertEquals("<p>public</p>", new String(page.body(), StandardCharsets.UTF_8));
+        HttpResponse<byte[]> bigGot = anonymousGet(http, "/rclone-public/site/big.bin");
+        assertEquals(200, bigGot.statusCode());
+        assertEquals(sha256(big), sha256(bigGot.body()));
+        assertEquals(403, anonymousGet(http, "/rclone-public/private.html").statusCode());
+        HttpResponse<byte[]> listed = anonymousGet(http, "/rclone-public?list-type=2");
+        assertEquals(200, listed.statusCode(), "rclone made the bucket with its acl");
+        assertTrue(new String(listed.body(), StandardCharsets.UTF_8).contains("<Key>site/big.bin</Key>"));
+    }
+
+    private HttpResponse<byte[]> anonymousGet(HttpClient http, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(endpoint + path)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
     private String aws(String aws, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(aws, "--endpoint-url", endpoint));
         cmd.addAll(List.of(args));

@@ -106,6 +106,14 @@ class S3ClusterTest {
         return HexFormat.of().formatHex(MessageDigest.getInstance("MD5").digest(b));
     }
 
+    long recordWritesOfAll() throws Exception {
+        long sum = 0;
+        for (Node n : nodes) {
+            sum += S3TestSupport.recordWrites(n.httpPort(), KEY);
+        }
+        return sum;
+    }
+
     void awaitBucketOnEveryNode(String bucket) {
         long t0 = System.nanoTime();
         for (S3Client c : clients) {
@@ -277,8 +285,13 @@ class S3ClusterTest {
         clients[0].createBucket(r -> r.bucket("open").acl(software.amazon.awssdk.services.s3.model.BucketCannedACL.PUBLIC_READ));
         awaitBucketOnEveryNode("open");
         byte[] body = random(300_000, 41);
+        long before = recordWritesOfAll();
         clients[1].putObject(r -> r.bucket("open").key("pub/file.bin").acl(software.amazon.awssdk.services.s3.model.ObjectCannedACL.PUBLIC_READ),
                 RequestBody.fromBytes(body));
+        // Body and ACL are one record version on each of the N=3 replicas (W=2 answered; the third may be a moment
+        // behind), never a private version followed by a public one, which would be two on each.
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20)).until(() -> recordWritesOfAll() - before >= 3);
+        assertEquals(3, recordWritesOfAll() - before, "record copies written by a PUT with x-amz-acl");
         clients[2].putObject(r -> r.bucket("open").key("secret.bin"), RequestBody.fromString("no"));
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
         for (int i = 0; i < nodes.length; i++) {

@@ -57,7 +57,7 @@ class S3SigV2ClientsTest {
         node.start();
         endpoint = "http://127.0.0.1:" + node.httpPort();
         try (var s3 = S3TestSupport.client(node.httpPort())) {
-            for (String b : List.of("boto3-v2", "s3cmd-v2", "cli-v2")) {
+            for (String b : List.of("boto3-v2", "s3cmd-v2", "cli-v2", "s3cmd-acl")) {
                 s3.createBucket(r -> r.bucket(b));
             }
         }
@@ -120,6 +120,55 @@ class S3SigV2ClientsTest {
         assertTrue(refused.contains("AccessDenied") || refused.contains("403"), refused);
         s3cmd(config, true, "del", "s3://s3cmd-v2/d/big ä.bin");
         assertEquals("", s3cmd(config, true, "ls", "-r", "s3://s3cmd-v2").trim());
+    }
+
+    /**
+     * s3cmd's ACLs, then plain unsigned GETs as a browser or curl makes them: {@code put --acl-public} (x-amz-acl on the
+     * PUT, and on CreateMultipartUpload for a file it sends in parts), {@code setacl --acl-public / --acl-private} (an
+     * AccessControlPolicy document after reading the current one) on an object and on the bucket, and {@code info}
+     * showing the ACL it reads back.
+     */
+    @Test
+    void s3cmdPublicAcls() throws Exception {
+        Path work = Files.createTempDirectory(tmp, "s3cmd-acl");
+        Path config = s3cmdConfig(work, S3TestSupport.ACCESS_KEY, S3TestSupport.SECRET_KEY);
+        Path small = work.resolve("small.txt");
+        Files.writeString(small, "public from s3cmd");
+        Path big = work.resolve("big.bin");
+        byte[] data = new byte[(6 << 20) + 5];
+        new Random(6).nextBytes(data);
+        Files.write(big, data);
+        s3cmd(config, true, "put", "--acl-public", small.toString(), "s3://s3cmd-acl/pub/small.txt");
+        s3cmd(config, true, "put", "--acl-public", "--multipart-chunk-size-mb=5", big.toString(), "s3://s3cmd-acl/pub/big.bin");
+        s3cmd(config, true, "put", small.toString(), "s3://s3cmd-acl/private.txt");
+        assertEquals(200, anonymousGet("/s3cmd-acl/pub/small.txt").statusCode());
+        assertEquals("public from s3cmd", new String(anonymousGet("/s3cmd-acl/pub/small.txt").body(), StandardCharsets.UTF_8));
+        HttpResponse<byte[]> bigGot = anonymousGet("/s3cmd-acl/pub/big.bin");
+        assertEquals(200, bigGot.statusCode());
+        assertArrayEquals(data, bigGot.body());
+        assertEquals(403, anonymousGet("/s3cmd-acl/private.txt").statusCode());
+        assertTrue(s3cmd(config, true, "info", "s3://s3cmd-acl/pub/small.txt").contains("*anon*: READ"));
+
+        s3cmd(config, true, "setacl", "--acl-public", "s3://s3cmd-acl/private.txt");
+        assertEquals(200, anonymousGet("/s3cmd-acl/private.txt").statusCode());
+        s3cmd(config, true, "setacl", "--acl-private", "s3://s3cmd-acl/pub/small.txt");
+        assertEquals(403, anonymousGet("/s3cmd-acl/pub/small.txt").statusCode());
+        assertTrue(!s3cmd(config, true, "info", "s3://s3cmd-acl/pub/small.txt").contains("*anon*"));
+        // The bucket: public-read opens its listing (not its objects' bodies, as on S3).
+        assertEquals(403, anonymousGet("/s3cmd-acl?list-type=2").statusCode());
+        s3cmd(config, true, "setacl", "--acl-public", "s3://s3cmd-acl");
+        HttpResponse<byte[]> listed = anonymousGet("/s3cmd-acl?list-type=2");
+        assertEquals(200, listed.statusCode());
+        assertTrue(new String(listed.body(), StandardCharsets.UTF_8).contains("<Key>pub/big.bin</Key>"));
+        assertEquals(403, anonymousGet("/s3cmd-acl/pub/small.txt").statusCode());
+        s3cmd(config, true, "setacl", "--acl-private", "s3://s3cmd-acl");
+        assertEquals(403, anonymousGet("/s3cmd-acl?list-type=2").statusCode());
+    }
+
+    /** An unsigned GET, as a browser or curl sends it. */
+    private static HttpResponse<byte[]> anonymousGet(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(endpoint + path)).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
     }
 
     /** aws presign with the CLI's own defaults, then a plain GET; Debian's 2.9 makes V4, v1 makes V2. */

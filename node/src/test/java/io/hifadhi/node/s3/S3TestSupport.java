@@ -83,6 +83,27 @@ final class S3TestSupport {
         return found.stream();
     }
 
+    /** A counter or gauge from a node's /metrics (0 when absent). */
+    static long metric(int port, String shardKey, String name) throws Exception {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/metrics")).header("SHARD-KEY", shardKey).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("/metrics answered " + r.statusCode() + ": " + r.body());
+        }
+        for (String line : r.body().split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return (long) Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        return 0;
+    }
+
+    /** The object records a node has written (each version on each replica counts one). */
+    static long recordWrites(int port, String shardKey) throws Exception {
+        return metric(port, shardKey, "hifadhi_object_record_writes_total");
+    }
+
     static URI endpoint(int port) {
         return URI.create("http://127.0.0.1:" + port);
     }
