@@ -115,12 +115,9 @@ public final class TransferHandler implements HttpHandler {
         try (InputStream in = source.get().open(0, info.size())) {
             staged = context.store().stage(in);
         }
+        // The grants go into the record that stores the copy: the destination is never readable without them.
         PutResult written = context.store().commit(new ObjectWrite(NativeNames.BUCKET, to, info.contentType(), info.userMetadata(),
-                info.expiresAt()), staged);
-        for (Grant g : carried) {
-            // Each grant is a new version of the destination's record, written with W acks before the source goes.
-            grantStore.grantObject(NativeNames.BUCKET, to, g);
-        }
+                info.expiresAt()).withGrants(carried), staged);
         if (move) {
             // Deletes only the version that was copied: a write to "from" that landed after the read, even one racing
             // this delete, is newer than what was copied and stays (a plain delete would lose it).
