@@ -150,6 +150,8 @@ public final class LingeringClose {
         if (lingering.incrementAndGet() > maxConnections) {
             lingering.decrementAndGet();
             closedAtOnce.increment();
+            // As without lingering: the input shut, Undertow's close does not wait for the client either.
+            IoUtils.safeClose(connection.getChannel().getSourceChannel());
             next.proceed();
             return;
         }
