@@ -131,7 +131,7 @@ class LingeringCloseTest {
      * raw-socket client above is the reproduction; this guards the SDK's path through the lingering.)
      */
     @Test
-    void theSdkReadsTheRefusalOfAPutItIsStillSending() {
+    void theSdkReadsTheRefusalOfAPutItIsStillSending() throws Exception {
         try (S3Client wrongSecret = sdk(S3TestSupport.SECRET_KEY + "-wrong"); S3Client right = sdk(S3TestSupport.SECRET_KEY)) {
             S3Exception refused = assertThrows(S3Exception.class, () -> wrongSecret.putObject(
                     b -> b.bucket("linger").key("sdk.bin"), pacedBody(BODY)));
@@ -142,6 +142,16 @@ class LingeringCloseTest {
                     b -> b.bucket("linger").key("sdk.bin"), pacedBody(TOO_LARGE)));
             assertEquals("EntityTooLarge", tooLarge.awsErrorDetails().errorCode(), tooLarge.getMessage());
             assertFalse(right.listObjectsV2(b -> b.bucket("linger")).contents().stream().anyMatch(o -> o.key().equals("sdk.bin")));
+
+            // Bodies read whole are answered and closed as before: nothing lingers for them.
+            long lingered = metric("hifadhi_http_lingered_connections_total");
+            right.putObject(b -> b.bucket("linger").key("small.txt"), RequestBody.fromString("read whole"));
+            right.putObject(b -> b.bucket("linger").key("paced.bin"), pacedBody(BODY));
+            assertEquals(BODY, right.headObject(b -> b.bucket("linger").key("paced.bin")).contentLength());
+            String stored = sendAllThenRead("PUT /api/v1/store/proc%40small.txt HTTP/1.1\r\nHost: x\r\nSHARD-KEY: " + SHARD_KEY
+                    + "\r\nContent-Length: 5\r\n\r\nhello", 0);
+            assertTrue(stored.startsWith("HTTP/1.1 20"), stored);
+            assertEquals(lingered, metric("hifadhi_http_lingered_connections_total"), metrics());
         }
     }
 
