@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -73,7 +74,7 @@ class LingeringCloseTest {
     void start() throws Exception {
         node = new Node(NodeConfig.builder(tmp.resolve("data")).name("linger").bindAddress("127.0.0.1").httpPort(0)
                 .clusterPort(0).shardKey(SHARD_KEY).accessKey(S3TestSupport.ACCESS_KEY).secretKey(S3TestSupport.SECRET_KEY)
-                .maxObjectSize(MAX_OBJECT).clientLimits(new ClientLimits(1024, STALL, 256, 5000, 5000, 512)).build(),
+                .maxObjectSize(MAX_OBJECT).clientLimits(new ClientLimits(1024, STALL, 1000, 5000, 5000, 512)).build(),
                 new PrintStream(new ByteArrayOutputStream()));
         node.start();
         port = node.httpPort();
@@ -155,16 +156,34 @@ class LingeringCloseTest {
         }
     }
 
-    /** What a hostile client can take from lingering is bounded: the stall window, sending or silent. */
+    /**
+     * What a hostile client can take from lingering is bounded: the stall window, sending or silent, and at
+     * most 256 connections linger at once (more are closed at once, still with their answer).
+     */
     @Test
     void aRefusedClientThatKeepsSendingOrGoesSilentIsClosedWithinTheStallWindow() throws Exception {
         String refused = "PUT /api/v1/store/proc%40trickle.bin HTTP/1.1\r\nHost: x\r\nSHARD-KEY: " + SHARD_KEY + "\r\n"
                 + "Content-Length: 1000000000\r\n\r\n";
+        List<Socket> crowd = new ArrayList<>();
         try (Socket silent = connect(); Socket trickling = connect()) {
+
             send(silent, refused + "x".repeat(300_000));
             send(trickling, refused + "x".repeat(300_000));
             assertTrue(new String(silent.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 413 "));
             assertTrue(new String(trickling.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1).startsWith("HTTP/1.1 413 "));
+            // A crowd of silent refused clients besides: those over the cap are answered and closed at once.
+            long skipped = metric("hifadhi_http_linger_skipped_connections_total");
+            for (int i = 0; i < 300; i++) {
+                Socket s = connect();
+                crowd.add(s);
+                send(s, refused);
+            }
+            for (Socket s : crowd) {
+                String answer = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertTrue(answer.startsWith("HTTP/1.1 413 "), answer);
+            }
+            assertTrue(metric("hifadhi_http_lingering_connections") <= 256, metrics());
+            assertTrue(metric("hifadhi_http_linger_skipped_connections_total") > skipped, metrics());
             // Above the minimum rate, never silent: only the lingering time ends it.
             long start = System.nanoTime();
             long deadline = start + TimeUnit.SECONDS.toNanos(30);
@@ -183,6 +202,10 @@ class LingeringCloseTest {
             System.out.printf("a refused client trickling its body was closed after %.1f s of lingering%n", seconds);
             assertTrue(closed, "a refused client still sending was not closed in 30 s");
             awaitMetric("hifadhi_http_lingering_connections", 0);
+        } finally {
+            for (Socket s : crowd) {
+                s.close();
+            }
         }
     }
 
