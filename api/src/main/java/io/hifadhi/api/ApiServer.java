@@ -162,6 +162,8 @@ public final class ApiServer implements AutoCloseable {
         nativeRoutes = routes;
         // Four pool buffers (64 KiB with Undertow's default 16 KiB buffers) of a body before a worker is given.
         HttpHandler gated = new BodyStartGate(Handlers.httpContinueRead(exchange -> {
+            // Marked again inside: commit listeners run last-added first, and the 100-continue handler's would shut
+            // the socket's input for a request refused before its 100 (a client sending the body anyway got a reset).
             lingering.markUnreadBodies(exchange);
             routes.handleRequest(exchange);
         }), 4, exchange -> {
