@@ -46,10 +46,18 @@ public final class ApiServer implements AutoCloseable {
     private volatile io.hifadhi.api.nativeapi.CacheControl cache;
     /** The request router, for the console's admin calls (set before the listener starts). */
     private volatile HttpHandler nativeRoutes;
+    /** Connections whose request body was refused unread are closed after the client has read the answer. */
+    private final LingeringClose lingering;
 
     public ApiServer(ApiSettings settings, ApiContext context) {
         this.settings = settings;
         this.context = context;
+        this.lingering = LingeringClose.within(settings.limits());
+    }
+
+    /** How many refused connections linger before their close, and what they sent meanwhile (for /metrics). */
+    public LingeringClose lingering() {
+        return lingering;
     }
 
     public synchronized void start() {
@@ -153,12 +161,17 @@ public final class ApiServer implements AutoCloseable {
         };
         nativeRoutes = routes;
         // Four pool buffers (64 KiB with Undertow's default 16 KiB buffers) of a body before a worker is given.
-        HttpHandler gated = new BodyStartGate(Handlers.httpContinueRead(routes), 4, exchange -> {
+        HttpHandler gated = new BodyStartGate(Handlers.httpContinueRead(exchange -> {
+            // Marked again inside: commit listeners run last-added first, and the 100-continue handler's would shut
+            // the socket's input for a request refused before its 100 (a client sending the body anyway got a reset).
+            lingering.markUnreadBodies(exchange);
+            routes.handleRequest(exchange);
+        }), 4, exchange -> {
             if (s3Router == null || isNative(exchange.getRequestPath()) || !s3Router.refusedBadBody(exchange)) {
                 refusedBadBody("request", exchange);
             }
         });
-        HttpHandler root = accounting(limited(limiter, gated));
+        HttpHandler root = lingering.around(accounting(limited(limiter, gated)));
 
         Undertow.Builder builder = Undertow.builder();
         if (settings.tls() != null) {
@@ -254,12 +267,8 @@ public final class ApiServer implements AutoCloseable {
             // Before anything reads the body: a malformed chunked body then gets an answer, not just a closed socket.
             ChunkedBodyDecoder.install(exchange);
             // A response sent before its request body was read says Connection: close, as the connection will be
-            // closed rather than drained (NonDrainingExchange): clients then do not reuse it.
-            exchange.addResponseCommitListener(ex -> {
-                if (!ex.isRequestComplete()) {
-                    ex.setPersistent(false);
-                }
-            });
+            // closed after lingering rather than drained (NonDrainingExchange): clients then do not reuse it.
+            lingering.markUnreadBodies(exchange);
             String path = exchange.getRequestPath();
             watchdog.watch(exchange, String.valueOf(exchange.getSourceAddress()));
             AddressLimiter.Refusal refusal = limiter.admit(exchange);

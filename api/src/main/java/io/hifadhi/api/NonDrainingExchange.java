@@ -18,8 +18,8 @@ import java.io.OutputStream;
  * blocking exchange reads an unread request body to its end when the exchange ends, on the worker
  * thread: a client that announces a body and never sends it held that worker until the idle timeout,
  * and sixteen such clients stopped the node. Here an exchange that ends with its body unread answers
- * with {@code Connection: close} and shuts the connection's input instead, so the worker is free as
- * soon as the response is flushed.
+ * with {@code Connection: close} and leaves the rest of the body to {@link LingeringClose} (or, when
+ * that did not mark it, shuts the connection's input), so the worker is free as soon as the response is flushed.
  */
 final class NonDrainingExchange implements BlockingHttpExchange {
     private final HttpServerExchange exchange;
@@ -72,7 +72,10 @@ final class NonDrainingExchange implements BlockingHttpExchange {
                 getOutputStream().close();
             }
         } finally {
-            if (bodyUnread) {
+            // Marked: the request was ended when the response was committed, and the connection lingers
+            // (LingeringClose), reading what the client still sends on the I/O thread; shutting the input here
+            // would turn that into a reset.
+            if (bodyUnread && !LingeringClose.leftUnread(exchange)) {
                 // Closing the exchange's channel (when no stream took it) frees bytes pushed back by BodyStartGate.
                 org.xnio.channels.StreamSourceChannel unread = exchange.isRequestChannelAvailable() ? exchange.getRequestChannel() : null;
                 if (unread != null) {
@@ -80,7 +83,7 @@ final class NonDrainingExchange implements BlockingHttpExchange {
                 }
                 // Not persistent: this shuts the connection's input, so what follows reads an end, not a wait.
                 exchange.getConnection().terminateRequestChannel(exchange);
-            } else if (in != null) {
+            } else if (!bodyUnread && in != null) {
                 in.close();
             }
         }

@@ -222,6 +222,13 @@ public final class Node implements AutoCloseable {
                 this::clusterMembers, metrics, metrics::prometheusText, clock, clock.instant(), s3, presigning);
         api = new ApiServer(ApiSettings.defaults(config.bindAddress(), config.httpPort())
                 .withMaxObjectSize(config.maxObjectSize()).withTls(tls).withLimits(config.clientLimits()), context);
+        // Refused connections that linger (read and discard what the client still sends) before their close.
+        io.hifadhi.api.LingeringClose lingering = api.lingering();
+        metrics.registry().register("hifadhi_http_lingering_connections",
+                (com.codahale.metrics.Gauge<Integer>) lingering::lingering);
+        metrics.counter("hifadhi_http_lingered_connections", lingering::lingered);
+        metrics.counter("hifadhi_http_linger_skipped_connections", lingering::closedAtOnce);
+        metrics.counter("hifadhi_http_lingering_discarded_bytes", lingering::discardedBytes);
         api.clients(clients);
         api.locator(replicated);
         api.grants(grantPolicy);

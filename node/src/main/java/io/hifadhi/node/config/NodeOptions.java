@@ -88,7 +88,7 @@ public final class NodeOptions {
     @Option(names = "--client-min-rate", paramLabel = "SIZE", description = "Slowest transfer a client may keep the node waiting on, per second: a request body that trickles in more slowly, or a response read more slowly, averaged over --client-stall-window of waiting, gets its connection closed (default: ${DEFAULT-VALUE}).", defaultValue = "1KiB")
     String clientMinRate;
 
-    @Option(names = "--client-stall-window", paramLabel = "SECONDS", description = "Waiting time the --client-min-rate average is taken over; also the longest a client that sends or reads nothing keeps its connection (default: ${DEFAULT-VALUE}).", defaultValue = "30")
+    @Option(names = "--client-stall-window", paramLabel = "SECONDS", description = "Waiting time the --client-min-rate average is taken over; also the longest a client that sends or reads nothing keeps its connection, and the longest a refused connection lingers, reading the rest of its body so that the client reads the error (default: ${DEFAULT-VALUE}).", defaultValue = "30")
     double clientStallWindow;
 
     @Option(names = "--client-connections", paramLabel = "N", description = "Open connections one client address may have; more are answered 503 with Retry-After (default: ${DEFAULT-VALUE}). Trusted proxies are not limited.", defaultValue = "256")

@@ -18,6 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
@@ -68,6 +69,24 @@ class TlsTest {
             assertTrue(url.startsWith("https://"), "links handed out over TLS must say https: " + url);
             HttpResponse<String> viaLink = https.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
             assertEquals("over tls", viaLink.body());
+
+            // A client refused (wrong key) while it still sends 8 MiB reads the whole answer over TLS too (lingering close).
+            try (javax.net.ssl.SSLSocket tls = (javax.net.ssl.SSLSocket) trusting(cert).getSocketFactory()
+                    .createSocket("127.0.0.1", node.httpPort())) {
+                tls.setSoTimeout(20_000);
+                java.io.OutputStream out = tls.getOutputStream();
+                int size = 8 << 20;
+                out.write(("PUT /api/v1/store/secure%40refused.bin HTTP/1.1\r\nHost: localhost\r\nSHARD-KEY: not-the-key\r\n"
+                        + "Content-Length: " + size + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                byte[] piece = new byte[64 * 1024];
+                for (int sent = 0; sent < size; sent += piece.length) {
+                    out.write(piece);
+                    Thread.sleep(2);
+                }
+                out.flush();
+                String answer = new String(tls.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertTrue(answer.matches("(?s)HTTP/1.1 40[13] .*\\{\"error\":.*\\}"), answer);
+            }
 
             // Plain HTTP to the TLS port gets nothing useful.
             HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
