@@ -33,7 +33,7 @@ final class ClusterListing {
         ClusterView v = c.placement().view();
         // A listing must see what a read would: records from at least R nodes. A node cut off from the others would
         // otherwise list only its own records and present them as the bucket's contents.
-        int r = c.placement().r(v);
+        int r = c.placement().servingQuorum(v);
         if (v.reachable().size() < r) {
             throw new StoreUnavailableException("cannot list " + bucket + ": " + v.reachable().size() + " of " + v.members().size()
                     + " nodes are reachable and a listing needs " + r + " (read quorum). Retry when nodes are back.");

@@ -100,6 +100,19 @@ final class Placement {
         return Math.min(settings.readQuorum(), n(ring));
     }
 
+    /**
+     * How many nodes this node must reach to serve reads and listings: the largest R of the live rings. While a
+     * layout change is under way the read ring may still be the one-node ring a cluster was founded on, and a founder
+     * cut off during the change must not take its R=1 for a licence to serve alone.
+     */
+    int servingQuorum(ClusterView v) {
+        int most = r(v);
+        for (Ring ring : rings(v)) {
+            most = Math.max(most, r(ring));
+        }
+        return most;
+    }
+
     /** N of the read ring (the ring {@link #walk} follows). */
     int n(ClusterView v) {
         return n(readRing(v));

@@ -115,9 +115,11 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         }
     }
 
-    /** Fewer reachable nodes than a read needs: cut off (with R=1 a lone node still serves, as configured). */
+    /**
+     * Fewer reachable nodes than a read needs: cut off (with R=1 a lone node still serves, as configured).
+     */
     private static int quorum(Replication c, ClusterView v) {
-        return c.placement().r(v);
+        return c.placement().servingQuorum(v);
     }
 
     /**
@@ -499,8 +501,14 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         List<QuorumGroup> groups = new ArrayList<>();
         groups.add(new QuorumGroup(List.copyOf(targets), r));
         List<String> reachableNewOwners = newOwners.stream().filter(id -> id.equals(c.localId()) || v.isReachable(id)).toList();
-        if (!reachableNewOwners.isEmpty()) {
-            groups.add(new QuorumGroup(reachableNewOwners, Math.min(reachableNewOwners.size(), c.placement().r(c.placement().ring(v)))));
+        if (!newOwners.isEmpty()) {
+            int rNew = c.placement().r(c.placement().ring(v));
+            if (reachableNewOwners.size() < rNew) {
+                throw new StoreUnavailableException("cannot read " + bucket + "/" + key + " while the cluster changes shape: only "
+                        + reachableNewOwners.size() + " of its new owners are reachable and a read needs " + rNew
+                        + " (read quorum). Retry when nodes are back.");
+            }
+            groups.add(new QuorumGroup(reachableNewOwners, rNew));
         }
         for (String id : reachableNewOwners) {
             if (!targets.contains(id)) {
