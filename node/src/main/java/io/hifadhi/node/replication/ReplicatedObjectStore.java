@@ -115,9 +115,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         }
     }
 
-    /**
-     * Fewer reachable nodes than a read needs: cut off (with R=1 a lone node still serves, as configured).
-     */
+    /** Fewer reachable nodes than a read needs: cut off (with R=1 a lone node still serves, as configured). */
     private static int quorum(Replication c, ClusterView v) {
         return c.placement().servingQuorum(v);
     }
@@ -529,9 +527,10 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
                     (error == null ? answered : failed).add(e.getKey());
                     if (groups.stream().allMatch(g -> g.met(answered))) {
                         quorum.complete(null);
-                    } else if (error != null && groups.stream().anyMatch(g -> g.lost(failed))) {
-                        quorum.completeExceptionally(new StoreUnavailableException("cannot read " + bucket + "/" + key
-                                + ": fewer than " + r + " replicas answered (read quorum): " + Transport.unwrap(error).getMessage()));
+                    } else if (error != null) {
+                        groups.stream().filter(g -> g.lost(failed)).findFirst().ifPresent(g -> quorum.completeExceptionally(
+                                new StoreUnavailableException("cannot read " + bucket + "/" + key + ": fewer than " + g.needed()
+                                        + " of " + g.members() + " answered (read quorum): " + Transport.unwrap(error).getMessage())));
                     }
                 }
             });

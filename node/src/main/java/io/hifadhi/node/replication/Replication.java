@@ -65,8 +65,8 @@ public final class Replication implements AutoCloseable {
     private final MembershipListener listener;
     /** Quorum writes with sends still under way, told of suspicions so they can send stand-ins early. */
     private final Set<QuorumWrite> writesInFlight = ConcurrentHashMap.newKeySet();
-    /** Writes under way, each with the members of the newest ring it was placed by. */
-    private final Map<Object, Set<io.hifadhi.ring.Member>> inFlight = new ConcurrentHashMap<>();
+    /** Writes under way, each with the members (sorted by id) of the newest ring it was placed by. */
+    private final Map<Object, List<io.hifadhi.ring.Member>> inFlight = new ConcurrentHashMap<>();
     private final ChunkFetcher chunkFetcher;
     private volatile ExtraCopies extraCopies = ExtraCopies.NONE;
     private AntiEntropy antiEntropy;
@@ -390,9 +390,9 @@ public final class Replication implements AutoCloseable {
     QuorumWrite.Pending write(String what, ClusterView v, long position, QuorumWrite.Sender sender) {
         // Registered before the rings are chosen: a write still choosing them may pick an older ring.
         Object token = new Object();
-        inFlight.put(token, Set.of());
+        inFlight.put(token, List.of());
         List<io.hifadhi.ring.Ring> rings = placement.rings(v);
-        inFlight.put(token, Set.copyOf(rings.get(0).members()));
+        inFlight.put(token, rings.get(0).members());
         QuorumWrite.Pending p;
         try {
             p = write(what, v, rings, position, sender);
@@ -409,8 +409,8 @@ public final class Replication implements AutoCloseable {
      * publishes that it routes by it (its routing ack; see {@link io.hifadhi.node.layout.ClusterLayout#routedByAll}).
      */
     public boolean writesRoutedBy(List<io.hifadhi.ring.Member> ring) {
-        Set<io.hifadhi.ring.Member> newest = Set.copyOf(ring);
-        return inFlight.values().stream().allMatch(newest::equals);
+        // Both lists are sorted by id (Ring.members, ClusterLayout.owners): no copy per write, a list compare here.
+        return inFlight.values().stream().allMatch(ring::equals);
     }
 
     private QuorumWrite.Pending write(String what, ClusterView v, List<io.hifadhi.ring.Ring> rings, long position,
