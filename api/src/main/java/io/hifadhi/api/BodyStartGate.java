@@ -118,9 +118,6 @@ final class BodyStartGate implements HttpHandler {
 
         /** Gives the bytes read back to the exchange, to be read again by the handler. */
         void pushBack() {
-            // Undertow does not reliably start the next request of a connection whose body was pushed back
-            // and then left unread (a refusal): such a connection serves this one request only.
-            exchange.setPersistent(false);
             Connectors.ungetRequestBytes(exchange, java.util.Arrays.copyOf(buffers, full));
             Connectors.resetRequestChannel(exchange);
         }

@@ -7,6 +7,7 @@ import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.protocol.http.HttpServerConnection;
 import io.undertow.util.AttachmentKey;
+import io.undertow.util.Headers;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.ChannelListeners;
@@ -130,6 +131,9 @@ public final class LingeringClose {
             return;
         }
         exchange.setPersistent(false);
+        // Said outright: Undertow writes no Connection header on a response that has no body (204, 304), persistent
+        // or not, and a client that reuses the connection sends its next request into the close.
+        exchange.getResponseHeaders().put(Headers.CONNECTION, Headers.CLOSE.toString());
         exchange.putAttachment(UNREAD_BODY, true);
         // The request ends here for Undertow. Otherwise ending the exchange shuts the socket's input (it cannot be
         // read again, so only a reset could follow), or, in blocking mode, reads the rest of the body on a worker.

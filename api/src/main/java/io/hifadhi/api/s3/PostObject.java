@@ -45,6 +45,8 @@ final class PostObject {
     /** Fields besides the file: the policy is at most 20 KiB of JSON, base64 a third more. */
     private static final int MAX_FIELD = 32 * 1024;
     private static final int MAX_FIELDS = 100;
+    /** What is read after the file before answering: the closing delimiter, or a few ignored fields. */
+    private static final long MAX_REST = 64 * 1024;
     /** Fields a policy need not cover (AWS's list). */
     private static final java.util.Set<String> UNCHECKED = java.util.Set.of("policy", "x-amz-signature", "signature",
             "awsaccesskeyid", "file");
@@ -154,7 +156,23 @@ final class PostObject {
         });
         PutResult result = PutObject.commit(services, signed, new ObjectWrite(r.bucket(), key, contentType, metadata)
                 .withGrants(grants), staged);
+        readRest(r);
         answer(r, fields, key, result.object().etag());
+    }
+
+    /**
+     * Reads what follows the file (the closing delimiter; fields after the file, which S3 ignores) so that the
+     * connection stays usable for the browser's next upload. Beyond {@link #MAX_REST} the rest is left unread and
+     * the answer says {@code Connection: close}.
+     */
+    private static void readRest(S3Request r) throws IOException {
+        InputStream in = r.exchange().getInputStream();
+        byte[] sink = new byte[8192];
+        long read = 0;
+        for (int n; read < MAX_REST && (n = in.read(sink, 0, (int) Math.min(sink.length, MAX_REST - read))) >= 0; ) {
+            read += n;
+        }
+        Endpoint.bytesIn(r.exchange()).addAndGet(read);
     }
 
     /** The form's acl field as the x-amz-acl header the write checks take. */

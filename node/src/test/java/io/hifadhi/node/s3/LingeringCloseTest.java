@@ -80,6 +80,7 @@ class LingeringCloseTest {
         port = node.httpPort();
         try (S3Client s3 = S3TestSupport.client(port)) {
             s3.createBucket(b -> b.bucket("linger"));
+            s3.createBucket(b -> b.bucket("linger-open").acl(software.amazon.awssdk.services.s3.model.BucketCannedACL.PUBLIC_READ_WRITE));
         }
     }
 
@@ -150,7 +151,7 @@ class LingeringCloseTest {
             right.putObject(b -> b.bucket("linger").key("paced.bin"), pacedBody(BODY));
             assertEquals(BODY, right.headObject(b -> b.bucket("linger").key("paced.bin")).contentLength());
             String stored = sendAllThenRead("PUT /api/v1/store/proc%40small.txt HTTP/1.1\r\nHost: x\r\nSHARD-KEY: " + SHARD_KEY
-                    + "\r\nContent-Length: 5\r\n\r\nhello", 0);
+                    + "\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello", 0);
             assertTrue(stored.startsWith("HTTP/1.1 20"), stored);
             assertEquals(lingered, metric("hifadhi_http_lingered_connections_total"), metrics());
         }
@@ -234,6 +235,53 @@ class LingeringCloseTest {
             out.flush();
             return new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
+    }
+
+    /**
+     * Undertow writes no Connection header on a bodiless answer (204, 304); one sent before its request's body
+     * was read must still say {@code Connection: close}, or a client reuses the connection and its next request
+     * meets the close (boto3's "Remote end closed connection without response", CI of 3 Dec).
+     */
+    @Test
+    void aBodilessAnswerToAnUnreadBodySaysConnectionClose() throws Exception {
+        try (Socket s = connect()) {
+            send(s, "DELETE /linger-open/none.txt HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Length: 5\r\n\r\nhello");
+            String head = readHead(s);
+            assertTrue(head.startsWith("HTTP/1.1 204 "), head);
+            assertTrue(head.toLowerCase().contains("\r\nconnection: close\r\n"), head);
+        }
+    }
+
+    /** A browser's form uploads share one connection: the node reads the closing delimiter and keeps it open. */
+    @Test
+    void formUploadsKeepTheirConnection() throws Exception {
+        try (Socket s = connect()) {
+            for (int i = 0; i < 3; i++) {
+                String body = "--b\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nform/" + i + ".txt\r\n"
+                        + "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\nupload " + i
+                        + "\r\n--b--\r\n";
+                send(s, "POST /linger-open HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\nContent-Type: multipart/form-data; boundary=b"
+                        + "\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+                String head = readHead(s);
+                assertTrue(head.startsWith("HTTP/1.1 204 "), head);
+                assertFalse(head.toLowerCase().contains("connection: close"), head);
+            }
+        }
+        try (S3Client s3 = S3TestSupport.client(port)) {
+            assertEquals("upload 2", s3.getObjectAsBytes(r -> r.bucket("linger-open").key("form/2.txt")).asUtf8String());
+        }
+    }
+
+    /** The status line and headers of an answer, read up to the blank line without waiting for the connection's end. */
+    static String readHead(Socket s) throws IOException {
+        InputStream in = s.getInputStream();
+        StringBuilder head = new StringBuilder();
+        while (!head.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            assertTrue(b >= 0, "the connection ended inside the answer: " + head);
+            head.append((char) b);
+        }
+        return head.toString();
     }
 
     /** The answer's body is all there: as long as its Content-Length says, and nothing after it. */
