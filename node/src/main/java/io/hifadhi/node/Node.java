@@ -36,8 +36,10 @@ import io.hifadhi.node.config.NodeStartException;
 import io.hifadhi.node.metrics.MeteredObjectStore;
 import io.hifadhi.node.metrics.NodeMetrics;
 import io.hifadhi.node.storage.ChunkStore;
+import io.hifadhi.node.storage.LegacyDatabases;
 import io.hifadhi.node.storage.MultipartUploads;
 import io.hifadhi.node.storage.LocalObjectStore;
+import io.hifadhi.node.storage.NodeDatabase;
 import io.hifadhi.node.storage.RecordCodec;
 import io.hifadhi.node.storage.RecordStore;
 import io.hifadhi.node.replication.ReplicatedObjectStore;
@@ -69,9 +71,8 @@ public final class Node implements AutoCloseable {
     static final String CHUNKS_DIR = "chunks";
     /** When the last complete scrub pass ended (epoch millis). */
     static final String SCRUB_FILE = "scrub-last-pass";
-    static final String RECORDS_DIR = "records";
-    static final String HINTS_DIR = "hints";
-    static final String TABLES_DIR = "tables";
+    /** The node database: records, chunk inventory, tables and hints, a column family each. */
+    static final String DATABASE_DIR = "db";
     /** The chunk cache: copies of chunks this node is no replica of; never touched by repair or GC. */
     static final String CACHE_DIR = "cache";
 
@@ -81,6 +82,7 @@ public final class Node implements AutoCloseable {
     private String name;
     private Credentials credentials;
     private DataDirectory dataDirectory;
+    private NodeDatabase database;
     private RecordStore records;
     private ApiServer api;
     private ObjectStore store;
@@ -179,7 +181,9 @@ public final class Node implements AutoCloseable {
             chunks = new ChunkStore(dataDirectory.subdirectory(CHUNKS_DIR), config.fsync());
             cache = new ChunkCache(dataDirectory.subdirectory(CACHE_DIR), config.cache().cacheBytes(), clock::millis);
             codec = new RecordCodec();
-            records = RecordStore.open(dataDirectory.subdirectory(RECORDS_DIR), config.fsync(), codec);
+            database = NodeDatabase.open(dataDirectory.subdirectory(DATABASE_DIR), config.fsync());
+            LegacyDatabases.moveInto(dataDirectory.root(), database);
+            records = new RecordStore(database, codec);
             hlc = new HybridLogicalClock(name, clock::millis);
             // Local until membership is up; then the replicated data path (alone it still is the local store).
             LocalObjectStore local = new LocalObjectStore(chunks, records, hlc, config.chunkSize(), config.gcGraceMillis());
@@ -187,7 +191,7 @@ public final class Node implements AutoCloseable {
             replicated = new ReplicatedObjectStore(local, knownPeers::ids, !config.join().isEmpty());
             // S3: buckets, keys and multipart upload state in fully replicated tables; parts' bytes and the
             // completed object go through the data path.
-            tables = TableStore.open(dataDirectory.subdirectory(TABLES_DIR), config.fsync());
+            tables = new TableStore(database);
             bucketTable = new ReplicatedTable("buckets", tables, hlc);
             // S3 keys too: this node's bootstrap pair joins the cluster's, so any node's key works on every node.
             keyTable = new ReplicatedTable("access-keys", tables, hlc);
@@ -258,7 +262,7 @@ public final class Node implements AutoCloseable {
         try {
             replication = Replication.start(membership.membership(), credentials.shardKey().getBytes(StandardCharsets.UTF_8),
                     new ClusterSettings(config.replication(), config.writeQuorum(), config.readQuorum(), config.chunkSize()),
-                    chunks, records, codec, hlc, dataDirectory.subdirectory(HINTS_DIR), config.fsync(),
+                    chunks, records, codec, hlc, database,
                     concat(ReplicatedTable.MESSAGE_TYPES, CacheMessages.TYPES), layout, new TransferRate(config.transferRate()),
                     config.gcGraceMillis());
             replicated.attach(replication);
@@ -445,24 +449,22 @@ public final class Node implements AutoCloseable {
     }
 
     /**
-     * Hifadhi's own payload on disk: chunk files plus the databases (records, tables, hints), not the whole file
+     * Hifadhi's own payload on disk: chunk files plus the node database (records, tables, hints), not the whole file
      * system. This is the {@code used_bytes} the cluster sees.
      */
     long payloadBytes() {
         ChunkStore c = chunks;
         long total = c == null ? 0 : c.storedBytes();
-        for (String dir : List.of(RECORDS_DIR, TABLES_DIR, HINTS_DIR)) {
-            try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dataDirectory.resolve(dir))) {
-                total += files.mapToLong(f -> {
-                    try {
-                        return java.nio.file.Files.isRegularFile(f) ? java.nio.file.Files.size(f) : 0;
-                    } catch (IOException e) {
-                        return 0; // a RocksDB file removed by a compaction meanwhile
-                    }
-                }).sum();
-            } catch (IOException | java.io.UncheckedIOException e) {
-                // Not created yet, or a file vanished under the walk: the next reading counts it.
-            }
+        try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dataDirectory.resolve(DATABASE_DIR))) {
+            total += files.mapToLong(f -> {
+                try {
+                    return java.nio.file.Files.isRegularFile(f) ? java.nio.file.Files.size(f) : 0;
+                } catch (IOException e) {
+                    return 0; // a RocksDB file removed by a compaction meanwhile
+                }
+            }).sum();
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // Not created yet, or a file vanished under the walk: the next reading counts it.
         }
         return total;
     }
@@ -585,13 +587,11 @@ public final class Node implements AutoCloseable {
             api.close();
             api = null;
         }
-        if (records != null) {
-            records.close();
-            records = null;
-        }
-        if (tables != null) {
-            tables.close();
-            tables = null;
+        records = null;
+        tables = null;
+        if (database != null) {
+            database.close();
+            database = null;
         }
     }
 

@@ -1,7 +1,7 @@
 package io.hifadhi.node.replication;
 
-import org.rocksdb.InfoLogLevel;
-import org.rocksdb.Options;
+import io.hifadhi.node.storage.NodeDatabase;
+import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -10,7 +10,6 @@ import org.rocksdb.WriteOptions;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -18,43 +17,26 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Hints: writes this node accepted on behalf of a replica that was down, kept durably (RocksDB,
- * synced WAL) until delivered. Key = target id, 0x00, kind, sequence; so a target's chunk hints
+ * Hints: writes this node accepted on behalf of a replica that was down, kept durably (the node database's
+ * {@code hints} family, synced WAL) until delivered. Key = target id, 0x00, kind, sequence; so a target's chunk hints
  * sort before its record hints and are delivered first (a record never arrives before its chunks).
  */
-final class HintStore implements AutoCloseable {
-    static {
-        RocksDB.loadLibrary();
-    }
-
+final class HintStore {
     enum Kind { CHUNK, RECORD }
 
     /** @param payload chunk hints: the chunk id and length as "id:length"; record hints: the encoded record */
     record Hint(byte[] dbKey, String target, Kind kind, byte[] payload) {
     }
 
-    private final Options options;
-    private final WriteOptions writeOptions;
     private final RocksDB db;
+    private final WriteOptions writeOptions;
+    private final ColumnFamilyHandle hints;
     private final AtomicLong sequence = new AtomicLong(System.currentTimeMillis() * 1000);
 
-    private HintStore(Options options, WriteOptions writeOptions, RocksDB db) {
-        this.options = options;
-        this.writeOptions = writeOptions;
-        this.db = db;
-    }
-
-    static HintStore open(Path dir, boolean sync) throws IOException {
-        Options options = new Options().setCreateIfMissing(true).setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
-                .setKeepLogFileNum(2);
-        WriteOptions writeOptions = new WriteOptions().setSync(sync);
-        try {
-            return new HintStore(options, writeOptions, RocksDB.open(options, dir.toString()));
-        } catch (RocksDBException e) {
-            writeOptions.close();
-            options.close();
-            throw new IOException("cannot open hint database at " + dir + ": " + e.getMessage(), e);
-        }
+    HintStore(NodeDatabase database) {
+        this.db = database.db();
+        this.writeOptions = database.writeOptions();
+        this.hints = database.family(NodeDatabase.Family.HINTS);
     }
 
     void add(String target, Kind kind, byte[] payload) throws IOException {
@@ -62,7 +44,7 @@ final class HintStore implements AutoCloseable {
         ByteBuffer key = ByteBuffer.allocate(t.length + 1 + 1 + 8);
         key.put(t).put((byte) 0).put((byte) kind.ordinal()).putLong(sequence.incrementAndGet());
         try {
-            db.put(writeOptions, key.array(), payload);
+            db.put(hints, writeOptions, key.array(), payload);
         } catch (RocksDBException e) {
             throw new IOException("hint write failed: " + e.getMessage(), e);
         }
@@ -72,7 +54,7 @@ final class HintStore implements AutoCloseable {
     List<Hint> forTarget(String target, int limit) {
         byte[] prefix = (target + "\0").getBytes(StandardCharsets.UTF_8);
         List<Hint> out = new ArrayList<>();
-        try (RocksIterator it = db.newIterator()) {
+        try (RocksIterator it = db.newIterator(hints)) {
             for (it.seek(prefix); it.isValid() && out.size() < limit; it.next()) {
                 byte[] k = it.key();
                 if (k.length < prefix.length + 9 || !Arrays.equals(k, 0, prefix.length, prefix, 0, prefix.length)) {
@@ -87,7 +69,7 @@ final class HintStore implements AutoCloseable {
     /** Every target with at least one hint. */
     List<String> targets() {
         TreeSet<String> out = new TreeSet<>();
-        try (RocksIterator it = db.newIterator()) {
+        try (RocksIterator it = db.newIterator(hints)) {
             it.seekToFirst();
             while (it.isValid()) {
                 byte[] k = it.key();
@@ -108,7 +90,7 @@ final class HintStore implements AutoCloseable {
 
     long count() {
         long n = 0;
-        try (RocksIterator it = db.newIterator()) {
+        try (RocksIterator it = db.newIterator(hints)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 n++;
             }
@@ -118,7 +100,7 @@ final class HintStore implements AutoCloseable {
 
     /** Visits every hint (the collector counts the chunks and records they name as referenced). */
     void forEach(java.util.function.Consumer<Hint> visitor) {
-        try (RocksIterator it = db.newIterator()) {
+        try (RocksIterator it = db.newIterator(hints)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 byte[] k = it.key();
                 int zero = 0;
@@ -138,7 +120,7 @@ final class HintStore implements AutoCloseable {
         byte[] from = (target + "\0").getBytes(StandardCharsets.UTF_8);
         byte[] to = (target + "\1").getBytes(StandardCharsets.UTF_8);
         try {
-            db.deleteRange(writeOptions, from, to);
+            db.deleteRange(hints, writeOptions, from, to);
         } catch (RocksDBException e) {
             throw new IOException("hint delete failed: " + e.getMessage(), e);
         }
@@ -147,16 +129,9 @@ final class HintStore implements AutoCloseable {
 
     void remove(Hint hint) throws IOException {
         try {
-            db.delete(writeOptions, hint.dbKey());
+            db.delete(hints, writeOptions, hint.dbKey());
         } catch (RocksDBException e) {
             throw new IOException("hint delete failed: " + e.getMessage(), e);
         }
-    }
-
-    @Override
-    public void close() {
-        db.close();
-        writeOptions.close();
-        options.close();
     }
 }

@@ -18,6 +18,7 @@ import io.hifadhi.node.replication.Messages.RecordScan;
 import io.hifadhi.node.storage.ChunkRef;
 import io.hifadhi.node.storage.ChunkReferences;
 import io.hifadhi.node.storage.ChunkStore;
+import io.hifadhi.node.storage.NodeDatabase;
 import io.hifadhi.node.storage.RecordCodec;
 import io.hifadhi.node.storage.RecordStore;
 import io.hifadhi.node.transport.Peer;
@@ -98,7 +99,7 @@ public final class Replication implements AutoCloseable {
     }
 
     /**
-     * Opens the hint store under {@code hintsDir}, registers the handlers and starts hinted handoff.
+     * Keeps its hints in the node database, registers the handlers and starts hinted handoff.
      *
      * @param otherMessageTypes messages of other services on the same transport (replicated tables), appended
      *                          to the codec's registrations in this order
@@ -106,9 +107,9 @@ public final class Replication implements AutoCloseable {
      */
     public static Replication start(Membership membership, byte[] clusterSecret, ClusterSettings settings,
                                     ChunkStore chunks, RecordStore records, RecordCodec codec, HybridLogicalClock clock,
-                                    Path hintsDir, boolean fsync, List<Class<?>> otherMessageTypes, Layout layout,
+                                    NodeDatabase database, List<Class<?>> otherMessageTypes, Layout layout,
                                     TransferRate transferRate, long gcGraceMillis) throws IOException {
-        HintStore hints = HintStore.open(hintsDir, fsync);
+        HintStore hints = new HintStore(database);
         String localId = membership.localId();
         List<Class<?>> types = new java.util.ArrayList<>(Messages.TYPES);
         types.addAll(otherMessageTypes);
@@ -550,6 +551,5 @@ public final class Replication implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         transport.close();
-        hints.close();
     }
 }

@@ -2,11 +2,7 @@ package io.hifadhi.node.storage;
 
 import io.hifadhi.node.clock.VersionStamp;
 
-import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ColumnFamilyOptions;
-import org.rocksdb.DBOptions;
-import org.rocksdb.InfoLogLevel;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -17,7 +13,6 @@ import org.rocksdb.WriteBatch;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -26,91 +21,35 @@ import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * Object records in RocksDB, keyed {@code bucket 0x00 key} (UTF-8) so a bucket's keys sort
- * together in key order. Writes go through the WAL with sync=true (unless fsync is disabled), so a
- * record is on disk before {@link #put} returns.
+ * Object records in the node database's {@code records} family, keyed {@code bucket 0x00 key} (UTF-8) so a
+ * bucket's keys sort together in key order, and the node's chunk inventory in {@code chunk-refs}. Writes go
+ * through the WAL with sync=true (unless fsync is disabled), so a record is on disk before {@link #put} returns.
  */
-public final class RecordStore implements AutoCloseable {
-    static {
-        RocksDB.loadLibrary();
-    }
-
+public final class RecordStore {
+    private final RocksDB db;
+    private final WriteOptions writeOptions;
+    private final ColumnFamilyHandle records;
     /**
      * The chunks this node was given to hold as one of their N replicas (key = the 32-byte SHA-256, value = the
      * length as 4 bytes). It is the node's chunk inventory as it should be, kept apart from the files, so a
      * chunk file lost on disk is noticed and fetched again, and replicas compare inventories (anti-entropy).
      */
-    static final String CHUNK_REFS = "chunk-refs";
-    /** Families older releases created that nothing uses any more: dropped when found (multipart state moved to tables/). */
-    private static final List<String> RETIRED = List.of("uploads");
-
-    private final DBOptions options;
-    private final ColumnFamilyOptions familyOptions;
-    private final WriteOptions writeOptions;
-    private final RocksDB db;
+    private final ColumnFamilyHandle chunkRefs;
     /** Object records written (a batch counts each), for the write-amplification metric. */
     private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
     private final RecordCodec codec;
-    private final List<ColumnFamilyHandle> handles;
-    private final ColumnFamilyHandle chunkRefs;
 
-    private RecordStore(DBOptions options, ColumnFamilyOptions familyOptions, WriteOptions writeOptions, RocksDB db,
-                        List<ColumnFamilyHandle> handles, RecordCodec codec) {
-        this.options = options;
-        this.familyOptions = familyOptions;
-        this.writeOptions = writeOptions;
-        this.db = db;
-        this.handles = handles;
+    public RecordStore(NodeDatabase database, RecordCodec codec) {
+        this.db = database.db();
+        this.writeOptions = database.writeOptions();
+        this.records = database.family(NodeDatabase.Family.RECORDS);
+        this.chunkRefs = database.family(NodeDatabase.Family.CHUNK_REFS);
         this.codec = codec;
-        this.chunkRefs = handles.get(1);
-    }
-
-    public static RecordStore open(Path dir, boolean sync, RecordCodec codec) throws IOException {
-        DBOptions options = new DBOptions()
-                .setCreateIfMissing(true)
-                .setCreateMissingColumnFamilies(true)
-                .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
-                .setKeepLogFileNum(2)
-                .setParanoidChecks(true);
-        ColumnFamilyOptions familyOptions = new ColumnFamilyOptions();
-        List<ColumnFamilyDescriptor> families = new ArrayList<>();
-        families.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, familyOptions));
-        families.add(new ColumnFamilyDescriptor(CHUNK_REFS.getBytes(StandardCharsets.UTF_8), familyOptions));
-        WriteOptions writeOptions = new WriteOptions().setSync(sync).setDisableWAL(false);
-        List<ColumnFamilyHandle> handles = new ArrayList<>();
-        try (org.rocksdb.Options probe = new org.rocksdb.Options()) {
-            // RocksDB opens only with every family it holds named: add the retired ones found, then drop them.
-            List<byte[]> present = java.nio.file.Files.exists(dir.resolve("CURRENT"))
-                    ? RocksDB.listColumnFamilies(probe, dir.toString()) : List.of();
-            List<String> retired = new ArrayList<>();
-            for (byte[] name : present) {
-                String n = new String(name, StandardCharsets.UTF_8);
-                if (RETIRED.contains(n)) {
-                    retired.add(n);
-                    families.add(new ColumnFamilyDescriptor(name, familyOptions));
-                }
-            }
-            RocksDB db = RocksDB.open(options, dir.toString(), families, handles);
-            while (handles.size() > 2) {
-                ColumnFamilyHandle old = handles.remove(handles.size() - 1);
-                db.dropColumnFamily(old);
-                old.close();
-            }
-            if (!retired.isEmpty()) {
-                org.slf4j.LoggerFactory.getLogger(RecordStore.class).info("dropped unused column families {} from {}", retired, dir);
-            }
-            return new RecordStore(options, familyOptions, writeOptions, db, handles, codec);
-        } catch (RocksDBException e) {
-            writeOptions.close();
-            familyOptions.close();
-            options.close();
-            throw new IOException("cannot open record database at " + dir + ": " + e.getMessage(), e);
-        }
     }
 
     public Optional<ObjectRecord> get(String bucket, String key) throws IOException {
         try {
-            byte[] v = db.get(keyOf(bucket, key));
+            byte[] v = db.get(records, keyOf(bucket, key));
             return v == null ? Optional.empty() : Optional.of(codec.decode(v));
         } catch (RocksDBException e) {
             throw new IOException("record read failed: " + e.getMessage(), e);
@@ -119,7 +58,7 @@ public final class RecordStore implements AutoCloseable {
 
     public void put(ObjectRecord record) throws IOException {
         try {
-            db.put(writeOptions, keyOf(record.bucket(), record.key()), codec.encode(record));
+            db.put(records, writeOptions, keyOf(record.bucket(), record.key()), codec.encode(record));
             writes.incrementAndGet();
         } catch (RocksDBException e) {
             throw new IOException("record write failed: " + e.getMessage(), e);
@@ -135,7 +74,7 @@ public final class RecordStore implements AutoCloseable {
     public void deleteAll(List<byte[]> keys) throws IOException {
         try (WriteBatch wb = new WriteBatch()) {
             for (byte[] k : keys) {
-                wb.delete(k);
+                wb.delete(records, k);
             }
             db.write(writeOptions, wb);
         } catch (RocksDBException e) {
@@ -146,7 +85,7 @@ public final class RecordStore implements AutoCloseable {
     /** The record stored under a database key ({@link #keyOf}), or empty. */
     public Optional<ObjectRecord> get(byte[] dbKey) throws IOException {
         try {
-            byte[] v = db.get(dbKey);
+            byte[] v = db.get(records, dbKey);
             return v == null ? Optional.empty() : Optional.of(codec.decode(v));
         } catch (RocksDBException e) {
             throw new IOException("record read failed: " + e.getMessage(), e);
@@ -157,7 +96,7 @@ public final class RecordStore implements AutoCloseable {
     public void putAll(List<ObjectRecord> batch) throws IOException {
         try (WriteBatch wb = new WriteBatch()) {
             for (ObjectRecord r : batch) {
-                wb.put(keyOf(r.bucket(), r.key()), codec.encode(r));
+                wb.put(records, keyOf(r.bucket(), r.key()), codec.encode(r));
             }
             db.write(writeOptions, wb);
             writes.addAndGet(batch.size());
@@ -168,7 +107,7 @@ public final class RecordStore implements AutoCloseable {
 
     /** Visits every record, tombstones included, in key order (anti-entropy builds its digests from this). */
     public void forEach(Consumer<ObjectRecord> visitor) {
-        try (RocksIterator it = db.newIterator()) {
+        try (RocksIterator it = db.newIterator(records)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
                 visitor.accept(codec.decode(it.value()));
             }
@@ -177,10 +116,10 @@ public final class RecordStore implements AutoCloseable {
 
     /** Whether this node holds no record (tombstones included) and no chunk in its inventory. */
     public boolean isEmpty() {
-        try (RocksIterator records = db.newIterator(); RocksIterator refs = db.newIterator(chunkRefs)) {
-            records.seekToFirst();
+        try (RocksIterator recs = db.newIterator(records); RocksIterator refs = db.newIterator(chunkRefs)) {
+            recs.seekToFirst();
             refs.seekToFirst();
-            return !records.isValid() && !refs.isValid();
+            return !recs.isValid() && !refs.isValid();
         }
     }
 
@@ -195,7 +134,7 @@ public final class RecordStore implements AutoCloseable {
             return false;
         }
         try {
-            db.delete(writeOptions, keyOf(bucket, key));
+            db.delete(records, writeOptions, keyOf(bucket, key));
             return true;
         } catch (RocksDBException e) {
             throw new IOException("record delete failed: " + e.getMessage(), e);
@@ -268,7 +207,7 @@ public final class RecordStore implements AutoCloseable {
         byte[] prefixKey = keyOf(bucket, prefix);
         byte[] start = startAfter != null && startAfter.compareTo(prefix) >= 0 ? keyOf(bucket, startAfter) : prefixKey;
         List<ObjectRecord> out = new ArrayList<>();
-        try (RocksIterator it = db.newIterator()) {
+        try (RocksIterator it = db.newIterator(records)) {
             for (it.seek(start); it.isValid() && out.size() < limit; it.next()) {
                 byte[] k = it.key();
                 if (!startsWith(k, prefixKey)) {
@@ -284,17 +223,6 @@ public final class RecordStore implements AutoCloseable {
             }
         }
         return out;
-    }
-
-    @Override
-    public void close() {
-        for (ColumnFamilyHandle h : handles) {
-            h.close();
-        }
-        db.close();
-        writeOptions.close();
-        familyOptions.close();
-        options.close();
     }
 
     /** The database key of a record: {@code bucket 0x00 key} in UTF-8 (also how anti-entropy names a record). */

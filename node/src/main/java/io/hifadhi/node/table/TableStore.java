@@ -1,8 +1,8 @@
 package io.hifadhi.node.table;
 
 import io.hifadhi.node.clock.VersionStamp;
-import org.rocksdb.InfoLogLevel;
-import org.rocksdb.Options;
+import io.hifadhi.node.storage.NodeDatabase;
+import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
@@ -15,52 +15,35 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * The entries of every replicated table on this node, in one RocksDB (synced WAL): key =
- * table 0x00 key, value = format version, stamp, tombstone flag, value bytes. {@link #merge} is the
+ * The entries of every replicated table on this node, in the node database's {@code tables} family (synced WAL):
+ * key = table 0x00 key, value = format version, stamp, tombstone flag, value bytes. {@link #merge} is the
  * only write: last writer wins by stamp, so applying the same entries in any order converges.
  */
-public final class TableStore implements AutoCloseable {
-    static {
-        RocksDB.loadLibrary();
-    }
-
+public final class TableStore {
     private static final byte FORMAT_VERSION = 1;
-    private final Options options;
-    private final WriteOptions writeOptions;
     private final RocksDB db;
+    private final WriteOptions writeOptions;
+    private final ColumnFamilyHandle tables;
     private final Object[] locks = new Object[32];
 
-    private TableStore(Options options, WriteOptions writeOptions, RocksDB db) {
-        this.options = options;
-        this.writeOptions = writeOptions;
-        this.db = db;
+    public TableStore(NodeDatabase database) {
+        this.db = database.db();
+        this.writeOptions = database.writeOptions();
+        this.tables = database.family(NodeDatabase.Family.TABLES);
         for (int i = 0; i < locks.length; i++) {
             locks[i] = new Object();
         }
     }
 
-    public static TableStore open(Path dir, boolean sync) throws IOException {
-        Options options = new Options().setCreateIfMissing(true).setInfoLogLevel(InfoLogLevel.WARN_LEVEL).setKeepLogFileNum(2);
-        WriteOptions writeOptions = new WriteOptions().setSync(sync);
-        try {
-            return new TableStore(options, writeOptions, RocksDB.open(options, dir.toString()));
-        } catch (RocksDBException e) {
-            writeOptions.close();
-            options.close();
-            throw new IOException("cannot open the table database at " + dir + ": " + e.getMessage(), e);
-        }
-    }
-
     public Optional<TableEntry> get(String table, String key) throws IOException {
         try {
-            byte[] v = db.get(dbKey(table, key));
+            byte[] v = db.get(tables, dbKey(table, key));
             return v == null ? Optional.empty() : Optional.of(decode(key, v));
         } catch (RocksDBException e) {
             throw new IOException("table read failed: " + e.getMessage(), e);
@@ -75,7 +58,7 @@ public final class TableStore implements AutoCloseable {
                 return false;
             }
             try {
-                db.put(writeOptions, dbKey(table, entry.key()), encode(entry));
+                db.put(tables, writeOptions, dbKey(table, entry.key()), encode(entry));
             } catch (RocksDBException e) {
                 throw new IOException("table write failed: " + e.getMessage(), e);
             }
@@ -87,7 +70,7 @@ public final class TableStore implements AutoCloseable {
     public List<TableEntry> all(String table) {
         byte[] prefix = (table + "\0").getBytes(StandardCharsets.UTF_8);
         List<TableEntry> out = new ArrayList<>();
-        try (RocksIterator it = db.newIterator()) {
+        try (RocksIterator it = db.newIterator(tables)) {
             for (it.seek(prefix); it.isValid(); it.next()) {
                 byte[] k = it.key();
                 if (k.length < prefix.length || !Arrays.equals(k, 0, prefix.length, prefix, 0, prefix.length)) {
@@ -132,12 +115,5 @@ public final class TableStore implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("corrupt table entry " + key, e);
         }
-    }
-
-    @Override
-    public void close() {
-        db.close();
-        writeOptions.close();
-        options.close();
     }
 }

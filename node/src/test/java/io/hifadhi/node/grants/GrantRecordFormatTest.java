@@ -1,5 +1,6 @@
 package io.hifadhi.node.grants;
 
+import io.hifadhi.node.storage.NodeDatabase;
 import io.hifadhi.api.auth.Cidr;
 import io.hifadhi.api.auth.Grant;
 import io.hifadhi.node.Node;
@@ -73,17 +74,10 @@ class GrantRecordFormatTest {
         Node node = new Node(config, new PrintStream(new ByteArrayOutputStream()));
         node.start();
         node.close();
-        // Put the old bytes where the node keeps records (RocksDB default column family, key bucket 0x00 key).
-        try (Options options = new Options().setCreateIfMissing(false).setCreateMissingColumnFamilies(true)) {
-            List<byte[]> families = RocksDB.listColumnFamilies(options, dir.resolve("records").toString());
-            List<org.rocksdb.ColumnFamilyDescriptor> descriptors = families.stream()
-                    .map(org.rocksdb.ColumnFamilyDescriptor::new).toList();
-            List<org.rocksdb.ColumnFamilyHandle> handles = new java.util.ArrayList<>();
-            try (org.rocksdb.DBOptions dbOptions = new org.rocksdb.DBOptions();
-                 RocksDB db = RocksDB.open(dbOptions, dir.resolve("records").toString(), descriptors, handles)) {
-                db.put((".native\0node-a@old.txt").getBytes(StandardCharsets.UTF_8), HexFormat.of().parseHex(FORMAT_1));
-                handles.forEach(org.rocksdb.ColumnFamilyHandle::close);
-            }
+        // Put the old bytes where the node keeps records (the records column family, key bucket 0x00 key).
+        try (NodeDatabase database = NodeDatabase.open(dir.resolve("db"), true)) {
+            database.db().put(database.family(NodeDatabase.Family.RECORDS), database.writeOptions(),
+                    (".native\0node-a@old.txt").getBytes(StandardCharsets.UTF_8), HexFormat.of().parseHex(FORMAT_1));
         }
         node = new Node(config, new PrintStream(new ByteArrayOutputStream()));
         try {

@@ -1,5 +1,6 @@
 package io.hifadhi.node.keys;
 
+import io.hifadhi.node.storage.NodeDatabase;
 import io.hifadhi.api.nativeapi.KeyRegistry;
 import io.hifadhi.api.s3.Permission;
 import io.hifadhi.api.s3.Permissions;
@@ -47,7 +48,8 @@ class AccessKeyFormatTest {
 
     @Test
     void previousFormatEntriesAreRootKeysAndNewEntriesCannotBeEdited() throws Exception {
-        try (TableStore store = TableStore.open(dir.resolve("tables"), false)) {
+        try (NodeDatabase database = NodeDatabase.open(dir.resolve("db"), false)) {
+            TableStore store = new TableStore(database);
             HybridLogicalClock clock = new HybridLogicalClock("t", System::currentTimeMillis);
             ReplicatedTable table = new ReplicatedTable("access-keys", store, clock);
             AccessKeyTable keys = new AccessKeyTable(table, CLUSTER);

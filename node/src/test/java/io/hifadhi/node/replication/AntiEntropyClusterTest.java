@@ -1,5 +1,6 @@
 package io.hifadhi.node.replication;
 
+import io.hifadhi.node.storage.NodeDatabase;
 import io.hifadhi.api.nativeapi.ObjectLocator.ObjectLocation;
 import io.hifadhi.api.store.ObjectWrite;
 import io.hifadhi.node.clock.VersionStamp;
@@ -67,7 +68,8 @@ class AntiEntropyClusterTest {
             cluster.stop(0);
             cluster.awaitReachable(new int[]{1, 2}, new int[]{1, 2});
             VersionStamp newer = new VersionStamp(System.currentTimeMillis() + 1_000, 0, "node-a");
-            try (RecordStore records = RecordStore.open(dir.resolve("node-a").resolve("records"), true, new RecordCodec())) {
+            try (NodeDatabase database = NodeDatabase.open(dir.resolve("node-a").resolve("db"), true)) {
+                RecordStore records = new RecordStore(database, new RecordCodec());
                 records.put(inline("lonely", "only on node-a", newer));
                 records.put(inline("shared", "second", newer));
             }
@@ -112,9 +114,9 @@ class AntiEntropyClusterTest {
             // Two at a time, so the other two stay up as seeds.
             for (int[] pair : new int[][]{{0, 1}, {2, 3}}) {
                 for (int i : pair) {
-                    Path hintDir = cluster.node(i).dataDir().resolve("hints");
+                    Path dataDir = cluster.node(i).dataDir();
                     cluster.stop(i);
-                    AntiEntropyRecoveryTest.deleteTree(hintDir);
+                    AntiEntropyRecoveryTest.loseHints(dataDir);
                 }
                 for (int i : pair) {
                     cluster.start(i);

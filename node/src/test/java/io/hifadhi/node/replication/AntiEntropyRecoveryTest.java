@@ -1,5 +1,6 @@
 package io.hifadhi.node.replication;
 
+import io.hifadhi.node.storage.NodeDatabase;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hifadhi.node.testing.NativeClient;
@@ -19,12 +20,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -155,7 +154,7 @@ class AntiEntropyRecoveryTest {
             for (int[] pair : new int[][]{{0, 1}, {2, 3}}) {
                 for (int i : pair) {
                     nodes[i].kill9();
-                    deleteTree(dir.resolve("n" + i).resolve("hints"));
+                    loseHints(dir.resolve("n" + i));
                 }
                 startTogether(pair);
                 awaitAllUp(4);
@@ -262,14 +261,14 @@ class AntiEntropyRecoveryTest {
         return out;
     }
 
-    static void deleteTree(Path root) throws Exception {
-        if (!Files.exists(root)) {
-            return;
-        }
-        try (Stream<Path> files = Files.walk(root)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
+    /** A stopped node's disk loses every hint it kept (they live in its node database's hints family). */
+    static void loseHints(Path dataDir) throws Exception {
+        try (NodeDatabase database = NodeDatabase.open(dataDir.resolve("db"), true)) {
+            HintStore hints = new HintStore(database);
+            for (String target : hints.targets()) {
+                hints.dropFor(target);
             }
+            assertEquals(0, hints.count());
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.hifadhi.node.replication;
 
+import io.hifadhi.node.storage.NodeDatabase;
 import io.hifadhi.node.clock.VersionStamp;
 import io.hifadhi.node.layout.LayoutMember;
 import io.hifadhi.node.layout.LayoutRole;
@@ -67,7 +68,8 @@ class DeadAfterClusterTest {
             // reconciled by anti-entropy while the others serve), and what it serves is the acknowledged bytes.
             // A version only node-e still holds, as if the others deleted it while node-e was away and collected the
             // tombstone: the returning node must forget it, never push it back.
-            try (RecordStore records = RecordStore.open(dir.resolve("node-e").resolve("records"), true, new RecordCodec())) {
+            try (NodeDatabase database = NodeDatabase.open(dir.resolve("node-e").resolve("db"), true)) {
+                RecordStore records = new RecordStore(database, new RecordCodec());
                 records.put(AntiEntropyClusterTest.inline("ghost", "deleted while node-e was away",
                         new VersionStamp(System.currentTimeMillis() - 3_600_000, 0, "node-e")));
             }

@@ -1,5 +1,6 @@
 package io.hifadhi.node.replication;
 
+import io.hifadhi.node.storage.NodeDatabase;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +18,8 @@ class HintStoreTest {
 
     @Test
     void hintsForARemovedNodeAreDroppedAndOnlyThose() throws Exception {
-        try (HintStore hints = HintStore.open(dir, true)) {
+        try (NodeDatabase database = NodeDatabase.open(dir, true)) {
+            HintStore hints = new HintStore(database);
             hints.add("node-b", HintStore.Kind.CHUNK, "ab:1".getBytes(StandardCharsets.UTF_8));
             hints.add("node-b", HintStore.Kind.RECORD, new byte[]{1});
             hints.add("node-bb", HintStore.Kind.CHUNK, "cd:2".getBytes(StandardCharsets.UTF_8));
@@ -25,7 +27,8 @@ class HintStoreTest {
             assertEquals(2, hints.dropFor("node-b"));
             assertEquals(0, hints.dropFor("node-b"));
         }
-        try (HintStore hints = HintStore.open(dir, true)) {
+        try (NodeDatabase database = NodeDatabase.open(dir, true)) {
+            HintStore hints = new HintStore(database);
             assertEquals(List.of("node-bb", "node-c"), hints.targets());
             List<String> seen = new ArrayList<>();
             hints.forEach(h -> seen.add(h.target() + " " + h.kind()));

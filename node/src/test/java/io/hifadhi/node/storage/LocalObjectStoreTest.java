@@ -38,19 +38,21 @@ class LocalObjectStoreTest {
     java.nio.file.Path tmp;
     AtomicLong wall = new AtomicLong(1_700_000_000_000L);
     ChunkStore chunks;
+    NodeDatabase database;
     RecordStore records;
     LocalObjectStore store;
 
     @BeforeEach
     void open() throws IOException {
         chunks = new ChunkStore(tmp.resolve("chunks"), true);
-        records = RecordStore.open(tmp.resolve("records"), true, new RecordCodec());
+        database = NodeDatabase.open(tmp.resolve("db"), true);
+        records = new RecordStore(database, new RecordCodec());
         store = new LocalObjectStore(chunks, records, new HybridLogicalClock("n1", wall::get), CHUNK);
     }
 
     @AfterEach
     void close() {
-        records.close();
+        database.close();
     }
 
     PutResult put(String key, long seed, long size) throws IOException {
@@ -210,8 +212,9 @@ class LocalObjectStoreTest {
     @Test
     void recordsSurviveReopening() throws IOException {
         put("durable", 9, 100_000);
-        records.close();
-        records = RecordStore.open(tmp.resolve("records"), true, new RecordCodec());
+        database.close();
+        database = NodeDatabase.open(tmp.resolve("db"), true);
+        records = new RecordStore(database, new RecordCodec());
         store = new LocalObjectStore(chunks, records, new HybridLogicalClock("n1", wall::get), CHUNK);
         assertArrayEquals(SeededStream.slice(9, 0, 100_000), read("durable", 0, 100_000));
     }

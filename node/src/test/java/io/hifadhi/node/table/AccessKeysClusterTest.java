@@ -1,5 +1,6 @@
 package io.hifadhi.node.table;
 
+import io.hifadhi.node.storage.NodeDatabase;
 import io.hifadhi.node.Node;
 import io.hifadhi.node.clock.HybridLogicalClock;
 import io.hifadhi.node.config.NodeConfig;
@@ -80,7 +81,8 @@ class AccessKeysClusterTest {
 
     @Test
     void sealedSecretsOpenOnlyUnderTheSameClusterSecretAndKeyId() throws Exception {
-        try (TableStore store = TableStore.open(dir.resolve("tables"), false)) {
+        try (NodeDatabase database = NodeDatabase.open(dir.resolve("db"), false)) {
+            TableStore store = new TableStore(database);
             HybridLogicalClock clock = new HybridLogicalClock("t", System::currentTimeMillis);
             AccessKeyTable keys = new AccessKeyTable(new ReplicatedTable("access-keys", store, clock), KEY);
             byte[] sealed = keys.seal("AKIDONE", "secret-one");
