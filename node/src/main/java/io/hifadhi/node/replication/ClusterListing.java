@@ -69,7 +69,7 @@ final class ClusterListing {
                 String last = null;
                 for (byte[] bytes : batch.records()) {
                     ObjectRecord rec = c.codec().decode(bytes);
-                    merged.merge(rec.key(), rec, ReplicatedObjectStore::newer);
+                    merged.merge(rec.key(), rec, ReadRepair::newer);
                     last = rec.key();
                 }
                 if (batch.truncated() && last != null && (bound == null || last.compareTo(bound) < 0)) {

@@ -44,10 +44,10 @@ final class ClusterLocate {
         ObjectRecord newest = null;
         for (Map.Entry<String, CompletableFuture<RecordReply>> e : replies.entrySet()) {
             try {
-                ObjectRecord rec = ReplicatedObjectStore.decode(c, ReplicatedObjectStore.await(e.getValue()));
+                ObjectRecord rec = QuorumRead.decode(c, ReplicatedObjectStore.await(e.getValue()));
                 if (rec != null) {
                     held.put(e.getKey(), rec);
-                    newest = ReplicatedObjectStore.newer(newest, rec);
+                    newest = ReadRepair.newer(newest, rec);
                 }
             } catch (IOException ex) {
                 LOG.debug("locate: {} did not answer: {}", e.getKey(), ex.getMessage());

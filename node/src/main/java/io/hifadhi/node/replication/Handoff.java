@@ -127,7 +127,7 @@ final class Handoff {
             for (Map.Entry<String, CompletableFuture<RecordReply>> e : asked.entrySet()) {
                 ObjectRecord theirs;
                 try {
-                    theirs = ReplicatedObjectStore.decode(c, e.getValue().join());
+                    theirs = QuorumRead.decode(c, e.getValue().join());
                 } catch (RuntimeException failed) {
                     continue;
                 }

@@ -128,9 +128,8 @@ class GarbageCollectionClusterTest {
             System.out.printf("every node holds only live chunks %d ms after node-c's return%n", (System.nanoTime() - started) / 1_000_000);
             for (int n = 0; n < 3; n++) {
                 Path data = cluster.node(n).dataDir();
-                System.out.printf("%s: chunks %d, records %d, tables %d, hints %d bytes%n", TestCluster.name(n),
-                        directorySize(data.resolve("chunks")), directorySize(data.resolve("records")),
-                        directorySize(data.resolve("tables")), directorySize(data.resolve("hints")));
+                System.out.printf("%s: chunks %d, node database %d bytes%n", TestCluster.name(n),
+                        directorySize(data.resolve("chunks")), directorySize(data.resolve("db")));
             }
 
             // The tombstones of the deletes go too, once every node holds them and the grace passed; listings stay right.

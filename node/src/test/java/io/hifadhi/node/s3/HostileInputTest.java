@@ -351,8 +351,8 @@ class HostileInputTest {
     void whatTheNodeWritesIsOwnerOnly() throws IOException {
         Path data = tmp.resolve("data");
         assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(data)));
-        // Every directory and file the node writes itself; RocksDB's own files (inside these three) follow the umask.
-        List<Path> rocksDb = List.of(data.resolve("records"), data.resolve("tables"), data.resolve("hints"));
+        // Every directory and file the node writes itself; RocksDB's own files (inside db/) follow the umask.
+        List<Path> rocksDb = List.of(data.resolve("db"));
         List<Path> files = new ArrayList<>();
         try (Stream<Path> all = Files.walk(data)) {
             for (Path p : all.filter(p -> rocksDb.stream().noneMatch(r -> p.startsWith(r) && !p.equals(r))).toList()) {

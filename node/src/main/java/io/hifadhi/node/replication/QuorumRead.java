@@ -1,0 +1,175 @@
+package io.hifadhi.node.replication;
+
+import io.hifadhi.api.store.StoreUnavailableException;
+import io.hifadhi.membership.ClusterView;
+import io.hifadhi.node.replication.Messages.Ack;
+import io.hifadhi.node.replication.Messages.RecordGet;
+import io.hifadhi.node.replication.Messages.RecordPut;
+import io.hifadhi.node.replication.Messages.RecordReply;
+import io.hifadhi.node.storage.ObjectRecord;
+import io.hifadhi.node.transport.Transport;
+import io.hifadhi.ring.KeyHash;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Reading an object's record from its replicas: R of them must answer (and while the layout changes, R of the newest
+ * ring's owners too), the others are given a moment more, the newest stamp wins, and replicas found stale are
+ * repaired in the background ({@link ReadRepair} decides which).
+ */
+final class QuorumRead {
+    private static final Logger LOG = LoggerFactory.getLogger(QuorumRead.class);
+    /** After R replicas answered a read, how long the others may still answer and be heard. */
+    private static final long FRESHNESS_WAIT_MILLIS = 100;
+
+    private QuorumRead() {
+    }
+
+    /** Newest of R replicas' records (tombstones included); repairs stale replicas in the background. */
+    static Optional<ObjectRecord> newest(Replication c, String bucket, String key) throws IOException {
+        ClusterView v = c.placement().view();
+        int n = c.placement().n(v);
+        int r = c.placement().r(v);
+        long position = KeyHash.ofObject(bucket, key);
+        List<String> walk = c.placement().walk(v, position);
+        // The read ring's replicas, and while a layout change is under way the newest ring's too: a node whose layout
+        // lags a moment behind the others must still find records already handed over to their new owners.
+        List<String> replicas = new ArrayList<>(walk.subList(0, n));
+        List<String> newOwners = c.placement().newOwners(v, position);
+        for (String owner : newOwners) {
+            if (!replicas.contains(owner)) {
+                replicas.add(owner);
+            }
+        }
+        List<String> targets = new ArrayList<>();
+        for (int i = 0; i < walk.size() && (i < n || targets.size() < r); i++) {
+            // Replicas first; a node past the replica set may hold the record as a hint for a down replica.
+            String id = walk.get(i);
+            if (id.equals(c.localId()) || v.isReachable(id)) {
+                targets.add(id);
+            }
+        }
+        if (targets.size() < r) {
+            throw new StoreUnavailableException("cannot read " + bucket + "/" + key + ": only " + targets.size()
+                    + " nodes that may hold its record are reachable and a read needs " + r + " (read quorum). Retry when nodes are back.");
+        }
+        // The read ring's quorum, and while a layout change is under way a quorum of the newest ring's owners too: a
+        // coordinator that already saw the change complete writes to the newest ring only, so a quorum of it must be
+        // heard, not just given a moment (FRESHNESS_WAIT_MILLIS) to answer.
+        List<QuorumGroup> groups = new ArrayList<>();
+        groups.add(new QuorumGroup(List.copyOf(targets), r));
+        List<String> reachableNewOwners = newOwners.stream().filter(id -> id.equals(c.localId()) || v.isReachable(id)).toList();
+        if (!newOwners.isEmpty()) {
+            int rNew = c.placement().r(c.placement().ring(v));
+            if (reachableNewOwners.size() < rNew) {
+                throw new StoreUnavailableException("cannot read " + bucket + "/" + key + " while the cluster changes shape: only "
+                        + reachableNewOwners.size() + " of its new owners are reachable and a read needs " + rNew
+                        + " (read quorum). Retry when nodes are back.");
+            }
+            groups.add(new QuorumGroup(reachableNewOwners, rNew));
+        }
+        for (String id : reachableNewOwners) {
+            if (!targets.contains(id)) {
+                targets.add(id);
+            }
+        }
+        Map<String, CompletableFuture<RecordReply>> replies = new LinkedHashMap<>();
+        for (String id : targets) {
+            replies.put(id, c.request(v, id, Messages.RECORD_GET, new RecordGet(bucket, key), RecordReply.class,
+                    Replication.RECORD_TIMEOUT));
+        }
+        CompletableFuture<Void> quorum = new CompletableFuture<>();
+        java.util.Set<String> answered = new java.util.HashSet<>();
+        java.util.Set<String> failed = new java.util.HashSet<>();
+        for (Map.Entry<String, CompletableFuture<RecordReply>> e : replies.entrySet()) {
+            e.getValue().whenComplete((reply, error) -> {
+                synchronized (answered) {
+                    (error == null ? answered : failed).add(e.getKey());
+                    if (groups.stream().allMatch(g -> g.met(answered))) {
+                        quorum.complete(null);
+                    } else if (error != null) {
+                        groups.stream().filter(g -> g.lost(failed)).findFirst().ifPresent(g -> quorum.completeExceptionally(
+                                new StoreUnavailableException("cannot read " + bucket + "/" + key + ": fewer than " + g.needed()
+                                        + " of " + g.members() + " answered (read quorum): " + Transport.unwrap(error).getMessage())));
+                    }
+                }
+            });
+        }
+        ReplicatedObjectStore.await(quorum);
+        CompletableFuture<Void> all = CompletableFuture.allOf(replies.values().toArray(CompletableFuture[]::new));
+        // R is the least that must answer, not all that is worth hearing: the first R may be two replicas that were
+        // down and still wait for their hints while the third holds the newest copy (sloppy quorums do not
+        // intersect). So give the rest a moment; only a replica that hangs costs this much.
+        try {
+            all.get(FRESHNESS_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // The replies that are in are enough: R of them answered.
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for replicas");
+        }
+        ObjectRecord newest = null;
+        for (CompletableFuture<RecordReply> f : replies.values()) {
+            if (f.isDone() && !f.isCompletedExceptionally()) {
+                newest = ReadRepair.newer(newest, decode(c, f.join()));
+            }
+        }
+        if (newest != null) {
+            c.clock().observe(newest.version());
+        }
+        all.whenCompleteAsync((ignored, e) -> repair(c, v, replicas, replies), c.transport().callbacks());
+        return Optional.ofNullable(newest);
+    }
+
+    /** Replicas of which at least {@code needed} must answer a read. */
+    private record QuorumGroup(List<String> members, int needed) {
+        boolean met(java.util.Set<String> answered) {
+            return members.stream().filter(answered::contains).count() >= needed;
+        }
+
+        boolean lost(java.util.Set<String> failed) {
+            return members.stream().filter(failed::contains).count() > members.size() - needed;
+        }
+    }
+
+    /** Once every replica answered or failed: sends the newest record to the replicas that answered with an older one. */
+    private static void repair(Replication c, ClusterView v, List<String> replicas, Map<String, CompletableFuture<RecordReply>> replies) {
+        Map<String, ObjectRecord> seen = new LinkedHashMap<>();
+        for (Map.Entry<String, CompletableFuture<RecordReply>> e : replies.entrySet()) {
+            if (!e.getValue().isCompletedExceptionally()) {
+                seen.put(e.getKey(), decode(c, e.getValue().join()));
+            }
+        }
+        Map<String, ObjectRecord> repairs = ReadRepair.repairs(replicas, seen);
+        if (repairs.isEmpty()) {
+            return;
+        }
+        ObjectRecord newest = repairs.values().iterator().next();
+        byte[] encoded = c.codec().encode(newest);
+        for (String replica : repairs.keySet()) {
+            LOG.debug("read repair: {} gets {}/{} {}", replica, newest.bucket(), newest.key(), newest.version());
+            c.request(v, replica, Messages.RECORD_PUT, new RecordPut(encoded, null), Ack.class, Replication.RECORD_TIMEOUT)
+                    .whenComplete((ack, error) -> {
+                        if (error != null) {
+                            LOG.debug("read repair of {} failed: {}", replica, error.toString());
+                        }
+                    });
+        }
+    }
+
+    static ObjectRecord decode(Replication c, RecordReply reply) {
+        return reply.record() == null ? null : c.codec().decode(reply.record());
+    }
+}

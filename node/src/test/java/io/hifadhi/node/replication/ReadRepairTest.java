@@ -1,0 +1,55 @@
+package io.hifadhi.node.replication;
+
+import io.hifadhi.node.clock.VersionStamp;
+import io.hifadhi.node.storage.ObjectRecord;
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class ReadRepairTest {
+    static ObjectRecord version(long wall, String node) {
+        return ObjectRecord.tombstone("b", "k", new VersionStamp(wall, 0, node));
+    }
+
+    @Test
+    void replicasHoldingAnOlderVersionOrNothingGetTheNewest() {
+        ObjectRecord old = version(10, "a");
+        ObjectRecord newest = version(20, "b");
+        Map<String, ObjectRecord> seen = new LinkedHashMap<>();
+        seen.put("a", old);
+        seen.put("b", newest);
+        seen.put("c", null);
+        seen.put("stand-in", old); // past the replica set: holds a hint, never repaired
+        Map<String, ObjectRecord> repairs = ReadRepair.repairs(List.of("a", "b", "c"), seen);
+        assertEquals(List.of("a", "c"), List.copyOf(repairs.keySet()));
+        repairs.values().forEach(r -> assertSame(newest, r));
+    }
+
+    @Test
+    void agreeingOrEmptyReplicasNeedNothing() {
+        ObjectRecord same = version(10, "a");
+        assertTrue(ReadRepair.repairs(List.of("a", "b"), Map.of("a", same, "b", version(10, "a"))).isEmpty());
+        Map<String, ObjectRecord> none = new LinkedHashMap<>();
+        none.put("a", null);
+        none.put("b", null);
+        assertTrue(ReadRepair.repairs(List.of("a", "b"), none).isEmpty());
+    }
+
+    @Test
+    void theNewerStampWinsAndTheFirstOnATie() {
+        ObjectRecord a = version(10, "a");
+        ObjectRecord b = version(10, "b");
+        assertSame(b, ReadRepair.newer(a, b), "same wall time: the node id breaks the tie");
+        assertSame(b, ReadRepair.newer(b, a));
+        assertSame(a, ReadRepair.newer(a, null));
+        assertSame(a, ReadRepair.newer(null, a));
+        ObjectRecord twin = version(10, "a");
+        assertSame(a, ReadRepair.newer(a, twin));
+    }
+}
