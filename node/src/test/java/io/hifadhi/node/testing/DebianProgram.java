@@ -20,6 +20,7 @@ public record DebianProgram(String debianPackage, List<Path> locations) {
     /** Debian's own aws CLI, whatever other aws an earlier PATH entry may hold. */
     public static final DebianProgram AWS_CLI = new DebianProgram("awscli", List.of(Path.of("/usr/bin/aws")));
     public static final DebianProgram RCLONE = new DebianProgram("rclone", List.of(Path.of("/usr/bin/rclone")));
+    public static final DebianProgram S3CMD = new DebianProgram("s3cmd", List.of(Path.of("/usr/bin/s3cmd")));
     public static final DebianProgram OPENSSL = new DebianProgram("openssl", List.of(Path.of("/usr/bin/openssl")));
 
     public DebianProgram {
