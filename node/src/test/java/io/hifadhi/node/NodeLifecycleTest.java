@@ -69,6 +69,21 @@ class NodeLifecycleTest {
         }
     }
 
+    /** A lone node owns the whole ring and holds all of it: it confirms the ring, so nothing shows as rebalancing. */
+    @Test
+    void aLoneNodeConfirmsItsRing() throws Exception {
+        try (Node node = new Node(config(tmp.resolve("data")).name("lone").shardKey("lone-shard-key").build(),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8))) {
+            node.start();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(20)).untilAsserted(() -> {
+                var t = node.transferStatus();
+                assertEquals(1, t.owners());
+                assertEquals(1, t.ownersConfirmed(), "the lone node's ring is confirmed");
+                assertFalse(t.changing());
+            });
+        }
+    }
+
     @Test
     void configuredSecretsAreUsedAndNotWritten() throws Exception {
         Path data = tmp.resolve("data");

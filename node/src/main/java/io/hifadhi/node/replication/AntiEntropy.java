@@ -179,6 +179,8 @@ final class AntiEntropy implements AutoCloseable {
                 }
                 backlog |= keeper.pass(v, round);
                 backlog |= settleLayout(v, syncedFully);
+            } else {
+                confirmAlone();
             }
             sampleRate();
         } catch (InterruptedException e) {
@@ -250,6 +252,29 @@ final class AntiEntropy implements AutoCloseable {
         boolean left = handoff.pass(v, c.placement().ring(v));
         lastHandOverRound = round;
         return left;
+    }
+
+    /**
+     * A node that is the only member of every live ring holds all it owns by definition (nothing of it can be
+     * anywhere else), so it confirms the newest ring without a round of syncs, which it would never get: a lone node
+     * otherwise showed "0 of 1 owners confirmed" for ever. Any other member in a live ring (one leaving, say)
+     * means data to take over first, and waits for the rounds that need peers.
+     */
+    private void confirmAlone() {
+        ClusterLayout l = c.placement().layout();
+        String me = c.localId();
+        List<io.hifadhi.ring.Member> newest = l.owners();
+        boolean aloneEverywhere = !newest.isEmpty()
+                && l.liveRings().stream().allMatch(ring -> ring.size() == 1 && ring.get(0).id().equals(me));
+        ClusterLayout.Ack acked = l.acks().get(me);
+        if (aloneEverywhere && (acked == null || !acked.ring().equals(newest))) {
+            try {
+                layout.ack(me, newest);
+                LOG.info("the only owner of the ring; confirmed it");
+            } catch (IOException e) {
+                LOG.info("could not yet confirm the ring: {}", e.getMessage());
+            }
+        }
     }
 
     private void sampleRate() {
