@@ -32,6 +32,7 @@ final class MetadataCodec {
         f.put("rps", Double.toString(m.load().requestsPerSecond()));
         f.put("bin", Double.toString(m.load().bytesInPerSecond()));
         f.put("bout", Double.toString(m.load().bytesOutPerSecond()));
+        f.put("hot", Integer.toString(m.load().hotObjects()));
         f.put("rf", Integer.toString(m.settings().replication()));
         f.put("wq", Integer.toString(m.settings().writeQuorum()));
         f.put("rq", Integer.toString(m.settings().readQuorum()));
@@ -49,8 +50,10 @@ final class MetadataCodec {
             ClusterSettings settings = new ClusterSettings(Integer.parseInt(Wire.require(f, "rf")),
                     Integer.parseInt(Wire.require(f, "wq")), Integer.parseInt(Wire.require(f, "rq")),
                     Integer.parseInt(Wire.require(f, "chunk")));
+            // "hot" is newer than the rest of version 1: a member that does not send it spreads nothing.
             LoadDigest load = new LoadDigest(Double.parseDouble(Wire.require(f, "rps")),
-                    Double.parseDouble(Wire.require(f, "bin")), Double.parseDouble(Wire.require(f, "bout")));
+                    Double.parseDouble(Wire.require(f, "bin")), Double.parseDouble(Wire.require(f, "bout")),
+                    Integer.parseInt(f.getOrDefault("hot", "0")));
             MemberMetadata m = new MemberMetadata(Wire.require(f, "id"), Wire.require(f, "http"),
                     Wire.require(f, "zone"), Long.parseLong(Wire.require(f, "cap")),
                     Long.parseLong(Wire.require(f, "used")), MemberState.valueOf(Wire.require(f, "state")), load,

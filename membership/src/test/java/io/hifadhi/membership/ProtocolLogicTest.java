@@ -34,10 +34,14 @@ class ProtocolLogicTest {
     @Test
     void metadataRoundTripsThroughTheGossipProperty() {
         MemberMetadata m = new MemberMetadata("node-1", "10.0.0.1:7111", "eu west=1&x", 1L << 42, 12345,
-                MemberState.LEAVING, new LoadDigest(1.5, 2e6, 3e6), new ClusterSettings(2, 1, 1, 65536));
+                MemberState.LEAVING, new LoadDigest(1.5, 2e6, 3e6, 4), new ClusterSettings(2, 1, 1, 65536));
         MetadataCodec.Gossiped g = MetadataCodec.decode(MetadataCodec.encode(m, "abc"));
         assertEquals(m, g.metadata());
         assertEquals("abc", g.incarnation());
+        // A member of the release before the hot-objects count sends none: it spreads nothing.
+        String older = MetadataCodec.encode(m, "abc").replace("\nhot=4", "");
+        assertEquals(0, MetadataCodec.decode(older).metadata().load().hotObjects());
+        assertEquals(2e6, MetadataCodec.decode(older).metadata().load().bytesInPerSecond());
         assertThrows(IllegalArgumentException.class, () -> MetadataCodec.decode("v=9\nid=x\n"));
         assertThrows(IllegalArgumentException.class, () -> MetadataCodec.decode("v=1\nid=x\n"));
     }

@@ -18,13 +18,16 @@ final class ClusterAdministration implements ClusterAdmin {
     private final Supplier<ClusterView> view;
     private final Supplier<Rebalance> transfer;
     private final Leave leave;
+    private final Supplier<List<HotObject>> hot;
 
     interface Leave {
         void run() throws IOException;
     }
 
-    ClusterAdministration(Layout layout, Supplier<ClusterView> view, Supplier<Rebalance> transfer, Leave leave) {
+    ClusterAdministration(Layout layout, Supplier<ClusterView> view, Supplier<Rebalance> transfer, Leave leave,
+                          Supplier<List<HotObject>> hot) {
         this.layout = layout;
+        this.hot = hot;
         this.view = view;
         this.transfer = transfer;
         this.leave = leave;
@@ -41,6 +44,11 @@ final class ClusterAdministration implements ClusterAdmin {
         }
         out.sort(java.util.Comparator.comparing(LayoutEntry::id));
         return out;
+    }
+
+    @Override
+    public List<HotObject> hotObjects() {
+        return hot.get();
     }
 
     @Override

@@ -240,7 +240,10 @@ public final class Node implements AutoCloseable {
         api.clusterAdmin(new ClusterAdministration(layout, () -> {
             NodeMembership m = membership;
             return m == null ? null : m.membership().view();
-        }, this::transferStatus, this::leave));
+        }, this::transferStatus, this::leave, () -> {
+            HotObjects h = hotObjects;
+            return h == null ? List.of() : h.list();
+        }));
         try {
             api.start();
         } catch (RuntimeException e) {
@@ -382,7 +385,9 @@ public final class Node implements AutoCloseable {
                     toPeers.mark(delta);
                 }
             }
-            return new LoadDigest(metrics.requestRate(), metrics.bytesInRate(), metrics.bytesOutRate() + toPeers.getOneMinuteRate());
+            HotObjects h = hotObjects;
+            return new LoadDigest(metrics.requestRate(), metrics.bytesInRate(), metrics.bytesOutRate() + toPeers.getOneMinuteRate(),
+                    h == null ? 0 : h.hotObjects());
         };
     }
 

@@ -38,7 +38,24 @@ public interface ClusterAdmin {
         }
     }
 
+    /**
+     * An object this node spreads because it is read hot (or was asked to cache), with its extra copies.
+     *
+     * @param copies        extra copies asked for beyond its N replicas
+     * @param chunks        chunks spread (a huge object spreads its first ones only)
+     * @param holders       nodes that hold an extra copy of at least one of those chunks
+     * @param hotUntilMillis when it stops counting as hot unless it is read hot again
+     */
+    record HotObject(String bucket, String key, int copies, int chunks, List<String> holders, long hotUntilMillis) {
+        public HotObject {
+            holders = List.copyOf(holders);
+        }
+    }
+
     List<LayoutEntry> layout();
+
+    /** The objects this node spreads now, sorted by bucket and key. */
+    List<HotObject> hotObjects();
 
     Rebalance rebalance();
 

@@ -67,6 +67,7 @@ public final class ClusterHandler implements HttpHandler {
             load.put("requests_per_second", m.requestsPerSecond());
             load.put("bytes_in_per_second", m.bytesInPerSecond());
             load.put("bytes_out_per_second", m.bytesOutPerSecond());
+            n.put("hot_objects", m.hotObjects());
         }
         ClusterAdmin a = admin.get();
         if (a != null) {
@@ -78,6 +79,18 @@ public final class ClusterHandler implements HttpHandler {
                 n.put("zone", e.zone());
                 n.put("capacity", e.capacity());
                 n.put("confirmed_newest_ring", e.confirmed());
+            }
+            // Names only for the asked node: each node spreads what it sees read hot, and names stay off the gossip.
+            ArrayNode hot = body.putArray("hot_here");
+            for (ClusterAdmin.HotObject h : a.hotObjects()) {
+                ObjectNode n = hot.addObject();
+                n.put("bucket", h.bucket());
+                n.put("key", h.key());
+                n.put("copies", h.copies());
+                n.put("chunks", h.chunks());
+                ArrayNode holders = n.putArray("holders");
+                h.holders().forEach(holders::add);
+                n.put("hot_until", java.time.Instant.ofEpochMilli(h.hotUntilMillis()).toString());
             }
             ClusterAdmin.Rebalance r = a.rebalance();
             if (r != null) {

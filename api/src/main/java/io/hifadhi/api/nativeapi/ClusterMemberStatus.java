@@ -9,11 +9,13 @@ import java.util.Objects;
  *
  * @param state            JOINING, UP or LEAVING
  * @param unreachableSince when the failure detector last lost this member, or null while reachable
+ * @param hotObjects       objects the member spreads to its neighbours because they are read hot
  */
 public record ClusterMemberStatus(String id, String state, boolean reachable, Instant unreachableSince,
                                   String httpAddress, String clusterAddress, String zone,
                                   long capacityBytes, long usedBytes,
-                                  double requestsPerSecond, double bytesInPerSecond, double bytesOutPerSecond) {
+                                  double requestsPerSecond, double bytesInPerSecond, double bytesOutPerSecond,
+                                  int hotObjects) {
     public ClusterMemberStatus {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(state, "state");
@@ -21,6 +23,6 @@ public record ClusterMemberStatus(String id, String state, boolean reachable, In
 
     /** A node that is not (yet) part of any cluster: just itself. */
     public static ClusterMemberStatus standalone(String id, String httpAddress) {
-        return new ClusterMemberStatus(id, "UP", true, null, httpAddress, null, null, 0, 0, 0, 0, 0);
+        return new ClusterMemberStatus(id, "UP", true, null, httpAddress, null, null, 0, 0, 0, 0, 0, 0);
     }
 }

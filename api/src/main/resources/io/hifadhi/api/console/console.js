@@ -467,9 +467,14 @@ async function showCluster(view) {
   document.title = "Cluster · Hifadhi";
   const tiles = el("div", { class: "tiles" });
   const rows = el("tbody", { id: "members" });
+  const hotRows = el("tbody", { id: "hot-objects" });
   view.append(el("h1", {}, "Cluster"), tiles, el("div", { class: "card" },
-    el("table", {}, el("thead", {}, el("tr", {}, ...["Node", "State", "Zone", "Used of capacity", "Requests/s", "In/s", "Out/s"].map((h, i) =>
-      el("th", { scope: "col", class: (i >= 3 ? "num" : "") + (i >= 4 ? " hide-narrow" : "") }, h)))), rows)));
+    el("table", {}, el("thead", {}, el("tr", {}, ...["Node", "State", "Zone", "Used of capacity", "Hot objects", "Requests/s", "In/s", "Out/s"].map((h, i) =>
+      el("th", { scope: "col", class: (i >= 3 ? "num" : "") + (i >= 5 ? " hide-narrow" : "") }, h)))), rows)),
+    el("div", { class: "card" }, el("h2", { id: "hot-heading" }, "Hot objects spread by this node"),
+      el("p", { class: "muted" }, "Objects read hot through this node get extra copies on its neighbours for a while; each node lists its own."),
+      el("table", { "aria-labelledby": "hot-heading" }, el("thead", {}, el("tr", {}, ...["Object", "Extra copies", "Chunks", "Held by", "Hot until"].map((h, i) =>
+        el("th", { scope: "col", class: (i === 1 || i === 2 ? "num" : "") + (i >= 3 ? " hide-narrow" : "") }, h)))), hotRows)));
   const draw = async () => {
     const c = await json("GET", "/ui/admin/cluster");
     const members = c.members;
@@ -492,10 +497,20 @@ async function showCluster(view) {
         el("td", {}, m.zone || ""),
         el("td", { class: "num" }, bytes(m.used_bytes) + " of " + bytes(m.capacity_bytes),
           el("span", { class: "meter", role: "meter", "aria-valuenow": pct.toFixed(0), "aria-valuemin": 0, "aria-valuemax": 100, "aria-label": "Used" }, fill)),
+        el("td", { class: "num", "data-hot": m.hot_objects ?? 0 }, String(m.hot_objects ?? 0)),
         el("td", { class: "num hide-narrow" }, (load.requests_per_second ?? 0).toFixed(1)),
         el("td", { class: "num hide-narrow" }, bytes(load.bytes_in_per_second ?? 0)),
         el("td", { class: "num hide-narrow" }, bytes(load.bytes_out_per_second ?? 0)));
     }));
+    const hot = c.hot_here || [];
+    hotRows.replaceChildren(...(hot.length === 0
+      ? [el("tr", {}, el("td", { colspan: 5, class: "empty" }, "Nothing is hot on " + c.instance + " now."))]
+      : hot.map((h) => el("tr", { "data-hot-object": h.bucket + "/" + h.key },
+        el("td", { class: "name" }, h.bucket === ".native" ? h.key : h.bucket + "/" + h.key),
+        el("td", { class: "num" }, String(h.copies)),
+        el("td", { class: "num" }, String(h.chunks)),
+        el("td", { class: "hide-narrow" }, (h.holders || []).join(", ") || "none yet"),
+        el("td", { class: "hide-narrow" }, new Date(h.hot_until).toLocaleTimeString())))));
   };
   await draw();
   refreshTimer = setInterval(() => draw().catch(() => {}), 5000);

@@ -388,6 +388,20 @@ public final class HotObjects implements ExtraCopies, CacheControl, AutoCloseabl
         return hot.size();
     }
 
+    /** The objects this node currently spreads, with their copies and the nodes holding them, by bucket and key. */
+    public List<io.hifadhi.api.nativeapi.ClusterAdmin.HotObject> list() {
+        List<io.hifadhi.api.nativeapi.ClusterAdmin.HotObject> out = new ArrayList<>();
+        for (Hot h : hot.values()) {
+            java.util.TreeSet<String> holding = new java.util.TreeSet<>();
+            h.holders.values().forEach(holding::addAll);
+            out.add(new io.hifadhi.api.nativeapi.ClusterAdmin.HotObject(h.id.bucket(), h.id.key(), h.copies,
+                    h.chunks.size(), List.copyOf(holding), h.hotUntil));
+        }
+        out.sort(java.util.Comparator.comparing(io.hifadhi.api.nativeapi.ClusterAdmin.HotObject::bucket)
+                .thenComparing(io.hifadhi.api.nativeapi.ClusterAdmin.HotObject::key));
+        return out;
+    }
+
     /** Chunk copies this node sent to neighbours (not counting renewals of copies they still held). */
     public long pushedChunks() {
         return pushedChunks.sum();

@@ -702,13 +702,19 @@ public final class ClientCommand implements Callable<Integer> {
                     root.out.println(c.toString());
                     return OK;
                 }
-                root.out.printf("%-20s %-8s %-12s %10s %10s %7s  %s%n", "NODE", "STATE", "ZONE", "USED", "CAPACITY", "REQ/S", "HTTP");
+                root.out.printf("%-20s %-8s %-12s %10s %10s %7s %4s  %s%n", "NODE", "STATE", "ZONE", "USED", "CAPACITY", "REQ/S",
+                        "HOT", "HTTP");
                 int up = 0;
                 for (JsonNode m : c.path("members")) {
                     up += "UP".equals(m.path("state").asText()) ? 1 : 0;
-                    root.out.printf("%-20s %-8s %-12s %10s %10s %7.1f  %s%n", m.path("id").asText(), m.path("state").asText(),
+                    root.out.printf("%-20s %-8s %-12s %10s %10s %7.1f %4d  %s%n", m.path("id").asText(), m.path("state").asText(),
                             m.path("zone").asText(), human(m.path("used_bytes").asLong()), human(m.path("capacity_bytes").asLong()),
-                            m.path("load").path("requests_per_second").asDouble(), m.path("http_address").asText());
+                            m.path("load").path("requests_per_second").asDouble(), m.path("hot_objects").asInt(),
+                            m.path("http_address").asText());
+                }
+                for (JsonNode h : c.path("hot_here")) {
+                    root.out.println("hot on " + c.path("instance").asText() + ": " + h.path("bucket").asText() + "/" + h.path("key").asText()
+                            + " (" + h.path("copies").asInt() + " extra copies of " + h.path("chunks").asInt() + " chunks)");
                 }
                 root.out.println(up + " of " + c.path("members").size() + " nodes up (asked " + c.path("instance").asText() + ")");
                 JsonNode r = c.path("rebalance");

@@ -134,7 +134,7 @@ public final class NodeMembership implements AutoCloseable {
             out.add(new ClusterMemberStatus(m.id(), md.state().name(), m.isReachable(),
                     m.unreachableSince(), md.httpAddress(), m.clusterAddress(), md.zone().isEmpty() ? null : md.zone(),
                     md.capacityBytes(), md.usedBytes(), l.requestsPerSecond(), l.bytesInPerSecond(),
-                    l.bytesOutPerSecond()));
+                    l.bytesOutPerSecond(), l.hotObjects()));
         }
         out.sort(Comparator.comparing(ClusterMemberStatus::id));
         return out;

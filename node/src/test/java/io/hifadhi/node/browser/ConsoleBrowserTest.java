@@ -177,6 +177,24 @@ class ConsoleBrowserTest {
                         + "\"] td:nth-child(2) span').textContent", STEP).asText(), n.name());
             }
             assertTrue(page.evaluate("document.getElementById('members').textContent", STEP).asText().contains("af-east"));
+            // An object node-a spreads shows there: by name in its own list, and as a count on its row, which every
+            // node learns by gossip (node-c is asked).
+            assertTrue(page.evaluate("document.getElementById('hot-objects').textContent", STEP).asText().contains("Nothing is hot"));
+            HttpClient http = HttpClient.newHttpClient();
+            HttpResponse<String> cached = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/cache"))
+                    .header("SHARD-KEY", SHARD_KEY).header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"bucket\": \"holiday\", \"key\": \"holiday-archive.bin\", \"copies\": 1}"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, cached.statusCode(), cached.body());
+            waitFor(page, "document.querySelector('#hot-objects tr[data-hot-object=\"holiday/holiday-archive.bin\"]') !== null"
+                    + " && document.querySelector('tr[data-node=\"node-a\"] td[data-hot=\"1\"]') !== null", Duration.ofSeconds(30));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nodes.get(2).httpPort()
+                        + "/api/v1/cluster")).header("SHARD-KEY", SHARD_KEY).build(), HttpResponse.BodyHandlers.ofString());
+                for (JsonNode m : JSON.readTree(r.body()).path("members")) {
+                    assertEquals(m.path("id").asText().equals("node-a") ? 1 : 0, m.path("hot_objects").asInt(), r.body());
+                }
+            });
             screenshot(page, "06-cluster");
 
             page.evaluate("location.hash = '#/keys'; true", STEP);

@@ -72,6 +72,110 @@ class DataPathBenchmark {
         }
     }
 
+    /**
+     * Issue #19: the same GETs through a node that holds as little of each object as the cluster allows, on five
+     * nodes (N=3), against one node. Objects are stored through node-a; each is then read through the node holding
+     * the fewest of its chunks (and, among those, not its record), so its bytes come from other nodes' disks over
+     * the transport. Prints the share of chunk bytes the reading node had to fetch.
+     * <pre>
+     * mvn -B -pl node -am test -Dtest='DataPathBenchmark#singleVersusFiveThroughNonHolders' -Dbench=true -Dsurefire.failIfNoSpecifiedTests=false
+     * </pre>
+     */
+    @Test
+    void singleVersusFiveThroughNonHolders() throws Exception {
+        int runs = Integer.getInteger("bench.runs", 3);
+        int threads = Integer.getInteger("bench.threads", 4);
+        int size = Integer.getInteger("bench.size", 16 << 20);
+        int count = Integer.getInteger("bench.count", 12);
+        try (TestCluster single = new TestCluster(dir.resolve("single"), 1, 3, 2, 2, 4 << 20).startAll();
+             TestCluster five = new TestCluster(dir.resolve("five"), 5, 3, 2, 2, 4 << 20).startAll()) {
+            List<Double> one = new ArrayList<>();
+            List<Double> cluster = new ArrayList<>();
+            for (int r = -1; r < runs; r++) {
+                String tag = r < 0 ? "warm" : "r" + r;
+                List<String> singleQueries = storeAll(single.client(0), tag, size, count);
+                List<String> fiveQueries = storeAll(five.client(0), tag, size, count);
+                // The reading node of each object: fewest of its chunks held, then not a record holder.
+                NativeClient[] readers = new NativeClient[count];
+                long remote = 0;
+                long total = 0;
+                for (int i = 0; i < count; i++) {
+                    io.hifadhi.api.nativeapi.ObjectLocator.ObjectLocation at = five.node(0).replicatedStore()
+                            .locate(".native", fiveQueries.get(i)).orElseThrow();
+                    int best = -1;
+                    long bestHeld = Long.MAX_VALUE;
+                    for (int n = 0; n < 5; n++) {
+                        String id = TestCluster.name(n);
+                        long held = 0;
+                        for (io.hifadhi.api.nativeapi.ObjectLocator.ChunkLocation c : at.chunks()) {
+                            held += c.holders().contains(id) ? c.size() : 0;
+                        }
+                        long rank = held * 2 + (at.recordHolders().contains(id) ? 1 : 0);
+                        if (rank < bestHeld) {
+                            bestHeld = rank;
+                            best = n;
+                        }
+                    }
+                    readers[i] = five.client(best);
+                    remote += size - bestHeld / 2;
+                    total += size;
+                }
+                double singleMiBs = readAll(i -> single.client(0), singleQueries, size, threads);
+                double fiveMiBs = readAll(i -> readers[i], fiveQueries, size, threads);
+                if (r >= 0) {
+                    one.add(singleMiBs);
+                    cluster.add(fiveMiBs);
+                    System.out.printf("GET %s x%d, %d threads, run %d: one node %.1f MiB/s; five nodes through the least holder"
+                                    + " %.1f MiB/s (%.2fx); %.0f%% of the chunk bytes fetched from other nodes%n", label(size), count,
+                            threads, r, singleMiBs, fiveMiBs, fiveMiBs / singleMiBs, 100.0 * remote / total);
+                }
+            }
+            double[] a = one.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            double[] b = cluster.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            System.out.printf("MEDIAN GET %s: one node %.1f MiB/s, five nodes through the least holder %.1f MiB/s: %.2fx%n",
+                    label(size), a[a.length / 2], b[b.length / 2], b[b.length / 2] / a[a.length / 2]);
+        }
+    }
+
+    private static List<String> storeAll(NativeClient client, String tag, int size, int count) throws Exception {
+        List<String> queries = new ArrayList<>();
+        byte[] body = new byte[size];
+        for (int i = 0; i < count; i++) {
+            new Random(i * 7919L + tag.hashCode()).nextBytes(body);
+            HttpResponse<String> r = client.store("far-" + tag + "-" + i, body);
+            assertEquals(200, r.statusCode(), r.body());
+            queries.add(r.body());
+        }
+        return queries;
+    }
+
+    /** Reads every query once with {@code threads} threads, object {@code i} through {@code via.apply(i)}; MiB/s. */
+    private static double readAll(java.util.function.IntFunction<NativeClient> via, List<String> queries, int size, int threads)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            AtomicInteger next = new AtomicInteger();
+            List<Future<?>> fs = new ArrayList<>();
+            long t0 = System.nanoTime();
+            for (int t = 0; t < threads; t++) {
+                fs.add(pool.submit(() -> {
+                    for (int i = next.getAndIncrement(); i < queries.size(); i = next.getAndIncrement()) {
+                        HttpResponse<byte[]> r = via.apply(i).retrieve(queries.get(i));
+                        assertEquals(200, r.statusCode());
+                        assertEquals(size, r.body().length);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : fs) {
+                f.get();
+            }
+            return (double) size * queries.size() / (1 << 20) / ((System.nanoTime() - t0) / 1e9);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
     private static String label(int size) {
         return size >= 1 << 20 ? (size >> 20) + " MiB" : (size >> 10) + " KiB";
     }
