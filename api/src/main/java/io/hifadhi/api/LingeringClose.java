@@ -118,26 +118,28 @@ public final class LingeringClose {
     }
 
     /**
-     * Marks the exchange's body unread when its response is committed before the body was read: the response
-     * then says {@code Connection: close}. Add it inside Undertow's 100-continue handler too, so that it runs
-     * before that handler's own listener, which would shut the socket's input.
+     * At each response's commit: marks the exchange's body unread when the response comes before the body was read
+     * (the connection then lingers and closes), and makes every response of a connection that will close say
+     * {@code Connection: close}. Add it inside Undertow's 100-continue handler too, so that it runs before that
+     * handler's own listener, which would shut the socket's input.
      */
     void markUnreadBodies(HttpServerExchange exchange) {
-        exchange.addResponseCommitListener(LingeringClose::bodyLeftUnread);
+        exchange.addResponseCommitListener(LingeringClose::committing);
     }
 
-    private static void bodyLeftUnread(HttpServerExchange exchange) {
-        if (exchange.isRequestComplete() || leftUnread(exchange)) {
-            return;
+    private static void committing(HttpServerExchange exchange) {
+        if (!exchange.isRequestComplete() && !leftUnread(exchange)) {
+            exchange.setPersistent(false);
+            exchange.putAttachment(UNREAD_BODY, true);
+            // The request ends here for Undertow. Otherwise ending the exchange shuts the socket's input (it cannot be
+            // read again, so only a reset could follow), or, in blocking mode, reads the rest of the body on a worker.
+            Connectors.terminateRequest(exchange);
         }
-        exchange.setPersistent(false);
-        // Said outright: Undertow writes no Connection header on a response that has no body (204, 304), persistent
-        // or not, and a client that reuses the connection sends its next request into the close.
-        exchange.getResponseHeaders().put(Headers.CONNECTION, Headers.CLOSE.toString());
-        exchange.putAttachment(UNREAD_BODY, true);
-        // The request ends here for Undertow. Otherwise ending the exchange shuts the socket's input (it cannot be
-        // read again, so only a reset could follow), or, in blocking mode, reads the rest of the body on a worker.
-        Connectors.terminateRequest(exchange);
+        if (!exchange.isPersistent()) {
+            // Said outright, whoever decided the close: Undertow writes no Connection header on a response without a
+            // body (204, 304), and a client that reuses the connection sends its next request into the close.
+            exchange.getResponseHeaders().put(Headers.CONNECTION, Headers.CLOSE.toString());
+        }
     }
 
     /** Whether the exchange answered before reading its body (its connection will linger, never be drained). */

@@ -64,11 +64,8 @@ final class NonDrainingExchange implements BlockingHttpExchange {
     public void close() throws IOException {
         boolean bodyUnread = !exchange.isRequestComplete();
         if (bodyUnread) {
-            // Before the response is committed, so that it says Connection: close (outright: Undertow omits it on 204/304).
+            // Before the response is committed, so that it says Connection: close (LingeringClose sees to the header).
             exchange.setPersistent(false);
-            if (!exchange.isResponseStarted()) {
-                exchange.getResponseHeaders().put(io.undertow.util.Headers.CONNECTION, io.undertow.util.Headers.CLOSE.toString());
-            }
         }
         try {
             if (out != null || !exchange.isResponseComplete()) {

@@ -27,10 +27,10 @@ final class ClusterAdministration implements ClusterAdmin {
     ClusterAdministration(Layout layout, Supplier<ClusterView> view, Supplier<Rebalance> transfer, Leave leave,
                           Supplier<List<HotObject>> hot) {
         this.layout = layout;
-        this.hot = hot;
         this.view = view;
         this.transfer = transfer;
         this.leave = leave;
+        this.hot = hot;
     }
 
     @Override

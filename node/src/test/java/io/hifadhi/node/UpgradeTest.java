@@ -1,11 +1,10 @@
 package io.hifadhi.node;
 
 import io.hifadhi.node.config.NodeConfig;
+import io.hifadhi.node.s3.S3TestSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -18,7 +17,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -80,7 +78,7 @@ class UpgradeTest {
     }
 
     private static void assertServedAsBefore(int port) throws Exception {
-        try (S3Client root = client(port, ACCESS_KEY, SECRET_KEY)) {
+        try (S3Client root = S3TestSupport.client(port, ACCESS_KEY, SECRET_KEY, Region.US_EAST_1)) {
             assertEquals(List.of("empty", "photos"), root.listBuckets().buckets().stream().map(Bucket::name).sorted().toList());
             assertEquals(List.of("big.bin", "dir/small.txt"), root.listObjectsV2(r -> r.bucket("photos")).contents().stream()
                     .map(S3Object::key).toList());
@@ -98,17 +96,11 @@ class UpgradeTest {
             assertEquals(70_000L, root.listParts(r -> r.bucket("photos").key("pending.bin").uploadId(UPLOAD_ID)).parts().get(0).size());
         }
         // The key made with `hifadhi key create --bucket=photos=read` (its secret is sealed in the access-keys table).
-        try (S3Client reader = client(port, "HFDXKB9ODWR92FSRD9XB", "Z2p7NB8pfImW9OvJbSjs4QkuQEeOT27dBcVhFK87")) {
+        try (S3Client reader = S3TestSupport.client(port, "HFDXKB9ODWR92FSRD9XB", "Z2p7NB8pfImW9OvJbSjs4QkuQEeOT27dBcVhFK87", Region.US_EAST_1)) {
             assertEquals("small and old\n", reader.getObjectAsBytes(r -> r.bucket("photos").key("dir/small.txt")).asUtf8String());
             S3Exception refused = assertThrows(S3Exception.class, () -> reader.putObject(r -> r.bucket("photos").key("new.txt"),
                     software.amazon.awssdk.core.sync.RequestBody.fromString("no")));
             assertEquals(403, refused.statusCode());
         }
-    }
-
-    private static S3Client client(int port, String accessKey, String secret) {
-        return S3Client.builder().endpointOverride(URI.create("http://127.0.0.1:" + port)).region(Region.US_EAST_1)
-                .forcePathStyle(true).credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create(accessKey, secret)))
-                .build();
     }
 }

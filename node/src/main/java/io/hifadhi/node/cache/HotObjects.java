@@ -1,6 +1,7 @@
 package io.hifadhi.node.cache;
 
 import io.hifadhi.api.nativeapi.CacheControl;
+import io.hifadhi.api.nativeapi.ClusterAdmin.HotObject;
 import io.hifadhi.membership.ClusterView;
 import io.hifadhi.membership.LoadDigest;
 import io.hifadhi.membership.Member;
@@ -19,12 +20,15 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.time.Duration;
+
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -389,16 +393,16 @@ public final class HotObjects implements ExtraCopies, CacheControl, AutoCloseabl
     }
 
     /** The objects this node currently spreads, with their copies and the nodes holding them, by bucket and key. */
-    public List<io.hifadhi.api.nativeapi.ClusterAdmin.HotObject> list() {
-        List<io.hifadhi.api.nativeapi.ClusterAdmin.HotObject> out = new ArrayList<>();
+    public List<HotObject> list() {
+        List<HotObject> out = new ArrayList<>();
         for (Hot h : hot.values()) {
-            java.util.TreeSet<String> holding = new java.util.TreeSet<>();
+            TreeSet<String> holding = new TreeSet<>();
             h.holders.values().forEach(holding::addAll);
-            out.add(new io.hifadhi.api.nativeapi.ClusterAdmin.HotObject(h.id.bucket(), h.id.key(), h.copies,
+            out.add(new HotObject(h.id.bucket(), h.id.key(), h.copies,
                     h.chunks.size(), List.copyOf(holding), h.hotUntil));
         }
-        out.sort(java.util.Comparator.comparing(io.hifadhi.api.nativeapi.ClusterAdmin.HotObject::bucket)
-                .thenComparing(io.hifadhi.api.nativeapi.ClusterAdmin.HotObject::key));
+        out.sort(Comparator.comparing(HotObject::bucket)
+                .thenComparing(HotObject::key));
         return out;
     }
 

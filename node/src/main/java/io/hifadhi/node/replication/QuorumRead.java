@@ -152,13 +152,13 @@ final class QuorumRead {
                 seen.put(e.getKey(), decode(c, e.getValue().join()));
             }
         }
-        Map<String, ObjectRecord> repairs = ReadRepair.repairs(replicas, seen);
-        if (repairs.isEmpty()) {
+        ReadRepair.Plan plan = ReadRepair.plan(replicas, seen);
+        if (plan.stale().isEmpty()) {
             return;
         }
-        ObjectRecord newest = repairs.values().iterator().next();
+        ObjectRecord newest = plan.newest();
         byte[] encoded = c.codec().encode(newest);
-        for (String replica : repairs.keySet()) {
+        for (String replica : plan.stale()) {
             LOG.debug("read repair: {} gets {}/{} {}", replica, newest.bucket(), newest.key(), newest.version());
             c.request(v, replica, Messages.RECORD_PUT, new RecordPut(encoded, null), Ack.class, Replication.RECORD_TIMEOUT)
                     .whenComplete((ack, error) -> {

@@ -2,7 +2,7 @@ package io.hifadhi.node.replication;
 
 import io.hifadhi.node.storage.ObjectRecord;
 
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -14,28 +14,32 @@ final class ReadRepair {
     private ReadRepair() {
     }
 
+    /** The newest version seen, and the replicas that hold nothing or an older one. */
+    record Plan(ObjectRecord newest, List<String> stale) {
+        Plan {
+            stale = List.copyOf(stale);
+        }
+    }
+
     /**
      * @param replicas the key's replicas (the read ring's, and the newest ring's during a layout change)
      * @param seen     what each node that answered holds; null for nothing
-     * @return the replicas that hold nothing or an older version, each mapped to the newest record (empty when
-     * nobody holds one)
+     * @return what to send where; {@code stale} is empty when every replica that answered is up to date or nobody
+     * holds the record ({@code newest} null)
      */
-    static Map<String, ObjectRecord> repairs(List<String> replicas, Map<String, ObjectRecord> seen) {
+    static Plan plan(List<String> replicas, Map<String, ObjectRecord> seen) {
         ObjectRecord newest = null;
         for (ObjectRecord r : seen.values()) {
             newest = newer(newest, r);
         }
-        Map<String, ObjectRecord> out = new LinkedHashMap<>();
-        if (newest == null) {
-            return out;
-        }
+        List<String> stale = new ArrayList<>();
         for (Map.Entry<String, ObjectRecord> e : seen.entrySet()) {
             ObjectRecord held = e.getValue();
-            if (replicas.contains(e.getKey()) && (held == null || newest.version().isNewerThan(held.version()))) {
-                out.put(e.getKey(), newest);
+            if (newest != null && replicas.contains(e.getKey()) && (held == null || newest.version().isNewerThan(held.version()))) {
+                stale.add(e.getKey());
             }
         }
-        return out;
+        return new Plan(newest, stale);
     }
 
     /** The newer of two versions of a record (either may be null); the first on a tie. */

@@ -26,19 +26,21 @@ class ReadRepairTest {
         seen.put("b", newest);
         seen.put("c", null);
         seen.put("stand-in", old); // past the replica set: holds a hint, never repaired
-        Map<String, ObjectRecord> repairs = ReadRepair.repairs(List.of("a", "b", "c"), seen);
-        assertEquals(List.of("a", "c"), List.copyOf(repairs.keySet()));
-        repairs.values().forEach(r -> assertSame(newest, r));
+        ReadRepair.Plan plan = ReadRepair.plan(List.of("a", "b", "c"), seen);
+        assertEquals(List.of("a", "c"), plan.stale());
+        assertSame(newest, plan.newest());
     }
 
     @Test
     void agreeingOrEmptyReplicasNeedNothing() {
         ObjectRecord same = version(10, "a");
-        assertTrue(ReadRepair.repairs(List.of("a", "b"), Map.of("a", same, "b", version(10, "a"))).isEmpty());
+        assertTrue(ReadRepair.plan(List.of("a", "b"), Map.of("a", same, "b", version(10, "a"))).stale().isEmpty());
         Map<String, ObjectRecord> none = new LinkedHashMap<>();
         none.put("a", null);
         none.put("b", null);
-        assertTrue(ReadRepair.repairs(List.of("a", "b"), none).isEmpty());
+        ReadRepair.Plan nothing = ReadRepair.plan(List.of("a", "b"), none);
+        assertTrue(nothing.stale().isEmpty());
+        assertEquals(null, nothing.newest());
     }
 
     @Test

@@ -37,7 +37,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /** Real clients for a node's S3 endpoint: the AWS SDK with default settings, and raw signed HTTP. */
-final class S3TestSupport {
+public final class S3TestSupport {
     static final String ACCESS_KEY = "AKIDHIFADHITEST01";
     static final String SECRET_KEY = "s3cr3t-hifadhi-test-key-0123456789";
     private static final DateTimeFormatter AMZ_DATE = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
@@ -108,7 +108,7 @@ final class S3TestSupport {
         return URI.create("http://127.0.0.1:" + port);
     }
 
-    static S3Client client(int port, String accessKey, String secret, Region region) {
+    public static S3Client client(int port, String accessKey, String secret, Region region) {
         return S3Client.builder()
                 .endpointOverride(endpoint(port))
                 .forcePathStyle(true)
