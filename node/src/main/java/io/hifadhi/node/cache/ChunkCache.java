@@ -152,7 +152,16 @@ public final class ChunkCache {
      * damaged transfer or a lying peer cannot put wrong bytes under a name. Returns whether the chunk is cached now.
      */
     public boolean fill(String id, byte[] data) {
-        if (!isChunkId(id) || data.length > capacity || !sha256Hex(data).equals(id)) {
+        return isChunkId(id) && data.length <= capacity && sha256Hex(data).equals(id) && keepChecked(id, data);
+    }
+
+    /**
+     * {@link #fill} without hashing, for a chunk a reader just fetched from a holder, whose bytes were checked on the
+     * way (the holder's block CRCs, the transfer's CRC32C): hashing 4 MiB again would cost the reader more than the
+     * copy. A cached copy is still SHA-256-checked on every read ({@link #read}), so a wrong one is never served.
+     */
+    boolean keepChecked(String id, byte[] data) {
+        if (!isChunkId(id) || data.length > capacity) {
             return false;
         }
         synchronized (this) {

@@ -30,11 +30,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
@@ -113,6 +115,11 @@ public final class HotObjects implements ExtraCopies, CacheControl, AutoCloseabl
     /** Leases of the extra copies this node holds for others: chunk id -> until when. */
     private final Map<String, Long> leases = new ConcurrentHashMap<>();
     private final ScheduledExecutorService ticker;
+    /**
+     * Writes read-through copies to the cache off the read path. Two waiting at most (each holds a chunk in memory);
+     * past that a copy is not cached: the reader never waits for the cache's disk.
+     */
+    private final ThreadPoolExecutor filler;
     private final LongAdder pushedChunks = new LongAdder();
     private final LongAdder expiredCopies = new LongAdder();
 
@@ -132,6 +139,11 @@ public final class HotObjects implements ExtraCopies, CacheControl, AutoCloseabl
             t.setDaemon(true);
             return t;
         });
+        this.filler = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(2), r -> {
+            Thread t = new Thread(r, "hifadhi-cache-fill");
+            t.setDaemon(true);
+            return t;
+        }, new ThreadPoolExecutor.DiscardPolicy());
     }
 
     /** Answers the cache messages and starts the once-a-second look at what is hot. */
@@ -150,9 +162,14 @@ public final class HotObjects implements ExtraCopies, CacheControl, AutoCloseabl
     }
 
     @Override
+    public boolean hasCached(String chunkId) {
+        return cache.capacity() > 0 && cache.contains(chunkId);
+    }
+
+    @Override
     public void fetchedForClient(ChunkRef ref, byte[] bytes) {
-        if (cache.capacity() > 0) {
-            cache.fill(ref.id(), bytes);
+        if (cache.capacity() > 0 && !cache.contains(ref.id())) {
+            filler.execute(() -> cache.keepChecked(ref.id(), bytes));
         }
     }
 
@@ -424,8 +441,10 @@ public final class HotObjects implements ExtraCopies, CacheControl, AutoCloseabl
     @Override
     public void close() {
         ticker.shutdownNow();
+        filler.shutdownNow();
         try {
             ticker.awaitTermination(5, TimeUnit.SECONDS);
+            filler.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -18,20 +18,31 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Verified bytes of a chunk for a read or a repair: this node's copy if it passes its SHA-256 check, else each
- * holder in preference order, failing over on error, absence or a bad hash. A replica that had to fetch a chunk it
- * should hold stores the good copy, so a missing or corrupt local copy heals.
+ * Verified bytes of a chunk for a read or a repair: this node's copy if it passes its checks, else each holder in
+ * preference order, failing over on error, absence or bytes that fail their check (the holder's block CRCs as it
+ * reads, then a CRC32C of the whole chunk across the transfer; a copy written from them checks its SHA-256). A
+ * replica that had to fetch a chunk it should hold stores the good copy, so a missing or corrupt local copy heals.
+ *
+ * <p>Chunks fetched ahead of a reader ({@link #ahead}) share one budget per node, an eighth of the heap and at most
+ * 64 MiB, so read-ahead cannot grow memory with the number of readers: past it, readers fetch when they get there.
  */
 final class ChunkFetcher implements ChunkSource {
     private static final Logger LOG = LoggerFactory.getLogger(ChunkFetcher.class);
     private static final HexFormat HEX = HexFormat.of();
+    private static final long MAX_AHEAD_BYTES = 64L << 20;
 
     private final Replication c;
+    /** Read-ahead memory, in KiB. */
+    private final Semaphore aheadBudget;
 
     ChunkFetcher(Replication c) {
         this.c = c;
+        this.aheadBudget = new Semaphore((int) (Math.min(MAX_AHEAD_BYTES, Runtime.getRuntime().maxMemory() / 8) >> 10));
     }
 
     /**
@@ -48,6 +59,12 @@ final class ChunkFetcher implements ChunkSource {
         int n = c.placement().n(v);
         List<String> walk = c.placement().walk(v, KeyHash.ofChunk(HEX.parseHex(ref.id())));
         byte[] bytes = fromPeers(v, c.extraCopies().readOrder(v, walk, n, ref.id()), ref);
+        fetchedForRead(v, n, walk, ref, bytes);
+        return bytes;
+    }
+
+    /** What a read does with a chunk it had to fetch: a replica stores it (healing), any other node caches it. */
+    private void fetchedForRead(ClusterView v, int n, List<String> walk, ChunkRef ref, byte[] bytes) {
         if (!walk.subList(0, n).contains(c.localId())) {
             c.extraCopies().fetchedForClient(ref, bytes);
         } else {
@@ -60,7 +77,70 @@ final class ChunkFetcher implements ChunkSource {
                         }
                     });
         }
-        return bytes;
+    }
+
+    /**
+     * Asks the first holder {@link #fetch} would ask, without waiting; declined when the chunk is in this node's
+     * cache (cheap when reached) or the read-ahead budget is spent. A failed or wrong answer is not retried here: the
+     * reader's {@link Ahead#take()} then fetches as {@link #fetch} does, failing over to the other holders.
+     */
+    @Override
+    public Ahead ahead(ChunkRef ref) {
+        if (c.extraCopies().hasCached(ref.id())) {
+            return null;
+        }
+        int kib = Math.max(1, (ref.length() + 1023) >> 10);
+        if (!aheadBudget.tryAcquire(kib)) {
+            return null;
+        }
+        ClusterView v = c.placement().view();
+        int n = c.placement().n(v);
+        List<String> walk = c.placement().walk(v, KeyHash.ofChunk(HEX.parseHex(ref.id())));
+        Optional<String> first = c.extraCopies().readOrder(v, walk, n, ref.id()).stream()
+                .filter(id -> !id.equals(c.localId()) && v.isReachable(id)).findFirst();
+        CompletableFuture<byte[]> bytes = first.isEmpty() ? CompletableFuture.completedFuture(null)
+                : c.request(v, first.get(), Messages.CHUNK_GET, new ChunkGet(ref.id(), ref.length()), ChunkData.class,
+                        Replication.CHUNK_TIMEOUT)
+                .thenApply(data -> isGood(data, ref) ? data.bytes() : null)
+                .exceptionally(error -> null);
+        return new Ahead() {
+            private final AtomicBoolean released = new AtomicBoolean();
+
+            @Override
+            public byte[] take() throws IOException {
+                byte[] got;
+                try {
+                    got = ReplicatedObjectStore.await(bytes);
+                } finally {
+                    release();
+                }
+                if (got == null) {
+                    return fetch(ref);
+                }
+                fetchedForRead(v, n, walk, ref, got);
+                return got;
+            }
+
+            @Override
+            public void cancel() {
+                bytes.cancel(false);
+                release();
+            }
+
+            private void release() {
+                if (released.compareAndSet(false, true)) {
+                    aheadBudget.release(kib);
+                }
+            }
+        };
+    }
+
+    /**
+     * The holder checked its copy against the chunk's block CRCs as it read it (SHA-256 is checked when a copy is
+     * written and by the scrub); the CRC32C it sent covers the bytes from there to here.
+     */
+    private static boolean isGood(ChunkData data, ChunkRef ref) {
+        return data.bytes() != null && data.bytes().length == ref.length() && ChunkData.crc32c(data.bytes()) == data.crc32c();
     }
 
     @Override
@@ -81,10 +161,10 @@ final class ChunkFetcher implements ChunkSource {
                         new ChunkGet(ref.id(), ref.length()), ChunkData.class, Replication.CHUNK_TIMEOUT));
                 if (data.bytes() == null) {
                     problems.add(id + ": not held");
-                } else if (data.bytes().length == ref.length() && LocalReplica.sha256Hex(data.bytes()).equals(ref.id())) {
+                } else if (isGood(data, ref)) {
                     return data.bytes();
                 } else {
-                    problems.add(id + ": failed its SHA-256 check");
+                    problems.add(id + ": failed its CRC32C check in transfer");
                     damaged = true;
                 }
             } catch (IOException e) {

@@ -16,7 +16,13 @@ public interface ExtraCopies {
     /** This node's cached copy, verified, when it has one. */
     Optional<byte[]> cached(ChunkRef ref);
 
-    /** A chunk this node fetched from a peer for a client and is no replica of (read-through caching). */
+    /** Whether this node's cache lists the chunk (no disk access: a hint, the copy may still fail its check). */
+    boolean hasCached(String chunkId);
+
+    /**
+     * A chunk this node fetched from a peer for a client and is no replica of (read-through caching); its bytes
+     * have been checked (the holder's CRCs, the transfer's CRC32C). Must not hold up the read: a cache writes it in the background, or not at all when busy.
+     */
     void fetchedForClient(ChunkRef ref, byte[] bytes);
 
     /**
@@ -33,6 +39,11 @@ public interface ExtraCopies {
         @Override
         public Optional<byte[]> cached(ChunkRef ref) {
             return Optional.empty();
+        }
+
+        @Override
+        public boolean hasCached(String chunkId) {
+            return false;
         }
 
         @Override

@@ -114,7 +114,7 @@ final class LocalReplica {
     }
 
     ChunkData getChunk(ChunkGet get) {
-        return new ChunkData(readForRequest(new ChunkRef(get.chunkId(), get.length())).orElse(null));
+        return ChunkData.of(readForRequest(new ChunkRef(get.chunkId(), get.length())).orElse(null));
     }
 
     /** For a request (a client's read through this node, or a peer's): the replica copy, else the cached one; counted. */

@@ -6,6 +6,7 @@ import io.hifadhi.api.store.CorruptDataException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.List;
 
 /**
@@ -15,8 +16,19 @@ import java.util.List;
  * does not hold, or whose file fails its checks (and is deleted), comes whole from the {@link ChunkSource} (a cache
  * or a replica), and the stream goes on from the same byte: a client never sees a corrupt byte, nor a cut, while a
  * good copy exists. Memory is one buffer, plus one chunk while a chunk comes from elsewhere.
+ *
+ * <p>Read-ahead: on reaching a chunk, the stream asks the source for the next {@link #READ_AHEAD} chunks it does not
+ * hold, so a remote chunk's transfer and check overlap with sending the ones before it instead of starting when the
+ * reader gets there (a non-holder reading chunk after chunk on demand ran at 0.29x of one node, issue 19). What is
+ * fetched ahead is bounded per node by the source, which declines when its read-ahead memory is in use.
  */
 public final class ChunkedReadStream extends InputStream implements BufferedBody {
+    /** Chunks asked for ahead of the one being read: two keep a transfer in flight while one is being checked. */
+    static final int READ_AHEAD = 2;
+
+    private record Pending(int index, ChunkSource.Ahead ahead) {
+    }
+
     private final ChunkStore store;
     private final List<ChunkRef> chunks;
     private final ChunkSource elsewhere;  // null on a lone node: a bad chunk is then an error
@@ -30,6 +42,8 @@ public final class ChunkedReadStream extends InputStream implements BufferedBody
     private ByteBuffer current;   // the bytes ready to hand out: a view of pooled or of fetched
     private int lent;
     private boolean closed;
+    private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
+    private int askedUpTo;        // the highest chunk index already asked for ahead
 
     /**
      * Verifies the first blocks right away, so corruption surfaces before a response starts.
@@ -101,6 +115,13 @@ public final class ChunkedReadStream extends InputStream implements BufferedBody
             reader = store.openReader(ref);
             return;
         }
+        askAhead();
+        Pending next = ahead.peekFirst();
+        if (next != null && next.index() == index) {
+            ahead.removeFirst();
+            fetched = next.ahead().take();
+            return;
+        }
         if (store.holdsFile(ref)) {
             try {
                 reader = store.openReader(ref);
@@ -111,6 +132,25 @@ public final class ChunkedReadStream extends InputStream implements BufferedBody
             }
         }
         fetched = elsewhere.fetch(ref);
+    }
+
+    /** Asks for the chunks after the current one, up to {@link #READ_AHEAD}, that the range needs and this node lacks. */
+    private void askAhead() {
+        long start = chunkStart;
+        for (int i = index; i < chunks.size() && i <= index + READ_AHEAD && start < end; i++) {
+            if (i > index && i > askedUpTo) {
+                ChunkRef ref = chunks.get(i);
+                if (!store.holdsFile(ref)) {
+                    ChunkSource.Ahead a = elsewhere.ahead(ref);
+                    if (a == null) {
+                        return;  // declined: ask again at the next chunk
+                    }
+                    ahead.addLast(new Pending(i, a));
+                }
+                askedUpTo = i;
+            }
+            start += chunks.get(i).length();
+        }
     }
 
     @Override
@@ -163,6 +203,10 @@ public final class ChunkedReadStream extends InputStream implements BufferedBody
         closed = true;
         current = null;
         fetched = null;
+        for (Pending p : ahead) {
+            p.ahead().cancel();
+        }
+        ahead.clear();
         if (pooled != null) {
             store.readBuffers().give(pooled);
             pooled = null;

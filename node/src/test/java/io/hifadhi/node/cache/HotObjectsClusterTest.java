@@ -113,7 +113,9 @@ class HotObjectsClusterTest {
         long misses = cluster.metric(x, "hifadhi_cache_misses_total");
 
         assertArrayEquals(p.body(), cluster.client(x).retrieve(p.query()).body());
-        assertTrue(cluster.cached(x, p.chunkId()), "the chunk fetched from a replica stays in node " + x + "'s cache");
+        // The copy is written to the cache after the response, off the read path.
+        await("the chunk fetched from a replica stays in node " + x + "'s cache").atMost(Duration.ofSeconds(10))
+                .until(() -> cluster.cached(x, p.chunkId()));
         assertEquals(misses + 1, cluster.metric(x, "hifadhi_cache_misses_total"));
 
         long replicasRead = sumOver(p.replicas(), "hifadhi_chunk_read_bytes_total");
@@ -130,7 +132,8 @@ class HotObjectsClusterTest {
         damaged[12345] ^= 0x40;
         Files.write(file, damaged);
         assertArrayEquals(p.body(), cluster.client(x).retrieve(p.query()).body());
-        assertArrayEquals(p.body(), Files.readAllBytes(file), "refilled with the verified bytes");
+        await("refilled with the verified bytes").atMost(Duration.ofSeconds(10))
+                .until(() -> java.util.Arrays.equals(p.body(), Files.readAllBytes(file)));
         assertTrue(cluster.metric(x, "hifadhi_cache_bytes") >= CHUNK);
     }
 
