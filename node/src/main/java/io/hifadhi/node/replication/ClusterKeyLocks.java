@@ -48,8 +48,10 @@ import java.util.concurrent.TimeoutException;
  * more than a TTL) can both take themselves for a key's coordinator and both grant it; (2) a coordinator that
  * restarts after a holder confirmed and grants the key again while that holder's record is still being written
  * (milliseconds, against a restart's seconds); (3) a holder that stalls between its confirmation and its record
- * write for longer than a TTL (a long GC pause: replicas time out after 5 s). Closing these needs leases granted by
- * a majority, or a consensus log; not done.
+ * write for longer than a TTL (a long GC pause: replicas time out after 5 s); (4) a write whose outcome is unknown
+ * (503 after its record went out to fewer than W replicas) gives its lease back, and its record may still reach the
+ * replicas later, after a next writer's check. Closing (1) to (3) needs leases granted by a majority, or a consensus
+ * log; not done.
  */
 final class ClusterKeyLocks {
     private static final Logger LOG = LoggerFactory.getLogger(ClusterKeyLocks.class);
@@ -156,6 +158,9 @@ final class ClusterKeyLocks {
             } catch (IOException e) {
                 // The grant may have been made and only its answer lost: give back what may be ours.
                 giveBack(coordinator, ask.bucket(), ask.key(), ask.holder());
+                if (e instanceof InterruptedIOException) {
+                    throw e;
+                }
                 answer = refused(false, "node " + coordinator + ", which decides for the key, did not answer ("
                         + e.getMessage() + ")", 0);
             }

@@ -1,17 +1,16 @@
 package io.hifadhi.node.replication;
 
 import io.hifadhi.membership.ClusterView;
-import io.hifadhi.membership.Member;
 import io.hifadhi.ring.Ring;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.function.LongSupplier;
-import java.util.stream.Collectors;
 
 /**
  * Which node decides a key's conditional writes, its coordinator: the first reachable node of the key's preference
@@ -116,8 +115,10 @@ final class KeyCoordinator implements ClusterKeyLocks.Coordination {
     private synchronized Placed current() {
         long now = nanos.getAsLong();
         ClusterView v = placement.view();
-        Set<String> reachable = v.reachable().stream().map(Member::id).collect(Collectors.toUnmodifiableSet());
-        Placed seen = new Placed(placement.readRing(v), placement.ring(v), reachable, v.members().size(), now);
+        Set<String> reachable = new HashSet<>();
+        v.reachable().forEach(m -> reachable.add(m.id()));
+        reachable.add(localId); // a node always reaches itself, whatever its view says of it
+        Placed seen = new Placed(placement.readRing(v), placement.ring(v), Set.copyOf(reachable), v.members().size(), now);
         Placed last = history.peekLast();
         if (last != null && last.samePlacement(seen)) {
             return last;
