@@ -267,7 +267,7 @@ public final class Node implements AutoCloseable {
                     new ClusterSettings(config.replication(), config.writeQuorum(), config.readQuorum(), config.chunkSize()),
                     chunks, records, codec, hlc, database,
                     concat(ReplicatedTable.MESSAGE_TYPES, CacheMessages.TYPES), layout, new TransferRate(config.transferRate()),
-                    config.gcGraceMillis());
+                    config.gcGraceMillis(), config.keyLeaseTtl());
             replicated.attach(replication);
             HotObjects hot = new HotObjects(cache, config.cache(), replication, membership.membership()::view,
                     replicated::record, metrics::requestRate, clock::millis);

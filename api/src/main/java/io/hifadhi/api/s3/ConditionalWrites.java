@@ -1,11 +1,15 @@
 package io.hifadhi.api.s3;
 
+import io.hifadhi.api.store.KeyBusyException;
+import io.hifadhi.api.store.KeyLease;
 import io.hifadhi.api.store.ObjectStore;
 import io.hifadhi.api.store.StoredObject;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -13,17 +17,28 @@ import java.util.concurrent.locks.ReentrantLock;
  * (only if no object is there) or {@code If-Match: <etag>} (only if the object there has that ETag).
  * A failed condition is 412 PreconditionFailed and nothing is published.
  *
- * <p>Atomicity: a conditional write holds this node's lock for its key (one of 1024 stripes) from
- * the check to the end of its commit, and the check reads the object at read quorum. Since R + W
- * exceeds N, the check sees every write acknowledged before it, so two conditional writes of one
- * key <em>through the same node</em> are serialized: of two {@code If-None-Match: *} PUTs exactly
- * one succeeds. Conditional writes arriving at <em>different</em> nodes at the same moment are not
- * serialized against each other (both checks can pass; the later HLC stamp wins, as for any two
- * writes); nor are unconditional writes, which S3 lets win last anyway. Making them cluster-wide
- * needs one node per key to run the check (see the issue 18 report).
+ * <p>Atomicity: a conditional write holds a lease on its key from the check to the end of its commit, and the check
+ * reads the object at read quorum. Since R + W exceeds N, the check sees every write acknowledged before it, so
+ * conditional writes of one key are serialized <em>across the cluster</em>: of five {@code If-None-Match: *} PUTs
+ * sent through five nodes at the same moment exactly one succeeds. Two locks are taken, in this order:
+ * <ol>
+ * <li>this node's lock for the key (one of 1024 stripes), so that writes through one node queue here and only one
+ * of them at a time asks the cluster;</li>
+ * <li>the store's lease ({@link ObjectStore#lock}): on a cluster, granted by the key's coordinator, the first
+ * reachable node of the key's preference list, for a bounded time (lease TTL, 30 s) so that a crashed holder
+ * cannot keep the key; {@link KeyLease#LOCAL} for a store alone.</li>
+ * </ol>
+ * The body is staged before either is taken: they cover only the check and the record's write. Just before the
+ * commit the lease is confirmed with its coordinator ({@link KeyLease#confirm}); a lease that lapsed or whose
+ * coordinator changed meanwhile refuses the write (503) instead of committing unserialized. Waits are bounded:
+ * a key kept busy by other writes answers 503 SlowDown, a cluster that cannot decide right now 503
+ * ServiceUnavailable, each with a message saying what to retry. What a coordinator change still leaves open is in
+ * the node's {@code ClusterKeyLocks}. Unconditional writes take no lock: S3 lets them win last anyway.
  */
 final class ConditionalWrites {
     private static final int STRIPES = 1024;
+    /** Longer than a lease's wait (10 s) plus a commit: a waiter here gives up only behind a write that is stuck. */
+    private static final long LOCAL_WAIT_SECONDS = 30;
 
     private final ObjectStore store;
     private final ReentrantLock[] locks = new ReentrantLock[STRIPES];
@@ -74,18 +89,37 @@ final class ConditionalWrites {
         return new Condition(noneMatch != null, etag);
     }
 
-    /** Runs {@code write} if the condition holds now, atomically with respect to this node's other conditional writes. */
+    /**
+     * Runs {@code write} if the condition holds now, atomically with respect to every other conditional write of the
+     * key the store can see.
+     */
     <T> T write(String bucket, String key, Condition condition, Write<T> write) throws IOException, S3Exception {
         if (condition.isNone()) {
             return write.run();
         }
         ReentrantLock lock = locks[Math.floorMod((bucket + '/' + key).hashCode(), STRIPES)];
-        lock.lock();
-        try {
+        lockLocally(lock, bucket, key);
+        try (KeyLease lease = store.lock(bucket, key)) {
             check(bucket, key, condition);
+            lease.confirm();
             return write.run();
+        } catch (KeyBusyException e) {
+            throw new S3Exception(S3Error.SlowDown, e.getMessage());
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Waits a bounded time: a write that hangs in its commit must not hang every later one of the key. */
+    private static void lockLocally(ReentrantLock lock, String bucket, String key) throws S3Exception, IOException {
+        try {
+            if (!lock.tryLock(LOCAL_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                throw new S3Exception(S3Error.SlowDown, "Another conditional write of " + bucket + "/" + key + " through"
+                        + " this node has not finished within " + LOCAL_WAIT_SECONDS + " s; retry the request later.");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting for the key's lock");
         }
     }
 

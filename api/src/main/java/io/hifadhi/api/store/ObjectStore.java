@@ -25,6 +25,17 @@ public interface ObjectStore {
         return commit(write, stage(body));
     }
 
+    /**
+     * The right to run one conditional write of {@code bucket/key} (check, then commit) while no other conditional
+     * write of that key runs anywhere the store reaches. The caller holds its own per-key lock around this, so the
+     * default, for a store that alone writes its keys, is {@link KeyLease#LOCAL}; a replicated store asks the one node
+     * that decides for the key. Waits a bounded time: {@link KeyBusyException} when another write kept the key for all
+     * of it, {@link StoreUnavailableException} when no node may decide right now.
+     */
+    default KeyLease lock(String bucket, String key) throws IOException {
+        return KeyLease.LOCAL;
+    }
+
     /** The current version of an object, or empty when absent or deleted. */
     Optional<StoredObject> get(String bucket, String key) throws IOException;
 

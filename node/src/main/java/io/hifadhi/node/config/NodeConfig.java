@@ -26,6 +26,8 @@ import java.util.regex.Pattern;
  * @param multipartExpiryMillis age after which a multipart upload not completed is aborted
  * @param lifecycle     the expiry pass (native {@code expires_in}, S3 lifecycle rules)
  * @param scrub         the background SHA-256 pass over the chunk files
+ * @param keyLeaseTtl   how long a conditional write's lease on its key runs, and how long a node that has just become a
+ *                      key's coordinator waits before it grants one (shorter only in tests)
  */
 public record NodeConfig(String name, Path dataDir, String bindAddress, int httpPort, int clusterPort,
                          String advertiseHost, List<String> join, String zone, long capacityBytes,
@@ -35,7 +37,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
                          Path tlsCert, Path tlsKey, io.hifadhi.api.ClientLimits clientLimits,
                          io.hifadhi.api.s3.S3Quotas s3Quotas, java.time.Duration deadAfter, long transferRate,
                          io.hifadhi.node.cache.CacheSettings cache, long gcGraceMillis, long multipartExpiryMillis,
-                         LifecycleSettings lifecycle, ScrubSettings scrub) {
+                         LifecycleSettings lifecycle, ScrubSettings scrub, java.time.Duration keyLeaseTtl) {
 
     public static final int DEFAULT_HTTP_PORT = 7111;
     public static final int DEFAULT_CLUSTER_PORT = 7112;
@@ -49,6 +51,8 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
     /** Shorter graces are for tests; the write barrier assumes a record write takes well under a quarter of it. */
     public static final long MIN_GC_GRACE_MILLIS = 1_000;
     public static final long DEFAULT_MULTIPART_EXPIRY_MILLIS = 7 * 86_400_000L;
+    /** Far longer than a check and a record write (replicas time out after 5 s), so a live holder never loses its lease. */
+    public static final java.time.Duration DEFAULT_KEY_LEASE_TTL = java.time.Duration.ofSeconds(30);
     static final Pattern S3_REGION = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
     static final Pattern S3_DOMAIN = Pattern.compile("(?i)[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
@@ -119,6 +123,10 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         if (multipartExpiryMillis < 1_000) {
             throw new IllegalArgumentException("--multipart-expiry must be at least 1s, got " + multipartExpiryMillis + " ms");
         }
+        Objects.requireNonNull(keyLeaseTtl, "keyLeaseTtl");
+        if (keyLeaseTtl.compareTo(java.time.Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("the key lease TTL must be at least 1s, got " + keyLeaseTtl.toMillis() + " ms");
+        }
         if ((accessKey == null) != (secretKey == null)) {
             throw new IllegalArgumentException("give --access-key and --secret-key together");
         }
@@ -168,6 +176,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         private io.hifadhi.node.cache.CacheSettings cache = io.hifadhi.node.cache.CacheSettings.DEFAULTS;
         private LifecycleSettings lifecycle = LifecycleSettings.DEFAULTS;
         private ScrubSettings scrub = ScrubSettings.DEFAULTS;
+        private java.time.Duration keyLeaseTtl = DEFAULT_KEY_LEASE_TTL;
 
         private Builder(Path dataDir) {
             this.dataDir = dataDir;
@@ -204,12 +213,13 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         public Builder multipartExpiryMillis(long v) { multipartExpiryMillis = v; return this; }
         public Builder lifecycle(LifecycleSettings v) { lifecycle = v; return this; }
         public Builder scrub(ScrubSettings v) { scrub = v; return this; }
+        public Builder keyLeaseTtl(java.time.Duration v) { keyLeaseTtl = v; return this; }
 
         public NodeConfig build() {
             return new NodeConfig(name, dataDir, bindAddress, httpPort, clusterPort, advertiseHost, join, zone,
                     capacityBytes, replication, writeQuorum, readQuorum, chunkSize, shardKey, accessKey, secretKey,
                     fsync, maxObjectSize, s3Region, s3Domains, trustedProxies, tlsCert, tlsKey, clientLimits, s3Quotas, deadAfter, transferRate, cache,
-                    gcGraceMillis, multipartExpiryMillis, lifecycle, scrub);
+                    gcGraceMillis, multipartExpiryMillis, lifecycle, scrub, keyLeaseTtl);
         }
     }
 
@@ -222,7 +232,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
                 + ", chunkSize=" + chunkSize + ", fsync=" + fsync + ", maxObjectSize=" + maxObjectSize
                 + ", s3Region=" + s3Region + ", s3Domains=" + s3Domains + ", trustedProxies=" + trustedProxies
                 + ", tls=" + (tlsCert == null ? "off" : tlsCert) + ", clientLimits=" + clientLimits + ", s3Quotas=" + s3Quotas + ", deadAfter=" + deadAfter + ", transferRate=" + transferRate + ", cache=" + cache
-                + ", gcGrace=" + gcGraceMillis + "ms, multipartExpiry=" + multipartExpiryMillis + "ms, lifecycle=" + lifecycle + ", scrub=" + scrub
+                + ", gcGrace=" + gcGraceMillis + "ms, multipartExpiry=" + multipartExpiryMillis + "ms, lifecycle=" + lifecycle + ", scrub=" + scrub + ", keyLeaseTtl=" + keyLeaseTtl
                 + ", shardKey=" + (shardKey == null ? "unset" : "***") + ", accessKey=" + (accessKey == null ? "unset" : accessKey) + "]";
     }
 }

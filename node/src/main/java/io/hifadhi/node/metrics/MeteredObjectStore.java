@@ -1,6 +1,7 @@
 package io.hifadhi.node.metrics;
 
 import com.codahale.metrics.Timer;
+import io.hifadhi.api.store.KeyLease;
 import io.hifadhi.api.store.ListPage;
 import io.hifadhi.api.store.ObjectInfo;
 import io.hifadhi.api.store.ObjectStore;
@@ -44,6 +45,11 @@ public final class MeteredObjectStore implements ObjectStore {
         try (Timer.Context ignored = commit.time()) {
             return delegate.commit(write, body);
         }
+    }
+
+    @Override
+    public KeyLease lock(String bucket, String key) throws IOException {
+        return delegate.lock(bucket, key);
     }
 
     @Override

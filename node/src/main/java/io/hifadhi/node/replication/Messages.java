@@ -25,6 +25,9 @@ final class Messages {
     static final String GC_COLLECT = "hifadhi-data-gc-collect";
     static final String GC_TOMBSTONES = "hifadhi-data-gc-tombstones";
     static final String GC_TOMBSTONES_DROP = "hifadhi-data-gc-tombstones-drop";
+    /** Key lease messages (see {@link ClusterKeyLocks}). */
+    static final String LEASE_ASK = "hifadhi-data-lease-ask";
+    static final String LEASE_RELEASE = "hifadhi-data-lease-release";
     /** Anti-entropy messages share this prefix (their bytes are counted together). */
     static final String SYNC = "hifadhi-data-sync-";
     static final String SYNC_DIGESTS = SYNC + "digests";
@@ -235,10 +238,33 @@ final class Messages {
         }
     }
 
+    /**
+     * Asks a key's coordinator for the lease on {@code bucket/key} for {@code holder} (a token unique to one conditional
+     * write); with {@code renew}, only to extend a lease {@code holder} still holds (the confirmation before a commit).
+     */
+    record LeaseAsk(String bucket, String key, String holder, boolean renew) {
+    }
+
+    /**
+     * @param granted     the lease is the asker's for one lease TTL from this answer
+     * @param held        refused because another write holds the key (not because this node may not decide)
+     * @param retryMillis when asking again may succeed
+     * @param refusal     why not, for the client's error message (null when granted)
+     */
+    record LeaseAnswer(boolean granted, boolean held, long retryMillis, String refusal) {
+    }
+
+    record LeaseRelease(String bucket, String key, String holder) {
+    }
+
+    /** @param released false when {@code holder} did not hold the lease (it lapsed, or was never granted) */
+    record LeaseReleased(boolean released) {
+    }
+
     static final List<Class<?>> TYPES = List.of(ChunkPut.class, ChunkGet.class, ChunkData.class, ChunkHas.class,
             ChunkHave.class, RecordPut.class, Ack.class, RecordGet.class, RecordReply.class, RecordScan.class,
             RecordBatch.class, SyncDigests.class, SyncDigestList.class, SyncEntries.class, SyncEntryList.class,
             SyncRead.class, SyncValues.class, SyncPush.class, ChunkTouch.class, GcPrepare.class, GcPrepared.class,
             GcRefs.class, GcReferenced.class, GcCollect.class, GcCollected.class, GcTombstones.class, GcTombstonesHeld.class,
-            GcTombstonesDropped.class);
+            GcTombstonesDropped.class, LeaseAsk.class, LeaseAnswer.class, LeaseRelease.class, LeaseReleased.class);
 }

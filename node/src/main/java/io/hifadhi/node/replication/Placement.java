@@ -133,9 +133,12 @@ final class Placement {
      * member; while a layout change is under way, then the members only the newest ring has.
      */
     List<String> walk(ClusterView v, long position) {
-        Ring read = readRing(v);
+        return walk(readRing(v), ring(v), position);
+    }
+
+    /** As {@link #walk(ClusterView, long)}, for the read ring and newest ring given. */
+    List<String> walk(Ring read, Ring newest, long position) {
         List<String> walk = walk(read, position);
-        Ring newest = ring(v);
         if (newest != read) {
             for (String id : walk(newest, position)) {
                 if (!walk.contains(id)) {

@@ -1,6 +1,7 @@
 package io.hifadhi.node.replication;
 
 import io.hifadhi.api.nativeapi.ObjectLocator;
+import io.hifadhi.api.store.KeyLease;
 import io.hifadhi.api.store.ListPage;
 import io.hifadhi.api.store.ObjectInfo;
 import io.hifadhi.api.store.ObjectStore;
@@ -51,6 +52,8 @@ import java.util.function.Supplier;
  * background ({@link QuorumRead}, {@link ReadRepair}); chunks come from local disk first, else from a holder,
  * failing over on error or a bad hash ({@link ChunkFetcher});</li>
  * <li>list asks every reachable member and merges (newest wins, tombstones hidden).</li>
+ * <li>lock (a conditional write's check and commit) takes a lease on the key from its coordinator, the first reachable
+ * node of its preference list ({@link ClusterKeyLocks}).</li>
  * </ul>
  */
 public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, ObjectPublisher {
@@ -139,6 +142,17 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
     }
 
     // ---- writes ----
+
+    /**
+     * The lease of the key's coordinator ({@link ClusterKeyLocks}) once this node has peers; alone, the caller's own
+     * lock is the only one (as for a single-node store), and the coordinator that takes over when a peer arrives waits
+     * one lease TTL before it grants ({@link KeyCoordinator}), so the writes of that time cannot overlap.
+     */
+    @Override
+    public KeyLease lock(String bucket, String key) throws IOException {
+        Replication c = peers();
+        return c == null ? KeyLease.LOCAL : c.keyLocks().lock(bucket, key);
+    }
 
     @Override
     public StagedBody stage(InputStream body) throws IOException {

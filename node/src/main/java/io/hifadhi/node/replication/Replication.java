@@ -75,6 +75,8 @@ public final class Replication implements AutoCloseable {
     private final RecordStore records;
     private ChunkCollector collector;
     private final long gcGraceMillis;
+    private KeyCoordinator keyCoordinator;
+    private ClusterKeyLocks keyLocks;
 
     private Replication(Membership membership, Transport transport, Placement placement, LocalReplica replica,
                         HintStore hints, RecordCodec codec, HybridLogicalClock clock, int chunkSize, RecordStore records,
@@ -104,11 +106,12 @@ public final class Replication implements AutoCloseable {
      * @param otherMessageTypes messages of other services on the same transport (replicated tables), appended
      *                          to the codec's registrations in this order
      * @param gcGraceMillis     {@code --gc-grace}: how long a chunk stays after it was last put and while unreferenced
+     * @param keyLeaseTtl       how long a conditional write's lease on its key runs ({@link ClusterKeyLocks})
      */
     public static Replication start(Membership membership, byte[] clusterSecret, ClusterSettings settings,
                                     ChunkStore chunks, RecordStore records, RecordCodec codec, HybridLogicalClock clock,
                                     NodeDatabase database, List<Class<?>> otherMessageTypes, Layout layout,
-                                    TransferRate transferRate, long gcGraceMillis) throws IOException {
+                                    TransferRate transferRate, long gcGraceMillis, Duration keyLeaseTtl) throws IOException {
         HintStore hints = new HintStore(database);
         String localId = membership.localId();
         List<Class<?>> types = new java.util.ArrayList<>(Messages.TYPES);
@@ -133,6 +136,11 @@ public final class Replication implements AutoCloseable {
         r.antiEntropy = new AntiEntropy(r, List.of(new RecordKeyspace(records, codec, replica), new ChunkInventoryKeyspace(records)),
                 new ChunkKeeper(r, records, chunks, transferRate), new Handoff(r, records, chunks, transferRate), layout);
         r.antiEntropy.register(transport);
+        r.keyCoordinator = new KeyCoordinator(r.placement, localId, keyLeaseTtl, System::nanoTime);
+        r.keyLocks = new ClusterKeyLocks(localId, new KeyLeases(keyLeaseTtl, System::nanoTime), r.keyCoordinator,
+                (node, type, message) -> r.request(r.placement.view(), node, type, message, Object.class,
+                        ClusterKeyLocks.ASK_TIMEOUT), ClusterKeyLocks.WAIT);
+        r.keyLocks.register(transport);
         membership.addListener(r.listener);
         return r;
     }
@@ -228,6 +236,11 @@ public final class Replication implements AutoCloseable {
 
     int chunkSize() {
         return chunkSize;
+    }
+
+    /** The cluster-wide locks of conditional writes. */
+    ClusterKeyLocks keyLocks() {
+        return keyLocks;
     }
 
     /** Keeps a keyspace (a fully replicated table) in sync by the same Merkle anti-entropy as the object records. */
@@ -454,6 +467,8 @@ public final class Replication implements AutoCloseable {
     }
 
     private void onMembershipEvent(MembershipEvent event) {
+        // Every view is noted, a brief one too: a node that was some key's coordinator even for a moment may have granted.
+        keyCoordinator.observe();
         if (event.type() == MembershipEvent.Type.UNREACHABLE || event.type() == MembershipEvent.Type.LEFT) {
             // In-flight requests to it are not failed: a suspicion may be false, and a slow answer still counts.
             for (QuorumWrite q : writesInFlight) {
