@@ -287,19 +287,33 @@ final class LocalReplica {
     }
 
     RecordReply getRecord(RecordGet get) throws IOException {
-        return new RecordReply(records.get(get.bucket(), get.key()).map(codec::encode).orElse(null));
+        ObjectRecord held = record(get.bucket(), get.key());
+        return new RecordReply(held == null ? null : codec.encode(held));
+    }
+
+    /** The record this node holds of an object, a tombstone included; null for none. */
+    ObjectRecord record(String bucket, String key) throws IOException {
+        return records.get(bucket, key).orElse(null);
+    }
+
+    /** A page of a listing scan: records in key order (tombstones included), and whether more follow. */
+    record Page(List<ObjectRecord> records, boolean truncated) {
     }
 
     RecordBatch scan(RecordScan scan) {
+        Page page = scanRecords(scan);
+        byte[][] out = new byte[page.records().size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = codec.encode(page.records().get(i));
+        }
+        return new RecordBatch(out, page.truncated());
+    }
+
+    Page scanRecords(RecordScan scan) {
         int limit = Math.max(1, Math.min(scan.limit(), 10_000));
         List<ObjectRecord> found = records.scanWithTombstones(scan.bucket(), scan.prefix(), scan.startAfter(), limit + 1);
         boolean truncated = found.size() > limit;
-        List<ObjectRecord> page = truncated ? found.subList(0, limit) : found;
-        byte[][] out = new byte[page.size()][];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = codec.encode(page.get(i));
-        }
-        return new RecordBatch(out, truncated);
+        return new Page(truncated ? found.subList(0, limit) : found, truncated);
     }
 
     static String sha256Hex(byte[] bytes) {
