@@ -3,8 +3,6 @@ package io.hifadhi.node.replication;
 import io.hifadhi.api.store.StagedBody;
 import io.hifadhi.api.store.StoreUnavailableException;
 import io.hifadhi.membership.ClusterView;
-import io.hifadhi.node.replication.Messages.Ack;
-import io.hifadhi.node.replication.Messages.ChunkPut;
 import io.hifadhi.node.storage.ChunkRef;
 import io.hifadhi.ring.KeyHash;
 import org.slf4j.Logger;
@@ -121,8 +119,7 @@ final class ChunkUpload {
     /** Sends one chunk to the N nodes of its preference list; the returned quorum completes with W durable acks. */
     static QuorumWrite.Pending replicate(Replication c, ChunkRef ref, byte[] sha, byte[] bytes) {
         ClusterView v = c.placement().view();
-        return c.write("chunk " + ref.id(), v, KeyHash.ofChunk(sha), (target, hintFor) -> c.request(v, target, Messages.CHUNK_PUT,
-                        new ChunkPut(ref.id(), bytes, hintFor), Ack.class, Replication.CHUNK_TIMEOUT));
+        return c.write("chunk " + ref.id(), v, KeyHash.ofChunk(sha), (target, hintFor) -> c.putChunk(v, target, ref, bytes, hintFor));
     }
 
     /** Replicates inline bytes as one chunk (W acks awaited), for a multipart part that must have a chunk. */

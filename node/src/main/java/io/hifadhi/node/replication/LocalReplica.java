@@ -68,23 +68,31 @@ final class LocalReplica {
     }
 
     Ack putChunk(ChunkPut put) throws IOException {
-        ChunkRef ref = new ChunkRef(put.chunkId(), put.bytes().length);
+        return putChunk(new ChunkRef(put.chunkId(), put.bytes().length), put.bytes(), put.hintFor(), false);
+    }
+
+    /** This node's own copy of a chunk it cut from an upload and named itself: written without hashing it again. */
+    Ack putOwnChunk(ChunkRef ref, byte[] bytes) throws IOException {
+        return putChunk(ref, bytes, null, true);
+    }
+
+    private Ack putChunk(ChunkRef ref, byte[] bytes, String hintFor, boolean named) throws IOException {
         // A good copy that is already here is touched (put again): a new reference to it is coming, so the collector
         // must keep it. If the collector deleted it between the check and the touch, it is written anew.
         if (!(holdsGood(ref) && chunks.touch(ref))) {
             // The writer hashes as it writes and files the chunk under the hash of what arrived; a damaged
             // transfer therefore lands under another (correct) name and is refused here, never acknowledged.
             ChunkRef written;
-            try (ChunkStore.ChunkWriter writer = chunks.newWriter()) {
-                writer.write(put.bytes(), 0, put.bytes().length);
+            try (ChunkStore.ChunkWriter writer = named ? chunks.newWriter(ref) : chunks.newWriter()) {
+                writer.write(bytes, 0, bytes.length);
                 written = writer.finish();
             }
             if (!written.id().equals(ref.id())) {
-                throw new IOException("chunk " + put.chunkId() + " arrived damaged (SHA-256 mismatch); not acknowledged");
+                throw new IOException("chunk " + ref.id() + " arrived damaged (SHA-256 mismatch); not acknowledged");
             }
         }
-        if (put.hintFor() != null && !put.hintFor().equals(localId)) {
-            hints.add(put.hintFor(), HintStore.Kind.CHUNK, (ref.id() + ":" + ref.length()).getBytes(StandardCharsets.UTF_8));
+        if (hintFor != null && !hintFor.equals(localId)) {
+            hints.add(hintFor, HintStore.Kind.CHUNK, (ref.id() + ":" + ref.length()).getBytes(StandardCharsets.UTF_8));
         } else if (records.chunkRef(ref.id()).isEmpty()) {
             // A replica's copy: it joins the inventory anti-entropy compares and the chunk keeper checks on disk.
             records.addChunkRefs(List.of(ref));

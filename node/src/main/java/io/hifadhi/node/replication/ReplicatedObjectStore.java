@@ -38,8 +38,9 @@ import java.util.function.Supplier;
 /**
  * The {@link ObjectStore} of a node: every operation goes through the placement of the cluster this node sits in,
  * whatever its size. A node alone (just started, or the last member) is a cluster of one: its ring has one member,
- * N, W and R are 1, and each request to a replica is a request to itself, which the transport hands straight to
- * this node's {@link LocalReplica} without the network. So a lone node stores its records and chunk inventory
+ * N, W and R are 1, and each request to a replica is a request to itself, which skips the network: its records are
+ * merged, read and scanned in place ({@link Replication#putRecord}), chunks go straight to this node's
+ * {@link LocalReplica} through the transport. So a lone node stores its records and chunk inventory
  * exactly as a member of a larger cluster does, and a node that joins it later receives them by the ordinary
  * transfer (anti-entropy) path. Before the node sits in its cluster (while it starts, and once it stops) it serves
  * nothing (503). The path:

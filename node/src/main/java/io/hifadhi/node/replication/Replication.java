@@ -401,6 +401,18 @@ public final class Replication implements AutoCloseable {
         return request(v, target, Messages.RECORD_PUT, new RecordPut(encoded.get(), hintFor), Ack.class, RECORD_TIMEOUT);
     }
 
+    /**
+     * Sends a chunk this node cut from an upload (and named by the SHA-256 of {@code bytes}) to {@code target}, as a
+     * replica's own copy or as a stand-in's for {@code hintFor}. This node's own copy is written by its workers as a
+     * request to itself would be, but without hashing the bytes again: they never left this process.
+     */
+    CompletableFuture<Ack> putChunk(ClusterView v, String target, ChunkRef ref, byte[] bytes, String hintFor) {
+        if (hintFor == null && target.equals(localId())) {
+            return transport.onWorkers(Messages.CHUNK_PUT, () -> replica.putOwnChunk(ref, bytes));
+        }
+        return request(v, target, Messages.CHUNK_PUT, new ChunkPut(ref.id(), bytes, hintFor), Ack.class, CHUNK_TIMEOUT);
+    }
+
     /** The record's bytes for the wire, encoded at the first call only. */
     Supplier<byte[]> encoder(ObjectRecord record) {
         return new Supplier<>() {
