@@ -38,7 +38,6 @@ import io.hifadhi.node.metrics.NodeMetrics;
 import io.hifadhi.node.storage.ChunkStore;
 import io.hifadhi.node.storage.LegacyDatabases;
 import io.hifadhi.node.storage.MultipartUploads;
-import io.hifadhi.node.storage.LocalObjectStore;
 import io.hifadhi.node.storage.NodeDatabase;
 import io.hifadhi.node.storage.RecordCodec;
 import io.hifadhi.node.storage.RecordStore;
@@ -185,10 +184,9 @@ public final class Node implements AutoCloseable {
             LegacyDatabases.moveInto(dataDirectory.root(), database);
             records = new RecordStore(database, codec);
             hlc = new HybridLogicalClock(name, clock::millis);
-            // Local until membership is up; then the replicated data path (alone it still is the local store).
-            LocalObjectStore local = new LocalObjectStore(chunks, records, hlc, config.chunkSize(), config.gcGraceMillis());
+            // The data path, through this node's seat in its cluster (a cluster of one when alone): 503 until it sits in it.
             knownPeers = KnownPeers.load(dataDirectory.root(), name);
-            replicated = new ReplicatedObjectStore(local, knownPeers::ids, !config.join().isEmpty());
+            replicated = new ReplicatedObjectStore(knownPeers::ids, !config.join().isEmpty());
             // S3: buckets, keys and multipart upload state in fully replicated tables; parts' bytes and the
             // completed object go through the data path.
             tables = new TableStore(database);
@@ -204,7 +202,7 @@ public final class Node implements AutoCloseable {
             layout = new Layout(layoutTable, clock::millis, config.replication());
             keys = new AccessKeyTable(keyTable, credentials.shardKey(), clock);
             keys.register(credentials.accessKey(), credentials.secretKey(), "bootstrap key of " + name);
-            uploads = new MultipartUploads(new ReplicatedSortedTable(uploadTable), chunks, replicated, clock);
+            uploads = new MultipartUploads(new ReplicatedSortedTable(uploadTable), replicated, clock);
             s3 = new S3Backend(new ReplicatedBucketCatalog(bucketTable, clock), uploads,
                     keys, new S3Settings(config.s3Region(), config.s3Domains(), config.maxObjectSize(), config.s3Quotas()), keys);
             store = new MeteredObjectStore(replicated, metrics);

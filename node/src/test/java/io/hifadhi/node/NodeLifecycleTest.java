@@ -84,6 +84,52 @@ class NodeLifecycleTest {
         }
     }
 
+    /**
+     * A lone node's writes go through its one-member placement, which stores a record only when its stamp is newer
+     * than the stored one. A node restarted with its wall clock an hour behind the stamps it wrote still overwrites and
+     * deletes them: its first try is refused by its own replica, so it learns the newer stamp and writes again past it.
+     */
+    @Test
+    void aLoneNodeRestartedWithItsWallClockSteppedBackStillOverwritesAndDeletes() throws Exception {
+        Path data = tmp.resolve("data");
+        java.util.concurrent.atomic.AtomicLong offset = new java.util.concurrent.atomic.AtomicLong(3_600_000);
+        java.time.Clock clock = new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return java.time.Instant.ofEpochMilli(System.currentTimeMillis() + offset.get());
+            }
+        };
+        NodeConfig config = config(data).name("lone").shardKey("lone-shard-key").build();
+        io.hifadhi.api.store.ObjectWrite first = new io.hifadhi.api.store.ObjectWrite("b", "k", null, java.util.Map.of());
+        try (Node node = new Node(config, new PrintStream(new ByteArrayOutputStream()), clock)) {
+            node.start();
+            node.store().put(first, new java.io.ByteArrayInputStream("an hour ahead".getBytes(StandardCharsets.UTF_8)));
+            node.store().put(new io.hifadhi.api.store.ObjectWrite("b", "gone", null, java.util.Map.of()),
+                    new java.io.ByteArrayInputStream(new byte[1]));
+        }
+        offset.set(0);
+        try (Node node = new Node(config, new PrintStream(new ByteArrayOutputStream()), clock)) {
+            node.start();
+            node.store().put(first, new java.io.ByteArrayInputStream("now".getBytes(StandardCharsets.UTF_8)));
+            io.hifadhi.api.store.StoredObject stored = node.store().get("b", "k").orElseThrow();
+            try (java.io.InputStream in = stored.open(0, stored.info().size())) {
+                assertEquals("now", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            assertTrue(node.store().delete("b", "gone"), "the stored object was live");
+            assertFalse(node.store().get("b", "gone").isPresent());
+        }
+    }
+
     @Test
     void configuredSecretsAreUsedAndNotWritten() throws Exception {
         Path data = tmp.resolve("data");

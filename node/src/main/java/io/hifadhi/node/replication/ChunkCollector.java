@@ -58,7 +58,7 @@ import java.util.function.Consumer;
  * <p><b>Why a PUT racing the collector never loses its data</b> (the write barrier): a new reference to a chunk
  * (a record, a part) is made only after the chunk was put, or touched, on a node holding it, at most a quarter of
  * the grace before the reference lands (uploads that took longer touch their chunks again:
- * {@code LocalObjectStore.stagedLongAgo}; parts and multipart completions always touch). Take a member M whose copy
+ * {@code ChunkUpload.stagedLongAgo}; parts and multipart completions always touch). Take a member M whose copy
  * was put at {@code t} for a reference that the mark did not see. The reference landed after the mark asked its
  * holder, so after every prepare; if {@code t > p_M}, M's copy is younger than {@code p_M}, which is younger than
  * the grace at sweep time; if {@code t < p_M}, then {@code p_M - t} is under the quarter grace and M sweeps within

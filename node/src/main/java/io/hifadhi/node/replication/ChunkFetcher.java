@@ -174,6 +174,10 @@ final class ChunkFetcher implements ChunkSource {
         if (damaged) {
             throw new CorruptDataException("no reachable node holds a good copy of chunk " + ref.id() + " " + problems);
         }
+        if (walk.stream().allMatch(c.localId()::equals)) {
+            // A cluster of one: no other node could ever give this node's damaged (deleted) or lost copy back.
+            throw new CorruptDataException("chunk " + ref.id() + " is damaged or missing on this node, and no other node holds a copy");
+        }
         // Nobody answered with the chunk (down, busy, or not holding it yet): the data may come back, so 503, not 500.
         throw new StoreUnavailableException("no reachable node could serve chunk " + ref.id() + " " + problems
                 + "; retry when more nodes are reachable");

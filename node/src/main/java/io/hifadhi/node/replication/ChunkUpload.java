@@ -3,10 +3,7 @@ package io.hifadhi.node.replication;
 import io.hifadhi.api.store.StagedBody;
 import io.hifadhi.api.store.StoreUnavailableException;
 import io.hifadhi.membership.ClusterView;
-import io.hifadhi.node.replication.Messages.Ack;
-import io.hifadhi.node.replication.Messages.ChunkPut;
 import io.hifadhi.node.storage.ChunkRef;
-import io.hifadhi.node.storage.LocalObjectStore;
 import io.hifadhi.ring.KeyHash;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,9 +56,9 @@ final class ChunkUpload {
     static Staged stage(Replication c, InputStream body) throws IOException {
         long stagedAt = System.currentTimeMillis();
         MessageDigest md5 = digest("MD5");
-        byte[] head = body.readNBytes(LocalObjectStore.INLINE_MAX + 1);
+        byte[] head = body.readNBytes(ReplicatedObjectStore.INLINE_MAX + 1);
         md5.update(head);
-        if (head.length <= LocalObjectStore.INLINE_MAX) {
+        if (head.length <= ReplicatedObjectStore.INLINE_MAX) {
             return new Staged(head.length, HEX.formatHex(md5.digest()), head, List.of(), stagedAt);
         }
         int chunkSize = c.chunkSize();
@@ -110,11 +107,19 @@ final class ChunkUpload {
         return new Staged(size, HEX.formatHex(md5.digest()), null, refs, stagedAt);
     }
 
+    /**
+     * Whether a body whose staging began at {@code stagedAtMillis} must have its chunks put again ({@link #keep})
+     * before its record is written: the collector's proof allows a quarter of the grace between a chunk's put and the
+     * reference to it (another quarter for the record write itself, half for the collector's own round).
+     */
+    static boolean stagedLongAgo(long stagedAtMillis, long gcGraceMillis) {
+        return System.currentTimeMillis() - stagedAtMillis > gcGraceMillis / 4;
+    }
+
     /** Sends one chunk to the N nodes of its preference list; the returned quorum completes with W durable acks. */
     static QuorumWrite.Pending replicate(Replication c, ChunkRef ref, byte[] sha, byte[] bytes) {
         ClusterView v = c.placement().view();
-        return c.write("chunk " + ref.id(), v, KeyHash.ofChunk(sha), (target, hintFor) -> c.request(v, target, Messages.CHUNK_PUT,
-                        new ChunkPut(ref.id(), bytes, hintFor), Ack.class, Replication.CHUNK_TIMEOUT));
+        return c.write("chunk " + ref.id(), v, KeyHash.ofChunk(sha), (target, hintFor) -> c.putChunk(v, target, ref, bytes, hintFor));
     }
 
     /** Replicates inline bytes as one chunk (W acks awaited), for a multipart part that must have a chunk. */

@@ -4,7 +4,6 @@ import io.hifadhi.api.store.ListPage;
 import io.hifadhi.api.store.ObjectInfo;
 import io.hifadhi.api.store.StoreUnavailableException;
 import io.hifadhi.membership.ClusterView;
-import io.hifadhi.node.replication.Messages.RecordBatch;
 import io.hifadhi.node.replication.Messages.RecordScan;
 import io.hifadhi.node.storage.ObjectRecord;
 import org.slf4j.Logger;
@@ -43,18 +42,20 @@ final class ClusterListing {
         String after = startAfter;
         int page = Math.max(1, Math.min(maxKeys + 1, 1001));
         for (int round = 0; round < 100_000; round++) {
-            Map<String, CompletableFuture<RecordBatch>> batches = new LinkedHashMap<>();
+            Map<String, CompletableFuture<LocalReplica.Page>> batches = new LinkedHashMap<>();
+            RecordScan scan = new RecordScan(bucket, prefix, after, page);
             for (var m : v.all()) {
-                if (m.id().equals(c.localId()) || m.isReachable()) {
-                    batches.put(m.id(), c.request(v, m.id(), Messages.RECORD_SCAN, new RecordScan(bucket, prefix, after, page),
-                            RecordBatch.class, Replication.RECORD_TIMEOUT));
+                if (!m.id().equals(c.localId()) && m.isReachable()) {
+                    batches.put(m.id(), c.scanRecords(v, m.id(), scan));
                 }
             }
+            // Last, as it is scanned on this thread: the requests to the others are under way meanwhile.
+            batches.put(c.localId(), c.scanRecords(v, c.localId(), scan));
             TreeMap<String, ObjectRecord> merged = new TreeMap<>();
             String bound = null;
             List<String> silent = new ArrayList<>();
-            for (Map.Entry<String, CompletableFuture<RecordBatch>> e : batches.entrySet()) {
-                RecordBatch batch;
+            for (Map.Entry<String, CompletableFuture<LocalReplica.Page>> e : batches.entrySet()) {
+                LocalReplica.Page batch;
                 try {
                     batch = ReplicatedObjectStore.await(e.getValue());
                 } catch (IOException ex) {
@@ -67,8 +68,7 @@ final class ClusterListing {
                     continue;
                 }
                 String last = null;
-                for (byte[] bytes : batch.records()) {
-                    ObjectRecord rec = c.codec().decode(bytes);
+                for (ObjectRecord rec : batch.records()) {
                     merged.merge(rec.key(), rec, ReadRepair::newer);
                     last = rec.key();
                 }

@@ -5,8 +5,6 @@ import io.hifadhi.api.nativeapi.ObjectLocator.ObjectLocation;
 import io.hifadhi.membership.ClusterView;
 import io.hifadhi.node.replication.Messages.ChunkHas;
 import io.hifadhi.node.replication.Messages.ChunkHave;
-import io.hifadhi.node.replication.Messages.RecordGet;
-import io.hifadhi.node.replication.Messages.RecordReply;
 import io.hifadhi.node.storage.ChunkRef;
 import io.hifadhi.node.storage.ObjectRecord;
 import io.hifadhi.ring.KeyHash;
@@ -33,18 +31,17 @@ final class ClusterLocate {
 
     static Optional<ObjectLocation> locate(Replication c, String bucket, String key) throws IOException {
         ClusterView v = c.placement().view();
-        Map<String, CompletableFuture<RecordReply>> replies = new LinkedHashMap<>();
+        Map<String, CompletableFuture<ObjectRecord>> replies = new LinkedHashMap<>();
         for (var m : v.all()) {
             if (m.id().equals(c.localId()) || m.isReachable()) {
-                replies.put(m.id(), c.request(v, m.id(), Messages.RECORD_GET, new RecordGet(bucket, key), RecordReply.class,
-                        Replication.RECORD_TIMEOUT));
+                replies.put(m.id(), c.getRecord(v, m.id(), bucket, key));
             }
         }
         Map<String, ObjectRecord> held = new LinkedHashMap<>();
         ObjectRecord newest = null;
-        for (Map.Entry<String, CompletableFuture<RecordReply>> e : replies.entrySet()) {
+        for (Map.Entry<String, CompletableFuture<ObjectRecord>> e : replies.entrySet()) {
             try {
-                ObjectRecord rec = QuorumRead.decode(c, ReplicatedObjectStore.await(e.getValue()));
+                ObjectRecord rec = ReplicatedObjectStore.await(e.getValue());
                 if (rec != null) {
                     held.put(e.getKey(), rec);
                     newest = ReadRepair.newer(newest, rec);

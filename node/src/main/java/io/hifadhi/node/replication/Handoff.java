@@ -5,9 +5,7 @@ import io.hifadhi.node.replication.Messages.Ack;
 import io.hifadhi.node.replication.Messages.ChunkHas;
 import io.hifadhi.node.replication.Messages.ChunkHave;
 import io.hifadhi.node.replication.Messages.ChunkPut;
-import io.hifadhi.node.replication.Messages.RecordGet;
 import io.hifadhi.node.replication.Messages.RecordPut;
-import io.hifadhi.node.replication.Messages.RecordReply;
 import io.hifadhi.node.storage.ChunkRef;
 import io.hifadhi.node.storage.ChunkStore;
 import io.hifadhi.node.storage.ObjectRecord;
@@ -114,20 +112,19 @@ final class Handoff {
         int dropped = 0;
         for (ObjectRecord mine : foreign) {
             List<String> owners = c.placement().walk(ring, KeyHash.ofObject(mine.bucket(), mine.key())).subList(0, c.placement().n(ring));
-            Map<String, CompletableFuture<RecordReply>> asked = new HashMap<>();
+            Map<String, CompletableFuture<ObjectRecord>> asked = new HashMap<>();
             for (String owner : owners) {
                 if (v.isReachable(owner)) {
-                    asked.put(owner, c.request(v, owner, Messages.RECORD_GET, new RecordGet(mine.bucket(), mine.key()),
-                            RecordReply.class, Replication.RECORD_TIMEOUT));
+                    asked.put(owner, c.getRecord(v, owner, mine.bucket(), mine.key()));
                 }
             }
             int holding = 0;
             byte[] encoded = null;
             List<CompletableFuture<Ack>> pushes = new ArrayList<>();
-            for (Map.Entry<String, CompletableFuture<RecordReply>> e : asked.entrySet()) {
+            for (Map.Entry<String, CompletableFuture<ObjectRecord>> e : asked.entrySet()) {
                 ObjectRecord theirs;
                 try {
-                    theirs = QuorumRead.decode(c, e.getValue().join());
+                    theirs = e.getValue().join();
                 } catch (RuntimeException failed) {
                     continue;
                 }

@@ -68,23 +68,31 @@ final class LocalReplica {
     }
 
     Ack putChunk(ChunkPut put) throws IOException {
-        ChunkRef ref = new ChunkRef(put.chunkId(), put.bytes().length);
+        return putChunk(new ChunkRef(put.chunkId(), put.bytes().length), put.bytes(), put.hintFor(), false);
+    }
+
+    /** This node's own copy of a chunk it cut from an upload and named itself: written without hashing it again. */
+    Ack putOwnChunk(ChunkRef ref, byte[] bytes) throws IOException {
+        return putChunk(ref, bytes, null, true);
+    }
+
+    private Ack putChunk(ChunkRef ref, byte[] bytes, String hintFor, boolean named) throws IOException {
         // A good copy that is already here is touched (put again): a new reference to it is coming, so the collector
         // must keep it. If the collector deleted it between the check and the touch, it is written anew.
         if (!(holdsGood(ref) && chunks.touch(ref))) {
             // The writer hashes as it writes and files the chunk under the hash of what arrived; a damaged
             // transfer therefore lands under another (correct) name and is refused here, never acknowledged.
             ChunkRef written;
-            try (ChunkStore.ChunkWriter writer = chunks.newWriter()) {
-                writer.write(put.bytes(), 0, put.bytes().length);
+            try (ChunkStore.ChunkWriter writer = named ? chunks.newWriter(ref) : chunks.newWriter()) {
+                writer.write(bytes, 0, bytes.length);
                 written = writer.finish();
             }
             if (!written.id().equals(ref.id())) {
-                throw new IOException("chunk " + put.chunkId() + " arrived damaged (SHA-256 mismatch); not acknowledged");
+                throw new IOException("chunk " + ref.id() + " arrived damaged (SHA-256 mismatch); not acknowledged");
             }
         }
-        if (put.hintFor() != null && !put.hintFor().equals(localId)) {
-            hints.add(put.hintFor(), HintStore.Kind.CHUNK, (ref.id() + ":" + ref.length()).getBytes(StandardCharsets.UTF_8));
+        if (hintFor != null && !hintFor.equals(localId)) {
+            hints.add(hintFor, HintStore.Kind.CHUNK, (ref.id() + ":" + ref.length()).getBytes(StandardCharsets.UTF_8));
         } else if (records.chunkRef(ref.id()).isEmpty()) {
             // A replica's copy: it joins the inventory anti-entropy compares and the chunk keeper checks on disk.
             records.addChunkRefs(List.of(ref));
@@ -287,19 +295,33 @@ final class LocalReplica {
     }
 
     RecordReply getRecord(RecordGet get) throws IOException {
-        return new RecordReply(records.get(get.bucket(), get.key()).map(codec::encode).orElse(null));
+        ObjectRecord held = record(get.bucket(), get.key());
+        return new RecordReply(held == null ? null : codec.encode(held));
+    }
+
+    /** The record this node holds of an object, a tombstone included; null for none. */
+    ObjectRecord record(String bucket, String key) throws IOException {
+        return records.get(bucket, key).orElse(null);
+    }
+
+    /** A page of a listing scan: records in key order (tombstones included), and whether more follow. */
+    record Page(List<ObjectRecord> records, boolean truncated) {
     }
 
     RecordBatch scan(RecordScan scan) {
+        Page page = scanRecords(scan);
+        byte[][] out = new byte[page.records().size()][];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = codec.encode(page.records().get(i));
+        }
+        return new RecordBatch(out, page.truncated());
+    }
+
+    Page scanRecords(RecordScan scan) {
         int limit = Math.max(1, Math.min(scan.limit(), 10_000));
         List<ObjectRecord> found = records.scanWithTombstones(scan.bucket(), scan.prefix(), scan.startAfter(), limit + 1);
         boolean truncated = found.size() > limit;
-        List<ObjectRecord> page = truncated ? found.subList(0, limit) : found;
-        byte[][] out = new byte[page.size()][];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = codec.encode(page.get(i));
-        }
-        return new RecordBatch(out, truncated);
+        return new Page(truncated ? found.subList(0, limit) : found, truncated);
     }
 
     static String sha256Hex(byte[] bytes) {

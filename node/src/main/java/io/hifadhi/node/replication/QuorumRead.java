@@ -2,10 +2,6 @@ package io.hifadhi.node.replication;
 
 import io.hifadhi.api.store.StoreUnavailableException;
 import io.hifadhi.membership.ClusterView;
-import io.hifadhi.node.replication.Messages.Ack;
-import io.hifadhi.node.replication.Messages.RecordGet;
-import io.hifadhi.node.replication.Messages.RecordPut;
-import io.hifadhi.node.replication.Messages.RecordReply;
 import io.hifadhi.node.storage.ObjectRecord;
 import io.hifadhi.node.transport.Transport;
 import io.hifadhi.ring.KeyHash;
@@ -85,15 +81,20 @@ final class QuorumRead {
                 targets.add(id);
             }
         }
-        Map<String, CompletableFuture<RecordReply>> replies = new LinkedHashMap<>();
+        Map<String, CompletableFuture<ObjectRecord>> replies = new LinkedHashMap<>();
         for (String id : targets) {
-            replies.put(id, c.request(v, id, Messages.RECORD_GET, new RecordGet(bucket, key), RecordReply.class,
-                    Replication.RECORD_TIMEOUT));
+            if (!id.equals(c.localId())) {
+                replies.put(id, c.getRecord(v, id, bucket, key));
+            }
+        }
+        if (targets.contains(c.localId())) {
+            // Last, as it is read on this thread: the requests to the others are under way meanwhile.
+            replies.put(c.localId(), c.getRecord(v, c.localId(), bucket, key));
         }
         CompletableFuture<Void> quorum = new CompletableFuture<>();
         java.util.Set<String> answered = new java.util.HashSet<>();
         java.util.Set<String> failed = new java.util.HashSet<>();
-        for (Map.Entry<String, CompletableFuture<RecordReply>> e : replies.entrySet()) {
+        for (Map.Entry<String, CompletableFuture<ObjectRecord>> e : replies.entrySet()) {
             e.getValue().whenComplete((reply, error) -> {
                 synchronized (answered) {
                     (error == null ? answered : failed).add(e.getKey());
@@ -121,15 +122,18 @@ final class QuorumRead {
             throw new InterruptedIOException("interrupted while waiting for replicas");
         }
         ObjectRecord newest = null;
-        for (CompletableFuture<RecordReply> f : replies.values()) {
+        for (CompletableFuture<ObjectRecord> f : replies.values()) {
             if (f.isDone() && !f.isCompletedExceptionally()) {
-                newest = ReadRepair.newer(newest, decode(c, f.join()));
+                newest = ReadRepair.newer(newest, f.join());
             }
         }
         if (newest != null) {
             c.clock().observe(newest.version());
         }
-        all.whenCompleteAsync((ignored, e) -> repair(c, v, replicas, replies), c.transport().callbacks());
+        if (replies.size() > 1) {
+            // One answer has nothing to be compared with (a ring of one member, or the only replica reachable).
+            all.whenCompleteAsync((ignored, e) -> repair(c, v, replicas, replies), c.transport().callbacks());
+        }
         return Optional.ofNullable(newest);
     }
 
@@ -145,11 +149,11 @@ final class QuorumRead {
     }
 
     /** Once every replica answered or failed: sends the newest record to the replicas that answered with an older one. */
-    private static void repair(Replication c, ClusterView v, List<String> replicas, Map<String, CompletableFuture<RecordReply>> replies) {
+    private static void repair(Replication c, ClusterView v, List<String> replicas, Map<String, CompletableFuture<ObjectRecord>> replies) {
         Map<String, ObjectRecord> seen = new LinkedHashMap<>();
-        for (Map.Entry<String, CompletableFuture<RecordReply>> e : replies.entrySet()) {
+        for (Map.Entry<String, CompletableFuture<ObjectRecord>> e : replies.entrySet()) {
             if (!e.getValue().isCompletedExceptionally()) {
-                seen.put(e.getKey(), decode(c, e.getValue().join()));
+                seen.put(e.getKey(), e.getValue().join());
             }
         }
         ReadRepair.Plan plan = ReadRepair.plan(replicas, seen);
@@ -157,19 +161,14 @@ final class QuorumRead {
             return;
         }
         ObjectRecord newest = plan.newest();
-        byte[] encoded = c.codec().encode(newest);
+        java.util.function.Supplier<byte[]> encoded = c.encoder(newest);
         for (String replica : plan.stale()) {
             LOG.debug("read repair: {} gets {}/{} {}", replica, newest.bucket(), newest.key(), newest.version());
-            c.request(v, replica, Messages.RECORD_PUT, new RecordPut(encoded, null), Ack.class, Replication.RECORD_TIMEOUT)
-                    .whenComplete((ack, error) -> {
-                        if (error != null) {
-                            LOG.debug("read repair of {} failed: {}", replica, error.toString());
-                        }
-                    });
+            c.putRecord(v, replica, newest, encoded, null).whenComplete((ack, error) -> {
+                if (error != null) {
+                    LOG.debug("read repair of {} failed: {}", replica, error.toString());
+                }
+            });
         }
-    }
-
-    static ObjectRecord decode(Replication c, RecordReply reply) {
-        return reply.record() == null ? null : c.codec().decode(reply.record());
     }
 }

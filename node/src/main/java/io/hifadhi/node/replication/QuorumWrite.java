@@ -22,8 +22,11 @@ import java.util.function.Predicate;
 final class QuorumWrite {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumWrite.class);
 
-    /** @param previousLive whether any acknowledging replica held a live version before */
-    record Outcome(Set<String> holders, boolean previousLive) {
+    /**
+     * @param previousLive whether any acknowledging replica held a live version before
+     * @param applied      whether any replica stored the write (false: each that answered held a version at least as new)
+     */
+    record Outcome(Set<String> holders, boolean previousLive, boolean applied) {
     }
 
     /** Sends the write to {@code target}; {@code hintFor} is null for a replica's own copy. */
@@ -50,6 +53,7 @@ final class QuorumWrite {
     /** Hints still being written, by the replica they stand for. */
     private final java.util.Map<String, Integer> outstandingHints = new java.util.HashMap<>();
     private boolean previousLive;
+    private boolean applied;
     /** While the first sends go out, a reply that completes at once must not judge the outcome early. */
     private boolean starting = true;
     private final java.util.Map<String, String> failures = new java.util.TreeMap<>();
@@ -92,13 +96,20 @@ final class QuorumWrite {
             for (int i = 0; i < Math.min(n, walk.size()); i++) {
                 q.used.add(walk.get(i));
             }
+            boolean localReplica = false;
             for (int i = 0; i < Math.min(n, walk.size()); i++) {
                 String replica = walk.get(i);
-                if (replica.equals(localId) || reachable.test(replica)) {
+                if (replica.equals(localId)) {
+                    localReplica = true;
+                } else if (reachable.test(replica)) {
                     q.send(replica, null, replica);
                 } else {
                     q.standIn(replica);
                 }
+            }
+            if (localReplica) {
+                // Last: this node's own copy may be stored on this thread, while the others' are under way.
+                q.send(localId, null, localId);
             }
             q.starting = false;
             q.check();
@@ -135,6 +146,7 @@ final class QuorumWrite {
                 if (error == null) {
                     acked.add(target);
                     previousLive |= ack.previousLive();
+                    applied |= ack.applied();
                 } else {
                     String reason = String.valueOf(io.hifadhi.node.transport.Transport.unwrap(error).getMessage());
                     failures.put(target, reason);
@@ -197,7 +209,7 @@ final class QuorumWrite {
         // A hint still in flight holds the answer back, unless its replica stored the write itself after all.
         boolean hintsDone = acked.containsAll(outstandingHints.keySet());
         if (acked.size() >= w && hintsDone) {
-            result.complete(new Outcome(Set.copyOf(acked), previousLive));
+            result.complete(new Outcome(Set.copyOf(acked), previousLive, applied));
         } else if (outstanding == 0) {
             result.completeExceptionally(new StoreUnavailableException(what + ": only " + acked.size()
                     + " of the " + w + " replicas this write needs (write quorum) could store it"

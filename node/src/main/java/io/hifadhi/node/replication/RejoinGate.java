@@ -97,7 +97,7 @@ final class RejoinGate {
         return missing;
     }
 
-    /** Before replication is attached: a node that remembers peers must not serve alone. */
+    /** Before replication is attached (nothing is served then): says why, when this node is rejoining or joining. */
     synchronized void checkDetached() throws StoreUnavailableException {
         if (!open) {
             throw new StoreUnavailableException(closedBecause + "; retry in a few seconds");

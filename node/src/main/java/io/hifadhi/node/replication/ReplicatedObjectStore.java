@@ -15,17 +15,12 @@ import io.hifadhi.membership.ClusterView;
 import io.hifadhi.membership.MembershipEvent;
 import io.hifadhi.membership.MembershipListener;
 import io.hifadhi.node.clock.VersionStamp;
-import io.hifadhi.node.replication.Messages.Ack;
-import io.hifadhi.node.replication.Messages.RecordPut;
 import io.hifadhi.node.storage.ChunkRef;
 import io.hifadhi.node.storage.ChunkedReadStream;
-import io.hifadhi.node.storage.LocalObjectStore;
 import io.hifadhi.node.storage.ObjectPublisher;
 import io.hifadhi.node.storage.ObjectRecord;
 import io.hifadhi.node.transport.Transport;
 import io.hifadhi.ring.KeyHash;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,11 +33,18 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
- * The {@link ObjectStore} of a node in a cluster. Alone (no cluster yet, or a cluster of one) it
- * is exactly the {@link LocalObjectStore}: no extra copies, no waiting. With peers:
+ * The {@link ObjectStore} of a node: every operation goes through the placement of the cluster this node sits in,
+ * whatever its size. A node alone (just started, or the last member) is a cluster of one: its ring has one member,
+ * N, W and R are 1, and each request to a replica is a request to itself, which skips the network: its records are
+ * merged, read and scanned in place ({@link Replication#putRecord}), chunks go straight to this node's
+ * {@link LocalReplica} through the transport. So a lone node stores its records and chunk inventory
+ * exactly as a member of a larger cluster does, and a node that joins it later receives them by the ordinary
+ * transfer (anti-entropy) path. Before the node sits in its cluster (while it starts, and once it stops) it serves
+ * nothing (503). The path:
  * <ul>
  * <li>stage cuts the body into chunks (one chunk buffered, at most two more in flight), sends each
  * to the N nodes of its preference list ({@link KeyHash#ofChunk}) and waits for W durable acks ({@link ChunkUpload});</li>
@@ -57,9 +59,9 @@ import java.util.function.Supplier;
  * </ul>
  */
 public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, ObjectPublisher {
-    private static final Logger LOG = LoggerFactory.getLogger(ReplicatedObjectStore.class);
+    /** Bodies up to this size live inside their record (no chunk). */
+    public static final int INLINE_MAX = 32 * 1024;
 
-    private final LocalObjectStore local;
     private final RejoinGate gate;
     private volatile Replication cluster;
     private final MembershipListener viewWatch = this::onMembershipEvent;
@@ -68,12 +70,11 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
      * @param rememberedPeers ids of the peers this node was in a cluster with (empty for a new node)
      * @param joining         whether the node was started to join a cluster: it serves nothing before it sits in it
      */
-    public ReplicatedObjectStore(LocalObjectStore local, Supplier<Set<String>> rememberedPeers, boolean joining) {
-        this.local = local;
+    public ReplicatedObjectStore(Supplier<Set<String>> rememberedPeers, boolean joining) {
         this.gate = new RejoinGate(rememberedPeers, joining, System::currentTimeMillis);
     }
 
-    /** Switches to the replicated path once this node sits in a cluster. */
+    /** Starts serving, through this node's seat in its cluster (of one member, or more). */
     public void attach(Replication replication) {
         this.cluster = replication;
         replication.membership().addListener(viewWatch);
@@ -104,29 +105,31 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
     }
 
     /**
-     * The cluster part when there are peers; null when this node is alone (then the local store
-     * serves). A node that is rejoining its cluster (after a restart, or after being cut off from it)
-     * serves nothing until it sees its peers again ({@link RejoinGate}): its own copy may be stale,
-     * and with a partial view it would read from, place and acknowledge on the wrong nodes.
+     * This node's seat in its cluster, alone or not. A node that is rejoining its cluster (after a restart, or after
+     * being cut off from it) serves nothing until it sees its peers again ({@link RejoinGate}): its own copy may be
+     * stale, and with a partial view it would read from, place and acknowledge on the wrong nodes.
      */
-    private Replication peers() throws StoreUnavailableException {
+    private Replication cluster() throws StoreUnavailableException {
+        Replication c = attached();
+        ClusterView v = c.placement().view();
+        gate.check(v, quorum(c, v));
+        return c;
+    }
+
+    /** The seat without the rejoin gate (an operation already under way, a locate); 503 while there is none. */
+    private Replication attached() throws StoreUnavailableException {
         Replication c = cluster;
         if (c == null) {
             gate.checkDetached();
-            return null;
+            throw new StoreUnavailableException("this node is not in its cluster (it is starting or stopping); retry in a few seconds");
         }
-        ClusterView v = c.placement().view();
-        gate.check(v, quorum(c, v));
-        return v.members().size() > 1 ? c : null;
+        return c;
     }
 
     @Override
     public Optional<String> unavailableReason() {
         try {
-            Replication c = peers();
-            if (c == null) {
-                return Optional.empty();
-            }
+            Replication c = cluster();
             ClusterView v = c.placement().view();
             int reachable = v.reachable().size();
             int r = c.placement().r(v);
@@ -156,80 +159,65 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
 
     @Override
     public StagedBody stage(InputStream body) throws IOException {
-        Replication c = peers();
-        if (c == null) {
-            return local.stage(body);
-        }
+        Replication c = cluster();
         requireWritable(c, c.placement().view(), "upload");
         return ChunkUpload.stage(c, body);
     }
 
     @Override
     public PutResult commit(ObjectWrite write, StagedBody body) throws IOException {
-        if (!(body instanceof ChunkUpload.Staged staged)) {
-            // Staged while this node was alone: it lives on this node only, as before.
-            return local.commit(write, body);
-        }
-        Replication c = cluster;
-        if (c == null) {
-            throw new StoreUnavailableException("this node left the cluster while the upload was in progress; retry");
-        }
-        if (LocalObjectStore.stagedLongAgo(staged.stagedAtMillis(), c.gcGraceMillis())) {
+        ChunkUpload.Staged staged = staged(body);
+        Replication c = attached();
+        if (ChunkUpload.stagedLongAgo(staged.stagedAtMillis(), c.gcGraceMillis())) {
             // A slow upload: its first chunks may have sat unreferenced for long; put them again before the record.
             ChunkUpload.keep(c, staged.chunks());
         }
-        ObjectRecord record = new ObjectRecord(write.bucket(), write.key(), staged.size(), staged.md5Hex(),
-                write.contentType(), write.userMetadata(), c.clock().now(), false, staged.inline(), staged.chunks(),
-                LocalObjectStore.expiresAtMillis(write), write.grants(), write.tags(), 0, write.checksum(), write.parts());
-        QuorumWrite.Outcome outcome = writeRecord(c, record);
-        return new PutResult(record.toInfo(), outcome.previousLive());
+        Written w = writeNew(c, write.bucket(), write.key(), stamp -> new ObjectRecord(write.bucket(), write.key(),
+                staged.size(), staged.md5Hex(), write.contentType(), write.userMetadata(), stamp, false, staged.inline(),
+                staged.chunks(), expiresAtMillis(write), write.grants(), write.tags(), 0, write.checksum(), write.parts()));
+        return new PutResult(w.record().toInfo(), w.outcome().previousLive());
+    }
+
+    private static ChunkUpload.Staged staged(StagedBody body) {
+        if (!(body instanceof ChunkUpload.Staged staged)) {
+            throw new IllegalArgumentException("body was not staged by this store");
+        }
+        return staged;
+    }
+
+    /** The record field of a write's expiry: 0 for never. */
+    private static long expiresAtMillis(ObjectWrite write) {
+        return write.expiresAt() == null ? 0 : write.expiresAt().toEpochMilli();
     }
 
     @Override
     public PutResult publish(ObjectWrite write, long size, String etag, List<ChunkRef> chunks) throws IOException {
-        Replication c = peers();
-        if (c == null) {
-            return local.publish(write, size, etag, chunks);
-        }
+        Replication c = cluster();
         ChunkUpload.keep(c, chunks);
-        ObjectRecord record = new ObjectRecord(write.bucket(), write.key(), size, etag, write.contentType(),
-                write.userMetadata(), c.clock().now(), false, null, chunks, LocalObjectStore.expiresAtMillis(write),
-                write.grants(), write.tags(), 0, write.checksum(), write.parts());
-        return new PutResult(record.toInfo(), writeRecord(c, record).previousLive());
+        Written w = writeNew(c, write.bucket(), write.key(), stamp -> new ObjectRecord(write.bucket(), write.key(), size,
+                etag, write.contentType(), write.userMetadata(), stamp, false, null, chunks, expiresAtMillis(write),
+                write.grants(), write.tags(), 0, write.checksum(), write.parts()));
+        return new PutResult(w.record().toInfo(), w.outcome().previousLive());
     }
 
     @Override
     public void keep(List<ChunkRef> chunks) throws IOException {
-        Replication c = peers();
-        if (c == null) {
-            local.keep(chunks);
-        } else {
-            ChunkUpload.keep(c, chunks);
-        }
+        ChunkUpload.keep(cluster(), chunks);
     }
 
     @Override
-    public Optional<List<ChunkRef>> chunksOf(StagedBody body) throws IOException {
-        if (!(body instanceof ChunkUpload.Staged staged)) {
-            return Optional.empty();
-        }
+    public List<ChunkRef> chunksOf(StagedBody body) throws IOException {
+        ChunkUpload.Staged staged = staged(body);
         if (staged.inline() == null || staged.inline().length == 0) {
-            return Optional.of(staged.chunks());
+            return staged.chunks();
         }
-        Replication c = cluster;
-        if (c == null) {
-            throw new StoreUnavailableException("this node left the cluster while the upload was in progress; retry");
-        }
-        return Optional.of(List.of(ChunkUpload.asChunk(c, staged.inline())));
+        return List.of(ChunkUpload.asChunk(attached(), staged.inline()));
     }
 
     @Override
     public boolean delete(String bucket, String key) throws IOException {
-        Replication c = peers();
-        if (c == null) {
-            return local.delete(bucket, key);
-        }
-        return writeRecord(c, ObjectRecord.tombstone(bucket, key, c.clock().now())).previousLive();
+        Replication c = cluster();
+        return writeNew(c, bucket, key, stamp -> ObjectRecord.tombstone(bucket, key, stamp)).outcome().previousLive();
     }
 
     @Override
@@ -237,14 +225,34 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         expire(bucket, key, VersionStamp.parse(version));
     }
 
+    private record Written(ObjectRecord record, QuorumWrite.Outcome outcome) {
+    }
+
+    /**
+     * Writes a new version of a record, stamped now. When no replica took it, each holds a version at least as new:
+     * this node's clock is behind the one that stamped that version (its wall clock stepped back, it restarted and
+     * has not heard of the key since). The newest version is then read, which moves the clock past it, and the
+     * write goes out once more with a newer stamp, so an overwrite always wins over what was there before it.
+     */
+    private Written writeNew(Replication c, String bucket, String key, Function<VersionStamp, ObjectRecord> version)
+            throws IOException {
+        ObjectRecord record = version.apply(c.clock().now());
+        QuorumWrite.Outcome outcome = writeRecord(c, record);
+        if (!outcome.applied()) {
+            QuorumRead.newest(c, bucket, key);
+            record = version.apply(c.clock().now());
+            outcome = writeRecord(c, record);
+        }
+        return new Written(record, outcome);
+    }
+
     private QuorumWrite.Outcome writeRecord(Replication c, ObjectRecord record) throws IOException {
         ClusterView v = c.placement().view();
         requireWritable(c, v, "write of " + record.bucket() + "/" + record.key());
-        byte[] encoded = c.codec().encode(record);
+        Supplier<byte[]> encoded = c.encoder(record);
         try {
             return await(c.write("record " + record.bucket() + "/" + record.key(), v, KeyHash.ofObject(record.bucket(), record.key()),
-                    (target, hintFor) -> c.request(v, target, Messages.RECORD_PUT, new RecordPut(encoded, hintFor), Ack.class,
-                            Replication.RECORD_TIMEOUT)).quorum());
+                    (target, hintFor) -> c.putRecord(v, target, record, encoded, hintFor)).quorum());
         } catch (StoreUnavailableException e) {
             // The record went out: copies that were stored stay (undoing them would need the version they replaced), and
             // hints and repair carry them to the other replicas later. So say so rather than claim nothing happened.
@@ -266,20 +274,13 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
 
     @Override
     public Optional<StoredObject> get(String bucket, String key) throws IOException {
-        Replication c = peers();
-        if (c == null) {
-            return local.get(bucket, key);
-        }
+        Replication c = cluster();
         return QuorumRead.newest(c, bucket, key).filter(r -> r.liveAt(System.currentTimeMillis())).map(r -> new ClusterObject(c, r));
     }
 
     /** The newest live record of an object (R replicas asked, as for a read), or empty when absent, deleted or expired. */
     public Optional<ObjectRecord> record(String bucket, String key) throws IOException {
-        Replication c = peers();
-        if (c == null) {
-            return local.record(bucket, key);
-        }
-        return QuorumRead.newest(c, bucket, key).filter(r -> r.liveAt(System.currentTimeMillis()));
+        return QuorumRead.newest(cluster(), bucket, key).filter(r -> r.liveAt(System.currentTimeMillis()));
     }
 
     /**
@@ -288,12 +289,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
      * ({@link ObjectRecord#expiryTombstone}); its chunks are then the collector's.
      */
     public void expire(String bucket, String key, VersionStamp version) throws IOException {
-        Replication c = peers();
-        if (c == null) {
-            local.expire(bucket, key, version);
-            return;
-        }
-        writeRecord(c, ObjectRecord.expiryTombstone(bucket, key, version));
+        writeRecord(cluster(), ObjectRecord.expiryTombstone(bucket, key, version));
     }
 
     /**
@@ -306,21 +302,13 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
     public Optional<ObjectRecord> updateGrants(String bucket, String key,
                                                java.util.function.UnaryOperator<List<io.hifadhi.api.auth.Grant>> change)
             throws IOException {
-        Replication c = peers();
-        if (c == null) {
-            return local.updateGrants(bucket, key, change);
-        }
-        return restate(c, bucket, key, (r, stamp) -> r.withGrants(change.apply(r.grants()), stamp));
+        return restate(cluster(), bucket, key, (r, stamp) -> r.withGrants(change.apply(r.grants()), stamp));
     }
 
     /** Replaces the object's S3 tags the way {@link #updateGrants} changes its grants. */
     @Override
     public Optional<ObjectInfo> retag(String bucket, String key, Map<String, String> tags) throws IOException {
-        Replication c = peers();
-        if (c == null) {
-            return local.retag(bucket, key, tags);
-        }
-        return restate(c, bucket, key, (r, stamp) -> r.withTags(tags, stamp)).map(ObjectRecord::toInfo);
+        return restate(cluster(), bucket, key, (r, stamp) -> r.withTags(tags, stamp)).map(ObjectRecord::toInfo);
     }
 
     private Optional<ObjectRecord> restate(Replication c, String bucket, String key,
@@ -331,9 +319,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
             return Optional.empty();
         }
         // The quorum read observed the newest stamp, so now() is newer than the record being replaced.
-        ObjectRecord updated = change.apply(current.get(), c.clock().now());
-        writeRecord(c, updated);
-        return Optional.of(updated);
+        return Optional.of(writeNew(c, bucket, key, stamp -> change.apply(current.get(), stamp)).record());
     }
 
     private final class ClusterObject implements StoredObject {
@@ -365,22 +351,12 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
 
     @Override
     public ListPage list(String bucket, String prefix, String startAfter, int maxKeys) throws IOException {
-        Replication c = peers();
-        if (c == null) {
-            return local.list(bucket, prefix, startAfter, maxKeys);
-        }
-        return ClusterListing.list(c, bucket, prefix, startAfter, maxKeys);
+        return ClusterListing.list(cluster(), bucket, prefix, startAfter, maxKeys);
     }
 
     @Override
     public Optional<ObjectLocation> locate(String bucket, String key) throws IOException {
-        Replication c = cluster;
-        if (c == null) {
-            Optional<StoredObject> o = local.get(bucket, key);
-            return o.map(obj -> new ObjectLocation(bucket, key, obj.info().size(), obj.info().version(),
-                    List.of("local"), List.of("local"), false, List.of()));
-        }
-        return ClusterLocate.locate(c, bucket, key);
+        return ClusterLocate.locate(attached(), bucket, key);
     }
 
     // ---- helpers ----

@@ -19,6 +19,7 @@ import io.hifadhi.node.storage.ChunkRef;
 import io.hifadhi.node.storage.ChunkReferences;
 import io.hifadhi.node.storage.ChunkStore;
 import io.hifadhi.node.storage.NodeDatabase;
+import io.hifadhi.node.storage.ObjectRecord;
 import io.hifadhi.node.storage.RecordCodec;
 import io.hifadhi.node.storage.RecordStore;
 import io.hifadhi.node.transport.Peer;
@@ -42,6 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * This node's part in the replicated data path once it sits in a cluster: the authenticated
@@ -396,6 +398,77 @@ public final class Replication implements AutoCloseable {
     }
 
     /**
+     * Sends a record to {@code target} to store (last writer wins), as a replica's own copy ({@code hintFor} null) or
+     * as a stand-in's for {@code hintFor}. This node's own copy is merged here and now, on the calling thread: no
+     * codec and no hand-over to the transport's workers, so a node that is its only replica (a lone node) pays what a
+     * local store would. {@code encoded} is asked for only when another node gets the record.
+     */
+    CompletableFuture<Ack> putRecord(ClusterView v, String target, ObjectRecord record, Supplier<byte[]> encoded, String hintFor) {
+        if (hintFor == null && target.equals(localId())) {
+            try {
+                return CompletableFuture.completedFuture(replica.merge(record));
+            } catch (IOException | RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return request(v, target, Messages.RECORD_PUT, new RecordPut(encoded.get(), hintFor), Ack.class, RECORD_TIMEOUT);
+    }
+
+    /**
+     * Sends a chunk this node cut from an upload (and named by the SHA-256 of {@code bytes}) to {@code target}, as a
+     * replica's own copy or as a stand-in's for {@code hintFor}. This node's own copy is written by its workers as a
+     * request to itself would be, but without hashing the bytes again: they never left this process.
+     */
+    CompletableFuture<Ack> putChunk(ClusterView v, String target, ChunkRef ref, byte[] bytes, String hintFor) {
+        if (hintFor == null && target.equals(localId())) {
+            return transport.onWorkers(Messages.CHUNK_PUT, () -> replica.putOwnChunk(ref, bytes));
+        }
+        return request(v, target, Messages.CHUNK_PUT, new ChunkPut(ref.id(), bytes, hintFor), Ack.class, CHUNK_TIMEOUT);
+    }
+
+    /** The record's bytes for the wire, encoded at the first call only. */
+    Supplier<byte[]> encoder(ObjectRecord record) {
+        return new Supplier<>() {
+            private byte[] bytes;
+
+            @Override
+            public synchronized byte[] get() {
+                if (bytes == null) {
+                    bytes = codec.encode(record);
+                }
+                return bytes;
+            }
+        };
+    }
+
+    /** What {@code target} holds of an object (null for nothing, a tombstone included); this node's own read in place. */
+    CompletableFuture<ObjectRecord> getRecord(ClusterView v, String target, String bucket, String key) {
+        if (target.equals(localId())) {
+            try {
+                return CompletableFuture.completedFuture(replica.record(bucket, key));
+            } catch (IOException | RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return request(v, target, Messages.RECORD_GET, new RecordGet(bucket, key), Messages.RecordReply.class, RECORD_TIMEOUT)
+                .thenApply(reply -> reply.record() == null ? null : codec.decode(reply.record()));
+    }
+
+    /** A page of {@code target}'s records (tombstones included) for a listing; this node's own scan in place. */
+    CompletableFuture<LocalReplica.Page> scanRecords(ClusterView v, String target, RecordScan scan) {
+        if (target.equals(localId())) {
+            try {
+                return CompletableFuture.completedFuture(replica.scanRecords(scan));
+            } catch (RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
+            }
+        }
+        return request(v, target, Messages.RECORD_SCAN, scan, Messages.RecordBatch.class, RECORD_TIMEOUT)
+                .thenApply(batch -> new LocalReplica.Page(java.util.Arrays.stream(batch.records()).map(codec::decode).toList(),
+                        batch.truncated()));
+    }
+
+    /**
      * Writes the entry at ring {@code position} to its replica set in every live ring of view {@code v} (one ring
      * unless a layout change is under way), with the sloppy quorum in each; a node that is a replica in several rings
      * gets the write once. A replica suspected while the write runs gets its stand-in at once, and its own answer
@@ -444,11 +517,13 @@ public final class Replication implements AutoCloseable {
                 each.stream().map(QuorumWrite.Pending::quorum).toArray(CompletableFuture[]::new)).thenApply(ignored -> {
                     Set<String> holders = new java.util.HashSet<>();
                     boolean previousLive = false;
+                    boolean applied = false;
                     for (QuorumWrite.Pending p : each) {
                         holders.addAll(p.quorum().join().holders());
                         previousLive |= p.quorum().join().previousLive();
+                        applied |= p.quorum().join().applied();
                     }
-                    return new QuorumWrite.Outcome(holders, previousLive);
+                    return new QuorumWrite.Outcome(holders, previousLive, applied);
                 });
         CompletableFuture<Void> settled = CompletableFuture.allOf(
                 each.stream().map(QuorumWrite.Pending::settled).toArray(CompletableFuture[]::new));

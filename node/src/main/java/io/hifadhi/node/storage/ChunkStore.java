@@ -166,7 +166,16 @@ public final class ChunkStore {
 
     /** A writer for one new chunk; the caller bounds its size. */
     public ChunkWriter newWriter() throws IOException {
-        return new ChunkWriter();
+        return new ChunkWriter(null);
+    }
+
+    /**
+     * A writer for a chunk whose name this process computed from the very bytes it is about to write (a node's own
+     * copy of a chunk it cut from an upload): they are not hashed again. Bytes from elsewhere go through
+     * {@link #newWriter()}, which names the chunk by what arrived.
+     */
+    public ChunkWriter newWriter(ChunkRef known) throws IOException {
+        return new ChunkWriter(known);
     }
 
     /** Whole-chunk SHA-256 and length check. A missing chunk counts as corrupt: its record promised it. */
@@ -401,19 +410,25 @@ public final class ChunkStore {
     public final class ChunkWriter implements AutoCloseable {
         private final Path file;
         private final FileChannel channel;
-        private final MessageDigest sha = sha256();
+        /** Null when the chunk's name is {@link #known}. */
+        private final MessageDigest sha;
+        private final ChunkRef known;
         private final BlockChecksums.Builder sums = new BlockChecksums.Builder();
         private long size;
         private boolean closed;
 
-        private ChunkWriter() throws IOException {
+        private ChunkWriter(ChunkRef known) throws IOException {
+            this.known = known;
+            this.sha = known == null ? sha256() : null;
             file = tmp.resolve(UUID.randomUUID() + ".part");
             channel = FileChannel.open(file, java.util.Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
                     OwnerOnly.file());
         }
 
         public void write(byte[] buf, int off, int len) throws IOException {
-            sha.update(buf, off, len);
+            if (sha != null) {
+                sha.update(buf, off, len);
+            }
             sums.update(buf, off, len);
             ByteBuffer bb = ByteBuffer.wrap(buf, off, len);
             while (bb.hasRemaining()) {
@@ -427,6 +442,9 @@ public final class ChunkStore {
         }
 
         public ChunkRef finish() throws IOException {
+            if (known != null && size != known.length()) {
+                throw new IOException("chunk " + known.id() + " is " + known.length() + " bytes, " + size + " were written");
+            }
             // The file's time is its put time (see the class comment): set before the fsync that makes it durable.
             Files.setLastModifiedTime(file, FileTime.fromMillis(System.currentTimeMillis()));
             if (fsync) {
@@ -434,7 +452,7 @@ public final class ChunkStore {
             }
             channel.close();
             closed = true;
-            ChunkRef ref = new ChunkRef(Hex.of(sha.digest()), Math.toIntExact(size));
+            ChunkRef ref = known != null ? known : new ChunkRef(Hex.of(sha.digest()), Math.toIntExact(size));
             Path target = pathOf(ref.id());
             Path dir = target.getParent();
             // The CRC file goes first, so a chunk in place always has one (after a crash at worst a CRC file without

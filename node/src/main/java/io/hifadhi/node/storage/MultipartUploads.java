@@ -46,15 +46,13 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
     private static final int ID_LENGTH = 28;
 
     private final SortedTable table;
-    private final ChunkStore chunks;
     private final ObjectPublisher objects;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final Object[] locks = new Object[64];
 
-    public MultipartUploads(SortedTable table, ChunkStore chunks, ObjectPublisher objects, Clock clock) {
+    public MultipartUploads(SortedTable table, ObjectPublisher objects, Clock clock) {
         this.table = table;
-        this.chunks = chunks;
         this.objects = objects;
         this.clock = clock;
         for (int i = 0; i < locks.length; i++) {
@@ -91,19 +89,8 @@ public final class MultipartUploads implements MultipartStore, ChunkReferences {
 
     @Override
     public Part putPart(Upload upload, int number, StagedBody body, ObjectChecksum checksum) throws IOException {
-        List<ChunkRef> refs;
-        if (body instanceof StagedChunks staged) {
-            refs = staged.chunks();
-            if (staged.inline() != null && staged.inline().length > 0) {
-                try (ChunkStore.ChunkWriter w = chunks.newWriter()) {
-                    w.write(staged.inline(), 0, staged.inline().length);
-                    refs = List.of(w.finish());
-                }
-            }
-        } else {
-            // Staged by the replicated data path: its chunks are already on W replicas.
-            refs = objects.chunksOf(body).orElseThrow(() -> new IllegalArgumentException("body was not staged by this node's store"));
-        }
+        // Staged by the data path: its chunks are already on W replicas (an inline body is written out as one chunk).
+        List<ChunkRef> refs = objects.chunksOf(body);
         Part part = new Part(number, body.size(), body.md5Hex(), clock.instant(), checksum);
         // The part becomes a reference to its chunks: the collector's write barrier (see ChunkCollector).
         objects.keep(refs);

@@ -6,11 +6,10 @@ import io.hifadhi.api.store.StagedBody;
 
 import java.io.IOException;
 import java.util.List;
-import java.util.Optional;
 
 /**
- * Publishes objects made of chunks that are already durable (S3 multipart completion). The local
- * store does it on this node; the replicated data path writes the record to its replicas.
+ * Publishes objects made of chunks that are already durable (S3 multipart completion): the data path writes the
+ * record to its replicas.
  */
 public interface ObjectPublisher {
 
@@ -25,11 +24,6 @@ public interface ObjectPublisher {
      */
     void keep(List<ChunkRef> chunks) throws IOException;
 
-    /**
-     * The durable chunks of a body staged by another store than the local one (the replicated data
-     * path's), an inline body written out as one chunk; empty when the body is not such a body.
-     */
-    default Optional<List<ChunkRef>> chunksOf(StagedBody body) throws IOException {
-        return Optional.empty();
-    }
+    /** The durable chunks of a body this store staged; an inline body is written out as one chunk. */
+    List<ChunkRef> chunksOf(StagedBody body) throws IOException;
 }

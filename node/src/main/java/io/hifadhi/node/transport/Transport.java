@@ -185,10 +185,15 @@ public final class Transport implements AutoCloseable {
         if (r == null) {
             return CompletableFuture.failedFuture(new IllegalStateException("no handler for " + type));
         }
+        return onWorkers(type, () -> replyType.cast(r.handler().handle(message)));
+    }
+
+    /** Runs {@code work} for this node itself on the handlers' workers, as a {@code type} request to itself would be. */
+    public <R> CompletableFuture<R> onWorkers(String type, java.util.concurrent.Callable<R> work) {
         try {
             return CompletableFuture.supplyAsync(() -> {
                 try {
-                    return replyType.cast(r.handler().handle(message));
+                    return work.call();
                 } catch (Exception e) {
                     throw new CompletionException(e);
                 }

@@ -1,7 +1,7 @@
 package io.hifadhi.node.layout;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.hifadhi.node.storage.LocalObjectStore;
+import io.hifadhi.node.replication.ReplicatedObjectStore;
 import io.hifadhi.node.testing.SeededStream;
 import io.hifadhi.ring.KeyHash;
 import io.hifadhi.ring.Member;
@@ -251,7 +251,7 @@ class ShapeChangeBenchmark {
     private Map<String, Long> storedChunks(Map<String, byte[]> small, ShapeLoad load, long changedAt) throws Exception {
         Map<String, Long> all = new java.util.HashMap<>(chunks);
         for (Map.Entry<String, byte[]> e : small.entrySet()) {
-            if (e.getValue().length > LocalObjectStore.INLINE_MAX && load.ackedBefore(e.getKey(), changedAt)) {
+            if (e.getValue().length > ReplicatedObjectStore.INLINE_MAX && load.ackedBefore(e.getKey(), changedAt)) {
                 all.put(HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(e.getValue())), (long) e.getValue().length);
             }
         }

@@ -379,7 +379,7 @@ class LifecycleClusterTest {
         }
     }
 
-    /** A lone node serves from its local store: the same pass deletes there, through that store. */
+    /** A lone node is a cluster of one: the same pass deletes there, through its one-member placement. */
     @Test
     void aLoneNodeExpiresToo(@TempDir Path alone) throws Exception {
         try (TestCluster single = new TestCluster(alone, 1, 1, 1, 1, 64 << 10).lifecycle(DAY, Duration.ofMillis(300))) {

@@ -43,7 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * <pre>
  * mvn -B -pl node test -Dtest=S3ProxyBenchmark -Dbench=true -Dbench.s3proxy=/path/to/s3proxy/lib -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
- * Optional: -Dbench.rounds=3 -Dbench.small=2000 -Dbench.large=32 -Dbench.lists=100 -Dbench.heap=-Xmx1g
+ * Optional: -Dbench.rounds=3 -Dbench.small=2000 -Dbench.large=32 -Dbench.lists=100 -Dbench.heap=-Xmx1g.
+ * {@code -Dbench.s3proxy=none} runs the Hifadhi node alone (a before/after comparison of one node's data path).
  */
 @EnabledIfSystemProperty(named = "bench", matches = "true")
 class S3ProxyBenchmark {
@@ -73,13 +74,15 @@ class S3ProxyBenchmark {
         int largeCount = Integer.getInteger("bench.large", 32);
         int lists = Integer.getInteger("bench.lists", 100);
         String heap = System.getProperty("bench.heap", "-Xmx1g");
-        Path lib = Path.of(System.getProperty("bench.s3proxy", "/tmp/s3proxy/lib"));
+        String s3proxy = System.getProperty("bench.s3proxy", "/tmp/s3proxy/lib");
         NodeProcess node = NodeProcess.start(dir.resolve("hifadhi"), "benchmark-shard-key-0123456789", heap,
                 dir.resolve("hifadhi.log"), "--access-key", ACCESS, "--secret-key", SECRET);
-        Process proxy = startS3Proxy(lib, heap);
+        Process proxy = s3proxy.equals("none") ? null : startS3Proxy(Path.of(s3proxy), heap);
         try {
-            List<Server> servers = List.of(new Server("hifadhi", node.process(), client(node.port())),
-                    new Server("s3proxy", proxy, client(proxyPort)));
+            List<Server> servers = new ArrayList<>(List.of(new Server("hifadhi", node.process(), client(node.port()))));
+            if (proxy != null) {
+                servers.add(new Server("s3proxy", proxy, client(proxyPort)));
+            }
             byte[] small = new byte[SMALL];
             byte[] large = new byte[LARGE];
             new Random(1).nextBytes(small);
@@ -96,7 +99,10 @@ class S3ProxyBenchmark {
             }
             Map<String, List<Figures>> results = new LinkedHashMap<>();
             for (int r = 0; r < rounds; r++) {
-                List<Server> order = r % 2 == 0 ? servers : List.of(servers.get(1), servers.get(0));
+                List<Server> order = new ArrayList<>(servers);
+                if (r % 2 == 1) {
+                    java.util.Collections.reverse(order);
+                }
                 String round = "r" + r;
                 for (Server s : order) {
                     record(results, s, "PUT 4KiB x16", r, run(s, 16, smallCount, (c, i) -> put(c, "bench", round + "/s/" + i, small)));
@@ -117,9 +123,11 @@ class S3ProxyBenchmark {
                         median(f, Figures::cpuMsPerOp));
             }
         } finally {
-            proxy.destroy();
-            if (!proxy.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
-                proxy.destroyForcibly().waitFor();
+            if (proxy != null) {
+                proxy.destroy();
+                if (!proxy.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                    proxy.destroyForcibly().waitFor();
+                }
             }
             node.close();
         }

@@ -50,6 +50,29 @@ class ChunkStoreTest {
         store.verify(ref);
     }
 
+    /** A chunk this process named itself is written under that name (not hashed again), with its CRCs; a short one is refused. */
+    @Test
+    void aChunkNamedByItsWriterIsStoredUnderThatNameAndMustHaveItsLength() throws Exception {
+        ChunkStore store = new ChunkStore(tmp.resolve("chunks"), true);
+        byte[] data = new byte[100_000];
+        new Random(7).nextBytes(data);
+        ChunkRef named = new ChunkRef(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(data)), data.length);
+        try (ChunkStore.ChunkWriter w = store.newWriter(named)) {
+            w.write(data, 0, data.length);
+            assertEquals(named, w.finish());
+        }
+        store.verify(named);
+        assertArrayEquals(data, store.readVerified(named));
+        try (ChunkStore.ChunkWriter w = store.newWriter(new ChunkRef(named.id(), data.length + 1))) {
+            w.write(data, 0, data.length);
+            assertThrows(IOException.class, w::finish);
+        }
+        try (var left = Files.list(tmp.resolve("chunks/.tmp"))) {
+            assertEquals(0, left.count(), "the refused chunk's temp file is gone");
+        }
+        store.verify(named);
+    }
+
     @Test
     void aFlippedByteIsDetectedOnRead() throws Exception {
         ChunkStore store = new ChunkStore(tmp.resolve("chunks"), true);
