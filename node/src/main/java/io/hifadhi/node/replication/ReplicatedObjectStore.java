@@ -153,8 +153,8 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
      */
     @Override
     public KeyLease lock(String bucket, String key) throws IOException {
-        Replication c = peers();
-        return c == null ? KeyLease.LOCAL : c.keyLocks().lock(bucket, key);
+        Replication c = cluster();
+        return c.placement().view().members().size() > 1 ? c.keyLocks().lock(bucket, key) : KeyLease.LOCAL;
     }
 
     @Override
