@@ -401,6 +401,11 @@ public final class Node implements AutoCloseable {
      */
     private void registerCacheMetrics(NodeMetrics metrics) {
         metrics.counter("hifadhi_chunk_read_bytes", () -> replication == null ? 0L : replication.chunkReadBytes());
+        metrics.counter("hifadhi_read_ahead_used_chunks", () -> replication == null ? 0L : replication.readAhead().used());
+        metrics.counter("hifadhi_read_ahead_refetched_chunks", () -> replication == null ? 0L : replication.readAhead().refetched());
+        metrics.counter("hifadhi_read_ahead_declined_chunks", () -> replication == null ? 0L : replication.readAhead().declined());
+        metrics.registry().register("hifadhi_read_ahead_bytes",
+                (com.codahale.metrics.Gauge<Long>) () -> replication == null ? 0L : replication.readAhead().bytesHeld());
         metrics.counter("hifadhi_cache_hits", () -> cache == null ? 0L : cache.hits());
         metrics.counter("hifadhi_cache_hit_bytes", () -> cache == null ? 0L : cache.hitBytes());
         metrics.counter("hifadhi_cache_misses", () -> cache == null ? 0L : cache.misses());

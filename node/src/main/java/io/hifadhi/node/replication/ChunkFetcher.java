@@ -21,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Verified bytes of a chunk for a read or a repair: this node's copy if it passes its checks, else each holder in
@@ -38,11 +39,33 @@ final class ChunkFetcher implements ChunkSource {
 
     private final Replication c;
     /** Read-ahead memory, in KiB. */
+    private final int aheadBudgetKib;
     private final Semaphore aheadBudget;
+    private final LongAdder aheadUsed = new LongAdder();
+    private final LongAdder aheadRefetched = new LongAdder();
+    private final LongAdder aheadDeclined = new LongAdder();
 
     ChunkFetcher(Replication c) {
         this.c = c;
-        this.aheadBudget = new Semaphore((int) (Math.min(MAX_AHEAD_BYTES, Runtime.getRuntime().maxMemory() / 8) >> 10));
+        this.aheadBudgetKib = (int) (Math.min(MAX_AHEAD_BYTES, Runtime.getRuntime().maxMemory() / 8) >> 10);
+        this.aheadBudget = new Semaphore(aheadBudgetKib);
+    }
+
+    /** Where a chunk lives in view {@code v}: its preference list, whose first {@code n} are its replicas. */
+    private record Route(ClusterView v, int n, List<String> walk) {
+        boolean replicaHere(String localId) {
+            return walk.subList(0, n).contains(localId);
+        }
+    }
+
+    private Route route(ChunkRef ref) {
+        ClusterView v = c.placement().view();
+        return new Route(v, c.placement().n(v), c.placement().walk(v, KeyHash.ofChunk(HEX.parseHex(ref.id()))));
+    }
+
+    /** The holders to ask, best first (replicas, extra holders; the less loaded first). */
+    private List<String> askOrder(Route r, ChunkRef ref) {
+        return c.extraCopies().readOrder(r.v(), r.walk(), r.n(), ref.id());
     }
 
     /**
@@ -55,20 +78,18 @@ final class ChunkFetcher implements ChunkSource {
         if (mine.isPresent()) {
             return mine.get();
         }
-        ClusterView v = c.placement().view();
-        int n = c.placement().n(v);
-        List<String> walk = c.placement().walk(v, KeyHash.ofChunk(HEX.parseHex(ref.id())));
-        byte[] bytes = fromPeers(v, c.extraCopies().readOrder(v, walk, n, ref.id()), ref);
-        fetchedForRead(v, n, walk, ref, bytes);
+        Route r = route(ref);
+        byte[] bytes = fromPeers(r.v(), askOrder(r, ref), ref);
+        fetchedForRead(r, ref, bytes);
         return bytes;
     }
 
     /** What a read does with a chunk it had to fetch: a replica stores it (healing), any other node caches it. */
-    private void fetchedForRead(ClusterView v, int n, List<String> walk, ChunkRef ref, byte[] bytes) {
-        if (!walk.subList(0, n).contains(c.localId())) {
+    private void fetchedForRead(Route r, ChunkRef ref, byte[] bytes) {
+        if (!r.replicaHere(c.localId())) {
             c.extraCopies().fetchedForClient(ref, bytes);
         } else {
-            c.request(v, c.localId(), Messages.CHUNK_PUT, new ChunkPut(ref.id(), bytes, null), Ack.class, Replication.CHUNK_TIMEOUT)
+            c.request(r.v(), c.localId(), Messages.CHUNK_PUT, new ChunkPut(ref.id(), bytes, null), Ack.class, Replication.CHUNK_TIMEOUT)
                     .whenComplete((ack, error) -> {
                         if (error == null) {
                             LOG.info("chunk {} restored on this node from a replica", ref.id());
@@ -86,23 +107,22 @@ final class ChunkFetcher implements ChunkSource {
      */
     @Override
     public Ahead ahead(ChunkRef ref) {
-        if (c.extraCopies().hasCached(ref.id())) {
-            return null;
-        }
         int kib = Math.max(1, (ref.length() + 1023) >> 10);
-        if (!aheadBudget.tryAcquire(kib)) {
+        if (c.extraCopies().hasCached(ref.id()) || !aheadBudget.tryAcquire(kib)) {
+            aheadDeclined.increment();
             return null;
         }
-        ClusterView v = c.placement().view();
-        int n = c.placement().n(v);
-        List<String> walk = c.placement().walk(v, KeyHash.ofChunk(HEX.parseHex(ref.id())));
-        Optional<String> first = c.extraCopies().readOrder(v, walk, n, ref.id()).stream()
-                .filter(id -> !id.equals(c.localId()) && v.isReachable(id)).findFirst();
+        Route r = route(ref);
+        Optional<String> first = askOrder(r, ref).stream()
+                .filter(id -> !id.equals(c.localId()) && r.v().isReachable(id)).findFirst();
         CompletableFuture<byte[]> bytes = first.isEmpty() ? CompletableFuture.completedFuture(null)
-                : c.request(v, first.get(), Messages.CHUNK_GET, new ChunkGet(ref.id(), ref.length()), ChunkData.class,
+                : c.request(r.v(), first.get(), Messages.CHUNK_GET, new ChunkGet(ref.id(), ref.length()), ChunkData.class,
                         Replication.CHUNK_TIMEOUT)
                 .thenApply(data -> isGood(data, ref) ? data.bytes() : null)
-                .exceptionally(error -> null);
+                .exceptionally(error -> {
+                    LOG.debug("chunk {} fetched ahead from {} failed: {}", ref.id(), first.get(), error.toString());
+                    return null;
+                });
         return new Ahead() {
             private final AtomicBoolean released = new AtomicBoolean();
 
@@ -115,9 +135,11 @@ final class ChunkFetcher implements ChunkSource {
                     release();
                 }
                 if (got == null) {
+                    aheadRefetched.increment();
                     return fetch(ref);
                 }
-                fetchedForRead(v, n, walk, ref, got);
+                aheadUsed.increment();
+                fetchedForRead(r, ref, got);
                 return got;
             }
 
@@ -133,6 +155,11 @@ final class ChunkFetcher implements ChunkSource {
                 }
             }
         };
+    }
+
+    ReadAheadCounts aheadCounts() {
+        return new ReadAheadCounts(aheadUsed.sum(), aheadRefetched.sum(), aheadDeclined.sum(),
+                (long) (aheadBudgetKib - aheadBudget.availablePermits()) << 10);
     }
 
     /**

@@ -296,6 +296,10 @@ public final class Replication implements AutoCloseable {
         return extraCopies;
     }
 
+    public ReadAheadCounts readAhead() {
+        return chunkFetcher.aheadCounts();
+    }
+
     /** Chunk bytes this node read from its own disk (replica copies and cache) for clients' and peers' reads. */
     public long chunkReadBytes() {
         return replica.chunkReadBytes();
