@@ -142,7 +142,7 @@ public final class Membership implements AutoCloseable {
         this.incarnation = secret.nonce().substring(0, 16);
         this.clusterAddress = config.clusterAddress();
         this.fd = config.failureDetector();
-        this.local = new MemberMetadata(config.memberId(), config.httpAddress(), config.zone(),
+        this.local = new MemberMetadata(config.memberId(), config.httpAddress(), config.dataAddress(), config.zone(),
                 config.capacityBytes(), 0, MemberState.JOINING, LoadDigest.IDLE, config.settings());
         this.view = buildView(Map.of());
         this.loop = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -241,8 +241,9 @@ public final class Membership implements AutoCloseable {
     public synchronized MemberMetadata updateLocal(UnaryOperator<MemberMetadata> change) {
         MemberMetadata next = Objects.requireNonNull(change.apply(local), "updated metadata");
         if (!next.id().equals(local.id()) || !next.settings().equals(local.settings())
-                || !next.httpAddress().equals(local.httpAddress()) || !next.zone().equals(local.zone())) {
-            throw new IllegalArgumentException("id, settings, HTTP address and zone cannot change at runtime");
+                || !next.httpAddress().equals(local.httpAddress()) || !next.dataAddress().equals(local.dataAddress())
+                || !next.zone().equals(local.zone())) {
+            throw new IllegalArgumentException("id, settings, HTTP and data addresses and zone cannot change at runtime");
         }
         local = next;
         AtomixCluster a = atomix;

@@ -19,6 +19,7 @@ import java.util.Objects;
  * @param clusterSecret   the cluster secret (SHARD_KEY) bytes; never logged
  * @param settings        cluster settings; must equal the cluster's
  * @param httpAddress     {@code host:port} of this node's HTTP API, gossiped
+ * @param dataAddress     {@code host:port} of this node's chunk data port, gossiped; empty for none
  * @param zone            failure zone, gossiped
  * @param capacityBytes   declared capacity, gossiped
  * @param failureDetector failure detector tuning
@@ -26,7 +27,7 @@ import java.util.Objects;
  */
 public record MembershipConfig(String memberId, String bindHost, int port, String advertiseHost,
                                List<HostAndPort> join, byte[] clusterSecret, ClusterSettings settings,
-                               String httpAddress, String zone, long capacityBytes,
+                               String httpAddress, String dataAddress, String zone, long capacityBytes,
                                FailureDetectorSettings failureDetector, Duration joinTimeout) {
 
     public MembershipConfig {
@@ -35,6 +36,7 @@ public record MembershipConfig(String memberId, String bindHost, int port, Strin
         Objects.requireNonNull(advertiseHost, "advertiseHost");
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(httpAddress, "httpAddress");
+        Objects.requireNonNull(dataAddress, "dataAddress");
         Objects.requireNonNull(zone, "zone");
         Objects.requireNonNull(failureDetector, "failureDetector");
         Objects.requireNonNull(joinTimeout, "joinTimeout");
@@ -95,7 +97,8 @@ public record MembershipConfig(String memberId, String bindHost, int port, Strin
         return o instanceof MembershipConfig c && memberId.equals(c.memberId) && bindHost.equals(c.bindHost)
                 && port == c.port && advertiseHost.equals(c.advertiseHost) && join.equals(c.join)
                 && Arrays.equals(clusterSecret, c.clusterSecret) && settings.equals(c.settings)
-                && httpAddress.equals(c.httpAddress) && zone.equals(c.zone) && capacityBytes == c.capacityBytes
+                && httpAddress.equals(c.httpAddress) && dataAddress.equals(c.dataAddress) && zone.equals(c.zone)
+                && capacityBytes == c.capacityBytes
                 && failureDetector.equals(c.failureDetector) && joinTimeout.equals(c.joinTimeout);
     }
 
@@ -109,7 +112,7 @@ public record MembershipConfig(String memberId, String bindHost, int port, Strin
     public String toString() {
         return "MembershipConfig[memberId=" + memberId + ", bind=" + bindHost + ":" + port + ", advertise="
                 + advertiseHost + ", join=" + join + ", settings=" + settings + ", http=" + httpAddress
-                + ", zone=" + zone + ", capacity=" + capacityBytes + ", fd=" + failureDetector
+                + ", data=" + dataAddress + ", zone=" + zone + ", capacity=" + capacityBytes + ", fd=" + failureDetector
                 + ", joinTimeout=" + joinTimeout + ", clusterSecret=<hidden>]";
     }
 
@@ -127,6 +130,7 @@ public record MembershipConfig(String memberId, String bindHost, int port, Strin
         private List<HostAndPort> join = List.of();
         private ClusterSettings settings = ClusterSettings.defaults();
         private String httpAddress;
+        private String dataAddress = "";
         private String zone = "default";
         private long capacityBytes;
         private FailureDetectorSettings fd = FailureDetectorSettings.defaults();
@@ -143,6 +147,7 @@ public record MembershipConfig(String memberId, String bindHost, int port, Strin
         public Builder join(List<HostAndPort> v) { this.join = v; return this; }
         public Builder settings(ClusterSettings v) { this.settings = v; return this; }
         public Builder httpAddress(String v) { this.httpAddress = v; return this; }
+        public Builder dataAddress(String v) { this.dataAddress = v; return this; }
         public Builder zone(String v) { this.zone = v; return this; }
         public Builder capacityBytes(long v) { this.capacityBytes = v; return this; }
         public Builder failureDetector(FailureDetectorSettings v) { this.fd = v; return this; }
@@ -150,7 +155,7 @@ public record MembershipConfig(String memberId, String bindHost, int port, Strin
 
         public MembershipConfig build() {
             String http = httpAddress != null ? httpAddress : advertiseHost + ":7111";
-            return new MembershipConfig(memberId, bindHost, port, advertiseHost, join, secret, settings, http, zone,
+            return new MembershipConfig(memberId, bindHost, port, advertiseHost, join, secret, settings, http, dataAddress, zone,
                     capacityBytes, fd, joinTimeout);
         }
     }

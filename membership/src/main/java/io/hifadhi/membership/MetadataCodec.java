@@ -25,6 +25,9 @@ final class MetadataCodec {
         f.put("id", m.id());
         f.put("inc", incarnation);
         f.put("http", m.httpAddress());
+        if (!m.dataAddress().isEmpty()) {
+            f.put("data", m.dataAddress());
+        }
         f.put("zone", m.zone());
         f.put("cap", Long.toString(m.capacityBytes()));
         f.put("used", Long.toString(m.usedBytes()));
@@ -54,7 +57,8 @@ final class MetadataCodec {
             LoadDigest load = new LoadDigest(Double.parseDouble(Wire.require(f, "rps")),
                     Double.parseDouble(Wire.require(f, "bin")), Double.parseDouble(Wire.require(f, "bout")),
                     Integer.parseInt(f.getOrDefault("hot", "0")));
-            MemberMetadata m = new MemberMetadata(Wire.require(f, "id"), Wire.require(f, "http"),
+            // "data" is newer than the rest of version 1: a member that does not send it serves chunks over the cluster port.
+            MemberMetadata m = new MemberMetadata(Wire.require(f, "id"), Wire.require(f, "http"), f.getOrDefault("data", ""),
                     Wire.require(f, "zone"), Long.parseLong(Wire.require(f, "cap")),
                     Long.parseLong(Wire.require(f, "used")), MemberState.valueOf(Wire.require(f, "state")), load,
                     settings);

@@ -206,7 +206,7 @@ class MembershipScaleSimulationTest {
     // subject length and subject for a request; status for a reply) and the sender's address once per connection.
     static final int PING_BYTES = Wire.encodeBytes(Map.of("from", "node-12345678")).length + 5 + 2 + Membership.PING.length();
     static final int PONG_BYTES = Wire.encodeBytes(Map.of("id", "node-12345678", "inc", "0123456789abcdef")).length + 5 + 1;
-    static final int METADATA_BYTES = MetadataCodec.encode(new MemberMetadata("node-12345678", "10.0.0.12:7111", "default",
+    static final int METADATA_BYTES = MetadataCodec.encode(new MemberMetadata("node-12345678", "10.0.0.12:7111", "10.0.0.12:7113", "default",
             1L << 40, 123_456_789_012L, MemberState.UP, new LoadDigest(12.5, 1_234_567, 7_654_321),
             new ClusterSettings(3, 2, 2, 4 << 20)), "0123456789abcdef").length();
     /** A SWIM probe carries the prober's and the probed member's state; the answer both again (Atomix's serializer

@@ -42,6 +42,13 @@ class ProtocolLogicTest {
         String older = MetadataCodec.encode(m, "abc").replace("\nhot=4", "");
         assertEquals(0, MetadataCodec.decode(older).metadata().load().hotObjects());
         assertEquals(2e6, MetadataCodec.decode(older).metadata().load().bytesInPerSecond());
+        // Its chunk data port is gossiped; a member of the release before it has none (peers use the cluster port).
+        MemberMetadata withData = new MemberMetadata("node-2", "10.0.0.2:7111", "10.0.0.2:7113", "z", 1, 0,
+                MemberState.UP, LoadDigest.IDLE, ClusterSettings.defaults());
+        assertEquals(withData, MetadataCodec.decode(MetadataCodec.encode(withData, "i")).metadata());
+        assertEquals("", g.metadata().dataAddress());
+        assertEquals("", MetadataCodec.decode(MetadataCodec.encode(withData, "i").replaceAll("\ndata=[^\n]*", ""))
+                .metadata().dataAddress());
         assertThrows(IllegalArgumentException.class, () -> MetadataCodec.decode("v=9\nid=x\n"));
         assertThrows(IllegalArgumentException.class, () -> MetadataCodec.decode("v=1\nid=x\n"));
     }

@@ -27,6 +27,7 @@ import io.hifadhi.node.clock.HybridLogicalClock;
 import io.hifadhi.node.cluster.Addresses;
 import io.hifadhi.node.cluster.KnownPeers;
 import io.hifadhi.node.cluster.NodeMembership;
+import io.hifadhi.node.transport.ChunkStreamServer;
 import io.hifadhi.node.config.Credentials;
 import io.hifadhi.node.config.CredentialsBootstrap;
 import io.hifadhi.node.config.DataDirectory;
@@ -93,6 +94,7 @@ public final class Node implements AutoCloseable {
     private ReplicatedObjectStore replicated;
     private KnownPeers knownPeers;
     private volatile Replication replication;
+    private ChunkStreamServer chunkStream;
     private TableStore tables;
     private ReplicatedTable bucketTable;
     private ReplicatedTable keyTable;
@@ -253,8 +255,18 @@ public final class Node implements AutoCloseable {
         String advertiseHost = Addresses.advertiseHost(config.advertiseHost(), config.bindAddress());
         int clusterPort = config.clusterPort() == 0 ? Addresses.freePort(config.bindAddress()) : config.clusterPort();
         try {
+            chunkStream = ChunkStreamServer.bind(config.bindAddress(), config.dataPort(),
+                    credentials.shardKey().getBytes(StandardCharsets.UTF_8), clock::millis);
+        } catch (IOException e) {
+            closeQuietly();
+            throw new NodeStartException("cannot listen on " + config.bindAddress() + ":" + config.dataPort()
+                    + " (" + e.getMessage() + "); choose another --data-port or --bind", e);
+        }
+        metrics.counter("hifadhi_chunk_stream_sent_bytes", chunkStream::sentBytes);
+        metrics.counter("hifadhi_chunk_stream_refused_requests", chunkStream::refused);
+        try {
             membership = NodeMembership.start(config, name, credentials.shardKey(), advertiseHost, clusterPort,
-                    api.port(), dataDirectory.root(), knownPeers, loadDigest(metrics), this::payloadBytes);
+                    api.port(), chunkStream.port(), dataDirectory.root(), knownPeers, loadDigest(metrics), this::payloadBytes);
         } catch (NodeStartException e) {
             closeQuietly();
             throw e;
@@ -267,6 +279,7 @@ public final class Node implements AutoCloseable {
                     concat(ReplicatedTable.MESSAGE_TYPES, CacheMessages.TYPES), layout, new TransferRate(config.transferRate()),
                     config.gcGraceMillis(), config.keyLeaseTtl());
             replicated.attach(replication);
+            chunkStream.serve(replication.chunksForPeers());
             HotObjects hot = new HotObjects(cache, config.cache(), replication, membership.membership()::view,
                     replicated::record, metrics::requestRate, clock::millis);
             replication.extraCopies(hot);
@@ -295,10 +308,10 @@ public final class Node implements AutoCloseable {
             closeQuietly();
             throw new NodeStartException("cannot open the hint store in " + dataDirectory.root() + ": " + e.getMessage(), e);
         }
-        LOG.info("node {} up: http {}:{}, cluster {}:{}{}, data {}, chunk size {} bytes, fsync {}",
+        LOG.info("node {} up: http {}:{}, cluster {}:{}{}, chunk data port {}, data {}, chunk size {} bytes, fsync {}",
                 name, config.bindAddress(), api.port(), advertiseHost, clusterPort,
                 config.join().isEmpty() ? " (new cluster)" : " (joined via " + String.join(",", config.join()) + ")",
-                dataDirectory.root(), config.chunkSize(), config.fsync());
+                chunkStream.port(), dataDirectory.root(), config.chunkSize(), config.fsync());
         if (!config.fsync()) {
             LOG.warn("fsync is off: acknowledged writes can be lost on power failure");
         }
@@ -377,7 +390,8 @@ public final class Node implements AutoCloseable {
         return () -> {
             Replication r = replication;
             if (r != null) {
-                long sent = r.chunkBytesServedToPeers();
+                ChunkStreamServer data = chunkStream;
+                long sent = r.chunkBytesServedToPeers() + (data == null ? 0 : data.sentBytes());
                 long delta = sent - seen.getAndSet(sent);
                 if (delta > 0) {
                     toPeers.mark(delta);
@@ -401,6 +415,8 @@ public final class Node implements AutoCloseable {
      */
     private void registerCacheMetrics(NodeMetrics metrics) {
         metrics.counter("hifadhi_chunk_read_bytes", () -> replication == null ? 0L : replication.chunkReadBytes());
+        metrics.counter("hifadhi_chunk_stream_received_bytes", () -> replication == null ? 0L : replication.chunkStreamReceivedBytes());
+        metrics.counter("hifadhi_chunk_stream_fallbacks", () -> replication == null ? 0L : replication.chunkStreamFallbacks());
         metrics.counter("hifadhi_read_ahead_used_chunks", () -> replication == null ? 0L : replication.readAhead().used());
         metrics.counter("hifadhi_read_ahead_refetched_chunks", () -> replication == null ? 0L : replication.readAhead().refetched());
         metrics.counter("hifadhi_read_ahead_declined_chunks", () -> replication == null ? 0L : replication.readAhead().declined());
@@ -582,6 +598,10 @@ public final class Node implements AutoCloseable {
         if (hotObjects != null) {
             hotObjects.close();
             hotObjects = null;
+        }
+        if (chunkStream != null) {
+            chunkStream.close();
+            chunkStream = null;
         }
         if (replication != null) {
             replication.close();

@@ -191,7 +191,7 @@ class NodeLifecycleTest {
         assertEquals(null, started[0]);
 
         assertEquals(Main.OK, Main.run(new String[]{"--data-dir", tmp.resolve("ok").toString(), "--http-port", "0", "--bind", "127.0.0.1",
-                "--cluster-port", "0"}, Map.of("SHARD_KEY", "env-shard-key-1"), out, errStream, started));
+                "--cluster-port", "0", "--data-port", "0"}, Map.of("SHARD_KEY", "env-shard-key-1"), out, errStream, started));
         try (Node node = started[0]) {
             assertNotEquals(0, node.httpPort());
             assertEquals("env-shard-key-1", node.credentials().shardKey());

@@ -78,7 +78,7 @@ public final class NodeProcess {
         command.add(jar.toString());
         command.addAll(List.of("--name", name, "--data-dir", dataDir.toString(), "--bind", host,
                 "--advertise-host", host, "--http-port", Integer.toString(httpPort),
-                "--cluster-port", Integer.toString(clusterPort)));
+                "--cluster-port", Integer.toString(clusterPort), "--data-port", "0"));
         command.addAll(args);
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));

@@ -61,7 +61,7 @@ public final class NodeMembership implements AutoCloseable {
      * settings differ from the cluster's is refused and fails to start, saying why.
      */
     public static NodeMembership start(NodeConfig config, String name, String clusterSecret, String advertiseHost,
-                                       int clusterPort, int httpPort, Path dataDir, KnownPeers known,
+                                       int clusterPort, int httpPort, int dataPort, Path dataDir, KnownPeers known,
                                        Supplier<LoadDigest> load, java.util.function.LongSupplier usedBytes)
             throws NodeStartException {
         FileStore disk;
@@ -84,6 +84,7 @@ public final class NodeMembership implements AutoCloseable {
                     .settings(new ClusterSettings(config.replication(), config.writeQuorum(), config.readQuorum(),
                             config.chunkSize()))
                     .httpAddress(advertiseHost + ":" + httpPort)
+                    .dataAddress(advertiseHost + ":" + dataPort)
                     .zone(config.zone() == null ? "" : config.zone())
                     .capacityBytes(capacity)
                     .build();

@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
  * directory, or generate them on first start". Build with {@link #builder(Path)}.
  *
  * @param name          instance name, or null for the persisted/generated one
+ * @param dataPort      the chunk data port, where peers fetch chunk bytes (0: one the system picks, gossiped)
  * @param capacityBytes declared capacity (weights ring placement later); 0 = unknown
  * @param fsync         false relaxes durability (no fsync of chunks, no synced WAL); never the default
  * @param s3Region      the region S3 clients sign for (one per cluster)
@@ -29,7 +30,7 @@ import java.util.regex.Pattern;
  * @param keyLeaseTtl   how long a conditional write's lease on its key runs, and how long a node that has just become a
  *                      key's coordinator waits before it grants one (shorter only in tests)
  */
-public record NodeConfig(String name, Path dataDir, String bindAddress, int httpPort, int clusterPort,
+public record NodeConfig(String name, Path dataDir, String bindAddress, int httpPort, int clusterPort, int dataPort,
                          String advertiseHost, List<String> join, String zone, long capacityBytes,
                          int replication, int writeQuorum, int readQuorum, int chunkSize,
                          String shardKey, String accessKey, String secretKey, boolean fsync, long maxObjectSize,
@@ -41,6 +42,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
 
     public static final int DEFAULT_HTTP_PORT = 7111;
     public static final int DEFAULT_CLUSTER_PORT = 7112;
+    public static final int DEFAULT_DATA_PORT = 7113;
     public static final int DEFAULT_CHUNK_SIZE = 4 << 20;
     public static final int MIN_CHUNK_SIZE = 64 << 10;
     public static final int MAX_CHUNK_SIZE = 64 << 20;
@@ -100,8 +102,12 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         }
         checkPort("--http-port", httpPort);
         checkPort("--cluster-port", clusterPort);
+        checkPort("--data-port", dataPort);
         if (httpPort != 0 && httpPort == clusterPort) {
             throw new IllegalArgumentException("--http-port and --cluster-port must differ");
+        }
+        if (dataPort != 0 && (dataPort == httpPort || dataPort == clusterPort)) {
+            throw new IllegalArgumentException("--data-port must differ from --http-port and --cluster-port");
         }
         if (chunkSize < MIN_CHUNK_SIZE || chunkSize > MAX_CHUNK_SIZE) {
             throw new IllegalArgumentException("--chunk-size must be between 64KiB and 64MiB");
@@ -149,6 +155,8 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         private String bindAddress = "0.0.0.0";
         private int httpPort = DEFAULT_HTTP_PORT;
         private int clusterPort = DEFAULT_CLUSTER_PORT;
+        /** The system picks one unless set: nodes built in one process (tests) must not share a port. */
+        private int dataPort;
         private String advertiseHost;
         private List<String> join = List.of();
         private String zone = "default";
@@ -187,6 +195,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         public Builder bindAddress(String v) { bindAddress = v; return this; }
         public Builder httpPort(int v) { httpPort = v; return this; }
         public Builder clusterPort(int v) { clusterPort = v; return this; }
+        public Builder dataPort(int v) { dataPort = v; return this; }
         public Builder advertiseHost(String v) { advertiseHost = v; return this; }
         public Builder join(List<String> v) { join = v; return this; }
         public Builder zone(String v) { zone = v; return this; }
@@ -216,7 +225,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
         public Builder keyLeaseTtl(java.time.Duration v) { keyLeaseTtl = v; return this; }
 
         public NodeConfig build() {
-            return new NodeConfig(name, dataDir, bindAddress, httpPort, clusterPort, advertiseHost, join, zone,
+            return new NodeConfig(name, dataDir, bindAddress, httpPort, clusterPort, dataPort, advertiseHost, join, zone,
                     capacityBytes, replication, writeQuorum, readQuorum, chunkSize, shardKey, accessKey, secretKey,
                     fsync, maxObjectSize, s3Region, s3Domains, trustedProxies, tlsCert, tlsKey, clientLimits, s3Quotas, deadAfter, transferRate, cache,
                     gcGraceMillis, multipartExpiryMillis, lifecycle, scrub, keyLeaseTtl);
@@ -227,7 +236,7 @@ public record NodeConfig(String name, Path dataDir, String bindAddress, int http
     @Override
     public String toString() {
         return "NodeConfig[name=" + name + ", dataDir=" + dataDir + ", bind=" + bindAddress + ", httpPort=" + httpPort
-                + ", clusterPort=" + clusterPort + ", advertiseHost=" + advertiseHost + ", join=" + join + ", zone=" + zone
+                + ", clusterPort=" + clusterPort + ", dataPort=" + dataPort + ", advertiseHost=" + advertiseHost + ", join=" + join + ", zone=" + zone
                 + ", capacity=" + capacityBytes + ", replication=" + replication + ", W=" + writeQuorum + ", R=" + readQuorum
                 + ", chunkSize=" + chunkSize + ", fsync=" + fsync + ", maxObjectSize=" + maxObjectSize
                 + ", s3Region=" + s3Region + ", s3Domains=" + s3Domains + ", trustedProxies=" + trustedProxies

@@ -34,6 +34,9 @@ public final class NodeOptions {
     @Option(names = "--cluster-port", paramLabel = "PORT", description = "Cluster port: gossip and node-to-node traffic (default: ${DEFAULT-VALUE}).", defaultValue = "7112")
     int clusterPort;
 
+    @Option(names = "--data-port", paramLabel = "PORT", description = "Chunk data port: peers fetch chunk bytes here; 0 lets the system pick one (default: ${DEFAULT-VALUE}).", defaultValue = "7113")
+    int dataPort;
+
     @Option(names = "--advertise-host", paramLabel = "HOST", description = "Host name or address other nodes use to reach this one (default: the --bind address if specific, else the first non-loopback IPv4 address).")
     String advertiseHost;
 
@@ -195,6 +198,7 @@ public final class NodeOptions {
                 .bindAddress(bind)
                 .httpPort(httpPort)
                 .clusterPort(clusterPort)
+                .dataPort(dataPort)
                 .advertiseHost(advertiseHost)
                 .join(join.stream().map(String::trim).filter(s -> !s.isEmpty()).toList())
                 .zone(zone)

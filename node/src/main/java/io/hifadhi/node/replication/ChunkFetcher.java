@@ -9,6 +9,7 @@ import io.hifadhi.node.replication.Messages.ChunkGet;
 import io.hifadhi.node.replication.Messages.ChunkPut;
 import io.hifadhi.node.storage.ChunkRef;
 import io.hifadhi.node.storage.ChunkSource;
+import io.hifadhi.node.transport.ChunkStreamClient;
 import io.hifadhi.ring.KeyHash;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,13 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -44,11 +51,30 @@ final class ChunkFetcher implements ChunkSource {
     private final LongAdder aheadUsed = new LongAdder();
     private final LongAdder aheadRefetched = new LongAdder();
     private final LongAdder aheadDeclined = new LongAdder();
+    private final LongAdder streamFallbacks = new LongAdder();
+    /** Fetches ahead block on the data port's sockets: a few threads, enough for the readers two cores can serve. */
+    private final ThreadPoolExecutor aheadFetches;
 
     ChunkFetcher(Replication c) {
         this.c = c;
         this.aheadBudgetKib = (int) (Math.min(MAX_AHEAD_BYTES, Runtime.getRuntime().maxMemory() / 8) >> 10);
         this.aheadBudget = new Semaphore(aheadBudgetKib);
+        AtomicInteger n = new AtomicInteger();
+        this.aheadFetches = new ThreadPoolExecutor(8, 8, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(64), r -> {
+            Thread t = new Thread(r, "hifadhi-fetch-ahead-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        aheadFetches.allowCoreThreadTimeOut(true);
+    }
+
+    void close() {
+        aheadFetches.shutdownNow();
+    }
+
+    /** Fetches that fell back from a holder's data port to the cluster port (port unreachable, not serving yet). */
+    long streamFallbacks() {
+        return streamFallbacks.sum();
     }
 
     /** Where a chunk lives in view {@code v}: its preference list, whose first {@code n} are its replicas. */
@@ -115,14 +141,27 @@ final class ChunkFetcher implements ChunkSource {
         Route r = route(ref);
         Optional<String> first = askOrder(r, ref).stream()
                 .filter(id -> !id.equals(c.localId()) && r.v().isReachable(id)).findFirst();
-        CompletableFuture<byte[]> bytes = first.isEmpty() ? CompletableFuture.completedFuture(null)
-                : c.request(r.v(), first.get(), Messages.CHUNK_GET, new ChunkGet(ref.id(), ref.length()), ChunkData.class,
-                        Replication.CHUNK_TIMEOUT)
-                .thenApply(data -> isGood(data, ref) ? data.bytes() : null)
-                .exceptionally(error -> {
+        CompletableFuture<byte[]> bytes;
+        if (first.isEmpty()) {
+            bytes = CompletableFuture.completedFuture(null);
+        } else {
+            try {
+                bytes = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return askHolder(r.v(), first.get(), ref).orElse(null);
+                    } catch (IOException e) {
+                        throw new CompletionException(e);
+                    }
+                }, aheadFetches).exceptionally(error -> {
                     LOG.debug("chunk {} fetched ahead from {} failed: {}", ref.id(), first.get(), error.toString());
                     return null;
                 });
+            } catch (RejectedExecutionException e) {
+                aheadBudget.release(kib);
+                aheadDeclined.increment();
+                return null;
+            }
+        }
         return new Ahead() {
             private final AtomicBoolean released = new AtomicBoolean();
 
@@ -163,6 +202,39 @@ final class ChunkFetcher implements ChunkSource {
     }
 
     /**
+     * Holder {@code id}'s copy, if it has one: from its chunk data port when it gossips one (the file as it is, every
+     * block checked here), else, or when that port fails, over the cluster port, where the holder reads its copy with
+     * checks: a copy damaged on its disk is then judged by SHA-256 there and dropped, to be restored.
+     *
+     * @throws ChunkStreamClient.DamagedInTransfer when the copy failed its checks on the way over the cluster port
+     */
+    private Optional<byte[]> askHolder(ClusterView v, String id, ChunkRef ref) throws IOException {
+        String dataAddress = v.member(id).map(m -> m.metadata().dataAddress()).orElse("");
+        if (!dataAddress.isEmpty()) {
+            try {
+                return c.chunkStream().fetch(dataAddress, ref.id(), ref.length());
+            } catch (ChunkStreamClient.DamagedInTransfer e) {
+                LOG.warn("{}; asking {} over the cluster port, where it checks its copy", e.getMessage(), id);
+            } catch (java.net.SocketTimeoutException e) {
+                // Not answering in time: asking again on the other port would only wait as long again.
+                throw e;
+            } catch (IOException e) {
+                streamFallbacks.increment();
+                LOG.debug("chunk {} from {}'s data port failed ({}); asking over the cluster port", ref.id(), id, e.toString());
+            }
+        }
+        ChunkData data = ReplicatedObjectStore.await(c.request(v, id, Messages.CHUNK_GET,
+                new ChunkGet(ref.id(), ref.length()), ChunkData.class, Replication.CHUNK_TIMEOUT));
+        if (data.bytes() == null) {
+            return Optional.empty();
+        }
+        if (!isGood(data, ref)) {
+            throw new ChunkStreamClient.DamagedInTransfer("chunk " + ref.id() + " from " + id + " failed its CRC32C check in transfer");
+        }
+        return Optional.of(data.bytes());
+    }
+
+    /**
      * The holder checked its copy against the chunk's block CRCs as it read it (SHA-256 is checked when a copy is
      * written and by the scrub); the CRC32C it sent covers the bytes from there to here.
      */
@@ -184,16 +256,14 @@ final class ChunkFetcher implements ChunkSource {
                 continue;
             }
             try {
-                ChunkData data = ReplicatedObjectStore.await(c.request(v, id, Messages.CHUNK_GET,
-                        new ChunkGet(ref.id(), ref.length()), ChunkData.class, Replication.CHUNK_TIMEOUT));
-                if (data.bytes() == null) {
-                    problems.add(id + ": not held");
-                } else if (isGood(data, ref)) {
-                    return data.bytes();
-                } else {
-                    problems.add(id + ": failed its CRC32C check in transfer");
-                    damaged = true;
+                Optional<byte[]> got = askHolder(v, id, ref);
+                if (got.isPresent()) {
+                    return got.get();
                 }
+                problems.add(id + ": not held");
+            } catch (ChunkStreamClient.DamagedInTransfer e) {
+                problems.add(id + ": " + e.getMessage());
+                damaged = true;
             } catch (IOException e) {
                 problems.add(id + ": " + e.getMessage());
             }

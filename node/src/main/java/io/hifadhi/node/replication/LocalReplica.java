@@ -19,6 +19,7 @@ import io.hifadhi.node.storage.ChunkStore;
 import io.hifadhi.node.storage.ObjectRecord;
 import io.hifadhi.node.storage.RecordCodec;
 import io.hifadhi.node.storage.RecordStore;
+import io.hifadhi.node.transport.ChunkStreamServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,6 +124,22 @@ final class LocalReplica {
 
     ChunkData getChunk(ChunkGet get) {
         return ChunkData.of(readForRequest(new ChunkRef(get.chunkId(), get.length())).orElse(null));
+    }
+
+    /**
+     * For a peer's fetch over the chunk data port: the replica's file as it is with its block CRCs (the receiver checks
+     * them), else the copy read with checks (its CRC file was missing or damaged, and is mended by that read) or the
+     * cached one; counted as read. Empty when this node holds no good copy.
+     */
+    Optional<ChunkStreamServer.Outgoing> openForPeer(String id, int length) throws IOException {
+        ChunkRef ref = new ChunkRef(id, length);
+        Optional<ChunkStore.ChunkFile> file = chunks.openForTransfer(ref);
+        if (file.isPresent()) {
+            chunkReadBytes.add(length);
+            ChunkStore.ChunkFile f = file.get();
+            return Optional.of(ChunkStreamServer.Outgoing.ofFile(f.channel(), length, f.blockSize(), f.blockCrcs()));
+        }
+        return readForRequest(ref).map(ChunkStreamServer.Outgoing::ofBytes);
     }
 
     /** For a request (a client's read through this node, or a peer's): the replica copy, else the cached one; counted. */

@@ -22,6 +22,8 @@ import io.hifadhi.node.storage.NodeDatabase;
 import io.hifadhi.node.storage.ObjectRecord;
 import io.hifadhi.node.storage.RecordCodec;
 import io.hifadhi.node.storage.RecordStore;
+import io.hifadhi.node.transport.ChunkStreamClient;
+import io.hifadhi.node.transport.ChunkStreamServer;
 import io.hifadhi.node.transport.Peer;
 import io.hifadhi.node.transport.Transport;
 import io.hifadhi.node.transport.WireCodec;
@@ -71,6 +73,7 @@ public final class Replication implements AutoCloseable {
     /** Writes under way, each with the members (sorted by id) of the newest ring it was placed by. */
     private final Map<Object, List<io.hifadhi.ring.Member>> inFlight = new ConcurrentHashMap<>();
     private final ChunkFetcher chunkFetcher;
+    private final ChunkStreamClient chunkStream;
     private volatile ExtraCopies extraCopies = ExtraCopies.NONE;
     private AntiEntropy antiEntropy;
     private volatile boolean repairing;
@@ -82,7 +85,8 @@ public final class Replication implements AutoCloseable {
 
     private Replication(Membership membership, Transport transport, Placement placement, LocalReplica replica,
                         HintStore hints, RecordCodec codec, HybridLogicalClock clock, int chunkSize, RecordStore records,
-                        long gcGraceMillis) {
+                        long gcGraceMillis, ChunkStreamClient chunkStream) {
+        this.chunkStream = chunkStream;
         this.records = records;
         this.membership = membership;
         this.transport = transport;
@@ -130,7 +134,8 @@ public final class Replication implements AutoCloseable {
         transport.handle(Messages.RECORD_SCAN, RecordScan.class, replica::scan);
         transport.handle(Messages.CHUNK_TOUCH, Messages.ChunkTouch.class, replica::touch);
         Replication r = new Replication(membership, transport, new Placement(membership::view, layout::current, settings), replica,
-                hints, codec, clock, settings.chunkSize(), records, gcGraceMillis);
+                hints, codec, clock, settings.chunkSize(), records, gcGraceMillis,
+                new ChunkStreamClient(localId, clusterSecret, System::currentTimeMillis, CHUNK_TIMEOUT));
         TombstoneCollector tombstones = new TombstoneCollector(r, records, codec, replica, gcGraceMillis);
         tombstones.register(transport, hints);
         r.collector = new ChunkCollector(r, records, chunks, hints, codec, gcGraceMillis, tombstones);
@@ -284,6 +289,25 @@ public final class Replication implements AutoCloseable {
 
     ChunkFetcher chunkFetcher() {
         return chunkFetcher;
+    }
+
+    /** Fetches chunks from peers' chunk data ports. */
+    ChunkStreamClient chunkStream() {
+        return chunkStream;
+    }
+
+    /** What this node's chunk data port serves: its replica copies as they are on disk, else its checked or cached copies. */
+    public ChunkStreamServer.Chunks chunksForPeers() {
+        return replica::openForPeer;
+    }
+
+    /** Chunk bytes received from peers' data ports, and fetches that fell back to the cluster port. */
+    public long chunkStreamReceivedBytes() {
+        return chunkStream.receivedBytes();
+    }
+
+    public long chunkStreamFallbacks() {
+        return chunkFetcher.streamFallbacks();
     }
 
     /** Plugs the chunk cache and hot-object spreading into the read path ({@link ExtraCopies#NONE} until then). */
@@ -644,6 +668,8 @@ public final class Replication implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        chunkFetcher.close();
+        chunkStream.close();
         transport.close();
     }
 }

@@ -227,6 +227,37 @@ public final class ChunkStore {
         }
     }
 
+    /** A chunk's file to be sent as it is, with the CRC32C of each of its blocks of {@code blockSize} bytes. */
+    public record ChunkFile(FileChannel channel, int blockSize, int[] blockCrcs) {
+    }
+
+    /**
+     * The chunk's file and the block CRCs kept beside it, for a transfer whose receiver checks the blocks; empty when
+     * this node has no file of the chunk's length with a sound CRC file (the caller then reads it with checks, which
+     * mends a damaged CRC file or drops a damaged chunk).
+     */
+    public java.util.Optional<ChunkFile> openForTransfer(ChunkRef ref) throws IOException {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(pathOf(ref.id()), StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            return java.util.Optional.empty();
+        }
+        try {
+            if (ch.size() == ref.length()) {
+                java.util.Optional<BlockChecksums> sums = loadChecksums(ref);
+                if (sums.isPresent()) {
+                    return java.util.Optional.of(new ChunkFile(ch, BlockChecksums.BLOCK, sums.get().crcs()));
+                }
+            }
+            ch.close();
+            return java.util.Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+    }
+
     /** The whole chunk's bytes, verified by its CRCs (for a replica's copy sent to a peer or a cluster read). */
     public byte[] readVerified(ChunkRef ref) throws IOException {
         byte[] bytes = new byte[ref.length()];

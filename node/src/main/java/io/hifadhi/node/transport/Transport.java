@@ -356,7 +356,7 @@ public final class Transport implements AutoCloseable {
         return mac.doFinal();
     }
 
-    private static byte[] hmac(SecretKeySpec k, byte[] data) {
+    static byte[] hmac(SecretKeySpec k, byte[] data) {
         try {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(k);

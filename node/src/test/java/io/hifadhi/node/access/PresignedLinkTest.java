@@ -64,7 +64,7 @@ class PresignedLinkTest {
         // beta is configured from the command line, as an operator would: --trusted-proxies 127.0.0.1.
         NodeOptions options = new NodeOptions();
         new CommandLine(options).parseArgs("--name", "beta", "--data-dir", tmp.resolve("beta").toString(), "--bind", "127.0.0.1",
-                "--http-port", "0", "--cluster-port", "0", "--trusted-proxies", "127.0.0.1");
+                "--http-port", "0", "--cluster-port", "0", "--data-port", "0", "--trusted-proxies", "127.0.0.1");
         NodeConfig betaConfig = options.toConfig(Map.of("SHARD_KEY", KEY));
         assertEquals(List.of("127.0.0.1"), betaConfig.trustedProxies());
         beta = new Node(betaConfig, new PrintStream(new ByteArrayOutputStream()));

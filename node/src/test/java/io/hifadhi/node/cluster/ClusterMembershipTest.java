@@ -123,7 +123,7 @@ class ClusterMembershipTest {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.hifadhi.node.Main",
                 "--data-dir", dir.resolve(name).toString(), "--bind", "127.0.0.1",
                 "--http-port", Integer.toString(NodeProcess.freePort()),
-                "--cluster-port", Integer.toString(NodeProcess.freePort()), "--name", name, "--shard-key", key));
+                "--cluster-port", Integer.toString(NodeProcess.freePort()), "--data-port", "0", "--name", name, "--shard-key", key));
         cmd.addAll(List.of(extra));
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(name + ".log").toFile())).start();

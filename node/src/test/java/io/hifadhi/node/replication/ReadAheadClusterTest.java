@@ -76,8 +76,14 @@ class ReadAheadClusterTest {
     void chunksComeFetchedAheadAndAFailedFetchAheadIsFetchedAgainFromTheHolderThatHasIt() throws Exception {
         Stored clean = store("ahead-clean.bin", 1);
         ReadAheadCounts before = counts(clean.reader());
+        Replication readerReplication = cluster.node(clean.reader()).replication();
+        long streamedBefore = readerReplication.chunkStreamReceivedBytes();
         assertArrayEquals(clean.body(), cluster.client(clean.reader()).retrieve(clean.query()).body());
         ReadAheadCounts after = counts(clean.reader());
+        // The chunks came over the holders' data ports, not the cluster port's messages.
+        assertTrue(readerReplication.chunkStreamReceivedBytes() - streamedBefore >= 5L * CHUNK,
+                "bytes over the data ports: " + (readerReplication.chunkStreamReceivedBytes() - streamedBefore));
+        assertEquals(0, readerReplication.chunkStreamFallbacks(), "no fetch fell back to the cluster port");
         assertTrue(after.used() - before.used() >= 5, "chunks used as fetched ahead: " + before + " -> " + after);
         assertEquals(before.refetched(), after.refetched(), "no fetch ahead failed with every copy in place");
 

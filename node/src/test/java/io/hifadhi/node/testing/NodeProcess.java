@@ -48,7 +48,7 @@ public final class NodeProcess implements AutoCloseable {
         cmd.addAll(ATOMIX_OPENS);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.hifadhi.node.Main",
                 "--data-dir", dataDir.toString(), "--bind", "127.0.0.1",
-                "--http-port", Integer.toString(port), "--cluster-port", Integer.toString(clusterPort),
+                "--http-port", Integer.toString(port), "--cluster-port", Integer.toString(clusterPort), "--data-port", "0",
                 "--name", name, "--shard-key", shardKey));
         cmd.addAll(List.of(extra));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
