@@ -104,7 +104,9 @@ public final class ChunkedReadStream extends InputStream implements BufferedBody
         }
         if (fetched != null) {
             int from = (int) (position - chunkStart);
-            current = ByteBuffer.wrap(fetched, from, fetched.length - from);
+            // Lent a slice at a time: a socket write copies all that remains of a heap buffer into a temporary direct
+            // one on every call, however little the socket takes, and keeps that direct buffer per thread.
+            current = ByteBuffer.wrap(fetched, from, Math.min(fetched.length - from, ReadBuffers.SIZE));
         }
         current.limit(current.position() + (int) Math.min(current.remaining(), end - position));
         return true;

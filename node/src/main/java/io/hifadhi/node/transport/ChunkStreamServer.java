@@ -121,12 +121,20 @@ public final class ChunkStreamServer implements AutoCloseable {
     /** One peer's connection: when its current request or answer began, for the sweeper. */
     private static final class Connection {
         final SocketChannel channel;
+        final String peer;
         volatile long since = System.nanoTime();
         volatile boolean answering;
         volatile boolean trusted;
 
         Connection(SocketChannel channel) {
             this.channel = channel;
+            String remote;
+            try {
+                remote = String.valueOf(channel.getRemoteAddress());
+            } catch (IOException e) {
+                remote = "?";
+            }
+            this.peer = remote;
         }
     }
 
@@ -288,16 +296,10 @@ public final class ChunkStreamServer implements AutoCloseable {
     private void logRefusal(Connection conn, Refused e) {
         long now = System.nanoTime() / 1_000_000;
         long last = lastRefusalLog.get();
-        String from;
-        try {
-            from = String.valueOf(conn.channel.getRemoteAddress());
-        } catch (IOException | RuntimeException ex) {
-            from = "?";
-        }
         if (now - last >= REFUSAL_LOG_EVERY_MILLIS && lastRefusalLog.compareAndSet(last, now)) {
-            LOG.warn("chunk data port: dropped a request from {}: {} ({} dropped since start)", from, e.getMessage(), refused.sum());
+            LOG.warn("chunk data port: dropped a request from {}: {} ({} dropped since start)", conn.peer, e.getMessage(), refused.sum());
         } else {
-            LOG.debug("chunk data port: dropped a request from {}: {}", from, e.getMessage());
+            LOG.debug("chunk data port: dropped a request from {}: {}", conn.peer, e.getMessage());
         }
     }
 

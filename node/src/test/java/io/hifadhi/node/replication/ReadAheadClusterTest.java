@@ -11,6 +11,8 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 
 import static org.awaitility.Awaitility.await;
@@ -113,6 +115,36 @@ class ReadAheadClusterTest {
                 + " fetched again: " + before + " -> " + after);
 
         await("read-ahead memory given back").atMost(Duration.ofSeconds(10)).until(() -> counts(reader).bytesHeld() == 0);
+    }
+
+    @Test
+    void aByteFlippedOnAHoldersDiskIsCaughtOnTheWayAndTheDamagedCopyIsDropped() throws Exception {
+        Stored flipped = store("ahead-flipped.bin", 3);
+        int reader = flipped.reader();
+        String readerId = TestCluster.name(reader);
+        List<Path> damaged = new ArrayList<>();
+        for (ChunkLocation c : flipped.at().chunks()) {
+            if (c.holders().contains(readerId)) {
+                continue;
+            }
+            // Every copy but the last holder's gets one byte flipped.
+            for (String holder : c.holders().subList(0, c.holders().size() - 1)) {
+                Path file = cluster.node(index(holder)).dataDir().resolve("chunks").resolve(c.id().substring(0, 2))
+                        .resolve(c.id().substring(2, 4)).resolve(c.id());
+                byte[] bytes = Files.readAllBytes(file);
+                bytes[bytes.length / 2] ^= 0x40;
+                Files.write(file, bytes);
+                damaged.add(file);
+            }
+        }
+        assertTrue(damaged.size() >= 10, "copies damaged: " + damaged.size());
+        HttpResponse<byte[]> r = cluster.client(reader).retrieve(flipped.query());
+        assertEquals(200, r.statusCode());
+        assertArrayEquals(flipped.body(), r.body(), "the client gets the good bytes, never the flipped ones");
+        // A holder asked for a damaged copy was told so, checked it by SHA-256 and dropped it (the scrub and
+        // anti-entropy bring a good one back).
+        long dropped = damaged.stream().filter(f -> !Files.exists(f)).count();
+        assertTrue(dropped >= 1, "damaged copies dropped by their holders: " + dropped + " of " + damaged.size());
     }
 
     private static int index(String id) {
