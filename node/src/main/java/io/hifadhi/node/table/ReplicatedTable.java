@@ -8,12 +8,15 @@ import io.hifadhi.membership.MembershipEvent;
 import io.hifadhi.membership.MembershipListener;
 import io.hifadhi.node.clock.HybridLogicalClock;
 import io.hifadhi.node.replication.SyncedKeyspace;
+import io.hifadhi.node.replication.VersionedKeyspace;
+import io.hifadhi.node.schema.LocalMerge;
 import io.hifadhi.node.transport.Peer;
 import io.hifadhi.node.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,13 +61,14 @@ public final class ReplicatedTable {
     }
 
     private final String name;
-    private final TableStore store;
+    private final TableEntrySchema schema = new TableEntrySchema();
+    private final LocalMerge<TableEntry> local;
     private final HybridLogicalClock clock;
     private volatile Attached attached;
 
     public ReplicatedTable(String name, TableStore store, HybridLogicalClock clock) {
         this.name = name;
-        this.store = store;
+        this.local = new LocalMerge<>(schema, store.table(name, schema));
         this.clock = clock;
     }
 
@@ -79,17 +83,17 @@ public final class ReplicatedTable {
     /** Joins the cluster: answers peers' writes and pulls, and catches up from every reachable peer. */
     public synchronized void attach(Transport transport, Membership membership, int writeQuorum) {
         transport.handle(putType(), TablePut.class, put -> {
-            TableEntry entry = TableStore.decode(put.key(), put.entry());
+            TableEntry entry = decode(put.key(), put.entry());
             clock.observe(entry.version());
-            return new TableAck(store.merge(name, entry));
+            return new TableAck(local.merge(entry).stored());
         });
         transport.handle(dumpType(), TableDump.class, dump -> {
-            List<TableEntry> all = store.all(name);
+            List<TableEntry> all = all();
             String[] keys = new String[all.size()];
             byte[][] entries = new byte[all.size()][];
             for (int i = 0; i < keys.length; i++) {
                 keys[i] = all.get(i).key();
-                entries[i] = TableStore.encode(all.get(i));
+                entries[i] = schema.encode(all.get(i));
             }
             return new TableEntries(keys, entries);
         });
@@ -128,7 +132,7 @@ public final class ReplicatedTable {
 
     /** This table as a keyspace of the data path's Merkle anti-entropy (full placement). */
     public SyncedKeyspace keyspace() {
-        return new TableKeyspace(name, store, clock);
+        return new VersionedKeyspace<>("table-" + name, true, local, clock);
     }
 
     public synchronized void detach() {
@@ -185,9 +189,9 @@ public final class ReplicatedTable {
                     TableEntries.class, TIMEOUT).get(2 * TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             int applied = 0;
             for (int i = 0; i < got.keys().length; i++) {
-                TableEntry e = TableStore.decode(got.keys()[i], got.entries()[i]);
+                TableEntry e = decode(got.keys()[i], got.entries()[i]);
                 clock.observe(e.version());
-                if (store.merge(name, e)) {
+                if (local.merge(e).stored()) {
                     applied++;
                 }
             }
@@ -202,12 +206,23 @@ public final class ReplicatedTable {
     }
 
     public Optional<byte[]> get(String key) throws IOException {
-        return store.get(name, key).filter(e -> !e.deleted()).map(TableEntry::value);
+        return local.store().get(key.getBytes(StandardCharsets.UTF_8)).filter(e -> !e.deleted()).map(TableEntry::value);
     }
 
     /** Live entries in key order. */
     public List<TableEntry> live() {
-        return store.all(name).stream().filter(e -> !e.deleted()).toList();
+        return all().stream().filter(e -> !e.deleted()).toList();
+    }
+
+    /** Every entry, tombstones included, in key order. */
+    private List<TableEntry> all() {
+        List<TableEntry> out = new ArrayList<>();
+        local.store().forEach(out::add);
+        return out;
+    }
+
+    private TableEntry decode(String key, byte[] entry) {
+        return schema.decode(key.getBytes(StandardCharsets.UTF_8), entry);
     }
 
     public void put(String key, byte[] value) throws IOException {
@@ -221,7 +236,7 @@ public final class ReplicatedTable {
     private void write(TableEntry entry) throws IOException {
         Attached a = attached;
         if (a == null) {
-            store.merge(name, entry);
+            local.merge(entry);
             return;
         }
         ClusterView v = a.membership().view();
@@ -231,8 +246,8 @@ public final class ReplicatedTable {
             throw new StoreUnavailableException("cannot change the " + name + " table: " + (peers.size() + 1) + " of "
                     + v.members().size() + " nodes are reachable and a change needs " + w + " (write quorum). Retry when nodes are back.");
         }
-        store.merge(name, entry);
-        byte[] encoded = TableStore.encode(entry);
+        local.merge(entry);
+        byte[] encoded = schema.encode(entry);
         List<CompletableFuture<TableAck>> sends = new ArrayList<>();
         for (Member m : peers) {
             sends.add(a.transport().request(new Peer(m.id(), m.clusterAddress()), putType(), new TablePut(entry.key(), encoded),
