@@ -1,12 +1,12 @@
 package io.hifadhi.node.table;
 
-import io.hifadhi.api.store.StoreUnavailableException;
 import io.hifadhi.membership.ClusterView;
 import io.hifadhi.membership.Member;
 import io.hifadhi.membership.Membership;
 import io.hifadhi.membership.MembershipEvent;
 import io.hifadhi.membership.MembershipListener;
 import io.hifadhi.node.clock.HybridLogicalClock;
+import io.hifadhi.node.replication.FullReplication;
 import io.hifadhi.node.replication.SyncedKeyspace;
 import io.hifadhi.node.replication.VersionedKeyspace;
 import io.hifadhi.node.schema.LocalMerge;
@@ -27,9 +27,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A small table replicated to every node (full placement): buckets, later access keys and grants.
- * Entries are LWW registers stamped by the hybrid logical clock. Reads are local (every node holds
- * everything). A write goes to every reachable member and waits for W of them (this node counts);
+ * A small table replicated to every node (full placement): buckets, access keys, uploads, grants, the layout.
+ * Entries are LWW registers stamped by the hybrid logical clock, merged by the table engine ({@link LocalMerge}).
+ * Reads are local (every node holds everything). A write goes to every reachable member and waits for W of them
+ * (this node counts; {@link FullReplication}, the records' quorum write with every member a replica);
  * members that were away catch up by pulling the whole table from a peer when they see it join or
  * become reachable (the table is small), and the Merkle anti-entropy of the data path keeps every
  * member's copy equal after that ({@link #keyspace}). Before the node sits in a cluster the table is
@@ -56,7 +57,7 @@ public final class ReplicatedTable {
     /** Register these with the transport's codec (their order is part of the wire format). */
     public static final List<Class<?>> MESSAGE_TYPES = List.of(TablePut.class, TableAck.class, TableDump.class, TableEntries.class);
 
-    private record Attached(Transport transport, Membership membership, int writeQuorum, MembershipListener listener,
+    private record Attached(Transport transport, Membership membership, FullReplication replication, MembershipListener listener,
                             ScheduledExecutorService puller) {
     }
 
@@ -109,7 +110,7 @@ public final class ReplicatedTable {
                 puller.execute(() -> pullFrom(id));
             }
         };
-        Attached a = new Attached(transport, membership, writeQuorum, listener, puller);
+        Attached a = new Attached(transport, membership, new FullReplication(writeQuorum), listener, puller);
         attached = a;
         membership.addListener(listener);
         puller.execute(() -> membership.view().reachable().forEach(m -> {
@@ -240,34 +241,24 @@ public final class ReplicatedTable {
             return;
         }
         ClusterView v = a.membership().view();
-        int w = Math.min(a.writeQuorum(), v.members().size());
-        List<Member> peers = v.reachable().stream().filter(m -> !m.id().equals(v.localId())).toList();
-        if (peers.size() + 1 < w) {
-            throw new StoreUnavailableException("cannot change the " + name + " table: " + (peers.size() + 1) + " of "
-                    + v.members().size() + " nodes are reachable and a change needs " + w + " (write quorum). Retry when nodes are back.");
-        }
-        local.merge(entry);
         byte[] encoded = schema.encode(entry);
-        List<CompletableFuture<TableAck>> sends = new ArrayList<>();
-        for (Member m : peers) {
-            sends.add(a.transport().request(new Peer(m.id(), m.clusterAddress()), putType(), new TablePut(entry.key(), encoded),
-                    TableAck.class, TIMEOUT));
-        }
-        int acks = 1;
-        for (CompletableFuture<TableAck> f : sends) {
-            if (acks >= w) {
-                break;
-            }
+        a.replication().write("the " + name + " table", v, member -> put(a, v, member, entry, encoded));
+    }
+
+    /** One member's copy of a write: this node's merged here, a peer's sent to it. */
+    private CompletableFuture<Boolean> put(Attached a, ClusterView v, String member, TableEntry entry, byte[] encoded) {
+        if (member.equals(v.localId())) {
             try {
-                f.get(3 * TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                acks++;
-            } catch (Exception e) {
-                LOG.debug("table {}: a peer missed {}: {}", name, entry.key(), e.toString());
+                return CompletableFuture.completedFuture(local.merge(entry).stored());
+            } catch (IOException | RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
             }
         }
-        if (acks < w) {
-            throw new StoreUnavailableException("the change to the " + name + " table reached " + acks + " of the " + w
-                    + " nodes it needs (write quorum); it will spread when they are back, but retry to be sure.");
+        Optional<Member> m = v.member(member);
+        if (m.isEmpty()) {
+            return CompletableFuture.failedFuture(new IOException(member + " is no longer a member"));
         }
+        return a.transport().request(new Peer(member, m.get().clusterAddress()), putType(), new TablePut(entry.key(), encoded),
+                TableAck.class, TIMEOUT).thenApply(TableAck::applied);
     }
 }
