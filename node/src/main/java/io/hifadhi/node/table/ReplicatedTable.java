@@ -254,11 +254,9 @@ public final class ReplicatedTable {
                 return CompletableFuture.failedFuture(e);
             }
         }
-        Optional<Member> m = v.member(member);
-        if (m.isEmpty()) {
-            return CompletableFuture.failedFuture(new IOException(member + " is no longer a member"));
-        }
-        return a.transport().request(new Peer(member, m.get().clusterAddress()), putType(), new TablePut(entry.key(), encoded),
-                TableAck.class, TIMEOUT).thenApply(TableAck::applied);
+        // The quorum write asks only for members of this view.
+        Peer peer = new Peer(member, v.member(member).orElseThrow().clusterAddress());
+        return a.transport().request(peer, putType(), new TablePut(entry.key(), encoded), TableAck.class, TIMEOUT)
+                .thenApply(TableAck::applied);
     }
 }
