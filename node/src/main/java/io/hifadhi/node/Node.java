@@ -40,6 +40,7 @@ import io.hifadhi.node.storage.ChunkStore;
 import io.hifadhi.node.storage.LegacyDatabases;
 import io.hifadhi.node.storage.MultipartUploads;
 import io.hifadhi.node.storage.NodeDatabase;
+import io.hifadhi.node.storage.StoredStampCeiling;
 import io.hifadhi.node.storage.RecordCodec;
 import io.hifadhi.node.storage.RecordStore;
 import io.hifadhi.node.replication.ReplicatedObjectStore;
@@ -185,7 +186,8 @@ public final class Node implements AutoCloseable {
             database = NodeDatabase.open(dataDirectory.subdirectory(DATABASE_DIR), config.fsync());
             LegacyDatabases.moveInto(dataDirectory.root(), database);
             records = new RecordStore(database, codec);
-            hlc = new HybridLogicalClock(name, clock::millis);
+            // Its ceiling in the database: stamps after a restart exceed every one before it, whatever the wall clock says.
+            hlc = new HybridLogicalClock(name, clock::millis, new StoredStampCeiling(database));
             // The data path, through this node's seat in its cluster (a cluster of one when alone): 503 until it sits in it.
             knownPeers = KnownPeers.load(dataDirectory.root(), name);
             replicated = new ReplicatedObjectStore(knownPeers::ids, !config.join().isEmpty());

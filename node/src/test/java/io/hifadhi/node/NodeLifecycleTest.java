@@ -93,22 +93,7 @@ class NodeLifecycleTest {
     void aLoneNodeRestartedWithItsWallClockSteppedBackStillOverwritesAndDeletes() throws Exception {
         Path data = tmp.resolve("data");
         java.util.concurrent.atomic.AtomicLong offset = new java.util.concurrent.atomic.AtomicLong(3_600_000);
-        java.time.Clock clock = new java.time.Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return java.time.ZoneOffset.UTC;
-            }
-
-            @Override
-            public java.time.Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public java.time.Instant instant() {
-                return java.time.Instant.ofEpochMilli(System.currentTimeMillis() + offset.get());
-            }
-        };
+        java.time.Clock clock = offsetClock(offset);
         NodeConfig config = config(data).name("lone").shardKey("lone-shard-key").build();
         io.hifadhi.api.store.ObjectWrite first = new io.hifadhi.api.store.ObjectWrite("b", "k", null, java.util.Map.of());
         try (Node node = new Node(config, new PrintStream(new ByteArrayOutputStream()), clock)) {
@@ -128,6 +113,50 @@ class NodeLifecycleTest {
             assertTrue(node.store().delete("b", "gone"), "the stored object was live");
             assertFalse(node.store().get("b", "gone").isPresent());
         }
+    }
+
+    /**
+     * The clock's ceiling is in the node database: after a restart with the wall clock an hour behind, the stamp of a
+     * write to a new key (no stored version to learn from) is still newer than the stamps of the first life.
+     */
+    @Test
+    void stampsAfterARestartWithTheWallClockSteppedBackExceedTheOldOnes() throws Exception {
+        Path data = tmp.resolve("data");
+        java.util.concurrent.atomic.AtomicLong offset = new java.util.concurrent.atomic.AtomicLong(3_600_000);
+        java.time.Clock clock = offsetClock(offset);
+        NodeConfig config = config(data).name("lone").shardKey("lone-shard-key").build();
+        io.hifadhi.node.clock.VersionStamp before;
+        try (Node node = new Node(config, new PrintStream(new ByteArrayOutputStream()), clock)) {
+            node.start();
+            node.store().put(new io.hifadhi.api.store.ObjectWrite("b", "old", null, Map.of()), new java.io.ByteArrayInputStream(new byte[1]));
+            before = node.replicatedStore().record("b", "old").orElseThrow().version();
+        }
+        offset.set(0);
+        try (Node node = new Node(config, new PrintStream(new ByteArrayOutputStream()), clock)) {
+            node.start();
+            node.store().put(new io.hifadhi.api.store.ObjectWrite("b", "new", null, Map.of()), new java.io.ByteArrayInputStream(new byte[1]));
+            io.hifadhi.node.clock.VersionStamp after = node.replicatedStore().record("b", "new").orElseThrow().version();
+            assertTrue(after.isNewerThan(before), after + " after " + before);
+        }
+    }
+
+    private static java.time.Clock offsetClock(java.util.concurrent.atomic.AtomicLong offset) {
+        return new java.time.Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return java.time.ZoneOffset.UTC;
+            }
+
+            @Override
+            public java.time.Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public java.time.Instant instant() {
+                return java.time.Instant.ofEpochMilli(System.currentTimeMillis() + offset.get());
+            }
+        };
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.hifadhi.api.store.ObjectInfo;
 import io.hifadhi.api.store.StoreUnavailableException;
 import io.hifadhi.membership.ClusterView;
 import io.hifadhi.node.replication.Messages.RecordScan;
+import io.hifadhi.node.schema.LastWriterWins;
 import io.hifadhi.node.storage.ObjectRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -69,7 +70,7 @@ final class ClusterListing {
                 }
                 String last = null;
                 for (ObjectRecord rec : batch.records()) {
-                    merged.merge(rec.key(), rec, ReadRepair::newer);
+                    merged.merge(rec.key(), rec, LastWriterWins::newer);
                     last = rec.key();
                 }
                 if (batch.truncated() && last != null && (bound == null || last.compareTo(bound) < 0)) {

@@ -6,6 +6,7 @@ import io.hifadhi.membership.ClusterView;
 import io.hifadhi.node.replication.Messages.ChunkHas;
 import io.hifadhi.node.replication.Messages.ChunkHave;
 import io.hifadhi.node.storage.ChunkRef;
+import io.hifadhi.node.schema.LastWriterWins;
 import io.hifadhi.node.storage.ObjectRecord;
 import io.hifadhi.ring.KeyHash;
 import org.slf4j.Logger;
@@ -44,7 +45,7 @@ final class ClusterLocate {
                 ObjectRecord rec = ReplicatedObjectStore.await(e.getValue());
                 if (rec != null) {
                     held.put(e.getKey(), rec);
-                    newest = ReadRepair.newer(newest, rec);
+                    newest = LastWriterWins.newer(newest, rec);
                 }
             } catch (IOException ex) {
                 LOG.debug("locate: {} did not answer: {}", e.getKey(), ex.getMessage());

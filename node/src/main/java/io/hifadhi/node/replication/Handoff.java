@@ -8,6 +8,7 @@ import io.hifadhi.node.replication.Messages.ChunkPut;
 import io.hifadhi.node.replication.Messages.RecordPut;
 import io.hifadhi.node.storage.ChunkRef;
 import io.hifadhi.node.storage.ChunkStore;
+import io.hifadhi.node.schema.LastWriterWins;
 import io.hifadhi.node.storage.ObjectRecord;
 import io.hifadhi.node.storage.RecordStore;
 import io.hifadhi.ring.KeyHash;
@@ -128,7 +129,7 @@ final class Handoff {
                 } catch (RuntimeException failed) {
                     continue;
                 }
-                if (theirs != null && !mine.version().isNewerThan(theirs.version())) {
+                if (theirs != null && !LastWriterWins.replaces(mine, theirs)) {
                     holding++;
                 } else {
                     encoded = encoded == null ? c.codec().encode(mine) : encoded;

@@ -14,10 +14,13 @@ import io.hifadhi.node.replication.Messages.RecordGet;
 import io.hifadhi.node.replication.Messages.RecordPut;
 import io.hifadhi.node.replication.Messages.RecordReply;
 import io.hifadhi.node.replication.Messages.RecordScan;
+import io.hifadhi.node.schema.LastWriterWins;
+import io.hifadhi.node.schema.LocalMerge;
 import io.hifadhi.node.storage.ChunkRef;
 import io.hifadhi.node.storage.ChunkStore;
 import io.hifadhi.node.storage.ObjectRecord;
 import io.hifadhi.node.storage.RecordCodec;
+import io.hifadhi.node.storage.RecordSchema;
 import io.hifadhi.node.storage.RecordStore;
 import io.hifadhi.node.transport.ChunkStreamServer;
 import org.slf4j.Logger;
@@ -27,15 +30,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeSet;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * This node as a replica: answers the replication messages against its own chunk store, record
@@ -51,7 +49,7 @@ final class LocalReplica {
     private final RecordCodec codec;
     private final HintStore hints;
     private final HybridLogicalClock clock;
-    private final ReentrantLock[] locks = new ReentrantLock[64];
+    private final LocalMerge<ObjectRecord> local;
     private final LongAdder chunkReadBytes = new LongAdder();
     private volatile ExtraCopies extraCopies = ExtraCopies.NONE;
 
@@ -63,9 +61,7 @@ final class LocalReplica {
         this.codec = codec;
         this.hints = hints;
         this.clock = clock;
-        for (int i = 0; i < locks.length; i++) {
-            locks[i] = new ReentrantLock();
-        }
+        this.local = new LocalMerge<>(new RecordSchema(codec), records);
     }
 
     Ack putChunk(ChunkPut put) throws IOException {
@@ -208,73 +204,20 @@ final class LocalReplica {
         return ack;
     }
 
-    /** Last writer wins: stores {@code incoming} only if its stamp is newer than the stored record's. */
+    /** Stores {@code incoming} if it wins over the version held (last writer wins); durable on return. */
     Ack merge(ObjectRecord incoming) throws IOException {
-        ReentrantLock lock = locks[stripe(incoming)];
-        lock.lock();
-        try {
-            Optional<ObjectRecord> existing = records.get(incoming.bucket(), incoming.key());
-            boolean previousLive = existing.map(r -> !r.deleted()).orElse(false);
-            if (existing.isPresent() && !incoming.version().isNewerThan(existing.get().version())) {
-                return new Ack(false, previousLive);
-            }
-            records.put(incoming);
-            return new Ack(true, previousLive);
-        } finally {
-            lock.unlock();
-        }
+        LocalMerge.Merged<ObjectRecord> merged = local.merge(incoming);
+        return new Ack(merged.stored(), merged.previous() != null && !merged.previous().deleted());
     }
 
-    /**
-     * {@link #merge} for many records (anti-entropy) with one synced write: the stripes of all of them are held,
-     * in ascending order so two batches cannot deadlock, while the stored versions are compared and the winners
-     * written. Returns how many were newer than what this node held.
-     */
-    int mergeAll(List<ObjectRecord> batch) throws IOException {
-        TreeSet<Integer> stripes = new TreeSet<>();
-        for (ObjectRecord r : batch) {
-            clock.observe(r.version());
-            stripes.add(stripe(r));
-        }
-        List<ReentrantLock> held = new ArrayList<>();
-        try {
-            for (int s : stripes) {
-                locks[s].lock();
-                held.add(locks[s]);
-            }
-            Map<String, ObjectRecord> winners = new LinkedHashMap<>();
-            for (ObjectRecord incoming : batch) {
-                String id = incoming.bucket() + "\0" + incoming.key();
-                ObjectRecord current = winners.get(id);
-                if (current == null) {
-                    current = records.get(incoming.bucket(), incoming.key()).orElse(null);
-                }
-                if (current == null || incoming.version().isNewerThan(current.version())) {
-                    winners.put(id, incoming);
-                }
-            }
-            if (!winners.isEmpty()) {
-                records.putAll(new ArrayList<>(winners.values()));
-            }
-            return winners.size();
-        } finally {
-            held.forEach(ReentrantLock::unlock);
-        }
+    /** This node's copy of the records, changed only by merging (writes, repairs, anti-entropy, hand-overs). */
+    LocalMerge<ObjectRecord> records() {
+        return local;
     }
 
     /** Drops {@code handedOver} unless a newer version arrived since it was handed to its owners. */
     boolean dropHandedOver(ObjectRecord handedOver) throws IOException {
-        ReentrantLock lock = locks[stripe(handedOver)];
-        lock.lock();
-        try {
-            return records.dropIfVersion(handedOver.bucket(), handedOver.key(), handedOver.version());
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private int stripe(ObjectRecord r) {
-        return Math.floorMod(31 * r.bucket().hashCode() + r.key().hashCode(), locks.length);
+        return local.dropIf(RecordStore.keyOf(handedOver.bucket(), handedOver.key()), r -> r.version().equals(handedOver.version()));
     }
 
     /**
@@ -285,30 +228,11 @@ final class LocalReplica {
         int dropped = 0;
         for (int i = 0; i < keys.length; i++) {
             VersionStamp tombstone = VersionStamp.parse(versions[i]);
-            if (dropIf(keys[i], r -> r.deleted() && !r.version().isNewerThan(tombstone))) {
+            if (local.dropIf(keys[i], r -> LastWriterWins.collectable(r, tombstone))) {
                 dropped++;
             }
         }
         return dropped;
-    }
-
-    private boolean dropIf(byte[] dbKey, java.util.function.Predicate<ObjectRecord> condition) throws IOException {
-        Optional<ObjectRecord> held = records.get(dbKey);
-        if (held.isEmpty()) {
-            return false;
-        }
-        ReentrantLock lock = locks[stripe(held.get())];
-        lock.lock();
-        try {
-            held = records.get(dbKey);
-            if (held.isEmpty() || !condition.test(held.get())) {
-                return false;
-            }
-            records.deleteAll(List.of(dbKey));
-            return true;
-        } finally {
-            lock.unlock();
-        }
     }
 
     RecordReply getRecord(RecordGet get) throws IOException {

@@ -2,6 +2,7 @@ package io.hifadhi.node.replication;
 
 import io.hifadhi.api.store.StoreUnavailableException;
 import io.hifadhi.membership.ClusterView;
+import io.hifadhi.node.schema.LastWriterWins;
 import io.hifadhi.node.storage.ObjectRecord;
 import io.hifadhi.node.transport.Transport;
 import io.hifadhi.ring.KeyHash;
@@ -124,7 +125,7 @@ final class QuorumRead {
         ObjectRecord newest = null;
         for (CompletableFuture<ObjectRecord> f : replies.values()) {
             if (f.isDone() && !f.isCompletedExceptionally()) {
-                newest = ReadRepair.newer(newest, f.join());
+                newest = LastWriterWins.newer(newest, f.join());
             }
         }
         if (newest != null) {

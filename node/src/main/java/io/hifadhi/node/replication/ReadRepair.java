@@ -1,5 +1,6 @@
 package io.hifadhi.node.replication;
 
+import io.hifadhi.node.schema.LastWriterWins;
 import io.hifadhi.node.storage.ObjectRecord;
 
 import java.util.ArrayList;
@@ -30,26 +31,15 @@ final class ReadRepair {
     static Plan plan(List<String> replicas, Map<String, ObjectRecord> seen) {
         ObjectRecord newest = null;
         for (ObjectRecord r : seen.values()) {
-            newest = newer(newest, r);
+            newest = LastWriterWins.newer(newest, r);
         }
         List<String> stale = new ArrayList<>();
         for (Map.Entry<String, ObjectRecord> e : seen.entrySet()) {
             ObjectRecord held = e.getValue();
-            if (newest != null && replicas.contains(e.getKey()) && (held == null || newest.version().isNewerThan(held.version()))) {
+            if (newest != null && replicas.contains(e.getKey()) && LastWriterWins.replaces(newest, held)) {
                 stale.add(e.getKey());
             }
         }
         return new Plan(newest, stale);
-    }
-
-    /** The newer of two versions of a record (either may be null); the first on a tie. */
-    static ObjectRecord newer(ObjectRecord a, ObjectRecord b) {
-        if (a == null) {
-            return b;
-        }
-        if (b == null) {
-            return a;
-        }
-        return b.version().isNewerThan(a.version()) ? b : a;
     }
 }

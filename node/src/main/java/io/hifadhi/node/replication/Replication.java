@@ -140,7 +140,8 @@ public final class Replication implements AutoCloseable {
         tombstones.register(transport, hints);
         r.collector = new ChunkCollector(r, records, chunks, hints, codec, gcGraceMillis, tombstones);
         r.collector.register(transport);
-        r.antiEntropy = new AntiEntropy(r, List.of(new RecordKeyspace(records, codec, replica), new ChunkInventoryKeyspace(records)),
+        r.antiEntropy = new AntiEntropy(r, List.of(new VersionedKeyspace<>("records", false, replica.records(), clock),
+                        new ChunkInventoryKeyspace(records)),
                 new ChunkKeeper(r, records, chunks, transferRate), new Handoff(r, records, chunks, transferRate), layout);
         r.antiEntropy.register(transport);
         r.keyCoordinator = new KeyCoordinator(r.placement, localId, keyLeaseTtl, System::nanoTime);

@@ -5,6 +5,7 @@ import io.hifadhi.node.clock.VersionStamp;
 import io.hifadhi.node.replication.Messages.GcTombstones;
 import io.hifadhi.node.replication.Messages.GcTombstonesDropped;
 import io.hifadhi.node.replication.Messages.GcTombstonesHeld;
+import io.hifadhi.node.schema.LastWriterWins;
 import io.hifadhi.node.storage.ObjectRecord;
 import io.hifadhi.node.storage.RecordCodec;
 import io.hifadhi.node.storage.RecordStore;
@@ -128,7 +129,7 @@ final class TombstoneCollector {
             ObjectRecord held = records.get(key).orElse(null);
             VersionStamp tombstone = VersionStamp.parse(q.versions()[i]);
             out[i] = !hinted.contains(ByteBuffer.wrap(key))
-                    && (held == null || (held.deleted() && !held.version().isNewerThan(tombstone)));
+                    && (held == null || LastWriterWins.collectable(held, tombstone));
         }
         return new GcTombstonesHeld(out);
     }

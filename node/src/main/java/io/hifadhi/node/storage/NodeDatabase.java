@@ -147,7 +147,7 @@ public final class NodeDatabase implements AutoCloseable {
         return writeOptions;
     }
 
-    /** The default family: bookkeeping of the database itself (which legacy databases were moved in). */
+    /** The default family: bookkeeping (which legacy databases were moved in, the clock's stamp ceiling). */
     ColumnFamilyHandle bookkeeping() {
         return handles.get(0);
     }

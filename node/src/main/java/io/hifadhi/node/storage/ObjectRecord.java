@@ -6,6 +6,7 @@ import io.hifadhi.api.store.ObjectChecksum;
 import io.hifadhi.api.store.ObjectInfo;
 import io.hifadhi.api.store.ObjectPart;
 import io.hifadhi.node.clock.VersionStamp;
+import io.hifadhi.node.schema.Versioned;
 
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -37,7 +38,7 @@ public record ObjectRecord(String bucket, String key, long size, String etag, St
                            Map<String, String> userMetadata, VersionStamp version, boolean deleted,
                            byte[] inline, List<ChunkRef> chunks, long expiresAtMillis, List<Grant> grants,
                            Map<String, String> tags, long bodyWrittenMillis, ObjectChecksum checksum,
-                           List<ObjectPart> parts) {
+                           List<ObjectPart> parts) implements Versioned {
 
     /** A record without a checksum, of a body written in one piece. */
     public ObjectRecord(String bucket, String key, long size, String etag, String contentType,

@@ -1,6 +1,6 @@
 package io.hifadhi.node.storage;
 
-import io.hifadhi.node.clock.VersionStamp;
+import io.hifadhi.node.schema.EntryStore;
 
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
@@ -23,9 +23,10 @@ import java.util.function.Predicate;
 /**
  * Object records in the node database's {@code records} family, keyed {@code bucket 0x00 key} (UTF-8) so a
  * bucket's keys sort together in key order, and the node's chunk inventory in {@code chunk-refs}. Writes go
- * through the WAL with sync=true (unless fsync is disabled), so a record is on disk before {@link #put} returns.
+ * through the WAL with sync=true (unless fsync is disabled), so a record is on disk before {@link #putAll} returns. It
+ * never merges: the replica merges through {@link io.hifadhi.node.schema.LocalMerge} ({@link RecordSchema}).
  */
-public final class RecordStore {
+public final class RecordStore implements EntryStore<ObjectRecord> {
     private final RocksDB db;
     private final WriteOptions writeOptions;
     private final ColumnFamilyHandle records;
@@ -56,21 +57,13 @@ public final class RecordStore {
         }
     }
 
-    public void put(ObjectRecord record) throws IOException {
-        try {
-            db.put(records, writeOptions, keyOf(record.bucket(), record.key()), codec.encode(record));
-            writes.incrementAndGet();
-        } catch (RocksDBException e) {
-            throw new IOException("record write failed: " + e.getMessage(), e);
-        }
-    }
-
     /** How many object records this node has written since it started (every version, every replica's copy). */
     public long writes() {
         return writes.get();
     }
 
     /** Deletes records outright (synced): tombstones every replica holds, past the grace; a stand-in's delivered copy. */
+    @Override
     public void deleteAll(List<byte[]> keys) throws IOException {
         try (WriteBatch wb = new WriteBatch()) {
             for (byte[] k : keys) {
@@ -83,6 +76,7 @@ public final class RecordStore {
     }
 
     /** The record stored under a database key ({@link #keyOf}), or empty. */
+    @Override
     public Optional<ObjectRecord> get(byte[] dbKey) throws IOException {
         try {
             byte[] v = db.get(records, dbKey);
@@ -93,6 +87,7 @@ public final class RecordStore {
     }
 
     /** Merges nothing: writes every record in one synced batch (the caller decided they win). */
+    @Override
     public void putAll(List<ObjectRecord> batch) throws IOException {
         try (WriteBatch wb = new WriteBatch()) {
             for (ObjectRecord r : batch) {
@@ -106,6 +101,7 @@ public final class RecordStore {
     }
 
     /** Visits every record, tombstones included, in key order (anti-entropy builds its digests from this). */
+    @Override
     public void forEach(Consumer<ObjectRecord> visitor) {
         try (RocksIterator it = db.newIterator(records)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -120,24 +116,6 @@ public final class RecordStore {
             recs.seekToFirst();
             refs.seekToFirst();
             return !recs.isValid() && !refs.isValid();
-        }
-    }
-
-    /**
-     * Drops the record of {@code bucket/key} if it is still the version {@code version} (a newer one that arrived
-     * meanwhile stays): this node handed it over to the owners of a ring it is no longer in.
-     * Returns whether it was dropped. The caller holds the record's replica lock.
-     */
-    public boolean dropIfVersion(String bucket, String key, VersionStamp version) throws IOException {
-        Optional<ObjectRecord> held = get(bucket, key);
-        if (held.isEmpty() || !held.get().version().equals(version)) {
-            return false;
-        }
-        try {
-            db.delete(records, writeOptions, keyOf(bucket, key));
-            return true;
-        } catch (RocksDBException e) {
-            throw new IOException("record delete failed: " + e.getMessage(), e);
         }
     }
 

@@ -1,19 +1,22 @@
 package io.hifadhi.node.table;
 
-import io.hifadhi.api.store.StoreUnavailableException;
 import io.hifadhi.membership.ClusterView;
 import io.hifadhi.membership.Member;
 import io.hifadhi.membership.Membership;
 import io.hifadhi.membership.MembershipEvent;
 import io.hifadhi.membership.MembershipListener;
 import io.hifadhi.node.clock.HybridLogicalClock;
+import io.hifadhi.node.replication.FullReplication;
 import io.hifadhi.node.replication.SyncedKeyspace;
+import io.hifadhi.node.replication.VersionedKeyspace;
+import io.hifadhi.node.schema.LocalMerge;
 import io.hifadhi.node.transport.Peer;
 import io.hifadhi.node.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,9 +27,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A small table replicated to every node (full placement): buckets, later access keys and grants.
- * Entries are LWW registers stamped by the hybrid logical clock. Reads are local (every node holds
- * everything). A write goes to every reachable member and waits for W of them (this node counts);
+ * A small table replicated to every node (full placement): buckets, access keys, uploads, grants, the layout.
+ * Entries are LWW registers stamped by the hybrid logical clock, merged by the table engine ({@link LocalMerge}).
+ * Reads are local (every node holds everything). A write goes to every reachable member and waits for W of them
+ * (this node counts; {@link FullReplication}, the records' quorum write with every member a replica);
  * members that were away catch up by pulling the whole table from a peer when they see it join or
  * become reachable (the table is small), and the Merkle anti-entropy of the data path keeps every
  * member's copy equal after that ({@link #keyspace}). Before the node sits in a cluster the table is
@@ -53,18 +57,19 @@ public final class ReplicatedTable {
     /** Register these with the transport's codec (their order is part of the wire format). */
     public static final List<Class<?>> MESSAGE_TYPES = List.of(TablePut.class, TableAck.class, TableDump.class, TableEntries.class);
 
-    private record Attached(Transport transport, Membership membership, int writeQuorum, MembershipListener listener,
+    private record Attached(Transport transport, Membership membership, FullReplication replication, MembershipListener listener,
                             ScheduledExecutorService puller) {
     }
 
     private final String name;
-    private final TableStore store;
+    private final TableEntrySchema schema = new TableEntrySchema();
+    private final LocalMerge<TableEntry> local;
     private final HybridLogicalClock clock;
     private volatile Attached attached;
 
     public ReplicatedTable(String name, TableStore store, HybridLogicalClock clock) {
         this.name = name;
-        this.store = store;
+        this.local = new LocalMerge<>(schema, store.table(name, schema));
         this.clock = clock;
     }
 
@@ -79,17 +84,17 @@ public final class ReplicatedTable {
     /** Joins the cluster: answers peers' writes and pulls, and catches up from every reachable peer. */
     public synchronized void attach(Transport transport, Membership membership, int writeQuorum) {
         transport.handle(putType(), TablePut.class, put -> {
-            TableEntry entry = TableStore.decode(put.key(), put.entry());
+            TableEntry entry = decode(put.key(), put.entry());
             clock.observe(entry.version());
-            return new TableAck(store.merge(name, entry));
+            return new TableAck(local.merge(entry).stored());
         });
         transport.handle(dumpType(), TableDump.class, dump -> {
-            List<TableEntry> all = store.all(name);
+            List<TableEntry> all = all();
             String[] keys = new String[all.size()];
             byte[][] entries = new byte[all.size()][];
             for (int i = 0; i < keys.length; i++) {
                 keys[i] = all.get(i).key();
-                entries[i] = TableStore.encode(all.get(i));
+                entries[i] = schema.encode(all.get(i));
             }
             return new TableEntries(keys, entries);
         });
@@ -105,7 +110,7 @@ public final class ReplicatedTable {
                 puller.execute(() -> pullFrom(id));
             }
         };
-        Attached a = new Attached(transport, membership, writeQuorum, listener, puller);
+        Attached a = new Attached(transport, membership, new FullReplication(writeQuorum), listener, puller);
         attached = a;
         membership.addListener(listener);
         puller.execute(() -> membership.view().reachable().forEach(m -> {
@@ -128,7 +133,7 @@ public final class ReplicatedTable {
 
     /** This table as a keyspace of the data path's Merkle anti-entropy (full placement). */
     public SyncedKeyspace keyspace() {
-        return new TableKeyspace(name, store, clock);
+        return new VersionedKeyspace<>("table-" + name, true, local, clock);
     }
 
     public synchronized void detach() {
@@ -185,9 +190,9 @@ public final class ReplicatedTable {
                     TableEntries.class, TIMEOUT).get(2 * TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
             int applied = 0;
             for (int i = 0; i < got.keys().length; i++) {
-                TableEntry e = TableStore.decode(got.keys()[i], got.entries()[i]);
+                TableEntry e = decode(got.keys()[i], got.entries()[i]);
                 clock.observe(e.version());
-                if (store.merge(name, e)) {
+                if (local.merge(e).stored()) {
                     applied++;
                 }
             }
@@ -202,12 +207,23 @@ public final class ReplicatedTable {
     }
 
     public Optional<byte[]> get(String key) throws IOException {
-        return store.get(name, key).filter(e -> !e.deleted()).map(TableEntry::value);
+        return local.store().get(key.getBytes(StandardCharsets.UTF_8)).filter(e -> !e.deleted()).map(TableEntry::value);
     }
 
     /** Live entries in key order. */
     public List<TableEntry> live() {
-        return store.all(name).stream().filter(e -> !e.deleted()).toList();
+        return all().stream().filter(e -> !e.deleted()).toList();
+    }
+
+    /** Every entry, tombstones included, in key order. */
+    private List<TableEntry> all() {
+        List<TableEntry> out = new ArrayList<>();
+        local.store().forEach(out::add);
+        return out;
+    }
+
+    private TableEntry decode(String key, byte[] entry) {
+        return schema.decode(key.getBytes(StandardCharsets.UTF_8), entry);
     }
 
     public void put(String key, byte[] value) throws IOException {
@@ -221,38 +237,26 @@ public final class ReplicatedTable {
     private void write(TableEntry entry) throws IOException {
         Attached a = attached;
         if (a == null) {
-            store.merge(name, entry);
+            local.merge(entry);
             return;
         }
         ClusterView v = a.membership().view();
-        int w = Math.min(a.writeQuorum(), v.members().size());
-        List<Member> peers = v.reachable().stream().filter(m -> !m.id().equals(v.localId())).toList();
-        if (peers.size() + 1 < w) {
-            throw new StoreUnavailableException("cannot change the " + name + " table: " + (peers.size() + 1) + " of "
-                    + v.members().size() + " nodes are reachable and a change needs " + w + " (write quorum). Retry when nodes are back.");
-        }
-        store.merge(name, entry);
-        byte[] encoded = TableStore.encode(entry);
-        List<CompletableFuture<TableAck>> sends = new ArrayList<>();
-        for (Member m : peers) {
-            sends.add(a.transport().request(new Peer(m.id(), m.clusterAddress()), putType(), new TablePut(entry.key(), encoded),
-                    TableAck.class, TIMEOUT));
-        }
-        int acks = 1;
-        for (CompletableFuture<TableAck> f : sends) {
-            if (acks >= w) {
-                break;
-            }
+        byte[] encoded = schema.encode(entry);
+        a.replication().write("the " + name + " table", v, member -> put(a, v, member, entry, encoded));
+    }
+
+    /** One member's copy of a write: this node's merged here, a peer's sent to it. */
+    private CompletableFuture<Boolean> put(Attached a, ClusterView v, String member, TableEntry entry, byte[] encoded) {
+        if (member.equals(v.localId())) {
             try {
-                f.get(3 * TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                acks++;
-            } catch (Exception e) {
-                LOG.debug("table {}: a peer missed {}: {}", name, entry.key(), e.toString());
+                return CompletableFuture.completedFuture(local.merge(entry).stored());
+            } catch (IOException | RuntimeException e) {
+                return CompletableFuture.failedFuture(e);
             }
         }
-        if (acks < w) {
-            throw new StoreUnavailableException("the change to the " + name + " table reached " + acks + " of the " + w
-                    + " nodes it needs (write quorum); it will spread when they are back, but retry to be sure.");
-        }
+        // The quorum write asks only for members of this view.
+        Peer peer = new Peer(member, v.member(member).orElseThrow().clusterAddress());
+        return a.transport().request(peer, putType(), new TablePut(entry.key(), encoded), TableAck.class, TIMEOUT)
+                .thenApply(TableAck::applied);
     }
 }

@@ -1,119 +1,104 @@
 package io.hifadhi.node.table;
 
-import io.hifadhi.node.clock.VersionStamp;
+import io.hifadhi.node.schema.EntryStore;
+import io.hifadhi.node.schema.TableSchema;
 import io.hifadhi.node.storage.NodeDatabase;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
- * The entries of every replicated table on this node, in the node database's {@code tables} family (synced WAL):
- * key = table 0x00 key, value = format version, stamp, tombstone flag, value bytes. {@link #merge} is the
- * only write: last writer wins by stamp, so applying the same entries in any order converges.
+ * The entries of every small replicated table on this node, in the node database's {@code tables} family (synced
+ * WAL): key = table 0x00 key, value as {@link TableEntrySchema} encodes it. Each table is an {@link EntryStore} over
+ * its key range; merging is the engine's ({@link io.hifadhi.node.schema.LocalMerge}).
  */
 public final class TableStore {
-    private static final byte FORMAT_VERSION = 1;
     private final RocksDB db;
     private final WriteOptions writeOptions;
     private final ColumnFamilyHandle tables;
-    private final Object[] locks = new Object[32];
 
     public TableStore(NodeDatabase database) {
         this.db = database.db();
         this.writeOptions = database.writeOptions();
         this.tables = database.family(NodeDatabase.Family.TABLES);
-        for (int i = 0; i < locks.length; i++) {
-            locks[i] = new Object();
-        }
     }
 
-    public Optional<TableEntry> get(String table, String key) throws IOException {
-        try {
-            byte[] v = db.get(tables, dbKey(table, key));
-            return v == null ? Optional.empty() : Optional.of(decode(key, v));
-        } catch (RocksDBException e) {
-            throw new IOException("table read failed: " + e.getMessage(), e);
-        }
+    /** The entries of one table, keyed by their own key (without the table's prefix). */
+    EntryStore<TableEntry> table(String table, TableSchema<TableEntry> schema) {
+        return new Range(table, schema);
     }
 
-    /** Stores {@code entry} if it is newer than what is stored; returns whether it was. Durable on return. */
-    public boolean merge(String table, TableEntry entry) throws IOException {
-        synchronized (locks[Math.floorMod(table.hashCode() * 31 + entry.key().hashCode(), locks.length)]) {
-            Optional<TableEntry> existing = get(table, entry.key());
-            if (existing.isPresent() && !entry.version().isNewerThan(existing.get().version())) {
-                return false;
-            }
+    private final class Range implements EntryStore<TableEntry> {
+        private final byte[] prefix;
+        private final TableSchema<TableEntry> schema;
+
+        Range(String table, TableSchema<TableEntry> schema) {
+            this.prefix = (table + "\0").getBytes(StandardCharsets.UTF_8);
+            this.schema = schema;
+        }
+
+        @Override
+        public Optional<TableEntry> get(byte[] key) throws IOException {
             try {
-                db.put(tables, writeOptions, dbKey(table, entry.key()), encode(entry));
+                byte[] v = db.get(tables, dbKey(key));
+                return v == null ? Optional.empty() : Optional.of(schema.decode(key, v));
+            } catch (RocksDBException e) {
+                throw new IOException("table read failed: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void putAll(List<TableEntry> entries) throws IOException {
+            try (WriteBatch batch = new WriteBatch()) {
+                for (TableEntry e : entries) {
+                    batch.put(tables, dbKey(schema.key(e)), schema.encode(e));
+                }
+                db.write(writeOptions, batch);
             } catch (RocksDBException e) {
                 throw new IOException("table write failed: " + e.getMessage(), e);
             }
-            return true;
         }
-    }
 
-    /** Every entry of a table (tombstones included), in key order. Tables are small. */
-    public List<TableEntry> all(String table) {
-        byte[] prefix = (table + "\0").getBytes(StandardCharsets.UTF_8);
-        List<TableEntry> out = new ArrayList<>();
-        try (RocksIterator it = db.newIterator(tables)) {
-            for (it.seek(prefix); it.isValid(); it.next()) {
-                byte[] k = it.key();
-                if (k.length < prefix.length || !Arrays.equals(k, 0, prefix.length, prefix, 0, prefix.length)) {
-                    break;
+        @Override
+        public void deleteAll(List<byte[]> keys) throws IOException {
+            try (WriteBatch batch = new WriteBatch()) {
+                for (byte[] k : keys) {
+                    batch.delete(tables, dbKey(k));
                 }
-                out.add(decode(new String(k, prefix.length, k.length - prefix.length, StandardCharsets.UTF_8), it.value()));
+                db.write(writeOptions, batch);
+            } catch (RocksDBException e) {
+                throw new IOException("table delete failed: " + e.getMessage(), e);
             }
         }
-        return out;
-    }
 
-    private static byte[] dbKey(String table, String key) {
-        return (table + "\0" + key).getBytes(StandardCharsets.UTF_8);
-    }
-
-    static byte[] encode(TableEntry e) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(32 + e.value().length);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeByte(FORMAT_VERSION);
-            out.writeLong(e.version().wallMillis());
-            out.writeInt(e.version().counter());
-            out.writeUTF(e.version().nodeId());
-            out.writeBoolean(e.deleted());
-            out.writeInt(e.value().length);
-            out.write(e.value());
-        } catch (IOException ex) {
-            throw new UncheckedIOException(ex);
-        }
-        return bytes.toByteArray();
-    }
-
-    static TableEntry decode(String key, byte[] v) {
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(v))) {
-            byte version = in.readByte();
-            if (version != FORMAT_VERSION) {
-                throw new IllegalStateException("unknown table entry format " + version + " for " + key);
+        /** Tables are small: a whole scan is cheap. */
+        @Override
+        public void forEach(Consumer<TableEntry> visitor) {
+            try (RocksIterator it = db.newIterator(tables)) {
+                for (it.seek(prefix); it.isValid(); it.next()) {
+                    byte[] k = it.key();
+                    if (k.length < prefix.length || !Arrays.equals(k, 0, prefix.length, prefix, 0, prefix.length)) {
+                        break;
+                    }
+                    visitor.accept(schema.decode(Arrays.copyOfRange(k, prefix.length, k.length), it.value()));
+                }
             }
-            VersionStamp stamp = new VersionStamp(in.readLong(), in.readInt(), in.readUTF());
-            boolean deleted = in.readBoolean();
-            byte[] value = in.readNBytes(in.readInt());
-            return new TableEntry(key, value, stamp, deleted);
-        } catch (IOException e) {
-            throw new UncheckedIOException("corrupt table entry " + key, e);
+        }
+
+        private byte[] dbKey(byte[] key) {
+            byte[] out = Arrays.copyOf(prefix, prefix.length + key.length);
+            System.arraycopy(key, 0, out, prefix.length, key.length);
+            return out;
         }
     }
 }

@@ -31,6 +31,62 @@ class HybridLogicalClockTest {
     }
 
     @Test
+    void aRestartedClockStartsPastItsStoredCeilingWhenTheWallClockSteppedBack() {
+        AtomicLong wall = new AtomicLong(50_000);
+        StampCeiling stored = StampCeiling.inMemory();
+        HybridLogicalClock before = new HybridLogicalClock("a", wall::get, stored);
+        VersionStamp last = before.now();
+        for (int i = 0; i < 5; i++) {
+            last = before.now();
+        }
+        last = before.observe(new VersionStamp(51_000, 3, "b"));
+        wall.set(1_000);
+        HybridLogicalClock after = new HybridLogicalClock("a", wall::get, stored);
+        VersionStamp first = after.now();
+        assertTrue(first.isNewerThan(last), first + " after " + last);
+        assertTrue(after.observe(new VersionStamp(10, 0, "b")).isNewerThan(first));
+    }
+
+    @Test
+    void theCeilingIsStoredAheadOnceNotForEveryStamp() {
+        AtomicLong wall = new AtomicLong(1_000);
+        java.util.List<Long> raised = new java.util.ArrayList<>();
+        StampCeiling counting = new StampCeiling() {
+            @Override
+            public long load() {
+                return 0;
+            }
+
+            @Override
+            public void raise(long wallMillis) {
+                raised.add(wallMillis);
+            }
+        };
+        HybridLogicalClock clock = new HybridLogicalClock("a", wall::get, counting);
+        for (int i = 0; i < 100; i++) {
+            wall.incrementAndGet();
+            clock.now();
+        }
+        assertEquals(java.util.List.of(1_001 + HybridLogicalClock.CEILING_AHEAD_MILLIS), raised);
+    }
+
+    @Test
+    void noStampGoesOutWhenItsCeilingCannotBeStored() {
+        HybridLogicalClock clock = new HybridLogicalClock("a", () -> 1_000, new StampCeiling() {
+            @Override
+            public long load() {
+                return 0;
+            }
+
+            @Override
+            public void raise(long wallMillis) throws java.io.IOException {
+                throw new java.io.IOException("disk full");
+            }
+        });
+        assertThrows(java.io.UncheckedIOException.class, clock::now);
+    }
+
+    @Test
     void observingARemoteStampJumpsPastIt() {
         AtomicLong wall = new AtomicLong(1000);
         HybridLogicalClock clock = new HybridLogicalClock("a", wall::get);

@@ -70,8 +70,7 @@ class AntiEntropyClusterTest {
             VersionStamp newer = new VersionStamp(System.currentTimeMillis() + 1_000, 0, "node-a");
             try (NodeDatabase database = NodeDatabase.open(dir.resolve("node-a").resolve("db"), true)) {
                 RecordStore records = new RecordStore(database, new RecordCodec());
-                records.put(inline("lonely", "only on node-a", newer));
-                records.put(inline("shared", "second", newer));
+                records.putAll(List.of(inline("lonely", "only on node-a", newer), inline("shared", "second", newer)));
             }
             assertFalse(cluster.node(1).replicatedStore().locate("b", "lonely").isPresent());
             cluster.start(0);

@@ -70,8 +70,8 @@ class DeadAfterClusterTest {
             // tombstone: the returning node must forget it, never push it back.
             try (NodeDatabase database = NodeDatabase.open(dir.resolve("node-e").resolve("db"), true)) {
                 RecordStore records = new RecordStore(database, new RecordCodec());
-                records.put(AntiEntropyClusterTest.inline("ghost", "deleted while node-e was away",
-                        new VersionStamp(System.currentTimeMillis() - 3_600_000, 0, "node-e")));
+                records.putAll(java.util.List.of(AntiEntropyClusterTest.inline("ghost", "deleted while node-e was away",
+                        new VersionStamp(System.currentTimeMillis() - 3_600_000, 0, "node-e"))));
             }
             long back = System.nanoTime();
             cluster.start(4);

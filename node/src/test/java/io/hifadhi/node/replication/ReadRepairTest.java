@@ -42,16 +42,4 @@ class ReadRepairTest {
         assertTrue(nothing.stale().isEmpty());
         assertEquals(null, nothing.newest());
     }
-
-    @Test
-    void theNewerStampWinsAndTheFirstOnATie() {
-        ObjectRecord a = version(10, "a");
-        ObjectRecord b = version(10, "b");
-        assertSame(b, ReadRepair.newer(a, b), "same wall time: the node id breaks the tie");
-        assertSame(b, ReadRepair.newer(b, a));
-        assertSame(a, ReadRepair.newer(a, null));
-        assertSame(a, ReadRepair.newer(null, a));
-        ObjectRecord twin = version(10, "a");
-        assertSame(a, ReadRepair.newer(a, twin));
-    }
 }

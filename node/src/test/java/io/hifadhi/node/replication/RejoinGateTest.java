@@ -1,18 +1,10 @@
 package io.hifadhi.node.replication;
 
 import io.hifadhi.api.store.StoreUnavailableException;
-import io.hifadhi.membership.ClusterSettings;
 import io.hifadhi.membership.ClusterView;
-import io.hifadhi.membership.LoadDigest;
-import io.hifadhi.membership.Member;
-import io.hifadhi.membership.MemberMetadata;
-import io.hifadhi.membership.MemberState;
-import io.hifadhi.membership.Reachability;
 import org.junit.jupiter.api.Test;
 
-import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -25,16 +17,7 @@ class RejoinGateTest {
 
     /** A view held by "a" of five members; {@code unreachable} lists the ones it cannot reach. */
     private static ClusterView view(String... unreachable) {
-        Set<String> down = Set.of(unreachable);
-        Map<String, Member> members = new LinkedHashMap<>();
-        for (String id : new String[] {"a", "b", "c", "d", "e"}) {
-            MemberMetadata md = new MemberMetadata(id, "10.0.0.1:7111", "default", 1 << 30, 0, MemberState.UP,
-                    LoadDigest.IDLE, ClusterSettings.defaults());
-            boolean reachable = !down.contains(id);
-            members.put(id, new Member(md, "1", id + ":7112", reachable ? Reachability.REACHABLE : Reachability.UNREACHABLE,
-                    reachable ? null : Instant.now()));
-        }
-        return new ClusterView("a", Instant.now(), members);
+        return Views.heldByA(List.of("a", "b", "c", "d", "e"), unreachable);
     }
 
     @Test
