@@ -57,7 +57,7 @@ public final class S3Router implements HttpHandler {
     private final BucketDocument bucketTags;
     private final BucketDocument publicAccessBlock;
     /** IP grants: objects' grants and public-read ACLs (null: no grants, objects are private). */
-    private volatile io.hifadhi.api.auth.GrantPolicy grants;
+    private volatile GrantPolicy grants;
     private final AccessCheck access;
     private final BucketPolicies policies;
     private final PostObject postObject;
@@ -117,7 +117,7 @@ public final class S3Router implements HttpHandler {
     }
 
     /** Serves GET/HEAD of objects to addresses these IP grants cover, and keeps object ACLs in them; returns this router. */
-    public S3Router grants(io.hifadhi.api.auth.GrantPolicy policy) {
+    public S3Router grants(GrantPolicy policy) {
         this.grants = policy;
         return this;
     }

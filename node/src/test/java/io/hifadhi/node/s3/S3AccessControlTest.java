@@ -240,8 +240,8 @@ class S3AccessControlTest {
                         + "\"Resource\":\"arn:aws:s3:::another-bucket/*\"}]}"))).awsErrorDetails().errorCode());
         assertEquals(501, status(() -> root.putBucketPolicy(r -> r.bucket("sdk-policy")
                 .policy("{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\","
-                        + "\"Resource\":\"arn:aws:s3:::sdk-policy/*\",\"Condition\":{\"DateLessThan\":"
-                        + "{\"aws:CurrentTime\":\"2030-01-01T00:00:00Z\"}}}]}"))));
+                        + "\"Resource\":\"arn:aws:s3:::sdk-policy/*\",\"Condition\":{\"NumericLessThan\":"
+                        + "{\"s3:max-keys\":\"10\"}}}]}"))));
         assertEquals(policy, root.getBucketPolicy(r -> r.bucket("sdk-policy")).policy());
 
         // a public policy: BlockPublicPolicy refuses it, RestrictPublicBuckets stops it from opening anything anonymously

@@ -1,4 +1,11 @@
-package io.hifadhi.api.auth;
+package io.hifadhi.api.s3;
+
+import io.hifadhi.api.auth.AccessDecision;
+import io.hifadhi.api.auth.Cidr;
+import io.hifadhi.api.auth.ClientAddress;
+import io.hifadhi.api.auth.Grant;
+import io.hifadhi.api.auth.GrantPrefix;
+import io.hifadhi.api.auth.GrantStore;
 
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The grant rules on plain values; the HTTP and cluster behaviour is in node's GrantClusterTest. */
+/** The grant rules on plain values, decided as bucket-policy statements; the HTTP and cluster behaviour is in node's GrantClusterTest. */
 class GrantPolicyTest {
     static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -98,6 +105,34 @@ class GrantPolicyTest {
         assertFalse(policy.decide(ip("10.1.2.3"), "media", "video.mp4", NOW).allowed());
         assertFalse(policy.decide(ip("10.1.2.3"), "other", "videos/a.mp4", NOW).allowed());
         assertEquals(403, policy.decide(ip("192.0.2.1"), "media", "videos/a.mp4", NOW).status());
+    }
+
+    @Test
+    void aPrefixWithWildcardCharactersCoversOnlyKeysUnderItLiterally() throws Exception {
+        store.grantPrefix(new GrantPrefix("media", "a*b?$", new Grant(Cidr.parse("10.0.0.0/8"), 0)));
+        assertTrue(policy.decide(ip("10.1.2.3"), "media", "a*b?$/x", NOW).allowed());
+        assertFalse(policy.decide(ip("10.1.2.3"), "media", "axxbz$/x", NOW).allowed(), "* and ? of a prefix are not wildcards");
+        store.objects.put("media/k*", List.of(new Grant(Cidr.parse("10.0.0.0/8"), 0)));
+        assertTrue(policy.decide(ip("10.1.2.3"), "media", "k*", NOW).allowed());
+    }
+
+    @Test
+    void aGrantIsTheStatementABucketPolicyWouldWrite() throws Exception {
+        Grant g = new Grant(Cidr.parse("192.0.2.0/24"), Instant.parse("2026-01-02T00:00:00Z").toEpochMilli());
+        BucketPolicy fromGrant = BucketPolicy.of(List.of(GrantPolicy.statement("media", "videos/*", g)));
+        BucketPolicy written = BucketPolicy.parse("{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\","
+                + "\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::media/videos/*\","
+                + "\"Condition\":{\"IpAddress\":{\"aws:SourceIp\":\"192.0.2.0/24\"},"
+                + "\"DateLessThan\":{\"aws:CurrentTime\":\"2026-01-02T00:00:00Z\"}}}]}", "media");
+        for (String from : List.of("192.0.2.9", "198.51.100.1")) {
+            for (Instant at : List.of(NOW, Instant.parse("2026-01-02T00:00:00Z"))) {
+                for (String action : List.of("s3:GetObject", "s3:PutObject")) {
+                    BucketPolicy.Request r = new BucketPolicy.Request(null, action, "arn:aws:s3:::media/videos/a.mp4",
+                            BucketPolicy.contextKeys(ip(from), at), false);
+                    assertEquals(written.evaluate(r).effect(), fromGrant.evaluate(r).effect(), from + " " + at + " " + action);
+                }
+            }
+        }
     }
 
     @Test
