@@ -77,7 +77,7 @@ final class AccessCheck {
         if (b != null && aclAllows(op, b, r.accessKey(), block.ignorePublicAcls())) {
             return;
         }
-        if (key != null && request.action().equals(GrantPolicy.ACTION)
+        if (key != null && GrantPolicy.OBJECT_ACTIONS.contains(request.action())
                 && grantAllows(request, bucket, key, block.ignorePublicAcls())) {
             return;
         }
@@ -89,7 +89,7 @@ final class AccessCheck {
         return right != null && AccessControlList.decode(b.acl()).allows(accessKey, right, ignorePublic);
     }
 
-    /** The statements of the object's IP grants: grants to networks, and a public-read object ACL (a grant to everyone). */
+    /** The statements of the object's IP grants (a public-read object ACL is grants to everyone) and other ACL grants. */
     private boolean grantAllows(BucketPolicy.Request request, String bucket, String key, boolean ignoreEveryone)
             throws IOException {
         GrantPolicy policy = grants.get();

@@ -201,6 +201,41 @@ public record AccessControlList(List<Entry> entries) {
         return new AccessControlList(out);
     }
 
+    /**
+     * This list, as an object's ACL, written as the bucket-policy statements it is (one per grant): READ allows
+     * s3:GetObject (HEAD too), READ_ACP s3:GetObjectAcl, WRITE_ACP s3:PutObjectAcl, FULL_CONTROL all three; WRITE
+     * means nothing on an object. AllUsers is Principal "*"; AuthenticatedUsers is "*" on a signed request (a Null
+     * condition on aws:userid); one key is its id.
+     *
+     * @param resource     the object's ARN pattern
+     * @param ignorePublic Public Access Block's IgnorePublicAcls: group grants are left out
+     */
+    List<BucketPolicy.Statement> objectStatements(String resource, boolean ignorePublic) {
+        List<BucketPolicy.Statement> out = new ArrayList<>();
+        for (Entry e : entries) {
+            List<String> actions = switch (e.right()) {
+                case READ -> List.of("s3:GetObject");
+                case READ_ACP -> List.of("s3:GetObjectAcl");
+                case WRITE_ACP -> List.of("s3:PutObjectAcl");
+                case FULL_CONTROL -> List.of("s3:GetObject", "s3:GetObjectAcl", "s3:PutObjectAcl");
+                case WRITE -> List.of();
+            };
+            if (actions.isEmpty() || (ignorePublic && e.grantee().isGroup())) {
+                continue;
+            }
+            Grantee g = e.grantee();
+            List<BucketPolicy.Condition> signed = g.authenticatedUsers()
+                    ? List.of(new BucketPolicy.Condition("Null", false, "aws:userid", List.of("false"))) : List.of();
+            out.add(new BucketPolicy.Statement("ACL grant of " + e.right() + " to " + describe(g), true, g.isGroup(),
+                    g.isGroup() ? List.of() : List.of(g.userId()), false, actions, false, List.of(resource), signed));
+        }
+        return out;
+    }
+
+    private static String describe(Grantee g) {
+        return g.allUsers() ? "AllUsers" : g.authenticatedUsers() ? "AuthenticatedUsers" : g.userId();
+    }
+
     /** The AccessControlPolicy document S3 answers: the owner's FULL_CONTROL, then the stored grants. */
     XmlWriter toXml(Owner owner) {
         XmlWriter doc = XmlWriter.document("AccessControlPolicy");
@@ -252,8 +287,7 @@ public record AccessControlList(List<Entry> entries) {
     Set<String> describe() {
         Set<String> out = new LinkedHashSet<>();
         for (Entry e : entries) {
-            out.add((e.grantee().allUsers() ? "AllUsers" : e.grantee().authenticatedUsers() ? "AuthenticatedUsers"
-                    : e.grantee().userId()) + " " + e.right());
+            out.add(describe(e.grantee()) + " " + e.right());
         }
         return out;
     }

@@ -7,6 +7,7 @@ import io.hifadhi.api.auth.Grant;
 import io.hifadhi.api.auth.GrantPrefix;
 import io.hifadhi.api.auth.GrantStore;
 import io.hifadhi.api.auth.NativeOperation;
+import io.hifadhi.api.auth.ObjectAccess;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.undertow.server.HttpServerExchange;
 
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * IP grants are bucket-policy statements written another way: a grant of a network on an object (or on the keys under
@@ -25,6 +27,7 @@ import java.util.Objects;
  * "DateLessThan": {"aws:CurrentTime": expiry}}}}, and {@link BucketPolicy} evaluates those statements for native
  * downloads (retrieve/stream, in the ".native" bucket) and S3 GET/HEAD alike, so every node enforces one engine. The
  * grants keep their storage (the object's record, the replicated prefix grants table); only the deciding moved here.
+ * An S3 object's ACL is decided the same way ({@link AccessControlList#objectStatements}).
  *
  * <p>For native requests, an object no live grant covers yields "nothing presented" (the caller's other credentials
  * decide, 401 for native); an object whose live grants are for other addresses is refused with 403
@@ -35,6 +38,8 @@ public final class GrantPolicy implements AccessPolicy {
     static final String NATIVE_BUCKET = ".native";
     /** What a grant allows; S3's HeadObject is checked as s3:GetObject too. */
     static final String ACTION = "s3:GetObject";
+    /** What an object's grants and ACL can allow: the actions to evaluate them for (they hold nothing else). */
+    static final java.util.Set<String> OBJECT_ACTIONS = java.util.Set.of(ACTION, "s3:GetObjectAcl", "s3:PutObjectAcl");
 
     private final GrantStore grants;
     private final ClientAddress clients;
@@ -84,8 +89,8 @@ public final class GrantPolicy implements AccessPolicy {
     }
 
     /**
-     * The statements of the grants that may cover {@code bucket}/{@code key}: the bucket's prefix grants and the
-     * object's own (none when there is no such object).
+     * The statements of the grants that may cover {@code bucket}/{@code key}: the bucket's prefix grants, the object's
+     * own IP grants and its S3 ACL's other grants (none when there is no such object).
      *
      * @param ignoreEveryone the bucket's Public Access Block ignores public ACLs: grants to every address (an object's
      *                       public-read ACL) are left out
@@ -97,10 +102,15 @@ public final class GrantPolicy implements AccessPolicy {
                 out.add(statement(bucket, BucketPolicy.literal(p.prefix()) + "*", p.grant()));
             }
         }
-        for (Grant g : grants.objectGrants(bucket, key).orElse(List.of())) {
-            if (!(ignoreEveryone && g.toEveryone())) {
-                out.add(statement(bucket, BucketPolicy.literal(key), g));
+        Optional<ObjectAccess> own = grants.objectAccess(bucket, key);
+        if (own.isPresent()) {
+            for (Grant g : own.get().grants()) {
+                if (!(ignoreEveryone && g.toEveryone())) {
+                    out.add(statement(bucket, BucketPolicy.literal(key), g));
+                }
             }
+            out.addAll(AccessControlList.decode(own.get().acl()).objectStatements(
+                    "arn:aws:s3:::" + bucket + "/" + BucketPolicy.literal(key), ignoreEveryone));
         }
         return BucketPolicy.of(out);
     }

@@ -6,6 +6,7 @@ import io.hifadhi.api.auth.ClientAddress;
 import io.hifadhi.api.auth.Grant;
 import io.hifadhi.api.auth.GrantPrefix;
 import io.hifadhi.api.auth.GrantStore;
+import io.hifadhi.api.auth.ObjectAccess;
 
 import org.junit.jupiter.api.Test;
 
@@ -29,10 +30,12 @@ class GrantPolicyTest {
     static final class MapGrants implements GrantStore {
         final Map<String, List<Grant>> objects = new HashMap<>();
         final List<GrantPrefix> prefixes = new ArrayList<>();
+        final Map<String, String> acls = new HashMap<>();
 
         @Override
-        public Optional<List<Grant>> objectGrants(String bucket, String key) {
-            return Optional.ofNullable(objects.get(bucket + "/" + key));
+        public Optional<ObjectAccess> objectAccess(String bucket, String key) {
+            String k = bucket + "/" + key;
+            return Optional.ofNullable(objects.get(k)).map(g -> new ObjectAccess(g, acls.getOrDefault(k, "")));
         }
 
         @Override
@@ -41,9 +44,8 @@ class GrantPolicyTest {
         }
 
         @Override
-        public Optional<List<Grant>> updateObject(String bucket, String key,
-                                                  java.util.function.UnaryOperator<List<Grant>> change) {
-            return Optional.ofNullable(objects.computeIfPresent(bucket + "/" + key, (k, v) -> change.apply(v)));
+        public Optional<ObjectAccess> updateObject(String bucket, String key, java.util.function.UnaryOperator<ObjectAccess> change) {
+            throw new UnsupportedOperationException();
         }
 
         @Override
@@ -133,6 +135,40 @@ class GrantPolicyTest {
                 }
             }
         }
+    }
+
+    static BucketPolicy.Effect read(BucketPolicy p, String accessKey, String action) {
+        Map<String, List<String>> keys = new HashMap<>(BucketPolicy.contextKeys(ip("192.0.2.1"), NOW));
+        if (accessKey != null) {
+            keys.put("aws:userid", List.of(accessKey));
+        }
+        return p.evaluate(new BucketPolicy.Request(accessKey, action, "arn:aws:s3:::b/k", keys, false)).effect();
+    }
+
+    @Test
+    void objectAclGrantsAreStatementsToo() throws Exception {
+        store.objects.put("b/k", List.of());
+        AccessControlList acl = new AccessControlList(List.of(
+                new AccessControlList.Entry(AccessControlList.Grantee.AUTHENTICATED, AccessControlList.Right.READ),
+                new AccessControlList.Entry(AccessControlList.Grantee.user(Owner.of("KEY2").id()), AccessControlList.Right.READ_ACP),
+                new AccessControlList.Entry(AccessControlList.Grantee.user("KEY3"), AccessControlList.Right.FULL_CONTROL),
+                new AccessControlList.Entry(AccessControlList.Grantee.user("KEY4"), AccessControlList.Right.WRITE)));
+        store.acls.put("b/k", acl.encode());
+        BucketPolicy p = policy.statements("b", "k", false);
+        assertEquals(BucketPolicy.Effect.ALLOW, read(p, "KEY1", "s3:GetObject"), "AuthenticatedUsers: any signed key");
+        assertEquals(BucketPolicy.Effect.NONE, read(p, null, "s3:GetObject"), "not anonymous");
+        assertEquals(BucketPolicy.Effect.NONE, read(p, "KEY1", "s3:GetObjectAcl"));
+        assertEquals(BucketPolicy.Effect.ALLOW, read(p, "KEY2", "s3:GetObjectAcl"), "by canonical user id");
+        assertEquals(BucketPolicy.Effect.NONE, read(p, "KEY2", "s3:PutObjectAcl"));
+        assertEquals(BucketPolicy.Effect.ALLOW, read(p, "KEY3", "s3:PutObjectAcl"), "FULL_CONTROL");
+        assertEquals(BucketPolicy.Effect.NONE, read(p, "KEY3", "s3:DeleteObject"), "FULL_CONTROL of an object is its ACL and body");
+        assertEquals(BucketPolicy.Effect.NONE, read(p, "KEY4", "s3:PutObject"), "WRITE means nothing on an object");
+        BucketPolicy ignoringPublic = policy.statements("b", "k", true);
+        assertEquals(BucketPolicy.Effect.NONE, read(ignoringPublic, "KEY1", "s3:GetObject"), "IgnorePublicAcls");
+        assertEquals(BucketPolicy.Effect.ALLOW, read(ignoringPublic, "KEY2", "s3:GetObjectAcl"));
+        // an object's ACL is its own: another key of the bucket is not covered
+        assertEquals(BucketPolicy.Effect.NONE, p.evaluate(new BucketPolicy.Request("KEY1", "s3:GetObject", "arn:aws:s3:::b/k2",
+                Map.of("aws:userid", List.of("KEY1")), false)).effect());
     }
 
     @Test
