@@ -226,7 +226,7 @@ public record AccessControlList(List<Entry> entries) {
             Grantee g = e.grantee();
             List<BucketPolicy.Condition> signed = g.authenticatedUsers()
                     ? List.of(new BucketPolicy.Condition("Null", false, "aws:userid", List.of("false"))) : List.of();
-            out.add(new BucketPolicy.Statement("ACL grant of " + e.right() + " to " + describe(g), true, g.isGroup(),
+            out.add(new BucketPolicy.Statement("", true, g.isGroup(),
                     g.isGroup() ? List.of() : List.of(g.userId()), false, actions, false, List.of(resource), signed));
         }
         return out;

@@ -115,6 +115,7 @@ final class BucketPolicies {
             case ListObjects, ListObjectsV2, HeadBucket -> "ListBucket";
             case DeleteObjects -> "DeleteObject";
             case GetPublicAccessBlock -> "GetBucketPublicAccessBlock";
+            case GetBucketEncryption -> "GetEncryptionConfiguration";
             case PutPublicAccessBlock, DeletePublicAccessBlock -> "PutBucketPublicAccessBlock";
             case ListParts -> "ListMultipartUploadParts";
             case PostObject, CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload, CopyObject -> "PutObject";

@@ -123,7 +123,8 @@ public final class GrantPolicy implements AccessPolicy {
             conditions.add(new BucketPolicy.Condition("DateLessThan", false, "aws:currenttime",
                     List.of(Instant.ofEpochMilli(g.expiresAtMillis()).toString())));
         }
-        return new BucketPolicy.Statement("IP grant to " + g.network(), true, true, List.of(), false, List.of(ACTION),
+        // No Sid: IAM allows only letters and digits there, and the statement must paste into any policy as is.
+        return new BucketPolicy.Statement("", true, true, List.of(), false, List.of(ACTION),
                 false, List.of("arn:aws:s3:::" + bucket + "/" + keyPattern), conditions);
     }
 

@@ -347,6 +347,7 @@ public final class S3Router implements HttpHandler {
             case PutBucketTagging -> bucketTags::put;
             case DeleteBucketTagging -> bucketTags::delete;
             case GetBucketVersioning -> buckets::versioning;
+            case GetBucketEncryption -> buckets::encryption;
             case GetPublicAccessBlock -> publicAccessBlock::get;
             case PutPublicAccessBlock -> publicAccessBlock::put;
             case DeletePublicAccessBlock -> publicAccessBlock::delete;
