@@ -9,13 +9,14 @@ import java.util.function.Supplier;
 /**
  * Whether an S3 request may proceed, decided before any handler runs (nothing is read, written or staged for a
  * refused request), on every node from what every node holds: the key table, the bucket table (ACL, Public Access
- * Block, policy), the grants table and the object's record (its IP grants, which include a public-read object ACL).
+ * Block, policy), the grants table and the object's record (its IP grants, which include a public-read object ACL,
+ * and its other object ACL grants).
  *
  * <p>The order is IAM's: an explicit Deny of the bucket policy refuses (a root key keeps managing the policy itself,
  * so a policy cannot lock the owner out); then a root key may do anything; then any Allow (the key's own permissions,
- * the bucket policy, the bucket ACL, the statements the IP grants of the object are) lets the request through; else
- * it is refused. The bucket policy and the IP grants are statements of one evaluator ({@link BucketPolicy}); the IP
- * grants, read from storage, are evaluated only when nothing before them allowed. With the
+ * the bucket policy, the bucket ACL, the statements the object's IP grants and ACL are) lets the request through;
+ * else it is refused. The bucket policy, the IP grants and object ACLs are statements of one evaluator
+ * ({@link BucketPolicy}); the object's, read from storage, are evaluated only when nothing before them allowed. With the
  * Public Access Block's RestrictPublicBuckets a public policy's Allow opens nothing to anonymous requests. Only root keys may do what needs root (bucket creation and configuration); ACLs and policies
  * open the read and write operations only.
  */

@@ -1,5 +1,6 @@
 package io.hifadhi.api.s3;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hifadhi.api.auth.AccessDecision;
 import io.hifadhi.api.auth.AccessPolicy;
 import io.hifadhi.api.auth.ClientAddress;
@@ -8,7 +9,6 @@ import io.hifadhi.api.auth.GrantPrefix;
 import io.hifadhi.api.auth.GrantStore;
 import io.hifadhi.api.auth.NativeOperation;
 import io.hifadhi.api.auth.ObjectAccess;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.undertow.server.HttpServerExchange;
 
 import java.io.IOException;
@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * IP grants are bucket-policy statements written another way: a grant of a network on an object (or on the keys under
@@ -39,7 +40,7 @@ public final class GrantPolicy implements AccessPolicy {
     /** What a grant allows; S3's HeadObject is checked as s3:GetObject too. */
     static final String ACTION = "s3:GetObject";
     /** What an object's grants and ACL can allow: the actions to evaluate them for (they hold nothing else). */
-    static final java.util.Set<String> OBJECT_ACTIONS = java.util.Set.of(ACTION, "s3:GetObjectAcl", "s3:PutObjectAcl");
+    static final Set<String> OBJECT_ACTIONS = Set.of(ACTION, "s3:GetObjectAcl", "s3:PutObjectAcl");
 
     private final GrantStore grants;
     private final ClientAddress clients;
