@@ -18,6 +18,7 @@ public record AccessControlList(List<Entry> entries) {
     static final String ALL_USERS_URI = "http://acs.amazonaws.com/groups/global/AllUsers";
     static final String AUTHENTICATED_USERS_URI = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
     private static final String XSI = "http://www.w3.org/2001/XMLSchema-instance";
+    static final int MAX_GRANTS = 100;
     /** Only the owner. */
     public static final AccessControlList PRIVATE = new AccessControlList(List.of());
 
@@ -118,7 +119,7 @@ public record AccessControlList(List<Entry> entries) {
         if (canned != null && any) {
             throw new S3Exception(S3Error.InvalidRequest, "Specifying both Canned ACLs and Header Grants is not allowed.");
         }
-        return canned != null ? canned(canned) : any ? new AccessControlList(granted) : null;
+        return canned != null ? canned(canned) : any ? bounded(granted) : null;
     }
 
     private static Grantee granteeFromHeader(String header, String part) throws S3Exception {
@@ -140,6 +141,16 @@ public record AccessControlList(List<Entry> entries) {
             default -> throw new S3Exception(S3Error.InvalidArgument, header + ": unknown grantee type '" + clip(type)
                     + "' (uri, id).", Map.of("ArgumentName", header));
         };
+    }
+
+    /** S3's limit: an ACL names at most 100 grants (it travels in every record of an object that has one). */
+    private static AccessControlList bounded(List<Entry> entries) throws S3Exception {
+        AccessControlList acl = new AccessControlList(entries);
+        if (acl.entries().size() > MAX_GRANTS) {
+            throw new S3Exception(S3Error.MalformedACLError, "An ACL holds at most " + MAX_GRANTS + " grants; this one has "
+                    + acl.entries().size() + ". Grant groups (AuthenticatedUsers) or use a bucket policy for more keys.");
+        }
+        return acl;
     }
 
     private static Grantee groupOf(String uri) throws S3Exception {
@@ -198,7 +209,7 @@ public record AccessControlList(List<Entry> entries) {
                 out.add(new Entry(who, right));
             }
         }
-        return new AccessControlList(out);
+        return bounded(out);
     }
 
     /**
