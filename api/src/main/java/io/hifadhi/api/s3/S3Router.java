@@ -56,7 +56,7 @@ public final class S3Router implements HttpHandler {
     private final BucketDocument lifecycle;
     private final BucketDocument bucketTags;
     private final BucketDocument publicAccessBlock;
-    /** IP grants: objects' grants and public-read ACLs (null: no grants, objects are private). */
+    /** Objects' IP grants and ACLs, kept in their records (null: no grants, objects are private). */
     private volatile GrantPolicy grants;
     private final AccessCheck access;
     private final BucketPolicies policies;
@@ -116,7 +116,10 @@ public final class S3Router implements HttpHandler {
                 S3Error.NoSuchPublicAccessBlockConfiguration, "public access block configuration");
     }
 
-    /** Serves GET/HEAD of objects to addresses these IP grants cover, and keeps object ACLs in them; returns this router. */
+    /**
+     * Decides reads of objects by their IP grants and ACLs (as policy statements) and keeps object ACLs with their grants;
+     * returns this router.
+     */
     public S3Router grants(GrantPolicy policy) {
         this.grants = policy;
         return this;
