@@ -64,9 +64,17 @@ owner = root.get_object_acl(Bucket=pub, Key="private.txt")["Owner"]
 root.put_object_acl(Bucket=pub, Key="private.txt", AccessControlPolicy={"Owner": owner, "Grants": [
     {"Grantee": {"Type": "CanonicalUser", "ID": owner["ID"]}, "Permission": "FULL_CONTROL"}]})
 refused("AccessDenied", anon.get_object, Bucket=pub, Key="private.txt")
-e = refused("NotImplemented", root.put_object_acl, Bucket=pub, Key="private.txt", AccessControlPolicy={
+# A grant to one key by its id: that key reads it (and, without READ_ACP, not its ACL), anonymous does not.
+refused("AccessDenied", other.get_object, Bucket=pub, Key="private.txt")
+root.put_object_acl(Bucket=pub, Key="private.txt", AccessControlPolicy={
     "Owner": owner, "Grants": [{"Grantee": {"Type": "CanonicalUser", "ID": other_key}, "Permission": "READ"}]})
-assert other_key in str(e), e
+assert (other_key, "READ") in groups(root.get_object_acl(Bucket=pub, Key="private.txt"))
+assert other.get_object(Bucket=pub, Key="private.txt")["Body"].read() == b"secret"
+assert other.head_object(Bucket=pub, Key="private.txt")["ContentLength"] == 6
+refused("AccessDenied", other.get_object_acl, Bucket=pub, Key="private.txt")
+refused("AccessDenied", anon.get_object, Bucket=pub, Key="private.txt")
+root.put_object_acl(Bucket=pub, Key="private.txt", ACL="private")
+refused("AccessDenied", other.get_object, Bucket=pub, Key="private.txt")
 # A new body starts private, as on S3.
 root.put_object(Bucket=pub, Key="open.txt", Body=b"replaced")
 refused("AccessDenied", anon.get_object, Bucket=pub, Key="open.txt")
@@ -161,8 +169,16 @@ for version in ("s3v4", "s3"):
 resp = http.request("POST", endpoint + "/" + form, fields=[("key", "anon.txt"), ("file", ("a.txt", b"a"))])
 assert resp.status == 403 and b"AccessDenied" in resp.data, resp.data
 
+# An authenticated-read object: any key of the cluster reads it, anonymous does not.
+root.put_object(Bucket=auth, Key="members.txt", Body=b"members", ACL="authenticated-read")
+assert other.get_object(Bucket=auth, Key="members.txt")["Body"].read() == b"members"
+refused("AccessDenied", anon.get_object, Bucket=auth, Key="members.txt")
+assert ("AuthenticatedUsers", "READ") in groups(root.get_object_acl(Bucket=auth, Key="members.txt"))
+
 # What is not supported says so.
 refused("NotImplemented", root.create_bucket, Bucket=prefix + "-log", ACL="log-delivery-write")
-refused("NotImplemented", root.put_object, Bucket=auth, Key="a", Body=b"a", ACL="authenticated-read")
+refused("NotImplemented", root.put_object_acl, Bucket=auth, Key="members.txt",
+        GrantRead='emailAddress="someone@example.com"')
+refused("NotImplemented", root.create_multipart_upload, Bucket=auth, Key="m", ACL="authenticated-read")
 refused("InvalidArgument", root.put_bucket_acl, Bucket=auth, ACL="world-readable")
 print("ALL OK")

@@ -33,7 +33,7 @@ public final class ApiServer implements AutoCloseable {
     private final ApiContext context;
     private Undertow undertow;
     private volatile io.hifadhi.api.nativeapi.ObjectLocator locator;
-    private volatile io.hifadhi.api.auth.GrantPolicy grants;
+    private volatile io.hifadhi.api.s3.GrantPolicy grants;
     private volatile io.hifadhi.api.nativeapi.KeyRegistry keys;
     private volatile io.hifadhi.api.auth.ClientAddress clients = io.hifadhi.api.auth.ClientAddress.direct();
     private ProgressWatchdog watchdog;
@@ -226,7 +226,7 @@ public final class ApiServer implements AutoCloseable {
      * unsigned GET/HEAD to granted addresses. Call before {@link #start()}; without it grants answer 503.
      * (Native retrieve/stream honour grants through the context's access policy.)
      */
-    public void grants(io.hifadhi.api.auth.GrantPolicy policy) {
+    public void grants(io.hifadhi.api.s3.GrantPolicy policy) {
         this.grants = policy;
     }
 

@@ -218,7 +218,7 @@ public final class Node implements AutoCloseable {
         // Native access: the SHARD-KEY header, or a presigned link signed with a key derived from the same secret.
         ClientAddress clients = new ClientAddress(config.trustedProxies().stream().map(Cidr::parse).toList());
         Presigning presigning = new Presigning(PresignKey.derive(credentials.shardKey()), clients, this::advertisedHttpAddress);
-        io.hifadhi.api.auth.GrantPolicy grantPolicy = new io.hifadhi.api.auth.GrantPolicy(
+        io.hifadhi.api.s3.GrantPolicy grantPolicy = new io.hifadhi.api.s3.GrantPolicy(
                 new io.hifadhi.node.grants.ReplicatedGrantStore(replicated, grantTable, clock), clients, clock);
         // ... or an access key's SigV4 signature, within the key's permission on the native space (".native").
         AccessPolicy nativeAccess = AccessPolicy.anyOf(new ShardKeyPolicy(credentials.shardKey()), presigning.policy(clock),

@@ -11,8 +11,13 @@ import java.util.Optional;
  */
 public interface GrantStore {
 
+    /** The object's own grants (expired ones included) and ACL, or empty when there is no such object. */
+    Optional<ObjectAccess> objectAccess(String bucket, String key) throws IOException;
+
     /** The object's own grants (expired ones included), or empty when there is no such object. */
-    Optional<List<Grant>> objectGrants(String bucket, String key) throws IOException;
+    default Optional<List<Grant>> objectGrants(String bucket, String key) throws IOException {
+        return objectAccess(bucket, key).map(ObjectAccess::grants);
+    }
 
     /**
      * Adds (or, for the same network, replaces) a grant on the current version of the object, as a
@@ -21,11 +26,10 @@ public interface GrantStore {
     Optional<List<Grant>> grantObject(String bucket, String key, Grant grant) throws IOException;
 
     /**
-     * Replaces the object's grants with {@code change} applied to them, as one new version of its record (an S3 object
-     * ACL sets or clears the grants to every address this way). Returns the grants afterwards, or empty when there is
-     * no such object.
+     * Replaces the object's grants and ACL with {@code change} applied to them, as one new version of its record (an
+     * S3 object ACL is set this way). Returns them afterwards, or empty when there is no such object.
      */
-    Optional<List<Grant>> updateObject(String bucket, String key, java.util.function.UnaryOperator<List<Grant>> change)
+    Optional<ObjectAccess> updateObject(String bucket, String key, java.util.function.UnaryOperator<ObjectAccess> change)
             throws IOException;
 
     /** Removes the object's grant for exactly {@code network}. Returns whether one was there (empty: no such object). */

@@ -27,7 +27,8 @@ import java.util.function.Supplier;
  * (or {@code /api/v1/grants/<bucket>/<key>}) lists the grants that cover an object. Body:
  * {@code {"query": "<instance>@<file>", "ip": "203.0.113.7" | CIDR, "expires_in": seconds}}; instead of
  * {@code query}: {@code "bucket"} + {@code "key"} (an S3 object), {@code "prefix"} (native files whose
- * query starts with it) or {@code "bucket"} + {@code "prefix"} (S3 keys starting with it).
+ * query starts with it) or {@code "bucket"} + {@code "prefix"} (S3 keys starting with it). A grant is evaluated as the
+ * bucket-policy statement the answers show ({@code "statement"}): the same engine decides grants and bucket policies.
  */
 public final class GrantHandler implements HttpHandler {
     public static final String GRANT_PATH = "/api/v1/grant";
@@ -124,6 +125,9 @@ public final class GrantHandler implements HttpHandler {
         }
         ObjectNode out = describe(target);
         NativeJson.putGrant(out, grant, null);
+        out.set("statement", target.isPrefix()
+                ? io.hifadhi.api.s3.GrantPolicy.prefixStatement(new GrantPrefix(target.bucket(), target.prefix(), grant))
+                : io.hifadhi.api.s3.GrantPolicy.objectStatement(target.bucket(), target.key(), grant));
         NativeJson.send(exchange, 200, out);
     }
 

@@ -80,13 +80,17 @@ final class NativeJson {
         }
     }
 
-    /** The object's own grants, then the prefix grants that cover its key, into {@code items}. */
+    /**
+     * The object's own grants, then the prefix grants that cover its key, into {@code items}; each with the bucket-policy
+     * statement it is evaluated as.
+     */
     static void putGrants(ArrayNode items, List<Grant> own, GrantStore store, String bucket, String key, Instant now)
             throws IOException {
         for (Grant g : own) {
             ObjectNode n = items.addObject();
             n.put("scope", "object");
             putGrant(n, g, now);
+            n.set("statement", io.hifadhi.api.s3.GrantPolicy.objectStatement(bucket, key, g));
         }
         for (GrantPrefix p : store.prefixGrants(bucket)) {
             if (p.covers(bucket, key)) {
@@ -94,6 +98,7 @@ final class NativeJson {
                 n.put("scope", "prefix");
                 n.put("prefix", p.prefix());
                 putGrant(n, p.grant(), now);
+                n.set("statement", io.hifadhi.api.s3.GrantPolicy.prefixStatement(p));
             }
         }
     }

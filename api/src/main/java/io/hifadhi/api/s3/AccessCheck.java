@@ -1,7 +1,5 @@
 package io.hifadhi.api.s3;
 
-import io.hifadhi.api.auth.AccessDecision;
-import io.hifadhi.api.auth.GrantPolicy;
 import io.hifadhi.api.store.StoreUnavailableException;
 
 import java.io.IOException;
@@ -11,11 +9,14 @@ import java.util.function.Supplier;
 /**
  * Whether an S3 request may proceed, decided before any handler runs (nothing is read, written or staged for a
  * refused request), on every node from what every node holds: the key table, the bucket table (ACL, Public Access
- * Block, policy) and the object's record (its IP grants, which include a public-read object ACL).
+ * Block, policy), the grants table and the object's record (its IP grants, which include a public-read object ACL,
+ * and its other object ACL grants).
  *
  * <p>The order is IAM's: an explicit Deny of the bucket policy refuses (a root key keeps managing the policy itself,
  * so a policy cannot lock the owner out); then a root key may do anything; then any Allow (the key's own permissions,
- * the bucket policy, the bucket ACL, the object's grants) lets the request through; else it is refused. With the
+ * the bucket policy, the bucket ACL, the statements the object's IP grants and ACL are) lets the request through;
+ * else it is refused. The bucket policy, the IP grants and object ACLs are statements of one evaluator
+ * ({@link BucketPolicy}); the object's, read from storage, are evaluated only when nothing before them allowed. With the
  * Public Access Block's RestrictPublicBuckets a public policy's Allow opens nothing to anonymous requests. Only root keys may do what needs root (bucket creation and configuration); ACLs and policies
  * open the read and write operations only.
  */
@@ -51,8 +52,9 @@ final class AccessCheck {
             throws IOException, S3Exception {
         BucketCatalog.Bucket b = services.buckets().get(bucket).orElse(null);
         BucketPolicy policy = b == null ? null : policies.policyOf(b);
+        BucketPolicy.Request request = policies.request(op, bucket, key, r);
         BucketPolicy.Decision said = policy == null ? new BucketPolicy.Decision(BucketPolicy.Effect.NONE, null)
-                : policy.evaluate(policies.request(op, bucket, key, r));
+                : policy.evaluate(request);
         if (said.effect() == BucketPolicy.Effect.DENY && !(p.root() && BucketPolicies.managesPolicy(op))) {
             throw new S3Exception(S3Error.AccessDenied, "Access Denied: the policy of bucket '" + PermissionCheck.clip(bucket)
                     + "' denies " + BucketPolicies.action(op) + " to this request"
@@ -76,8 +78,8 @@ final class AccessCheck {
         if (b != null && aclAllows(op, b, r.accessKey(), block.ignorePublicAcls())) {
             return;
         }
-        if (key != null && (op == S3Operation.GetObject || op == S3Operation.HeadObject)
-                && grantAllows(r, bucket, key, block.ignorePublicAcls())) {
+        if (key != null && GrantPolicy.OBJECT_ACTIONS.contains(request.action())
+                && grantAllows(request, bucket, key, block.ignorePublicAcls())) {
             return;
         }
         throw r.accessKey() == null ? anonymousRefusal(op, bucket) : PermissionCheck.refusal(op, need, bucket);
@@ -88,17 +90,20 @@ final class AccessCheck {
         return right != null && AccessControlList.decode(b.acl()).allows(accessKey, right, ignorePublic);
     }
 
-    /** An object's IP grants: grants to the client's address, and a public-read object ACL (a grant to everyone). */
-    private boolean grantAllows(S3Request r, String bucket, String key, boolean ignoreEveryone) throws IOException {
+    /** The statements of the object's IP grants (a public-read object ACL is grants to everyone) and other ACL grants. */
+    private boolean grantAllows(BucketPolicy.Request request, String bucket, String key, boolean ignoreEveryone)
+            throws IOException {
         GrantPolicy policy = grants.get();
         if (policy == null) {
             return false;
         }
-        AccessDecision decision = policy.check(r.exchange(), bucket, key, ignoreEveryone);
-        if (decision.status() == 503) {
-            throw new StoreUnavailableException(decision.message());
+        try {
+            return policy.statements(bucket, key, ignoreEveryone).evaluate(request).effect() == BucketPolicy.Effect.ALLOW;
+        } catch (StoreUnavailableException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new StoreUnavailableException("The object's grants could not be read: " + e.getMessage());
         }
-        return decision.allowed();
     }
 
     /** What a bucket ACL must grant for an operation; null for what ACLs never open. */

@@ -18,6 +18,7 @@ public record AccessControlList(List<Entry> entries) {
     static final String ALL_USERS_URI = "http://acs.amazonaws.com/groups/global/AllUsers";
     static final String AUTHENTICATED_USERS_URI = "http://acs.amazonaws.com/groups/global/AuthenticatedUsers";
     private static final String XSI = "http://www.w3.org/2001/XMLSchema-instance";
+    static final int MAX_GRANTS = 100;
     /** Only the owner. */
     public static final AccessControlList PRIVATE = new AccessControlList(List.of());
 
@@ -118,7 +119,7 @@ public record AccessControlList(List<Entry> entries) {
         if (canned != null && any) {
             throw new S3Exception(S3Error.InvalidRequest, "Specifying both Canned ACLs and Header Grants is not allowed.");
         }
-        return canned != null ? canned(canned) : any ? new AccessControlList(granted) : null;
+        return canned != null ? canned(canned) : any ? bounded(granted) : null;
     }
 
     private static Grantee granteeFromHeader(String header, String part) throws S3Exception {
@@ -140,6 +141,16 @@ public record AccessControlList(List<Entry> entries) {
             default -> throw new S3Exception(S3Error.InvalidArgument, header + ": unknown grantee type '" + clip(type)
                     + "' (uri, id).", Map.of("ArgumentName", header));
         };
+    }
+
+    /** S3's limit: an ACL names at most 100 grants (it travels in every record of an object that has one). */
+    private static AccessControlList bounded(List<Entry> entries) throws S3Exception {
+        AccessControlList acl = new AccessControlList(entries);
+        if (acl.entries().size() > MAX_GRANTS) {
+            throw new S3Exception(S3Error.MalformedACLError, "An ACL holds at most " + MAX_GRANTS + " grants; this one has "
+                    + acl.entries().size() + ". Grant groups (AuthenticatedUsers) or use a bucket policy for more keys.");
+        }
+        return acl;
     }
 
     private static Grantee groupOf(String uri) throws S3Exception {
@@ -198,7 +209,42 @@ public record AccessControlList(List<Entry> entries) {
                 out.add(new Entry(who, right));
             }
         }
-        return new AccessControlList(out);
+        return bounded(out);
+    }
+
+    /**
+     * This list, as an object's ACL, written as the bucket-policy statements it is (one per grant): READ allows
+     * s3:GetObject (HEAD too), READ_ACP s3:GetObjectAcl, WRITE_ACP s3:PutObjectAcl, FULL_CONTROL all three; WRITE
+     * means nothing on an object. AllUsers is Principal "*"; AuthenticatedUsers is "*" on a signed request (a Null
+     * condition on aws:userid); one key is its id.
+     *
+     * @param resource     the object's ARN pattern
+     * @param ignorePublic Public Access Block's IgnorePublicAcls: group grants are left out
+     */
+    List<BucketPolicy.Statement> objectStatements(String resource, boolean ignorePublic) {
+        List<BucketPolicy.Statement> out = new ArrayList<>();
+        for (Entry e : entries) {
+            List<String> actions = switch (e.right()) {
+                case READ -> List.of("s3:GetObject");
+                case READ_ACP -> List.of("s3:GetObjectAcl");
+                case WRITE_ACP -> List.of("s3:PutObjectAcl");
+                case FULL_CONTROL -> List.of("s3:GetObject", "s3:GetObjectAcl", "s3:PutObjectAcl");
+                case WRITE -> List.of();
+            };
+            if (actions.isEmpty() || (ignorePublic && e.grantee().isGroup())) {
+                continue;
+            }
+            Grantee g = e.grantee();
+            List<BucketPolicy.Condition> signed = g.authenticatedUsers()
+                    ? List.of(new BucketPolicy.Condition("Null", false, "aws:userid", List.of("false"))) : List.of();
+            out.add(new BucketPolicy.Statement("", true, g.isGroup(),
+                    g.isGroup() ? List.of() : List.of(g.userId()), false, actions, false, List.of(resource), signed));
+        }
+        return out;
+    }
+
+    private static String describe(Grantee g) {
+        return g.allUsers() ? "AllUsers" : g.authenticatedUsers() ? "AuthenticatedUsers" : g.userId();
     }
 
     /** The AccessControlPolicy document S3 answers: the owner's FULL_CONTROL, then the stored grants. */
@@ -252,8 +298,7 @@ public record AccessControlList(List<Entry> entries) {
     Set<String> describe() {
         Set<String> out = new LinkedHashSet<>();
         for (Entry e : entries) {
-            out.add((e.grantee().allUsers() ? "AllUsers" : e.grantee().authenticatedUsers() ? "AuthenticatedUsers"
-                    : e.grantee().userId()) + " " + e.right());
+            out.add(describe(e.grantee()) + " " + e.right());
         }
         return out;
     }

@@ -3,24 +3,25 @@ package io.hifadhi.api.s3;
 import io.hifadhi.api.auth.Cidr;
 import io.hifadhi.api.auth.Grant;
 import io.hifadhi.api.auth.GrantStore;
-import io.hifadhi.api.store.StoredObject;
+import io.hifadhi.api.auth.ObjectAccess;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * GetBucketAcl, PutBucketAcl, GetObjectAcl, PutObjectAcl, and the ACL a write asks for (x-amz-acl, x-amz-grant-*).
  *
  * <p>A bucket's ACL is a document of its bucket table entry, so every node decides with it locally. An object's ACL
- * is the IP grant machinery: public-read is a grant to every address (0.0.0.0/0 and ::/0) in the object's record, so
- * it replicates with the record and ends with it (a new body or a delete starts private, as on S3), and the one grant
- * check serves both. An object ACL can therefore only be private or public-read (public-read-write's WRITE means
- * nothing on an object); anything else answers NotImplemented naming it. The owner shown is the bucket's owner.
+ * is part of the object's record ({@link ObjectAcl}): AllUsers READ (public-read) is a grant to every address
+ * (0.0.0.0/0 and ::/0), an IP grant like the native ones, and every other grant (authenticated-read, grants to single
+ * keys, READ_ACP, WRITE_ACP, FULL_CONTROL) is kept beside the IP grants in the ACL's stored form. Both replicate with
+ * the record and end with it (a new body or a delete starts private, as on S3), and both are enforced as bucket-policy
+ * statements of the one evaluator ({@link GrantPolicy}). The owner shown is the bucket's owner.
  */
 final class Acls {
     private static final int MAX_BODY = 64 * 1024;
@@ -28,6 +29,53 @@ final class Acls {
     private final S3Services services;
     private final Supplier<GrantStore> grants;
     private final XmlReader xml = new XmlReader(MAX_BODY, 1000);
+
+    /**
+     * An object's ACL as its record keeps it.
+     *
+     * @param publicRead whether AllUsers may READ: the grants to every address
+     * @param others     every other grant of the ACL
+     */
+    record ObjectAcl(boolean publicRead, AccessControlList others) {
+        static final ObjectAcl PRIVATE = new ObjectAcl(false, AccessControlList.PRIVATE);
+
+        static ObjectAcl of(AccessControlList acl) {
+            List<AccessControlList.Entry> others = acl.entries().stream().filter(e -> !isPublicRead(e)).toList();
+            return new ObjectAcl(others.size() != acl.entries().size(), new AccessControlList(others));
+        }
+
+        /** What a record holds: its grants to every address and the other grants (live ones only count). */
+        static ObjectAcl of(ObjectAccess access, Instant now) {
+            boolean everyone = access.grants().stream().anyMatch(g -> g.toEveryone() && !g.expiredAt(now));
+            return new ObjectAcl(everyone, AccessControlList.decode(access.acl()));
+        }
+
+        private static boolean isPublicRead(AccessControlList.Entry e) {
+            return e.grantee().allUsers() && e.right() == AccessControlList.Right.READ;
+        }
+
+        List<Grant> grants() {
+            return publicRead ? toEveryone() : List.of();
+        }
+
+        /** The stored form of the other grants. */
+        String stored() {
+            return others.encode();
+        }
+
+        AccessControlList whole() {
+            List<AccessControlList.Entry> all = new ArrayList<>();
+            if (publicRead) {
+                all.add(new AccessControlList.Entry(AccessControlList.Grantee.ALL, AccessControlList.Right.READ));
+            }
+            all.addAll(others.entries());
+            return new AccessControlList(all);
+        }
+
+        boolean isPrivate() {
+            return !publicRead && others.entries().isEmpty();
+        }
+    }
 
     /** @param grants the node's IP grant store (null from the supplier: object ACLs other than private answer 501) */
     Acls(S3Services services, Supplier<GrantStore> grants) {
@@ -62,41 +110,41 @@ final class Acls {
 
     void getObject(S3Request r) throws IOException, S3Exception {
         BucketCatalog.Bucket b = services.requireBucket(r);
-        services.store().get(r.bucket(), r.key()).orElseThrow(() -> noSuchKey(r));
         GrantStore store = grants.get();
-        List<Grant> own = store == null ? List.of() : store.objectGrants(r.bucket(), r.key()).orElse(List.of());
-        long now = services.clock().millis();
-        boolean everyone = own.stream().anyMatch(g -> g.toEveryone() && !g.expiredAt(java.time.Instant.ofEpochMilli(now)));
-        AccessControlList acl = everyone ? AccessControlList.canned("public-read") : AccessControlList.PRIVATE;
-        S3Responses.xml(r.exchange(), 200, acl.toXml(Owner.of(b.owner())));
+        ObjectAcl acl;
+        if (store == null) {
+            services.store().get(r.bucket(), r.key()).orElseThrow(() -> noSuchKey(r));
+            acl = ObjectAcl.PRIVATE;
+        } else {
+            acl = ObjectAcl.of(store.objectAccess(r.bucket(), r.key()).orElseThrow(() -> noSuchKey(r)), services.clock().instant());
+        }
+        S3Responses.xml(r.exchange(), 200, acl.whole().toXml(Owner.of(b.owner())));
     }
 
     void putObject(S3Request r) throws IOException, S3Exception {
         BucketCatalog.Bucket b = services.requireBucket(r);
-        boolean everyone = publicRead(fromRequest(r, b));
-        PublicAccessBlock.of(b.publicAccessBlock()).refusePublicAcl(r.bucket(), everyone);
-        Optional<StoredObject> object = services.store().get(r.bucket(), r.key());
-        if (object.isEmpty() || !applyToObject(r.bucket(), r.key(), everyone)) {
+        AccessControlList acl = fromRequest(r, b);
+        PublicAccessBlock.of(b.publicAccessBlock()).refusePublicAcl(r.bucket(), acl.isPublic());
+        if (!applyToObject(r.bucket(), r.key(), ObjectAcl.of(acl))) {
             throw noSuchKey(r);
         }
         S3Responses.empty(r.exchange(), 200);
     }
 
     /**
-     * The grants a new object starts with for the ACL its write (PutObject, CopyObject, PostObject,
-     * CreateMultipartUpload) asks for, checked before any byte is staged: those to every address for public-read, none
-     * for private or no ACL. The write stores them in the same record as the body, so there is no moment at which the
-     * object exists without the ACL it was written with.
+     * The ACL a new object starts with, as its write (PutObject, CopyObject, PostObject, CreateMultipartUpload) asks
+     * for it, checked before any byte is staged; private without one. The write stores it in the same record as the
+     * body, so there is no moment at which the object exists without the ACL it was written with.
      */
-    List<Grant> forObjectWrite(S3Request r) throws IOException, S3Exception {
+    ObjectAcl forObjectWrite(S3Request r) throws IOException, S3Exception {
         AccessControlList acl = AccessControlList.fromHeaders(r);
-        if (acl == null || !publicRead(acl)) {
-            return List.of();
+        if (acl == null || acl.entries().isEmpty()) {
+            return ObjectAcl.PRIVATE;
         }
         BucketCatalog.Bucket b = services.requireBucket(r);
-        PublicAccessBlock.of(b.publicAccessBlock()).refusePublicAcl(r.bucket(), true);
+        PublicAccessBlock.of(b.publicAccessBlock()).refusePublicAcl(r.bucket(), acl.isPublic());
         requireGrantStore();
-        return toEveryone();
+        return ObjectAcl.of(acl);
     }
 
     /** The grants of a public-read object: reads without a key from every address, without expiry. */
@@ -111,47 +159,31 @@ final class Acls {
     private GrantStore requireGrantStore() throws S3Exception {
         GrantStore store = grants.get();
         if (store == null) {
-            throw new S3Exception(S3Error.NotImplemented, "This node keeps no IP grants, so objects can only be private.");
+            throw new S3Exception(S3Error.NotImplemented, "This node keeps no object grants, so objects can only be private.");
         }
         return store;
     }
 
     /**
-     * Sets (or clears) an existing object's grants to every address, leaving narrower IP grants alone, as one new
-     * version of its record. Returns false when there is no such object.
+     * Sets an existing object's ACL, leaving its narrower IP grants alone, as one new version of its record. Returns
+     * false when there is no such object.
      */
-    private boolean applyToObject(String bucket, String key, boolean everyone) throws IOException, S3Exception {
-        if (!everyone && grants.get() == null) {
+    private boolean applyToObject(String bucket, String key, ObjectAcl acl) throws IOException, S3Exception {
+        if (acl.isPrivate() && grants.get() == null) {
             return services.store().get(bucket, key).isPresent();
         }
         GrantStore store = requireGrantStore();
-        java.time.Instant now = services.clock().instant();
+        Instant now = services.clock().instant();
         return store.updateObject(bucket, key, current -> {
             List<Grant> out = new ArrayList<>();
-            for (Grant g : current) {
+            for (Grant g : current.grants()) {
                 if (!g.toEveryone() && !g.expiredAt(now)) {
                     out.add(g);
                 }
             }
-            if (everyone) {
-                out.addAll(toEveryone());
-            }
-            return out;
+            out.addAll(acl.grants());
+            return new ObjectAccess(out, acl.stored());
         }).isPresent();
-    }
-
-    /** An object ACL as this store can hold it: public-read (true) or private (false). */
-    private static boolean publicRead(AccessControlList acl) throws S3Exception {
-        boolean everyone = false;
-        for (AccessControlList.Entry e : acl.entries()) {
-            if (!e.grantee().allUsers() || (e.right() != AccessControlList.Right.READ && e.right() != AccessControlList.Right.WRITE)) {
-                throw new S3Exception(S3Error.NotImplemented, "Object ACLs here are private or public-read; the grant "
-                        + acl.describe().iterator().next() + " is not supported on an object (grant it on the bucket,"
-                        + " or use a bucket policy).");
-            }
-            everyone |= e.right() == AccessControlList.Right.READ;
-        }
-        return everyone;
     }
 
     /** The ACL in the request's headers or body (an AccessControlPolicy document). */

@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * CreateBucket (with the ACL x-amz-acl or x-amz-grant-* ask for), DeleteBucket, HeadBucket, ListBuckets,
- * GetBucketLocation, GetBucketVersioning.
+ * GetBucketLocation, GetBucketVersioning, GetBucketEncryption.
  */
 final class BucketHandlers {
     private static final int MAX_CONFIGURATION_BYTES = 64 * 1024;
@@ -135,5 +135,17 @@ final class BucketHandlers {
     void versioning(S3Request r) throws IOException, S3Exception {
         services.requireBucket(r);
         S3Responses.xml(r.exchange(), 200, XmlWriter.document("VersioningConfiguration"));
+    }
+
+    /**
+     * No bucket here has a server-side encryption configuration (PutBucketEncryption is not supported and objects are
+     * not encrypted at rest by this store): S3's answer for such a bucket is the true one, and tools that read every
+     * bucket setting (Terraform, the aws CLI) take it as "not encrypted" instead of failing on 501.
+     */
+    void encryption(S3Request r) throws IOException, S3Exception {
+        services.requireBucket(r);
+        throw new S3Exception(S3Error.ServerSideEncryptionConfigurationNotFoundError, "The server side encryption"
+                + " configuration was not found: this store keeps no bucket encryption configuration and does not"
+                + " encrypt objects at rest (PutBucketEncryption is not supported).", Map.of("BucketName", r.bucket()));
     }
 }

@@ -4,9 +4,7 @@ import io.hifadhi.api.auth.ClientAddress;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -88,11 +86,7 @@ final class BucketPolicies {
 
     /** A request to {@code op} on {@code bucket}/{@code key} in a policy's terms. */
     BucketPolicy.Request request(S3Operation op, String bucket, String key, S3Request r) {
-        Map<String, List<String>> keys = new HashMap<>();
-        InetAddress client = clients.get().of(r.exchange());
-        if (client != null) {
-            keys.put("aws:sourceip", List.of(client.getHostAddress()));
-        }
+        Map<String, List<String>> keys = BucketPolicy.contextKeys(clients.get().of(r.exchange()), services.clock().instant());
         keys.put("aws:securetransport", List.of(Boolean.toString("https".equals(clients.get().scheme(r.exchange())))));
         header(keys, "aws:referer", r.header("Referer"));
         header(keys, "aws:useragent", r.header("User-Agent"));
@@ -121,6 +115,7 @@ final class BucketPolicies {
             case ListObjects, ListObjectsV2, HeadBucket -> "ListBucket";
             case DeleteObjects -> "DeleteObject";
             case GetPublicAccessBlock -> "GetBucketPublicAccessBlock";
+            case GetBucketEncryption -> "GetEncryptionConfiguration";
             case PutPublicAccessBlock, DeletePublicAccessBlock -> "PutBucketPublicAccessBlock";
             case ListParts -> "ListMultipartUploadParts";
             case PostObject, CreateMultipartUpload, UploadPart, UploadPartCopy, CompleteMultipartUpload, CopyObject -> "PutObject";

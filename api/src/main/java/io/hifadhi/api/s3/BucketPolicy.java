@@ -4,10 +4,13 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.hifadhi.api.auth.Cidr;
 
 import java.net.InetAddress;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -20,21 +23,29 @@ import java.util.regex.Pattern;
  * Statements have an optional Sid, Effect Allow or Deny, a Principal ("*", {"AWS": "*" or access key ids, or
  * {"CanonicalUser": ids}), Action or NotAction (s3:..., wildcards * and ?), Resource or NotResource (ARNs of this
  * bucket and its objects, wildcards), and Condition: StringEquals, StringNotEquals, StringEqualsIgnoreCase,
- * StringNotEqualsIgnoreCase, StringLike, StringNotLike, IpAddress, NotIpAddress, Bool and Null, each also in its
- * ...IfExists form, on aws:SourceIp, aws:SecureTransport, aws:Referer, aws:UserAgent, aws:userid, s3:prefix,
- * s3:delimiter, s3:max-keys and s3:x-amz-acl. What IAM has but this evaluator does not (NotPrincipal, numeric, date
- * and ARN operators, other keys) answers NotImplemented naming it, so a policy is never enforced as less than it says.
+ * StringNotEqualsIgnoreCase, StringLike, StringNotLike, IpAddress, NotIpAddress, Bool, Null and the Date operators
+ * (DateEquals, DateNotEquals, DateLessThan, DateLessThanEquals, DateGreaterThan, DateGreaterThanEquals), each also in
+ * its ...IfExists form, on aws:SourceIp, aws:SecureTransport, aws:Referer, aws:UserAgent, aws:userid, aws:CurrentTime,
+ * s3:prefix, s3:delimiter, s3:max-keys and s3:x-amz-acl. Patterns take IAM's wildcards * and ?, and its escapes ${*},
+ * ${?} and ${$} for those characters themselves. What IAM has but this evaluator does not (NotPrincipal, numeric and
+ * ARN operators, other keys) answers NotImplemented naming it, so a policy is never enforced as less than it says.
+ *
+ * <p>Statements are also made here from other ways of writing the same rules (a native IP grant is an Allow of
+ * s3:GetObject to "*" on its object or prefix with aws:SourceIp and aws:CurrentTime conditions, see
+ * {@link GrantPolicy}), so that this one evaluator decides for all of them.
  */
 final class BucketPolicy {
     /** The largest policy S3 accepts. */
     static final int MAX_BYTES = 20 * 1024;
     private static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     private static final String ARN = "arn:aws:s3:::";
-    private static final Set<String> KEYS = Set.of("aws:sourceip", "aws:securetransport", "aws:referer", "aws:useragent",
-            "aws:userid", "s3:prefix", "s3:delimiter", "s3:max-keys", "s3:x-amz-acl");
+    /** The condition keys understood, by their lower-case form (how requests carry them) to how IAM spells them. */
+    private static final Map<String, String> KEYS = spellings("aws:SourceIp", "aws:SecureTransport", "aws:Referer",
+            "aws:UserAgent", "aws:userid", "aws:CurrentTime", "s3:prefix", "s3:delimiter", "s3:max-keys", "s3:x-amz-acl");
     private static final Set<String> OPERATORS = Set.of("StringEquals", "StringNotEquals", "StringEqualsIgnoreCase",
-            "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "IpAddress", "NotIpAddress", "Bool", "Null");
-    private static final Pattern OTHER_IAM_OPERATOR = Pattern.compile("(Numeric|Date|Arn|Binary|ForAllValues:|ForAnyValue:).*");
+            "StringNotEqualsIgnoreCase", "StringLike", "StringNotLike", "IpAddress", "NotIpAddress", "Bool", "Null",
+            "DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan", "DateGreaterThanEquals");
+    private static final Pattern OTHER_IAM_OPERATOR = Pattern.compile("(Numeric|Arn|Binary|ForAllValues:|ForAnyValue:).*");
 
     enum Effect { ALLOW, DENY, NONE }
 
@@ -51,17 +62,76 @@ final class BucketPolicy {
     record Decision(Effect effect, String sid) {
     }
 
-    private record Condition(String operator, boolean ifExists, String key, List<String> values) {
+    /** @param key lower case; {@code values} are checked when parsed (addresses and dates parse) */
+    record Condition(String operator, boolean ifExists, String key, List<String> values) {
     }
 
-    private record Statement(String sid, boolean allow, boolean anyone, List<String> principals, boolean notAction,
-                             List<String> actions, boolean notResource, List<String> resources, List<Condition> conditions) {
+    record Statement(String sid, boolean allow, boolean anyone, List<String> principals, boolean notAction,
+                     List<String> actions, boolean notResource, List<String> resources, List<Condition> conditions) {
+        Statement {
+            principals = List.copyOf(principals);
+            actions = List.copyOf(actions);
+            resources = List.copyOf(resources);
+            conditions = List.copyOf(conditions);
+        }
+
+        /** This statement as a policy document writes it (what a PutBucketPolicy of it would enforce the same). */
+        ObjectNode toJson() {
+            ObjectNode out = JSON.createObjectNode();
+            if (!sid.isEmpty()) {
+                out.put("Sid", sid);
+            }
+            out.put("Effect", allow ? "Allow" : "Deny");
+            if (anyone) {
+                out.put("Principal", "*");
+            } else {
+                principals.forEach(out.putObject("Principal").putArray("AWS")::add);
+            }
+            actions.forEach(out.putArray(notAction ? "NotAction" : "Action")::add);
+            resources.forEach(out.putArray(notResource ? "NotResource" : "Resource")::add);
+            if (!conditions.isEmpty()) {
+                ObjectNode all = out.putObject("Condition");
+                for (Condition c : conditions) {
+                    String operator = c.operator() + (c.ifExists() ? "IfExists" : "");
+                    ObjectNode byKey = all.has(operator) ? (ObjectNode) all.get(operator) : all.putObject(operator);
+                    c.values().forEach(byKey.putArray(KEYS.getOrDefault(c.key(), c.key()))::add);
+                }
+            }
+            return out;
+        }
     }
 
     private final List<Statement> statements;
 
     private BucketPolicy(List<Statement> statements) {
-        this.statements = statements;
+        this.statements = List.copyOf(statements);
+    }
+
+    /** A policy of statements made by this store rather than parsed (they are valid by construction). */
+    static BucketPolicy of(List<Statement> statements) {
+        return new BucketPolicy(statements);
+    }
+
+    /** The condition keys every request has: the client's address (when known) and the time of the request. */
+    static Map<String, List<String>> contextKeys(InetAddress client, Instant now) {
+        Map<String, List<String>> keys = new HashMap<>();
+        if (client != null) {
+            keys.put("aws:sourceip", List.of(client.getHostAddress()));
+        }
+        keys.put("aws:currenttime", List.of(now.toString()));
+        return keys;
+    }
+
+    /** {@code text} as a pattern that matches exactly it: IAM's escapes for its wildcard characters. */
+    static String literal(String text) {
+        StringBuilder b = new StringBuilder(text.length());
+        for (char c : text.toCharArray()) {
+            switch (c) {
+                case '*', '?', '$' -> b.append("${").append(c).append('}');
+                default -> b.append(c);
+            }
+        }
+        return b.toString();
     }
 
     /** Parses and checks a policy document for {@code bucket}. */
@@ -185,7 +255,7 @@ final class BucketPolicy {
             if (!OPERATORS.contains(base) || (ifExists && base.equals("Null"))) {
                 if (OTHER_IAM_OPERATOR.matcher(name).matches()) {
                     throw new S3Exception(S3Error.NotImplemented, "The condition operator " + clip(name) + " is not"
-                            + " supported here (String*, IpAddress, NotIpAddress, Bool, Null and their IfExists forms are).");
+                            + " supported here (String*, Date*, IpAddress, NotIpAddress, Bool, Null and their IfExists forms are).");
                 }
                 throw malformed("Invalid Condition type: " + clip(name) + ".");
             }
@@ -195,14 +265,19 @@ final class BucketPolicy {
             for (Iterator<Map.Entry<String, JsonNode>> keys = op.getValue().fields(); keys.hasNext(); ) {
                 Map.Entry<String, JsonNode> k = keys.next();
                 String key = k.getKey().toLowerCase(Locale.ROOT);
-                if (!KEYS.contains(key)) {
+                if (!KEYS.containsKey(key)) {
                     throw new S3Exception(S3Error.NotImplemented, "The condition key " + clip(k.getKey()) + " is not"
                             + " supported here (aws:SourceIp, aws:SecureTransport, aws:Referer, aws:UserAgent, aws:userid,"
-                            + " s3:prefix, s3:delimiter, s3:max-keys, s3:x-amz-acl are).");
+                            + " aws:CurrentTime, s3:prefix, s3:delimiter, s3:max-keys, s3:x-amz-acl are).");
                 }
                 boolean ip = base.endsWith("IpAddress");
                 if (ip != key.equals("aws:sourceip")) {
                     throw malformed("aws:SourceIp is compared with IpAddress or NotIpAddress, and only it: " + clip(name)
+                            + " on " + clip(k.getKey()) + ".");
+                }
+                boolean date = base.startsWith("Date");
+                if (date != key.equals("aws:currenttime")) {
+                    throw malformed("aws:CurrentTime is compared with the Date operators, and only it: " + clip(name)
                             + " on " + clip(k.getKey()) + ".");
                 }
                 List<String> values = strings(k.getValue(), "Condition", where);
@@ -213,6 +288,9 @@ final class BucketPolicy {
                         } catch (IllegalArgumentException e) {
                             throw malformed("Invalid IP address in the Condition of " + where + ": " + e.getMessage() + ".");
                         }
+                    } else if (date && instant(v) == null) {
+                        throw malformed(clip(name) + " takes an ISO 8601 date (2030-01-01 or 2030-01-01T00:00:00Z) or"
+                                + " Unix seconds, not '" + clip(v) + "'.");
                     } else if ((base.equals("Bool") || base.equals("Null")) && !v.equals("true") && !v.equals("false")) {
                         throw malformed(clip(name) + " takes true or false, not '" + clip(v) + "'.");
                     }
@@ -221,6 +299,14 @@ final class BucketPolicy {
             }
         }
         return out;
+    }
+
+    private static Map<String, String> spellings(String... keys) {
+        Map<String, String> out = new HashMap<>();
+        for (String k : keys) {
+            out.put(k.toLowerCase(Locale.ROOT), k);
+        }
+        return Map.copyOf(out);
     }
 
     /** A string or an array of them (numbers and booleans as their text, as IAM reads them). */
@@ -242,7 +328,7 @@ final class BucketPolicy {
     Decision evaluate(Request r) {
         Decision allow = null;
         for (Statement s : statements) {
-            if (applies(s, r)) {
+            if (applies(s, r, false)) {
                 if (!s.allow()) {
                     return new Decision(Effect.DENY, s.sid());
                 }
@@ -275,7 +361,15 @@ final class BucketPolicy {
         return false;
     }
 
-    private static boolean applies(Statement s, Request r) {
+    /**
+     * Whether an Allow would apply to this request from some client address: the policy limits it to addresses, so a
+     * refusal can say so rather than that nothing allows it.
+     */
+    boolean allowsFromSomeAddress(Request r) {
+        return statements.stream().anyMatch(s -> s.allow() && applies(s, r, true));
+    }
+
+    private static boolean applies(Statement s, Request r, boolean anyAddress) {
         boolean principal = s.anyone() || (r.accessKey() != null && (s.principals().contains(r.accessKey())
                 || s.principals().contains(Owner.of(r.accessKey()).id())));
         if (!principal) {
@@ -291,7 +385,7 @@ final class BucketPolicy {
             return false;
         }
         for (Condition c : s.conditions()) {
-            if (!holds(c, r.keys().get(c.key()))) {
+            if (!(anyAddress && c.key().equals("aws:sourceip")) && !holds(c, r.keys().get(c.key()))) {
                 return false;
             }
         }
@@ -302,7 +396,8 @@ final class BucketPolicy {
         if (c.operator().equals("Null")) {
             return (present == null) == c.values().contains("true");
         }
-        boolean negated = c.operator().startsWith("StringNot") || c.operator().equals("NotIpAddress");
+        boolean negated = c.operator().startsWith("StringNot") || c.operator().equals("NotIpAddress")
+                || c.operator().equals("DateNotEquals");
         if (present == null) {
             return c.ifExists() || negated;
         }
@@ -328,8 +423,39 @@ final class BucketPolicy {
                     yield false;
                 }
             }
+            case "DateEquals", "DateNotEquals", "DateLessThan", "DateLessThanEquals", "DateGreaterThan",
+                    "DateGreaterThanEquals" -> {
+                Instant at = instant(value);
+                Instant bound = instant(expected);
+                if (at == null || bound == null) {
+                    yield false;
+                }
+                int order = at.compareTo(bound);
+                yield switch (operator) {
+                    case "DateLessThan" -> order < 0;
+                    case "DateLessThanEquals" -> order <= 0;
+                    case "DateGreaterThan" -> order > 0;
+                    case "DateGreaterThanEquals" -> order >= 0;
+                    default -> order == 0;
+                };
+            }
             default -> false;
         };
+    }
+
+    /** A date as IAM writes it: ISO 8601 (a day, or a time with zone) or Unix seconds; null when it is neither. */
+    private static Instant instant(String text) {
+        try {
+            if (text.matches("[0-9]{1,12}")) {
+                return Instant.ofEpochSecond(Long.parseLong(text));
+            }
+            if (text.matches("[0-9]{4}-[0-9]{2}-[0-9]{2}")) {
+                return java.time.LocalDate.parse(text).atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+            }
+            return java.time.OffsetDateTime.parse(text).toInstant();
+        } catch (java.time.DateTimeException | NumberFormatException e) {
+            return null;
+        }
     }
 
     /** Whether an object pattern ("arn:aws:s3:::bucket/...") names some object of the bucket of {@code allObjects}. */
@@ -338,19 +464,31 @@ final class BucketPolicy {
         return slash > 0 && matches(pattern.substring(0, slash), allObjects.substring(0, allObjects.length() - 2), false);
     }
 
-    /** IAM's wildcards: * any run of characters, ? exactly one. */
+    /** IAM's wildcards: * any run of characters, ? exactly one; ${*}, ${?} and ${$} are those characters themselves. */
     static boolean matches(String pattern, String text, boolean ignoreCase) {
-        String p = ignoreCase ? pattern.toLowerCase(Locale.ROOT) : pattern;
         String t = ignoreCase ? text.toLowerCase(Locale.ROOT) : text;
+        // The pattern as characters, with -1 for *, -2 for ? (escaped ones are plain characters).
+        int[] p = new int[pattern.length()];
+        int n = 0;
+        for (int i = 0; i < pattern.length(); i++) {
+            char c = pattern.charAt(i);
+            if (c == '$' && i + 3 < pattern.length() && pattern.charAt(i + 1) == '{' && pattern.charAt(i + 3) == '}'
+                    && "*?$".indexOf(pattern.charAt(i + 2)) >= 0) {
+                p[n++] = pattern.charAt(i + 2);
+                i += 3;
+            } else {
+                p[n++] = c == '*' ? -1 : c == '?' ? -2 : ignoreCase ? Character.toLowerCase(c) : c;
+            }
+        }
         int pi = 0;
         int ti = 0;
         int star = -1;
         int mark = 0;
         while (ti < t.length()) {
-            if (pi < p.length() && (p.charAt(pi) == '?' || p.charAt(pi) == t.charAt(ti))) {
+            if (pi < n && (p[pi] == -2 || p[pi] == t.charAt(ti))) {
                 pi++;
                 ti++;
-            } else if (pi < p.length() && p.charAt(pi) == '*') {
+            } else if (pi < n && p[pi] == -1) {
                 star = pi++;
                 mark = ti;
             } else if (star >= 0) {
@@ -360,10 +498,10 @@ final class BucketPolicy {
                 return false;
             }
         }
-        while (pi < p.length() && p.charAt(pi) == '*') {
+        while (pi < n && p[pi] == -1) {
             pi++;
         }
-        return pi == p.length();
+        return pi == n;
     }
 
     private static S3Exception malformed(String why) {

@@ -1,6 +1,5 @@
 package io.hifadhi.api.s3;
 
-import io.hifadhi.api.auth.Grant;
 import io.hifadhi.api.http.PercentDecoder;
 import io.hifadhi.api.http.Preconditions;
 import io.hifadhi.api.signature.ChecksumAlgorithm;
@@ -88,7 +87,7 @@ final class CopyObject {
     void handle(S3Request r) throws IOException, S3Exception {
         services.requireBucket(r);
         PutObject.refuseUnsupported(r);
-        List<Grant> grants = acls.forObjectWrite(r);
+        Acls.ObjectAcl acl = acls.forObjectWrite(r);
         boolean replace = replaces(r, "x-amz-metadata-directive");
         boolean replaceTags = replaces(r, "x-amz-tagging-directive");
         Map<String, String> newTags = PutObject.tags(r);
@@ -113,7 +112,7 @@ final class CopyObject {
             staged = Checksums.stage(services, in, algorithm);
         }
         ObjectChecksum checksum = staged.checksum();
-        PutResult result = PutObject.commit(services, r, write.withBody(checksum, List.of()).withGrants(grants), staged.body());
+        PutResult result = PutObject.commit(services, r, write.withBody(checksum, List.of()).withAccess(acl.grants(), acl.stored()), staged.body());
         XmlWriter doc = XmlWriter.document("CopyObjectResult")
                 .element("LastModified", S3Responses.isoTime(result.object().lastModified()))
                 .element("ETag", "\"" + result.object().etag() + "\"");

@@ -53,7 +53,14 @@ final class Multipart {
         PutObject.refuseUnsupported(r);
         ObjectWrite write = new ObjectWrite(r.bucket(), r.key(), r.header("Content-Type"),
                 ObjectHeaders.fromRequest(r.exchange().getRequestHeaders()), null, PutObject.tags(r));
-        boolean publicRead = !acls.forObjectWrite(r).isEmpty();
+        Acls.ObjectAcl acl = acls.forObjectWrite(r);
+        if (!acl.others().entries().isEmpty()) {
+            // The upload's state keeps whether it is public-read only; a richer ACL would be dropped at Complete.
+            throw new S3Exception(S3Error.NotImplemented, "CreateMultipartUpload takes an object ACL of private or"
+                    + " public-read here, not " + String.join(", ", acl.others().describe()) + "; set it with PutObjectAcl"
+                    + " after CompleteMultipartUpload.");
+        }
+        boolean publicRead = acl.publicRead();
         String named = r.header(Checksums.ALGORITHM_HEADER);
         ChecksumAlgorithm algorithm = named == null ? null : Checksums.algorithm(named, Checksums.ALGORITHM_HEADER);
         ObjectChecksum.Type type = Checksums.uploadType(r, algorithm);

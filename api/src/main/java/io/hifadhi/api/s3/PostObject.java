@@ -3,7 +3,6 @@ package io.hifadhi.api.s3;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.hifadhi.api.Endpoint;
-import io.hifadhi.api.auth.Grant;
 import io.hifadhi.api.http.BoundedInputStream;
 import io.hifadhi.api.multipart.MultipartException;
 import io.hifadhi.api.multipart.MultipartReader;
@@ -133,8 +132,8 @@ final class PostObject {
         }
         S3Request signed = new S3Request(r.exchange(), r.method(), r.bucket(), key, r.query(), auth, r.requestId());
         access.enforce(S3Operation.PostObject, signed);
-        List<Grant> grants = fields.containsKey("acl") ? acls.forObjectWrite(withAcl(signed, fields.get("acl")))
-                : List.of();
+        Acls.ObjectAcl acl = fields.containsKey("acl") ? acls.forObjectWrite(withAcl(signed, fields.get("acl")))
+                : Acls.ObjectAcl.PRIVATE;
         long max = Math.min(services.settings().maxObjectSize(), range == null ? Long.MAX_VALUE : Long.parseLong(range[1]));
         StagedBody staged;
         try {
@@ -155,7 +154,7 @@ final class PostObject {
             }
         });
         PutResult result = PutObject.commit(services, signed, new ObjectWrite(r.bucket(), key, contentType, metadata)
-                .withGrants(grants), staged);
+                .withAccess(acl.grants(), acl.stored()), staged);
         readRest(r);
         answer(r, fields, key, result.object().etag());
     }

@@ -1,7 +1,6 @@
 package io.hifadhi.api.s3;
 
 import io.hifadhi.api.Endpoint;
-import io.hifadhi.api.auth.Grant;
 import io.hifadhi.api.http.BoundedInputStream;
 import io.hifadhi.api.signature.AwsChunkedInputStream;
 import io.hifadhi.api.signature.ChecksumAlgorithm;
@@ -44,7 +43,7 @@ final class PutObject {
         services.requireBucket(r);
         ConditionalWrites.Condition condition = ConditionalWrites.of(r);
         refuseUnsupported(r, false);
-        List<Grant> grants = acls.forObjectWrite(r);
+        Acls.ObjectAcl acl = acls.forObjectWrite(r);
         conditions.check(r.bucket(), r.key(), condition); // early: a refused write stages nothing
         Map<String, String> metadata = ObjectHeaders.fromRequest(r.exchange().getRequestHeaders());
         Map<String, String> tags = tags(r);
@@ -52,7 +51,7 @@ final class PutObject {
         String contentType = r.header("Content-Type");
         Checksums.CheckedBody staged = stageBody(r, services, declared);
         ObjectWrite write = new ObjectWrite(r.bucket(), r.key(), contentType, metadata, null, tags, staged.checksum(), List.of(),
-                grants);
+                acl.grants(), acl.stored());
         PutResult result = conditions.write(r.bucket(), r.key(), condition, () -> commit(services, r, write, staged.body()));
         r.exchange().getResponseHeaders().put(Headers.ETAG, "\"" + result.object().etag() + "\"");
         if (staged.checksum() != null) {

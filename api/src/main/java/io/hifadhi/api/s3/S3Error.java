@@ -44,6 +44,7 @@ public enum S3Error {
     NoSuchUpload(404),
     NotImplemented(501),
     PreconditionFailed(412),
+    ServerSideEncryptionConfigurationNotFoundError(404),
     ServiceUnavailable(503),
     SlowDown(503),
     TooManyBuckets(400),

@@ -44,7 +44,7 @@ public enum S3Operation {
     GetBucketTagging(Scope.BUCKET, "GET", Need.READ, Set.of("tagging"), Set.of()),
     PutBucketTagging(Scope.BUCKET, "PUT", Need.ROOT, Set.of("tagging"), Set.of()),
     DeleteBucketTagging(Scope.BUCKET, "DELETE", Need.ROOT, Set.of("tagging"), Set.of()),
-    GetBucketEncryption(Scope.BUCKET, "GET", Need.READ, Set.of("encryption"), Set.of(), false),
+    GetBucketEncryption(Scope.BUCKET, "GET", Need.READ, Set.of("encryption"), Set.of()),
     PutBucketEncryption(Scope.BUCKET, "PUT", Need.ROOT, Set.of("encryption"), Set.of(), false),
     DeleteBucketEncryption(Scope.BUCKET, "DELETE", Need.ROOT, Set.of("encryption"), Set.of(), false),
     GetBucketOwnershipControls(Scope.BUCKET, "GET", Need.READ, Set.of("ownershipControls"), Set.of(), false),

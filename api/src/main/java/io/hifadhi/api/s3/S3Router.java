@@ -56,8 +56,8 @@ public final class S3Router implements HttpHandler {
     private final BucketDocument lifecycle;
     private final BucketDocument bucketTags;
     private final BucketDocument publicAccessBlock;
-    /** IP grants: objects' grants and public-read ACLs (null: no grants, objects are private). */
-    private volatile io.hifadhi.api.auth.GrantPolicy grants;
+    /** Objects' IP grants and ACLs, kept in their records (null: no grants, objects are private). */
+    private volatile GrantPolicy grants;
     private final AccessCheck access;
     private final BucketPolicies policies;
     private final PostObject postObject;
@@ -116,8 +116,11 @@ public final class S3Router implements HttpHandler {
                 S3Error.NoSuchPublicAccessBlockConfiguration, "public access block configuration");
     }
 
-    /** Serves GET/HEAD of objects to addresses these IP grants cover, and keeps object ACLs in them; returns this router. */
-    public S3Router grants(io.hifadhi.api.auth.GrantPolicy policy) {
+    /**
+     * Decides reads of objects by their IP grants and ACLs (as policy statements) and keeps object ACLs with their grants;
+     * returns this router.
+     */
+    public S3Router grants(GrantPolicy policy) {
         this.grants = policy;
         return this;
     }
@@ -347,6 +350,7 @@ public final class S3Router implements HttpHandler {
             case PutBucketTagging -> bucketTags::put;
             case DeleteBucketTagging -> bucketTags::delete;
             case GetBucketVersioning -> buckets::versioning;
+            case GetBucketEncryption -> buckets::encryption;
             case GetPublicAccessBlock -> publicAccessBlock::get;
             case PutPublicAccessBlock -> publicAccessBlock::put;
             case DeletePublicAccessBlock -> publicAccessBlock::delete;

@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param parts     the parts of a multipart object in order; empty for an object written in one piece
  * @param grants    the IP grants the new version starts with (an S3 canned ACL asked for with the write), stored in
  *                  the same record as the body so the object is never readable without them; empty for none
+ * @param acl       the S3 object ACL's other grants the new version starts with (stored form), likewise; "" for none
  */
 public record ObjectWrite(String bucket, String key, String contentType, Map<String, String> userMetadata, Instant expiresAt,
-                          Map<String, String> tags, ObjectChecksum checksum, List<ObjectPart> parts, List<Grant> grants) {
+                          Map<String, String> tags, ObjectChecksum checksum, List<ObjectPart> parts, List<Grant> grants,
+                          String acl) {
     public ObjectWrite {
         Objects.requireNonNull(bucket, "bucket");
         Objects.requireNonNull(key, "key");
@@ -28,12 +30,13 @@ public record ObjectWrite(String bucket, String key, String contentType, Map<Str
         tags = tags == null ? Map.of() : Map.copyOf(tags);
         parts = parts == null ? List.of() : List.copyOf(parts);
         grants = grants == null ? List.of() : List.copyOf(grants);
+        acl = acl == null ? "" : acl;
     }
 
-    /** A write without grants. */
+    /** A write without grants or an ACL. */
     public ObjectWrite(String bucket, String key, String contentType, Map<String, String> userMetadata, Instant expiresAt,
                        Map<String, String> tags, ObjectChecksum checksum, List<ObjectPart> parts) {
-        this(bucket, key, contentType, userMetadata, expiresAt, tags, checksum, parts, List.of());
+        this(bucket, key, contentType, userMetadata, expiresAt, tags, checksum, parts, List.of(), "");
     }
 
     /** A write without a checksum, in one piece. */
@@ -44,12 +47,17 @@ public record ObjectWrite(String bucket, String key, String contentType, Map<Str
 
     /** The same write with this checksum and these parts. */
     public ObjectWrite withBody(ObjectChecksum newChecksum, List<ObjectPart> newParts) {
-        return new ObjectWrite(bucket, key, contentType, userMetadata, expiresAt, tags, newChecksum, newParts, grants);
+        return new ObjectWrite(bucket, key, contentType, userMetadata, expiresAt, tags, newChecksum, newParts, grants, acl);
     }
 
-    /** The same write starting with these grants. */
+    /** The same write starting with these grants (and no ACL beyond them). */
     public ObjectWrite withGrants(List<Grant> newGrants) {
-        return new ObjectWrite(bucket, key, contentType, userMetadata, expiresAt, tags, checksum, parts, newGrants);
+        return withAccess(newGrants, "");
+    }
+
+    /** The same write starting with these grants and this object ACL. */
+    public ObjectWrite withAccess(List<Grant> newGrants, String newAcl) {
+        return new ObjectWrite(bucket, key, contentType, userMetadata, expiresAt, tags, checksum, parts, newGrants, newAcl);
     }
 
     /** A write without tags. */

@@ -91,5 +91,43 @@ class BucketPolicyTest {
                 "{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":\"K\"},\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::b/*\"}")).code());
         assertEquals("MalformedPolicy", assertThrows(S3Exception.class, () -> BucketPolicy.parse(
                 "{\"Version\":\"2012-10-17\",\"Statement\":[]}", "b")).code());
+        assertEquals("NotImplemented", assertThrows(S3Exception.class, () -> policy(
+                "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::b/*\","
+                        + "\"Condition\":{\"NumericLessThan\":{\"s3:max-keys\":\"10\"}}}")).code());
+        assertEquals("MalformedPolicy", assertThrows(S3Exception.class, () -> policy(
+                "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::b/*\","
+                        + "\"Condition\":{\"DateLessThan\":{\"aws:CurrentTime\":\"next tuesday\"}}}")).code());
+        assertEquals("MalformedPolicy", assertThrows(S3Exception.class, () -> policy(
+                "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::b/*\","
+                        + "\"Condition\":{\"StringEquals\":{\"aws:CurrentTime\":\"2030-01-01\"}}}")).code());
+    }
+
+    @Test
+    void dateConditionsOnTheCurrentTime() throws S3Exception {
+        BucketPolicy p = policy("{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\",\"Resource\":\"arn:aws:s3:::b/*\","
+                + "\"Condition\":{\"DateLessThan\":{\"aws:CurrentTime\":\"2030-01-01T00:00:00Z\"},"
+                + "\"DateGreaterThanEquals\":{\"aws:CurrentTime\":\"2029-01-01\"}}}");
+        assertEquals(BucketPolicy.Effect.ALLOW, eval(p, null, "s3:GetObject", OBJECTS + "k",
+                Map.of("aws:currenttime", List.of("2029-06-01T12:00:00Z"))));
+        assertEquals(BucketPolicy.Effect.NONE, eval(p, null, "s3:GetObject", OBJECTS + "k",
+                Map.of("aws:currenttime", List.of("2030-01-01T00:00:00Z"))), "DateLessThan is strict");
+        assertEquals(BucketPolicy.Effect.NONE, eval(p, null, "s3:GetObject", OBJECTS + "k",
+                Map.of("aws:currenttime", List.of("2028-12-31T23:59:59.999Z"))));
+        BucketPolicy epoch = policy("{\"Effect\":\"Deny\",\"Principal\":\"*\",\"Action\":\"s3:*\",\"Resource\":\"arn:aws:s3:::b/*\","
+                + "\"Condition\":{\"DateGreaterThan\":{\"aws:CurrentTime\":\"1893456000\"}}}");
+        assertEquals(BucketPolicy.Effect.DENY, eval(epoch, null, "s3:GetObject", OBJECTS + "k",
+                Map.of("aws:currenttime", List.of("2030-01-01T00:00:01Z"))));
+        assertEquals(BucketPolicy.Effect.NONE, eval(epoch, null, "s3:GetObject", OBJECTS + "k",
+                Map.of("aws:currenttime", List.of("2029-12-31T00:00:00Z"))));
+    }
+
+    @Test
+    void escapedWildcardsMatchThemselves() {
+        assertTrue(BucketPolicy.matches("arn:aws:s3:::b/a${*}b", "arn:aws:s3:::b/a*b", false));
+        assertFalse(BucketPolicy.matches("arn:aws:s3:::b/a${*}b", "arn:aws:s3:::b/axxb", false));
+        assertTrue(BucketPolicy.matches("arn:aws:s3:::b/${?}${$}*", "arn:aws:s3:::b/?$tail", false));
+        assertFalse(BucketPolicy.matches("arn:aws:s3:::b/${?}*", "arn:aws:s3:::b/x", false));
+        assertTrue(BucketPolicy.matches(BucketPolicy.literal("k*?$") + "*", "k*?$/more", false));
+        assertTrue(BucketPolicy.matches("s3:Get*", "s3:getobject", true));
     }
 }

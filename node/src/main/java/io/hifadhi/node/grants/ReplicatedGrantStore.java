@@ -4,6 +4,7 @@ import io.hifadhi.api.auth.Cidr;
 import io.hifadhi.api.auth.Grant;
 import io.hifadhi.api.auth.GrantPrefix;
 import io.hifadhi.api.auth.GrantStore;
+import io.hifadhi.api.auth.ObjectAccess;
 import io.hifadhi.node.replication.ReplicatedObjectStore;
 import io.hifadhi.node.storage.ObjectRecord;
 import io.hifadhi.node.table.ReplicatedTable;
@@ -45,23 +46,23 @@ public final class ReplicatedGrantStore implements GrantStore {
     }
 
     @Override
-    public Optional<List<Grant>> objectGrants(String bucket, String key) throws IOException {
-        return objects.record(bucket, key).map(ObjectRecord::grants);
+    public Optional<ObjectAccess> objectAccess(String bucket, String key) throws IOException {
+        return objects.record(bucket, key).map(ReplicatedGrantStore::access);
     }
 
     @Override
     public Optional<List<Grant>> grantObject(String bucket, String key, Grant grant) throws IOException {
         synchronized (lockFor(bucket, key)) {
-            return objects.updateGrants(bucket, key, current -> Grant.with(current, grant, clock.instant()))
-                    .map(ObjectRecord::grants);
+            return objects.updateAccess(bucket, key, current -> current.withGrants(Grant.with(current.grants(), grant,
+                    clock.instant()))).map(ObjectRecord::grants);
         }
     }
 
     @Override
-    public Optional<List<Grant>> updateObject(String bucket, String key, java.util.function.UnaryOperator<List<Grant>> change)
+    public Optional<ObjectAccess> updateObject(String bucket, String key, java.util.function.UnaryOperator<ObjectAccess> change)
             throws IOException {
         synchronized (lockFor(bucket, key)) {
-            return objects.updateGrants(bucket, key, change).map(ObjectRecord::grants);
+            return objects.updateAccess(bucket, key, change).map(ReplicatedGrantStore::access);
         }
     }
 
@@ -75,7 +76,7 @@ public final class ReplicatedGrantStore implements GrantStore {
             if (current.get().grants().stream().noneMatch(g -> g.network().equals(network))) {
                 return Optional.of(false);
             }
-            return objects.updateGrants(bucket, key, grants -> Grant.without(grants, network, clock.instant()))
+            return objects.updateAccess(bucket, key, a -> a.withGrants(Grant.without(a.grants(), network, clock.instant())))
                     .map(r -> true);
         }
     }
@@ -106,6 +107,10 @@ public final class ReplicatedGrantStore implements GrantStore {
         }
         table.delete(key);
         return true;
+    }
+
+    private static ObjectAccess access(ObjectRecord r) {
+        return new ObjectAccess(r.grants(), r.acl());
     }
 
     static String keyOf(String bucket, String prefix, Cidr network) {

@@ -174,7 +174,8 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         }
         Written w = writeNew(c, write.bucket(), write.key(), stamp -> new ObjectRecord(write.bucket(), write.key(),
                 staged.size(), staged.md5Hex(), write.contentType(), write.userMetadata(), stamp, false, staged.inline(),
-                staged.chunks(), expiresAtMillis(write), write.grants(), write.tags(), 0, write.checksum(), write.parts()));
+                staged.chunks(), expiresAtMillis(write), write.grants(), write.tags(), 0, write.checksum(), write.parts(),
+                write.acl()));
         return new PutResult(w.record().toInfo(), w.outcome().previousLive());
     }
 
@@ -196,7 +197,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         ChunkUpload.keep(c, chunks);
         Written w = writeNew(c, write.bucket(), write.key(), stamp -> new ObjectRecord(write.bucket(), write.key(), size,
                 etag, write.contentType(), write.userMetadata(), stamp, false, null, chunks, expiresAtMillis(write),
-                write.grants(), write.tags(), 0, write.checksum(), write.parts()));
+                write.grants(), write.tags(), 0, write.checksum(), write.parts(), write.acl()));
         return new PutResult(w.record().toInfo(), w.outcome().previousLive());
     }
 
@@ -293,19 +294,22 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
     }
 
     /**
-     * Changes the grants of the live object as a new version of its record: the newest record is read
-     * from R replicas, rewritten with the changed grants under a newer HLC stamp and written to its N
+     * Changes the grants and S3 ACL of the live object as a new version of its record: the newest record is read
+     * from R replicas, rewritten with the changed grants and ACL under a newer HLC stamp and written to its N
      * replicas with W acks, like any write, so every replica converges on it (LWW). A PUT that lands
      * between the read and the write competes with it by stamp like any two concurrent writes.
      * Returns the new record, or empty when there is no live object.
      */
-    public Optional<ObjectRecord> updateGrants(String bucket, String key,
-                                               java.util.function.UnaryOperator<List<io.hifadhi.api.auth.Grant>> change)
+    public Optional<ObjectRecord> updateAccess(String bucket, String key,
+                                               java.util.function.UnaryOperator<io.hifadhi.api.auth.ObjectAccess> change)
             throws IOException {
-        return restate(cluster(), bucket, key, (r, stamp) -> r.withGrants(change.apply(r.grants()), stamp));
+        return restate(cluster(), bucket, key, (r, stamp) -> {
+            io.hifadhi.api.auth.ObjectAccess changed = change.apply(new io.hifadhi.api.auth.ObjectAccess(r.grants(), r.acl()));
+            return r.withAccess(changed.grants(), changed.acl(), stamp);
+        });
     }
 
-    /** Replaces the object's S3 tags the way {@link #updateGrants} changes its grants. */
+    /** Replaces the object's S3 tags the way {@link #updateAccess} changes its grants. */
     @Override
     public Optional<ObjectInfo> retag(String bucket, String key, Map<String, String> tags) throws IOException {
         return restate(cluster(), bucket, key, (r, stamp) -> r.withTags(tags, stamp)).map(ObjectRecord::toInfo);

@@ -33,12 +33,25 @@ import java.util.Objects;
  *                        change; 0 when the body was written with this version
  * @param checksum        the S3 additional checksum of the body, null when none was asked for; it travels with the body
  * @param parts           the part boundaries of a multipart object, in order; empty for a body written in one piece
+ * @param acl             the S3 object ACL's grants other than AllUsers READ (which is {@code grants} to every
+ *                        address), in api's stored form; "" for none. Like grants, it belongs to this body: a new
+ *                        body or a tombstone starts without, a change is a new version of the record
  */
 public record ObjectRecord(String bucket, String key, long size, String etag, String contentType,
                            Map<String, String> userMetadata, VersionStamp version, boolean deleted,
                            byte[] inline, List<ChunkRef> chunks, long expiresAtMillis, List<Grant> grants,
                            Map<String, String> tags, long bodyWrittenMillis, ObjectChecksum checksum,
-                           List<ObjectPart> parts) implements Versioned {
+                           List<ObjectPart> parts, String acl) implements Versioned {
+
+    /** A record without an object ACL beyond its grants. */
+    public ObjectRecord(String bucket, String key, long size, String etag, String contentType,
+                        Map<String, String> userMetadata, VersionStamp version, boolean deleted,
+                        byte[] inline, List<ChunkRef> chunks, long expiresAtMillis, List<Grant> grants,
+                        Map<String, String> tags, long bodyWrittenMillis, ObjectChecksum checksum,
+                        List<ObjectPart> parts) {
+        this(bucket, key, size, etag, contentType, userMetadata, version, deleted, inline, chunks, expiresAtMillis, grants,
+                tags, bodyWrittenMillis, checksum, parts, "");
+    }
 
     /** A record without a checksum, of a body written in one piece. */
     public ObjectRecord(String bucket, String key, long size, String etag, String contentType,
@@ -76,6 +89,7 @@ public record ObjectRecord(String bucket, String key, long size, String etag, St
         tags = tags == null || deleted ? Map.of() : Map.copyOf(tags);
         checksum = deleted ? null : checksum;
         parts = parts == null || deleted ? List.of() : List.copyOf(parts);
+        acl = acl == null || deleted ? "" : acl;
         if (!deleted) {
             long stored = inline != null ? inline.length : chunks.stream().mapToLong(ChunkRef::length).sum();
             if (stored != size) {
@@ -106,16 +120,16 @@ public record ObjectRecord(String bucket, String key, long size, String etag, St
         return tombstone(bucket, key, new VersionStamp(version.wallMillis(), version.counter() + 1, version.nodeId()));
     }
 
-    /** The same content under a new version stamp with other grants (a grant or revoke). */
-    public ObjectRecord withGrants(List<Grant> newGrants, VersionStamp newVersion) {
+    /** The same content under a new version stamp with other grants (a grant or revoke) and object ACL. */
+    public ObjectRecord withAccess(List<Grant> newGrants, String newAcl, VersionStamp newVersion) {
         return new ObjectRecord(bucket, key, size, etag, contentType, userMetadata, newVersion, deleted, inline, chunks,
-                expiresAtMillis, newGrants, tags, restatedAt(newVersion), checksum, parts);
+                expiresAtMillis, newGrants, tags, restatedAt(newVersion), checksum, parts, newAcl);
     }
 
     /** The same content under a new version stamp with other tags (PutObjectTagging, DeleteObjectTagging). */
     public ObjectRecord withTags(Map<String, String> newTags, VersionStamp newVersion) {
         return new ObjectRecord(bucket, key, size, etag, contentType, userMetadata, newVersion, deleted, inline, chunks,
-                expiresAtMillis, grants, newTags, restatedAt(newVersion), checksum, parts);
+                expiresAtMillis, grants, newTags, restatedAt(newVersion), checksum, parts, acl);
     }
 
     /** The body-written time a re-statement of this body under {@code newVersion} carries (0: the version's own). */

@@ -26,17 +26,19 @@ import java.util.TreeMap;
  */
 public final class RecordCodec {
     /**
+     * 5: format 4 followed by the record's S3 object ACL (api's stored form, "" for none).
      * 4: format 3 followed by the body's S3 checksum (a flag; when set the algorithm's name, whether it is composite,
      * the value) and its part boundaries (count, then per part its number, size and checksum or null).
      * 3: format 2 followed by the record's S3 tags (count, then key and value of each, in key order) and the time its
      * body was written (0: at its version). 2: format 1 followed by the record's IP grants (count, then per grant its
      * canonical CIDR text and expiry millis). Formats 1 (no grants), 2 (no tags) and 3 (no
-     * checksum, no parts) are still read.
+     * checksum, no parts) and 4 (no object ACL) are still read.
      */
-    public static final byte FORMAT_VERSION = 4;
+    public static final byte FORMAT_VERSION = 5;
     static final byte FORMAT_V1 = 1;
     static final byte FORMAT_V2 = 2;
     static final byte FORMAT_V3 = 3;
+    static final byte FORMAT_V4 = 4;
 
     private final Pool<Kryo> pool = new Pool<>(true, false, 32) {
         @Override
@@ -74,6 +76,7 @@ public final class RecordCodec {
                 out.writeVarLong(p.size(), true);
                 out.writeString(p.checksum());
             }
+            out.writeString(record.acl());
             return out.toBytes();
         } finally {
             pool.free(kryo);
@@ -114,8 +117,9 @@ public final class RecordCodec {
                     parts.add(new ObjectPart(in.readVarInt(true), in.readVarLong(true), in.readString()));
                 }
             }
+            String acl = bytes[0] > FORMAT_V4 ? in.readString() : "";
             return new ObjectRecord(r.bucket(), r.key(), r.size(), r.etag(), r.contentType(), r.userMetadata(), r.version(),
-                    r.deleted(), r.inline(), r.chunks(), r.expiresAtMillis(), grants, tags, bodyWritten, checksum, parts);
+                    r.deleted(), r.inline(), r.chunks(), r.expiresAtMillis(), grants, tags, bodyWritten, checksum, parts, acl);
         } finally {
             pool.free(kryo);
         }

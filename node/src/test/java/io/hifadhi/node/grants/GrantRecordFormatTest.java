@@ -56,7 +56,7 @@ class GrantRecordFormatTest {
     void grantsRoundTripInFormatTwo() {
         ObjectRecord base = codec.decode(HexFormat.of().parseHex(FORMAT_1));
         List<Grant> grants = List.of(new Grant(Cidr.parse("203.0.113.7"), 0), new Grant(Cidr.parse("2001:db8::/32"), 1800000000000L));
-        ObjectRecord granted = base.withGrants(grants, new VersionStamp(1763700000001L, 0, "node-b"));
+        ObjectRecord granted = base.withAccess(grants, "", new VersionStamp(1763700000001L, 0, "node-b"));
         byte[] bytes = codec.encode(granted);
         assertEquals(RecordCodec.FORMAT_VERSION, bytes[0]);
         ObjectRecord back = codec.decode(bytes);

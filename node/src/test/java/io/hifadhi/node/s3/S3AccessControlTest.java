@@ -240,8 +240,8 @@ class S3AccessControlTest {
                         + "\"Resource\":\"arn:aws:s3:::another-bucket/*\"}]}"))).awsErrorDetails().errorCode());
         assertEquals(501, status(() -> root.putBucketPolicy(r -> r.bucket("sdk-policy")
                 .policy("{\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"s3:GetObject\","
-                        + "\"Resource\":\"arn:aws:s3:::sdk-policy/*\",\"Condition\":{\"DateLessThan\":"
-                        + "{\"aws:CurrentTime\":\"2030-01-01T00:00:00Z\"}}}]}"))));
+                        + "\"Resource\":\"arn:aws:s3:::sdk-policy/*\",\"Condition\":{\"NumericLessThan\":"
+                        + "{\"s3:max-keys\":\"10\"}}}]}"))));
         assertEquals(policy, root.getBucketPolicy(r -> r.bucket("sdk-policy")).policy());
 
         // a public policy: BlockPublicPolicy refuses it, RestrictPublicBuckets stops it from opening anything anonymously
@@ -258,6 +258,90 @@ class S3AccessControlTest {
         root.deleteBucketPolicy(r -> r.bucket("sdk-policy"));
         assertEquals(403, rawGet("/sdk-policy/docs/a.txt", null).statusCode());
         assertEquals("hidden", root.getObjectAsBytes(r -> r.bucket("sdk-policy").key("hidden/b.txt")).asUtf8String());
+    }
+
+    /**
+     * Object ACLs beyond public-read: authenticated-read (any key of the cluster, not anonymous), and grants to one key
+     * by canonical user ID (an AccessControlPolicy body, or x-amz-grant-* headers) for READ and READ_ACP, read back by
+     * GetObjectAcl and enforced on GET and HEAD; a new body starts private again; the unsupported is answered plainly.
+     */
+    @Test
+    void objectAclsForKeysAndAuthenticatedUsers() throws Exception {
+        root.createBucket(r -> r.bucket("sdk-object-acl"));
+        S3TestSupport.KeyPair third = S3TestSupport.createKey(endpoint, SHARD_KEY, "third", "{}");
+        try (S3Client other = S3TestSupport.client(node.httpPort(), otherKey, otherSecret, Region.US_EAST_1);
+             S3Client stranger = S3TestSupport.client(node.httpPort(), third.accessKey(), third.secretKey(), Region.US_EAST_1)) {
+            // authenticated-read: any key of this cluster reads it (the other key has no permission of its own)
+            long before = recordWrites();
+            root.putObject(r -> r.bucket("sdk-object-acl").key("members.txt").acl(ObjectCannedACL.AUTHENTICATED_READ),
+                    RequestBody.fromString("for members"));
+            assertEquals(1, recordWrites() - before, "records written by a PUT with x-amz-acl: authenticated-read");
+            assertEquals("for members", other.getObjectAsBytes(r -> r.bucket("sdk-object-acl").key("members.txt")).asUtf8String());
+            assertEquals(11, stranger.headObject(r -> r.bucket("sdk-object-acl").key("members.txt")).contentLength());
+            assertEquals(403, status(() -> anonymous.getObject(r -> r.bucket("sdk-object-acl").key("members.txt"))));
+            assertEquals(403, status(() -> anonymous.headObject(r -> r.bucket("sdk-object-acl").key("members.txt"))));
+            var members = root.getObjectAcl(r -> r.bucket("sdk-object-acl").key("members.txt"));
+            assertTrue(members.grants().stream().anyMatch(g -> g.grantee().type() == Type.GROUP
+                    && g.grantee().uri().endsWith("/AuthenticatedUsers") && g.permission() == Permission.READ), members.toString());
+            assertEquals(403, status(() -> other.getObjectAcl(r -> r.bucket("sdk-object-acl").key("members.txt"))),
+                    "READ does not open the ACL itself");
+            assertEquals(403, status(() -> other.putObject(r -> r.bucket("sdk-object-acl").key("members.txt"),
+                    RequestBody.fromString("no"))), "nor writing");
+
+            // a grant to one key by its canonical user ID, in an AccessControlPolicy body
+            root.putObject(r -> r.bucket("sdk-object-acl").key("one-key.txt"), RequestBody.fromString("for one key"));
+            assertEquals(403, status(() -> other.getObject(r -> r.bucket("sdk-object-acl").key("one-key.txt"))));
+            String ownerId = root.getObjectAcl(r -> r.bucket("sdk-object-acl").key("one-key.txt")).owner().id();
+            String otherId = other.listBuckets().owner().id();
+            before = recordWrites();
+            root.putObjectAcl(r -> r.bucket("sdk-object-acl").key("one-key.txt").accessControlPolicy(p -> p
+                    .owner(o -> o.id(ownerId))
+                    .grants(g -> g.grantee(e -> e.type(Type.CANONICAL_USER).id(otherId)).permission(Permission.READ),
+                            g -> g.grantee(e -> e.type(Type.CANONICAL_USER).id(otherId)).permission(Permission.READ_ACP))));
+            assertEquals(1, recordWrites() - before, "records written by PutObjectAcl");
+            var granted = other.getObjectAcl(r -> r.bucket("sdk-object-acl").key("one-key.txt"));
+            assertTrue(granted.grants().stream().anyMatch(g -> otherId.equals(g.grantee().id()) && g.permission() == Permission.READ),
+                    granted.toString());
+            assertTrue(granted.grants().stream().anyMatch(g -> otherId.equals(g.grantee().id())
+                    && g.permission() == Permission.READ_ACP), granted.toString());
+            assertEquals("for one key", other.getObjectAsBytes(r -> r.bucket("sdk-object-acl").key("one-key.txt")).asUtf8String());
+            assertEquals(403, status(() -> stranger.getObject(r -> r.bucket("sdk-object-acl").key("one-key.txt"))));
+            assertEquals(403, status(() -> stranger.getObjectAcl(r -> r.bucket("sdk-object-acl").key("one-key.txt"))));
+            assertEquals(403, status(() -> anonymous.getObject(r -> r.bucket("sdk-object-acl").key("one-key.txt"))));
+            assertEquals(403, status(() -> other.putObjectAcl(r -> r.bucket("sdk-object-acl").key("one-key.txt")
+                    .acl(ObjectCannedACL.PUBLIC_READ))), "READ_ACP is not WRITE_ACP");
+
+            // the x-amz-grant-* headers, naming the key by its access key id; the previous grants are replaced
+            root.putObjectAcl(r -> r.bucket("sdk-object-acl").key("one-key.txt").grantRead("id=\"" + third.accessKey() + "\""));
+            assertEquals("for one key", stranger.getObjectAsBytes(r -> r.bucket("sdk-object-acl").key("one-key.txt")).asUtf8String());
+            assertEquals(403, status(() -> other.getObject(r -> r.bucket("sdk-object-acl").key("one-key.txt"))));
+
+            // a new body starts private, as on S3
+            root.putObject(r -> r.bucket("sdk-object-acl").key("one-key.txt"), RequestBody.fromString("new body"));
+            assertEquals(403, status(() -> stranger.getObject(r -> r.bucket("sdk-object-acl").key("one-key.txt"))));
+            assertEquals(1, root.getObjectAcl(r -> r.bucket("sdk-object-acl").key("one-key.txt")).grants().size(),
+                    "only the owner's FULL_CONTROL");
+
+            // IgnorePublicAcls: AuthenticatedUsers is a public grant too
+            root.putPublicAccessBlock(r -> r.bucket("sdk-object-acl").publicAccessBlockConfiguration(c -> c.ignorePublicAcls(true)));
+            assertEquals(403, status(() -> other.getObject(r -> r.bucket("sdk-object-acl").key("members.txt"))));
+            root.deletePublicAccessBlock(r -> r.bucket("sdk-object-acl"));
+            assertEquals(11, other.headObject(r -> r.bucket("sdk-object-acl").key("members.txt")).contentLength());
+        }
+
+        // what is not supported says so
+        S3Exception email = assertThrows(S3Exception.class, () -> root.putObjectAcl(r -> r.bucket("sdk-object-acl")
+                .key("members.txt").grantRead("emailAddress=\"someone@example.com\"")));
+        assertEquals(501, email.statusCode());
+        assertTrue(email.awsErrorDetails().errorMessage().contains("e-mail"), email.getMessage());
+        S3Exception multipart = assertThrows(S3Exception.class, () -> root.createMultipartUpload(r -> r.bucket("sdk-object-acl")
+                .key("big").acl(ObjectCannedACL.AUTHENTICATED_READ)));
+        assertEquals(501, multipart.statusCode());
+        assertTrue(multipart.awsErrorDetails().errorMessage().contains("PutObjectAcl"), multipart.getMessage());
+        HttpResponse<String> malformed = S3TestSupport.signed(HttpClient.newHttpClient(), node.httpPort(), "PUT",
+                "/sdk-object-acl/members.txt?acl", "<AccessControlPolicy><Nope/></AccessControlPolicy>".getBytes(), Map.of());
+        assertEquals(400, malformed.statusCode(), malformed.body());
+        assertTrue(malformed.body().contains("MalformedACLError"), malformed.body());
     }
 
     private static long recordWrites() throws Exception {
@@ -288,7 +372,7 @@ class S3AccessControlTest {
         assertTrue(r.out().trim().endsWith("ALL OK"), r.out());
     }
 
-    /** Each aws invocation costs seconds of Python start-up here: four of them, the rest through the SDK. */
+    /** Each aws invocation costs seconds of Python start-up here: seven of them, the rest through the SDK. */
     @Test
     void awsCli() throws Exception {
         String aws = DebianProgram.AWS_CLI.require().toString();
@@ -306,6 +390,17 @@ class S3AccessControlTest {
         assertTrue(listed.contains("public.txt") && listed.contains("private.txt"), listed);
         aws(aws, true, "s3api", "put-object-acl", "--bucket", "cli-acl", "--key", "dir/public.txt", "--acl", "private");
         assertEquals(403, rawGet("/cli-acl/dir/public.txt", null).statusCode());
+        // authenticated-read, and a grant to one key with --grant-read, read back with get-object-acl
+        aws(aws, true, "s3", "cp", "--acl", "authenticated-read", file.toString(), "s3://cli-acl/dir/members.txt");
+        aws(aws, true, "s3api", "put-object-acl", "--bucket", "cli-acl", "--key", "dir/private.txt", "--grant-read",
+                "id=" + otherKey);
+        String acl = aws(aws, true, "s3api", "get-object-acl", "--bucket", "cli-acl", "--key", "dir/private.txt");
+        assertTrue(acl.contains("\"ID\": \"" + otherKey + "\"") && acl.contains("\"Permission\": \"READ\""), acl);
+        assertEquals(403, rawGet("/cli-acl/dir/members.txt", null).statusCode());
+        try (S3Client other = S3TestSupport.client(node.httpPort(), otherKey, otherSecret, Region.US_EAST_1)) {
+            assertEquals("from the aws cli", other.getObjectAsBytes(r -> r.bucket("cli-acl").key("dir/members.txt")).asUtf8String());
+            assertEquals("private", other.getObjectAsBytes(r -> r.bucket("cli-acl").key("dir/private.txt")).asUtf8String());
+        }
     }
 
     static HttpResponse<String> rawGet(String path, String range) throws Exception {

@@ -898,7 +898,8 @@ class S3ApiTest {
                 () -> s3.getBucketWebsite(b -> b.bucket("unsupported")),
                 () -> s3.getBucketLogging(b -> b.bucket("unsupported")),
                 () -> s3.putBucketVersioning(b -> b.bucket("unsupported").versioningConfiguration(v -> v.status("Enabled"))),
-                () -> s3.getBucketEncryption(b -> b.bucket("unsupported")),
+                () -> s3.putBucketEncryption(b -> b.bucket("unsupported").serverSideEncryptionConfiguration(c -> c.rules(
+                        r -> r.applyServerSideEncryptionByDefault(d -> d.sseAlgorithm("AES256"))))),
                 () -> s3.getObjectRetention(b -> b.bucket("unsupported").key("k")),
                 () -> s3.putObject(b -> b.bucket("unsupported").key("enc").serverSideEncryption("AES256"), RequestBody.fromString("v")));
         for (org.junit.jupiter.api.function.Executable call : calls) {
@@ -908,5 +909,11 @@ class S3ApiTest {
         }
         assertFalse(exists("unsupported", "enc"));
         assertEquals(null, s3.getBucketVersioning(b -> b.bucket("unsupported")).status());
+        // A bucket never configured for encryption answers as S3 does for one (and nothing here is encrypted at rest).
+        S3Exception encryption = s3Error(() -> s3.getBucketEncryption(b -> b.bucket("unsupported")));
+        assertEquals(404, encryption.statusCode(), encryption.getMessage());
+        assertEquals("ServerSideEncryptionConfigurationNotFoundError", encryption.awsErrorDetails().errorCode());
+        assertEquals("NoSuchBucket", s3Error(() -> s3.getBucketEncryption(b -> b.bucket("no-such-bucket-here")))
+                .awsErrorDetails().errorCode());
     }
 }

@@ -153,6 +153,23 @@ class S3SigV2ClientsTest {
         s3cmd(config, true, "setacl", "--acl-private", "s3://s3cmd-acl/pub/small.txt");
         assertEquals(403, anonymousGet("/s3cmd-acl/pub/small.txt").statusCode());
         assertTrue(!s3cmd(config, true, "info", "s3://s3cmd-acl/pub/small.txt").contains("*anon*"));
+        // A grant to one key by its canonical user ID: s3cmd reads the object's ACL (GetObjectAcl), adds the grant and
+        // puts the whole AccessControlPolicy back (PutObjectAcl); the key (no permission on this bucket) reads it then.
+        try (var reader = S3TestSupport.client(node.httpPort(), readOnlyKey, readOnlySecret,
+                software.amazon.awssdk.regions.Region.US_EAST_1)) {
+            String readerId = reader.listBuckets().owner().id();
+            Runnable read = () -> reader.getObjectAsBytes(r -> r.bucket("s3cmd-acl").key("pub/small.txt"));
+            assertEquals(403, org.junit.jupiter.api.Assertions.assertThrows(
+                    software.amazon.awssdk.services.s3.model.S3Exception.class, read::run).statusCode());
+            s3cmd(config, true, "setacl", "--acl-grant=read:" + readerId, "s3://s3cmd-acl/pub/small.txt");
+            assertTrue(s3cmd(config, true, "info", "s3://s3cmd-acl/pub/small.txt").contains(readerId + ": READ"));
+            assertEquals("public from s3cmd", reader.getObjectAsBytes(r -> r.bucket("s3cmd-acl").key("pub/small.txt"))
+                    .asUtf8String());
+            assertEquals(403, anonymousGet("/s3cmd-acl/pub/small.txt").statusCode());
+            s3cmd(config, true, "setacl", "--acl-revoke=read:" + readerId, "s3://s3cmd-acl/pub/small.txt");
+            assertEquals(403, org.junit.jupiter.api.Assertions.assertThrows(
+                    software.amazon.awssdk.services.s3.model.S3Exception.class, read::run).statusCode());
+        }
         // The bucket: public-read opens its listing (not its objects' bodies, as on S3).
         assertEquals(403, anonymousGet("/s3cmd-acl?list-type=2").statusCode());
         s3cmd(config, true, "setacl", "--acl-public", "s3://s3cmd-acl");

@@ -123,6 +123,25 @@ class RecordCodecTest {
     }
 
     @Test
+    void objectAclRoundTripsStaysWithTagChangesAndFormatFourReadsWithoutOne() {
+        ObjectRecord r = new ObjectRecord("b", "k", 5, "5d41402abc4b2a76b9719d911017c592", "t", Map.of(),
+                new VersionStamp(1, 0, "n"), false, "hello".getBytes(), List.of(), 0, List.of(), Map.of(), 0, null, List.of(),
+                "AUTH READ\nUSER AKID2 READ_ACP\n");
+        ObjectRecord back = codec.decode(codec.encode(r));
+        assertEquals(r.acl(), back.acl());
+        assertEquals(r.version(), back.version());
+        assertEquals("AUTH READ\nUSER AKID2 READ_ACP\n", back.withTags(Map.of("a", "b"), new VersionStamp(2, 0, "n")).acl());
+        assertEquals("", back.withAccess(List.of(), "", new VersionStamp(3, 0, "n")).acl());
+        // Format 4 is format 5 without the ACL at the end (an empty string is one byte).
+        byte[] five = codec.encode(back.withAccess(List.of(), "", new VersionStamp(3, 0, "n")));
+        byte[] four = java.util.Arrays.copyOf(five, five.length - 1);
+        four[0] = 4;
+        ObjectRecord old = codec.decode(four);
+        assertEquals("", old.acl());
+        assertArrayEquals("hello".getBytes(), old.inline());
+    }
+
+    @Test
     void rejectsUnknownFormatVersion() {
         byte[] bytes = codec.encode(ObjectRecord.tombstone("b", "k", new VersionStamp(2, 1, "n")));
         bytes[0] = 99;
