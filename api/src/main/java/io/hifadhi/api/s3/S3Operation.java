@@ -187,11 +187,14 @@ public enum S3Operation {
                                  boolean copySource) throws S3Exception {
         Scope scope = bucket == null ? Scope.SERVICE : key == null ? Scope.BUCKET : Scope.OBJECT;
         S3Operation chosen = null;
-        for (S3Operation op : values()) {
-            if (op.scope == scope && op.method.equals(method) && op.copyMatches(copySource)
-                    && op.markers.stream().anyMatch(query::containsKey)) {
-                chosen = op;
-                break;
+        // Without a query (most GETs and PUTs) no subresource is named: only the plain operations are candidates.
+        if (!query.isEmpty()) {
+            for (S3Operation op : values()) {
+                if (op.scope == scope && op.method.equals(method) && op.copyMatches(copySource)
+                        && op.markers.stream().anyMatch(query::containsKey)) {
+                    chosen = op;
+                    break;
+                }
             }
         }
         if (chosen == null) {

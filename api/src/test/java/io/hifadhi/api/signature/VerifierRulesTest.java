@@ -134,6 +134,25 @@ class VerifierRulesTest {
         verifierAt(NOW).verify(new SimpleRequestView("GET", "/bucket/key", "", h));
     }
 
+    /** The hand-written reader of x-amz-date takes exactly what the strict formatter takes, and gives the same instant. */
+    @Test
+    void amzDatesAreReadAsStrictlyAsTheFormatterReadsThem() {
+        java.util.Random random = new java.util.Random(19);
+        for (int i = 0; i < 2000; i++) {
+            Instant t = Instant.ofEpochSecond(random.nextLong(0, 253402300799L)); // years 1970 to 9999
+            assertEquals(t, SigV4Verifier.parseAmzDate(SigV4Verifier.AMZ_DATE.format(t)));
+        }
+        for (String bad : List.of("20250230T120000Z", "20230229T120000Z", "20251301T120000Z", "20250001T120000Z",
+                "20250100T120000Z", "20250301T240000Z", "20250301T126000Z", "20250301T120060Z", "20250301 120000Z",
+                "20250301T120000z", "2025030T1200000Z", "20250301T12000Z", "+2025030T120000Z", "2025-301T120000Z",
+                "2025030\u0661T120000Z", "")) {
+            assertEquals(null, SigV4Verifier.parseAmzDate(bad), bad);
+            org.junit.jupiter.api.Assertions.assertThrows(java.time.format.DateTimeParseException.class,
+                    () -> SigV4Verifier.AMZ_DATE.parse(bad), bad);
+        }
+        assertEquals(Instant.parse("2024-02-29T23:59:59Z"), SigV4Verifier.parseAmzDate("20240229T235959Z"));
+    }
+
     @Test
     void anonymousAndBothMechanisms() throws Exception {
         SimpleRequestView anon = SimpleRequestView.of("GET", "/bucket/key", headers("Host", "h"));

@@ -2,6 +2,7 @@ package io.hifadhi.node.metrics;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.Gauge;
+import com.codahale.metrics.Meter;
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.Timer;
 import io.hifadhi.api.ApiMetrics;
@@ -11,6 +12,7 @@ import io.hifadhi.membership.MembershipStats;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -20,6 +22,12 @@ import java.util.function.LongSupplier;
  */
 public final class NodeMetrics implements ApiMetrics {
     private final MetricRegistry registry = new MetricRegistry();
+    /** Each endpoint's metrics, found once: composing their names on every request cost more than counting it. */
+    private final ConcurrentHashMap<String, EndpointMetrics> endpoints = new ConcurrentHashMap<>();
+
+    /** What one endpoint's requests count into; {@code requests} by status. */
+    private record EndpointMetrics(Timer duration, Meter received, Meter sent, ConcurrentHashMap<Integer, Meter> requests) {
+    }
 
     public NodeMetrics(long startedAtMillis) {
         MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
@@ -34,14 +42,22 @@ public final class NodeMetrics implements ApiMetrics {
 
     @Override
     public void requestCompleted(String endpoint, int status, long nanos, long bytesIn, long bytesOut) {
-        registry.meter(MetricNames.of("hifadhi_http_requests", "endpoint", endpoint, "status", Integer.toString(status))).mark();
-        registry.timer(MetricNames.of("hifadhi_http_request_duration_seconds", "endpoint", endpoint)).update(nanos, TimeUnit.NANOSECONDS);
+        EndpointMetrics m = endpoints.computeIfAbsent(endpoint, this::endpointMetrics);
+        m.requests().computeIfAbsent(status, s -> registry.meter(MetricNames.of("hifadhi_http_requests", "endpoint", endpoint,
+                "status", Integer.toString(s)))).mark();
+        m.duration().update(nanos, TimeUnit.NANOSECONDS);
         if (bytesIn > 0) {
-            registry.meter(MetricNames.of("hifadhi_http_received_bytes", "endpoint", endpoint)).mark(bytesIn);
+            m.received().mark(bytesIn);
         }
         if (bytesOut > 0) {
-            registry.meter(MetricNames.of("hifadhi_http_sent_bytes", "endpoint", endpoint)).mark(bytesOut);
+            m.sent().mark(bytesOut);
         }
+    }
+
+    private EndpointMetrics endpointMetrics(String endpoint) {
+        return new EndpointMetrics(registry.timer(MetricNames.of("hifadhi_http_request_duration_seconds", "endpoint", endpoint)),
+                registry.meter(MetricNames.of("hifadhi_http_received_bytes", "endpoint", endpoint)),
+                registry.meter(MetricNames.of("hifadhi_http_sent_bytes", "endpoint", endpoint)), new ConcurrentHashMap<>());
     }
 
     public Timer storeTimer(String operation) {

@@ -35,6 +35,8 @@ final class Placement {
         }
     };
 
+    private volatile LiveRings lastLive;
+
     Placement(Supplier<ClusterView> view, Supplier<ClusterLayout> layout, ClusterSettings settings) {
         this.view = view;
         this.layout = layout;
@@ -51,27 +53,49 @@ final class Placement {
 
     /** The newest ring: who owns what once the change under way (if any) is done. */
     Ring ring(ClusterView v) {
-        ClusterLayout l = layout.get();
-        return l.isEmpty() ? viewRing(v) : ringOf(l.owners());
+        return live(v).newest();
     }
 
     /** Every live ring, the newest first. */
     List<Ring> rings(ClusterView v) {
-        ClusterLayout l = layout.get();
-        if (l.isEmpty()) {
-            return List.of(viewRing(v));
-        }
-        List<Ring> out = new ArrayList<>();
-        for (List<io.hifadhi.ring.Member> members : l.liveRings()) {
-            out.add(ringOf(members));
-        }
-        return out;
+        return live(v).all();
     }
 
     /** The ring reads consult: the oldest live one, which holds everything acknowledged before a change. */
     Ring readRing(ClusterView v) {
+        return live(v).read();
+    }
+
+    /**
+     * The live rings of one layout snapshot, or before the layout knows an owner of one membership view ({@code view}
+     * null otherwise): every request asks for them several times, and working them out (the layout's owners sorted,
+     * its acks compared, each ring looked up by its member list) cost more than a small GET's own read.
+     */
+    private record LiveRings(ClusterLayout layout, ClusterView view, Ring newest, Ring read, List<Ring> all) {
+        boolean of(ClusterLayout l, ClusterView v) {
+            return layout == l && (view == null || view == v);
+        }
+    }
+
+    private LiveRings live(ClusterView v) {
         ClusterLayout l = layout.get();
-        return l.isEmpty() ? viewRing(v) : ringOf(l.readRing());
+        LiveRings known = lastLive;
+        if (known != null && known.of(l, v)) {
+            return known;
+        }
+        LiveRings fresh;
+        if (l.isEmpty()) {
+            Ring ring = viewRing(v);
+            fresh = new LiveRings(l, v, ring, ring, List.of(ring));
+        } else {
+            List<Ring> all = new ArrayList<>();
+            for (List<io.hifadhi.ring.Member> members : l.liveRings()) {
+                all.add(ringOf(members));
+            }
+            fresh = new LiveRings(l, null, all.get(0), ringOf(l.readRing()), List.copyOf(all));
+        }
+        lastLive = fresh;
+        return fresh;
     }
 
     private Ring viewRing(ClusterView v) {

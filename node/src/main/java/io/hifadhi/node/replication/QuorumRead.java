@@ -67,7 +67,9 @@ final class QuorumRead {
         // heard, not just given a moment (FRESHNESS_WAIT_MILLIS) to answer.
         List<QuorumGroup> groups = new ArrayList<>();
         groups.add(new QuorumGroup(List.copyOf(targets), r));
-        List<String> reachableNewOwners = newOwners.stream().filter(id -> id.equals(c.localId()) || v.isReachable(id)).toList();
+        // Empty unless a layout change is under way (this runs on every read).
+        List<String> reachableNewOwners = newOwners.isEmpty() ? List.of()
+                : newOwners.stream().filter(id -> id.equals(c.localId()) || v.isReachable(id)).toList();
         if (!newOwners.isEmpty()) {
             int rNew = c.placement().r(c.placement().ring(v));
             if (reachableNewOwners.size() < rNew) {
@@ -141,7 +143,11 @@ final class QuorumRead {
     /** Replicas of which at least {@code needed} must answer a read. */
     private record QuorumGroup(List<String> members, int needed) {
         boolean met(java.util.Set<String> answered) {
-            return members.stream().filter(answered::contains).count() >= needed;
+            int heard = 0;
+            for (String id : members) {
+                heard += answered.contains(id) ? 1 : 0;
+            }
+            return heard >= needed;
         }
 
         boolean lost(java.util.Set<String> failed) {

@@ -32,6 +32,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * S3 access keys in a fully replicated table, so a key pair made on any node signs requests to every
@@ -68,10 +69,23 @@ public final class AccessKeyTable implements SecretLookup, PermissionLookup, Key
         }
     }
 
+    /** An entry as it was in the table, and what it opened to. */
+    private record Opened(byte[] sealed, Entry entry) {
+    }
+
+    /** More keys than any cluster has; past it the cache starts over (entries of deleted keys go with it). */
+    private static final int OPENED_MAX = 10_000;
+
     private final ReplicatedTable table;
     private final SecretKeySpec sealKey;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    /**
+     * Entries already opened, by access key id: every signed request looks its key up twice (secret, permissions),
+     * and an AES-GCM open is most of a small GET's authentication. An entry is reused only while the table holds the
+     * very bytes it was opened from, so a changed or deleted key is seen at once, as without the cache.
+     */
+    private final ConcurrentHashMap<String, Opened> opened = new ConcurrentHashMap<>();
 
     public AccessKeyTable(ReplicatedTable table, String clusterSecret) {
         this(table, clusterSecret, Clock.systemUTC());
@@ -177,7 +191,19 @@ public final class AccessKeyTable implements SecretLookup, PermissionLookup, Key
         }
         try {
             Optional<byte[]> sealed = table.get(accessKeyId);
-            return sealed.isEmpty() ? Optional.empty() : Optional.of(unsealEntry(accessKeyId, sealed.get()));
+            if (sealed.isEmpty()) {
+                return Optional.empty();
+            }
+            Opened known = opened.get(accessKeyId);
+            if (known != null && Arrays.equals(known.sealed(), sealed.get())) {
+                return Optional.of(known.entry());
+            }
+            Entry entry = unsealEntry(accessKeyId, sealed.get());
+            if (opened.size() >= OPENED_MAX) {
+                opened.clear();
+            }
+            opened.put(accessKeyId, new Opened(sealed.get(), entry));
+            return Optional.of(entry);
         } catch (IOException | GeneralSecurityException | RuntimeException e) {
             // A key that cannot be opened is no key: the request gets InvalidAccessKeyId, the log says why.
             LOG.warn("access key {} could not be read from the key table: {}", accessKeyId, e.toString());

@@ -46,7 +46,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.stream.IntStream;
@@ -363,6 +365,41 @@ class S3ApiTest {
         assertTrue(list.contains("<Name>vhost-bucket</Name>") && list.contains("<Key>dir/hello.txt</Key>"), list);
         String missing = S3TestSupport.signedGetWithHost(port, "no-such-bucket.s3.test", "/k");
         assertTrue(missing.startsWith("HTTP/1.1 404") && missing.contains("<Code>NoSuchBucket</Code>"), missing);
+    }
+
+    /**
+     * GETs pipelined on one connection, of small objects (kept inline with their record) and of one kept in chunks,
+     * come back whole and in order: a worker writes each body, the I/O thread ends the response and reads the next
+     * request, which was waiting in the connection's buffer all along.
+     */
+    @Test
+    void pipelinedGetsOfInlineAndChunkedObjectsComeBackInOrder() throws Exception {
+        createBucket("pipelined");
+        Map<String, byte[]> bodies = Map.of("small", random(4096, 91), "tiny", random(100, 92), "chunked", random(CHUNK + 1000, 93));
+        bodies.forEach((key, body) -> s3.putObject(b -> b.bucket("pipelined").key(key), RequestBody.fromBytes(body)));
+        List<String> keys = List.of("small", "chunked", "tiny", "small", "tiny");
+        byte[] raw = S3TestSupport.pipelinedGets(port, "127.0.0.1:" + port, keys.stream().map(k -> "/pipelined/" + k).toList());
+        int at = 0;
+        for (String key : keys) {
+            int end = indexOf(raw, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII), at);
+            assertTrue(end > 0, "no complete response for " + key);
+            String head = new String(raw, at, end - at, StandardCharsets.US_ASCII);
+            assertTrue(head.startsWith("HTTP/1.1 200"), head);
+            int length = Integer.parseInt(head.lines().filter(l -> l.toLowerCase(Locale.ROOT).startsWith("content-length:"))
+                    .findFirst().orElseThrow().substring("content-length:".length()).trim());
+            assertArrayEquals(bodies.get(key), Arrays.copyOfRange(raw, end + 4, end + 4 + length), key);
+            at = end + 4 + length;
+        }
+        assertEquals(raw.length, at, "nothing after the last response");
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle, int from) {
+        for (int i = from; i <= haystack.length - needle.length; i++) {
+            if (Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     // ---------------------------------------------------------------- listing

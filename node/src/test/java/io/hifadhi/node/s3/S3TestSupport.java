@@ -205,6 +205,29 @@ public final class S3TestSupport {
      * Host), for virtual-host-style requests. Returns the status line, headers and body as text.
      */
     static String signedGetWithHost(int port, String host, String pathAndQuery) throws Exception {
+        return new String(pipelinedGets(port, host, List.of(pathAndQuery)), StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Signed GETs written at once on one connection (HTTP/1.1 pipelining), the last one asking to close it; returns
+     * every byte the node answered until it closed.
+     */
+    static byte[] pipelinedGets(int port, String host, List<String> pathsAndQueries) throws Exception {
+        StringBuilder requests = new StringBuilder();
+        for (int i = 0; i < pathsAndQueries.size(); i++) {
+            requests.append(signedGetHead(host, pathsAndQueries.get(i)))
+                    .append(i == pathsAndQueries.size() - 1 ? "Connection: close\r\n" : "").append("\r\n");
+        }
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(requests.toString().getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            return socket.getInputStream().readAllBytes();
+        }
+    }
+
+    /** The request line and signed headers of a GET, each line ended, the blank line that ends the head not yet. */
+    private static String signedGetHead(String host, String pathAndQuery) throws Exception {
         String amzDate = AMZ_DATE.format(Instant.now());
         String emptySha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(new byte[0]));
         Map<String, List<String>> headers = new LinkedHashMap<>();
@@ -213,15 +236,8 @@ public final class S3TestSupport {
         headers.put("x-amz-content-sha256", List.of(emptySha));
         String authorization = new SigV4Signer(ACCESS_KEY, SECRET_KEY, "us-east-1")
                 .authorization(SimpleRequestView.of("GET", pathAndQuery, headers), List.copyOf(headers.keySet()));
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(10_000);
-            String request = "GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + "\r\nx-amz-date: " + amzDate
-                    + "\r\nx-amz-content-sha256: " + emptySha + "\r\nAuthorization: " + authorization
-                    + "\r\nConnection: close\r\n\r\n";
-            socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
-            socket.getOutputStream().flush();
-            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
+        return "GET " + pathAndQuery + " HTTP/1.1\r\nHost: " + host + "\r\nx-amz-date: " + amzDate
+                + "\r\nx-amz-content-sha256: " + emptySha + "\r\nAuthorization: " + authorization + "\r\n";
     }
 
     /**
