@@ -60,6 +60,7 @@ public final class ClusterHandler implements HttpHandler {
             n.put("unreachable_since", m.unreachableSince() == null ? null : m.unreachableSince().toString());
             n.put("http_address", m.httpAddress());
             n.put("cluster_address", m.clusterAddress());
+            n.put("data_address", m.dataAddress());
             n.put("zone", m.zone());
             n.put("capacity_bytes", m.capacityBytes());
             n.put("used_bytes", m.usedBytes());

@@ -12,7 +12,7 @@ import java.util.Objects;
  * @param hotObjects       objects the member spreads to its neighbours because they are read hot
  */
 public record ClusterMemberStatus(String id, String state, boolean reachable, Instant unreachableSince,
-                                  String httpAddress, String clusterAddress, String zone,
+                                  String httpAddress, String clusterAddress, String dataAddress, String zone,
                                   long capacityBytes, long usedBytes,
                                   double requestsPerSecond, double bytesInPerSecond, double bytesOutPerSecond,
                                   int hotObjects) {
@@ -23,6 +23,6 @@ public record ClusterMemberStatus(String id, String state, boolean reachable, In
 
     /** A node that is not (yet) part of any cluster: just itself. */
     public static ClusterMemberStatus standalone(String id, String httpAddress) {
-        return new ClusterMemberStatus(id, "UP", true, null, httpAddress, null, null, 0, 0, 0, 0, 0, 0);
+        return new ClusterMemberStatus(id, "UP", true, null, httpAddress, null, null, null, 0, 0, 0, 0, 0, 0);
     }
 }

@@ -133,7 +133,8 @@ public final class NodeMembership implements AutoCloseable {
             MemberMetadata md = m.metadata();
             LoadDigest l = md.load();
             out.add(new ClusterMemberStatus(m.id(), md.state().name(), m.isReachable(),
-                    m.unreachableSince(), md.httpAddress(), m.clusterAddress(), md.zone().isEmpty() ? null : md.zone(),
+                    m.unreachableSince(), md.httpAddress(), m.clusterAddress(),
+                    md.dataAddress().isEmpty() ? null : md.dataAddress(), md.zone().isEmpty() ? null : md.zone(),
                     md.capacityBytes(), md.usedBytes(), l.requestsPerSecond(), l.bytesInPerSecond(),
                     l.bytesOutPerSecond(), l.hotObjects()));
         }

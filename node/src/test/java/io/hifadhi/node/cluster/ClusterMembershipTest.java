@@ -67,6 +67,8 @@ class ClusterMembershipTest {
         JsonNode bravo = member(get(a, "/api/v1/cluster", true), "bravo");
         assertEquals("UP", bravo.get("state").asText());
         assertEquals("127.0.0.1:" + b.port(), bravo.get("http_address").asText());
+        // Started with --data-port 0: the port the system picked is what the others are told.
+        assertTrue(bravo.get("data_address").asText().matches("127\\.0\\.0\\.1:[1-9][0-9]*"), "data address: " + bravo);
         assertTrue(bravo.get("capacity_bytes").asLong() > 0, "capacity defaults to the disk size: " + bravo);
 
         // Without the secret, the member list is not for the asking.
