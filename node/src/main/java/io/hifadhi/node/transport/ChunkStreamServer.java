@@ -257,20 +257,20 @@ public final class ChunkStreamServer implements AutoCloseable {
 
     private void answer(SocketChannel ch, Request r) throws IOException {
         Chunks source = chunks;
-        Optional<Outgoing> found;
         if (source == null) {
-            found = null;
-        } else {
-            try {
-                found = source.open(r.chunkId(), r.length());
-            } catch (IOException e) {
-                LOG.warn("chunk {} could not be read for {}: {}", r.chunkId(), r.sender(), e.toString());
-                found = null;
-            }
+            answerWithout(ch, r, ChunkStreamFrames.UNAVAILABLE);
+            return;
         }
-        if (found == null || found.isEmpty()) {
-            byte status = found == null ? ChunkStreamFrames.UNAVAILABLE : ChunkStreamFrames.NOT_HELD;
-            writeFully(ch, ByteBuffer.wrap(frames.encode(r, new Header(status, 0, 0, new int[0]), r.chunkId())));
+        Optional<Outgoing> found;
+        try {
+            found = source.open(r.chunkId(), r.length());
+        } catch (IOException e) {
+            LOG.warn("chunk {} could not be read for {}: {}", r.chunkId(), r.sender(), e.toString());
+            answerWithout(ch, r, ChunkStreamFrames.UNAVAILABLE);
+            return;
+        }
+        if (found.isEmpty()) {
+            answerWithout(ch, r, ChunkStreamFrames.NOT_HELD);
             return;
         }
         try (Outgoing out = found.get()) {
@@ -279,6 +279,11 @@ public final class ChunkStreamServer implements AutoCloseable {
             out.sendTo(ch);
             sentBytes.add(r.length());
         }
+    }
+
+    /** An answer without bytes: the chunk is not held here, or this node cannot serve it now. */
+    private void answerWithout(SocketChannel ch, Request r, byte status) throws IOException {
+        writeFully(ch, ByteBuffer.wrap(frames.encode(r, new Header(status, 0, 0, new int[0]), r.chunkId())));
     }
 
     private void sweep() {

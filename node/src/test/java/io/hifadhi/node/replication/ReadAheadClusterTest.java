@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Read-ahead on a read through a node that holds few of an object's chunks, five nodes (N=3) in this JVM: the
  * chunks come fetched ahead; with two of the three copies of every chunk gone from disk, fetches ahead that asked a
  * node without the chunk are fetched again from the one that has it, and the client still gets every byte; the
- * read-ahead memory is all given back afterwards.
+ * read-ahead memory is all given back afterwards. The chunks come over the holders' chunk data ports; a byte flipped in
+ * a holder's copy is caught on the way, the client gets a good copy, and the holder drops its damaged one.
  */
 class ReadAheadClusterTest {
     private static final int CHUNK = 64 << 10;
