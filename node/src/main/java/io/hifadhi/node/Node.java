@@ -204,8 +204,11 @@ public final class Node implements AutoCloseable {
             // Which nodes own a share of the ring: changed only by a join, a leave or a removal, never by a failure.
             layoutTable = new ReplicatedTable(Layout.TABLE, tables, hlc);
             layout = new Layout(layoutTable, clock::millis, config.replication());
+            for (ReplicatedTable t : List.of(bucketTable, keyTable, uploadTable, grantTable, layoutTable)) {
+                metrics.tableTombstones(t.name(), t::tombstones);
+            }
             keys = new AccessKeyTable(keyTable, credentials.shardKey(), clock);
-            keys.register(credentials.accessKey(), credentials.secretKey(), "bootstrap key of " + name);
+            registerBootstrapKey();
             uploads = new MultipartUploads(new ReplicatedSortedTable(uploadTable), replicated, clock);
             s3 = new S3Backend(new ReplicatedBucketCatalog(bucketTable, clock), uploads,
                     keys, new S3Settings(config.s3Region(), config.s3Domains(), config.maxObjectSize(), config.s3Quotas()), keys);
@@ -288,14 +291,15 @@ public final class Node implements AutoCloseable {
             hot.start();
             hotObjects = hot;
             api.cache(hot);
-            bucketTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
-            keyTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
-            uploadTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
-            grantTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
-            layoutTable.attach(replication.transport(), membership.membership(), config.writeQuorum());
-            for (ReplicatedTable t : List.of(bucketTable, keyTable, uploadTable, grantTable, layoutTable)) {
+            for (ReplicatedTable t : collectedTables()) {
+                t.attach(replication.transport(), membership.membership(), config.writeQuorum(), replication::seated);
                 replication.sync(t.keyspace());
+                replication.collectTombstones(t.collected());
             }
+            // The layout is how a node learns its seat, so it is served from the start; it is never deleted from, so
+            // it has no tombstones to collect (and none could come back).
+            layoutTable.attach(replication.transport(), membership.membership(), config.writeQuorum(), () -> true);
+            replication.sync(layoutTable.keyspace());
             joinLayout();
             // Uploads in progress reference chunks too: only with them known may this node take part in collection.
             replication.startCollector(uploads);
@@ -334,7 +338,7 @@ public final class Node implements AutoCloseable {
                 new LayoutKeeper.Hooks(r::dropHintsFor, r::holdsNothing, () -> {
                     r.dropLeftoverChunks(chunks);
                     onDeparted.run();
-                }, () -> LOG.info("forgot {} records of the time before this node was removed", r.forgetRemovedNodeData()),
+                }, this::forgetRemovedNodeData,
                         r::startRepair, r::writesRoutedBy), clock::millis);
         layoutKeeper = keeper;
         if (answered > 0 || layout.alone(name)) {
@@ -345,6 +349,28 @@ public final class Node implements AutoCloseable {
             }
         }
         keeper.start();
+    }
+
+    /** The tables whose tombstones are collected: every fully replicated table but the layout. */
+    private List<ReplicatedTable> collectedTables() {
+        return List.of(bucketTable, keyTable, uploadTable, grantTable);
+    }
+
+    /**
+     * Forgets what this node held before it was removed while away: its records, chunk inventory and hints, and the
+     * entries of the collected tables (which pull the cluster's anew), since the others may have collected the
+     * tombstones of what was deleted meanwhile. This node's bootstrap key goes with the access keys: it is added again.
+     */
+    private void forgetRemovedNodeData() throws IOException {
+        LOG.info("forgot {} records of the time before this node was removed", replication.forgetRemovedNodeData());
+        for (ReplicatedTable t : collectedTables()) {
+            t.forget();
+        }
+        registerBootstrapKey();
+    }
+
+    private void registerBootstrapKey() throws IOException {
+        keys.register(credentials.accessKey(), credentials.secretKey(), "bootstrap key of " + name);
     }
 
     /** Runs a scrub pass now, on the calling thread (at the scrub rate); false when the node is not running. */

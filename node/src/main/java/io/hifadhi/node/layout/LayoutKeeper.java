@@ -135,7 +135,7 @@ public final class LayoutKeeper implements AutoCloseable {
         LayoutMember me = layout.current().members().get(self.id());
         if (me == null || me.role() == LayoutRole.REMOVED) {
             if (me != null) {
-                LOG.warn("{} was removed from the cluster while away: it forgets the records and hints it held (the"
+                LOG.warn("{} was removed from the cluster while away: it forgets the records, hints and table entries it held (the"
                         + " cluster re-created their copies) and rejoins as a new member", self.id());
                 hooks.forgetOldData().run();
             }

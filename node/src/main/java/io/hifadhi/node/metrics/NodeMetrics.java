@@ -108,6 +108,11 @@ public final class NodeMetrics implements ApiMetrics {
         stats.onPingRoundTrip(nanos -> rtt.update(nanos, TimeUnit.NANOSECONDS));
     }
 
+    /** Tombstones this node holds of a replicated table: deletes the tombstone collector has not dropped yet. */
+    public void tableTombstones(String table, LongSupplier count) {
+        registry.register(MetricNames.of("hifadhi_table_tombstones", "table", table), (Gauge<Long>) count::getAsLong);
+    }
+
     /** A counter whose value lives elsewhere (exported with {@code _total}, typed counter). */
     public void counter(String name, LongSupplier value) {
         registry.register(name, new Counter() {

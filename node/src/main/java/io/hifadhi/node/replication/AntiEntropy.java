@@ -500,6 +500,9 @@ final class AntiEntropy implements AutoCloseable {
         if (k == null) {
             throw new IllegalArgumentException("no keyspace " + name);
         }
+        if (!k.answersPeers()) {
+            throw new IllegalStateException(name + " is not synced with peers until this node knows its seat in the layout");
+        }
         return k;
     }
 

@@ -1,6 +1,9 @@
 package io.hifadhi.node.replication;
 
 import io.hifadhi.node.storage.NodeDatabase;
+import io.hifadhi.node.storage.ObjectRecord;
+import io.hifadhi.node.storage.RecordCodec;
+import io.hifadhi.node.storage.RecordStore;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -112,6 +115,18 @@ final class HintStore {
                 }
             }
         }
+    }
+
+    /** The keys ({@code bucket 0x00 key}) of the records hints carry: their tombstones must wait for delivery. */
+    java.util.Set<ByteBuffer> recordKeys(RecordCodec codec) {
+        java.util.Set<ByteBuffer> keys = new java.util.HashSet<>();
+        forEach(h -> {
+            if (h.kind() == Kind.RECORD) {
+                ObjectRecord r = codec.decode(h.payload());
+                keys.add(ByteBuffer.wrap(RecordStore.keyOf(r.bucket(), r.key())));
+            }
+        });
+        return keys;
     }
 
     /** Deletes every hint for {@code target}; returns how many there were. */

@@ -2,7 +2,6 @@ package io.hifadhi.node.replication;
 
 import io.hifadhi.api.store.CorruptDataException;
 import io.hifadhi.node.clock.HybridLogicalClock;
-import io.hifadhi.node.clock.VersionStamp;
 import io.hifadhi.node.replication.Messages.Ack;
 import io.hifadhi.node.replication.Messages.ChunkData;
 import io.hifadhi.node.replication.Messages.ChunkGet;
@@ -14,7 +13,6 @@ import io.hifadhi.node.replication.Messages.RecordGet;
 import io.hifadhi.node.replication.Messages.RecordPut;
 import io.hifadhi.node.replication.Messages.RecordReply;
 import io.hifadhi.node.replication.Messages.RecordScan;
-import io.hifadhi.node.schema.LastWriterWins;
 import io.hifadhi.node.schema.LocalMerge;
 import io.hifadhi.node.storage.ChunkRef;
 import io.hifadhi.node.storage.ChunkStore;
@@ -218,21 +216,6 @@ final class LocalReplica {
     /** Drops {@code handedOver} unless a newer version arrived since it was handed to its owners. */
     boolean dropHandedOver(ObjectRecord handedOver) throws IOException {
         return local.dropIf(RecordStore.keyOf(handedOver.bucket(), handedOver.key()), r -> r.version().equals(handedOver.version()));
-    }
-
-    /**
-     * Deletes each record that is still a tombstone no newer than the given stamp (tombstone GC); a record written
-     * since (newer, or live) stays. Returns how many were deleted.
-     */
-    int dropTombstones(byte[][] keys, String[] versions) throws IOException {
-        int dropped = 0;
-        for (int i = 0; i < keys.length; i++) {
-            VersionStamp tombstone = VersionStamp.parse(versions[i]);
-            if (local.dropIf(keys[i], r -> LastWriterWins.collectable(r, tombstone))) {
-                dropped++;
-            }
-        }
-        return dropped;
     }
 
     RecordReply getRecord(RecordGet get) throws IOException {

@@ -112,13 +112,15 @@ final class Messages {
     }
 
     /**
-     * Record keys ({@code bucket 0x00 key}) and their tombstones' version stamps: as {@link #GC_TOMBSTONES}, may they
-     * go; as {@link #GC_TOMBSTONES_DROP}, delete them where they are tombstones no newer than the given stamps.
+     * Keys of one table ({@link CollectedTable#name}: {@code records}, whose keys are {@code bucket 0x00 key}, or a
+     * small table's name) and their tombstones' version stamps: as {@link #GC_TOMBSTONES}, may they go; as
+     * {@link #GC_TOMBSTONES_DROP}, delete them where they are tombstones no newer than the given stamps. The table
+     * field changed the message's encoding: a cluster's nodes run one release (records already require it).
      */
-    record GcTombstones(byte[][] keys, String[] versions) implements SizedMessage {
+    record GcTombstones(String table, byte[][] keys, String[] versions) implements SizedMessage {
         @Override
         public int sizeHint() {
-            int n = 64;
+            int n = 64 + table.length() * 3;
             for (int i = 0; i < keys.length; i++) {
                 n += keys[i].length + versions[i].length() * 3 + 10;
             }
@@ -126,7 +128,7 @@ final class Messages {
         }
     }
 
-    /** Per key: the receiver holds no record of it, or a tombstone no newer, and no hint carrying it. */
+    /** Per key: the receiver holds no entry of it, or a tombstone no newer, and no hint carrying it. */
     record GcTombstonesHeld(boolean[] droppable) {
     }
 

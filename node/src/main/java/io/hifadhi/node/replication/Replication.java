@@ -57,6 +57,8 @@ public final class Replication implements AutoCloseable {
     static final Duration CHUNK_TIMEOUT = Duration.ofSeconds(15);
     static final Duration RECORD_TIMEOUT = Duration.ofSeconds(5);
     private static final long HANDOFF_EVERY_MILLIS = 2_000;
+    /** The object records' name as a keyspace of anti-entropy and as a table of the tombstone collector. */
+    private static final String RECORDS = "records";
 
     private final Membership membership;
     private final Transport transport;
@@ -79,6 +81,7 @@ public final class Replication implements AutoCloseable {
     private volatile boolean repairing;
     private final RecordStore records;
     private ChunkCollector collector;
+    private TombstoneCollector tombstones;
     private final long gcGraceMillis;
     private KeyCoordinator keyCoordinator;
     private ClusterKeyLocks keyLocks;
@@ -136,11 +139,12 @@ public final class Replication implements AutoCloseable {
         Replication r = new Replication(membership, transport, new Placement(membership::view, layout::current, settings), replica,
                 hints, codec, clock, settings.chunkSize(), records, gcGraceMillis,
                 new ChunkStreamClient(localId, clusterSecret, System::currentTimeMillis, CHUNK_TIMEOUT));
-        TombstoneCollector tombstones = new TombstoneCollector(r, records, codec, replica, gcGraceMillis);
-        tombstones.register(transport, hints);
-        r.collector = new ChunkCollector(r, records, chunks, hints, codec, gcGraceMillis, tombstones);
+        r.tombstones = new TombstoneCollector(r, gcGraceMillis);
+        r.tombstones.add(new CollectedTable<>(RECORDS, replica.records(), () -> hints.recordKeys(codec)));
+        r.tombstones.register(transport);
+        r.collector = new ChunkCollector(r, records, chunks, hints, codec, gcGraceMillis, r.tombstones);
         r.collector.register(transport);
-        r.antiEntropy = new AntiEntropy(r, List.of(new VersionedKeyspace<>("records", false, replica.records(), clock),
+        r.antiEntropy = new AntiEntropy(r, List.of(new VersionedKeyspace<>(RECORDS, false, replica.records(), clock, () -> true),
                         new ChunkInventoryKeyspace(records)),
                 new ChunkKeeper(r, records, chunks, transferRate), new Handoff(r, records, chunks, transferRate), layout);
         r.antiEntropy.register(transport);
@@ -249,6 +253,20 @@ public final class Replication implements AutoCloseable {
     /** The cluster-wide locks of conditional writes. */
     ClusterKeyLocks keyLocks() {
         return keyLocks;
+    }
+
+    /**
+     * Whether this node knows its seat in the cluster layout, and has forgotten what it held if it was removed while
+     * away: only then does it sync with others (and answer for a table whose tombstones are collected, whose old
+     * entries could otherwise come back from it).
+     */
+    public boolean seated() {
+        return repairing;
+    }
+
+    /** Drops the tombstones of a table (a fully replicated one) under the same rule as the object records'. */
+    public void collectTombstones(CollectedTable<?> table) {
+        tombstones.add(table);
     }
 
     /** Keeps a keyspace (a fully replicated table) in sync by the same Merkle anti-entropy as the object records. */

@@ -20,6 +20,15 @@ public interface SyncedKeyspace {
         return false;
     }
 
+    /**
+     * Whether peers may sync with this node's copy now. A fully replicated table whose tombstones are collected says
+     * no until the node knows its seat: a node removed while away may hold entries the cluster deleted and collected
+     * the tombstones of, and forgets them only then.
+     */
+    default boolean answersPeers() {
+        return true;
+    }
+
     /** Visits every entry this node holds. */
     void forEach(EntryVisitor visitor);
 

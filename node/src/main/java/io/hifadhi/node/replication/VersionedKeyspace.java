@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 
 /**
  * A last-writer-wins table as a keyspace of the Merkle anti-entropy, for any {@link TableSchema}: key the schema's
@@ -21,15 +22,19 @@ public final class VersionedKeyspace<V extends Versioned> implements SyncedKeysp
     private final boolean fullyReplicated;
     private final LocalMerge<V> local;
     private final HybridLogicalClock clock;
+    private final BooleanSupplier answersPeers;
 
     /**
      * @param fullyReplicated every member holds every entry (the small tables), else the N replicas of its position
+     * @param answersPeers    {@link SyncedKeyspace#answersPeers}
      */
-    public VersionedKeyspace(String name, boolean fullyReplicated, LocalMerge<V> local, HybridLogicalClock clock) {
+    public VersionedKeyspace(String name, boolean fullyReplicated, LocalMerge<V> local, HybridLogicalClock clock,
+                             BooleanSupplier answersPeers) {
         this.name = name;
         this.fullyReplicated = fullyReplicated;
         this.local = local;
         this.clock = clock;
+        this.answersPeers = answersPeers;
     }
 
     @Override
@@ -40,6 +45,11 @@ public final class VersionedKeyspace<V extends Versioned> implements SyncedKeysp
     @Override
     public boolean fullyReplicated() {
         return fullyReplicated;
+    }
+
+    @Override
+    public boolean answersPeers() {
+        return answersPeers.getAsBoolean();
     }
 
     @Override

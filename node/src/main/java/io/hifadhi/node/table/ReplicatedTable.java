@@ -6,6 +6,7 @@ import io.hifadhi.membership.Membership;
 import io.hifadhi.membership.MembershipEvent;
 import io.hifadhi.membership.MembershipListener;
 import io.hifadhi.node.clock.HybridLogicalClock;
+import io.hifadhi.node.replication.CollectedTable;
 import io.hifadhi.node.replication.FullReplication;
 import io.hifadhi.node.replication.SyncedKeyspace;
 import io.hifadhi.node.replication.VersionedKeyspace;
@@ -25,6 +26,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * A small table replicated to every node (full placement): buckets, access keys, uploads, grants, the layout.
@@ -58,7 +60,7 @@ public final class ReplicatedTable {
     public static final List<Class<?>> MESSAGE_TYPES = List.of(TablePut.class, TableAck.class, TableDump.class, TableEntries.class);
 
     private record Attached(Transport transport, Membership membership, FullReplication replication, MembershipListener listener,
-                            ScheduledExecutorService puller) {
+                            ScheduledExecutorService puller, BooleanSupplier answersPeers) {
     }
 
     private final String name;
@@ -81,14 +83,29 @@ public final class ReplicatedTable {
         return Transport.TYPE_PREFIX + "table-dump-" + name;
     }
 
-    /** Joins the cluster: answers peers' writes and pulls, and catches up from every reachable peer. */
-    public synchronized void attach(Transport transport, Membership membership, int writeQuorum) {
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Joins the cluster: answers peers' writes and pulls, and catches up from every reachable peer.
+     *
+     * @param answersPeers whether peers may pull (or sync with) this node's copy now: for a table whose tombstones are
+     *                     collected, not before the node knows its seat ({@code Replication.seated}), since a node
+     *                     removed while away may hold entries deleted meanwhile whose tombstones are gone, until it
+     *                     forgets them ({@link #forget})
+     */
+    public synchronized void attach(Transport transport, Membership membership, int writeQuorum, BooleanSupplier answersPeers) {
         transport.handle(putType(), TablePut.class, put -> {
             TableEntry entry = decode(put.key(), put.entry());
             clock.observe(entry.version());
             return new TableAck(local.merge(entry).stored());
         });
         transport.handle(dumpType(), TableDump.class, dump -> {
+            if (!answersPeers.getAsBoolean()) {
+                // The puller retries every second until a pull worked: it gets this copy once it is safe to spread.
+                throw new IllegalStateException("the " + name + " table is not served before this node knows its seat");
+            }
             List<TableEntry> all = all();
             String[] keys = new String[all.size()];
             byte[][] entries = new byte[all.size()][];
@@ -110,7 +127,7 @@ public final class ReplicatedTable {
                 puller.execute(() -> pullFrom(id));
             }
         };
-        Attached a = new Attached(transport, membership, new FullReplication(writeQuorum), listener, puller);
+        Attached a = new Attached(transport, membership, new FullReplication(writeQuorum), listener, puller, answersPeers);
         attached = a;
         membership.addListener(listener);
         puller.execute(() -> membership.view().reachable().forEach(m -> {
@@ -133,7 +150,33 @@ public final class ReplicatedTable {
 
     /** This table as a keyspace of the data path's Merkle anti-entropy (full placement). */
     public SyncedKeyspace keyspace() {
-        return new VersionedKeyspace<>("table-" + name, true, local, clock);
+        return new VersionedKeyspace<>("table-" + name, true, local, clock, () -> {
+            Attached a = attached;
+            return a != null && a.answersPeers().getAsBoolean();
+        });
+    }
+
+    /** This table for the tombstone collector (no hints: every member is a replica of every entry). */
+    public CollectedTable<TableEntry> collected() {
+        return CollectedTable.withoutHints(name, local);
+    }
+
+    /** Tombstones this node holds (deleted entries the collector has not dropped yet). */
+    public long tombstones() {
+        long[] n = {0};
+        local.store().forEach(e -> n[0] += e.deleted() ? 1 : 0);
+        return n[0];
+    }
+
+    /**
+     * Forgets every entry (a node removed from the cluster while away, before it rejoins): they may be versions
+     * deleted meanwhile whose tombstones the others have collected. Then pulls the table anew from the peers.
+     */
+    public void forget() throws IOException {
+        List<byte[]> keys = new ArrayList<>();
+        local.store().forEach(e -> keys.add(schema.key(e)));
+        local.store().deleteAll(keys);
+        pullFromReachablePeers();
     }
 
     public synchronized void detach() {

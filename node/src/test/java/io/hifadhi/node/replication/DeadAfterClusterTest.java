@@ -6,11 +6,18 @@ import io.hifadhi.node.layout.LayoutMember;
 import io.hifadhi.node.layout.LayoutRole;
 import io.hifadhi.node.storage.RecordCodec;
 import io.hifadhi.node.storage.RecordStore;
+import io.hifadhi.node.clock.HybridLogicalClock;
+import io.hifadhi.node.table.ReplicatedBucketCatalog;
+import io.hifadhi.node.table.ReplicatedTable;
+import io.hifadhi.node.table.TableStore;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,13 +26,15 @@ import java.util.Random;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The short version of {@code ClusterShapeTest}'s dead-after drill (node processes and kill -9, under -Pchaos):
  * five nodes in this JVM with {@code --dead-after 10s}, N=3. One goes away for good; once it is removed and its
  * copies re-created, a second goes away, and every object is still byte-exact through each of the three left.
- * Then the first comes back on its old data directory: it rejoins as a new member and serves the right bytes.
+ * Then the first comes back on its old data directory: it rejoins as a new member and serves the right bytes, and
+ * neither a record nor a table entry the others no longer have comes back from it.
  */
 class DeadAfterClusterTest {
     private static final int CHUNK = 64 * 1024;
@@ -72,6 +81,11 @@ class DeadAfterClusterTest {
                 RecordStore records = new RecordStore(database, new RecordCodec());
                 records.putAll(java.util.List.of(AntiEntropyClusterTest.inline("ghost", "deleted while node-e was away",
                         new VersionStamp(System.currentTimeMillis() - 3_600_000, 0, "node-e"))));
+                // The same for a table entry: a bucket whose tombstone the others collected. Peers pull a returning
+                // node's tables and sync them by anti-entropy; it must forget the bucket before it answers either.
+                long hourAgo = System.currentTimeMillis() - 3_600_000;
+                new ReplicatedBucketCatalog(new ReplicatedTable("buckets", new TableStore(database),
+                        new HybridLogicalClock("node-e", () -> hourAgo)), Clock.systemUTC()).create("ghost-bucket", TestCluster.ACCESS_KEY);
             }
             long back = System.nanoTime();
             cluster.start(4);
@@ -91,6 +105,11 @@ class DeadAfterClusterTest {
             for (int i : new int[]{0, 1, 2, 4}) {
                 assertTrue(cluster.node(i).replicatedStore().locate("b", "ghost").isEmpty(),
                         "the removed node's old record came back through " + TestCluster.name(i));
+                int through = i;
+                try (S3Client s3 = GarbageCollectionClusterTest.s3(cluster.node(i))) {
+                    assertThrows(NoSuchBucketException.class, () -> s3.headBucket(b -> b.bucket("ghost-bucket")),
+                            "the removed node's old bucket came back through " + TestCluster.name(through));
+                }
             }
         }
     }
