@@ -35,7 +35,8 @@ import java.util.function.BooleanSupplier;
  * (this node counts; {@link FullReplication}, the records' quorum write with every member a replica);
  * members that were away catch up by pulling the whole table from a peer when they see it join or
  * become reachable (the table is small), and the Merkle anti-entropy of the data path keeps every
- * member's copy equal after that ({@link #keyspace}). Before the node sits in a cluster the table is
+ * member's copy equal after that ({@link #keyspace}). A delete is a tombstone, dropped by the data path's tombstone
+ * collector once every member holds it ({@link #collected}). Before the node sits in a cluster the table is
  * simply local.
  */
 public final class ReplicatedTable {
