@@ -21,6 +21,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -161,7 +162,8 @@ final class ChunkFetcher implements ChunkSource {
         private final String holder;
         private final ChunkRef ref;
         private final int kib;
-        private ChunkStreamClient.Asked asked;  // null once taken or cancelled, or if the request could not be sent
+        private final AtomicBoolean settled = new AtomicBoolean();
+        private final ChunkStreamClient.Asked asked;  // null if the request could not be sent
 
         AskedAhead(ClusterView v, List<String> walk, String holder, ChunkStreamClient.Asked asked, ChunkRef ref, int kib) {
             this.v = v;
@@ -174,12 +176,13 @@ final class ChunkFetcher implements ChunkSource {
 
         @Override
         public Incoming take() throws IOException {
-            ChunkStreamClient.Asked mine = asked;
-            asked = null;
+            if (!settled.compareAndSet(false, true)) {
+                throw new IllegalStateException("chunk " + ref.id() + " asked ahead was taken or cancelled already");
+            }
             aheadBudget.release(kib);
-            if (mine != null) {
+            if (asked != null) {
                 try {
-                    Optional<ChunkStreamClient.Transfer> t = mine.answer();
+                    Optional<ChunkStreamClient.Transfer> t = asked.answer();
                     if (t.isPresent()) {
                         aheadUsed.increment();
                         return new Streamed(v, walk, holder, t.get(), ref);
@@ -194,9 +197,12 @@ final class ChunkFetcher implements ChunkSource {
 
         @Override
         public void cancel() {
+            // Also called when the exchange ends, possibly on another thread than the reader's: settled once.
+            if (!settled.compareAndSet(false, true)) {
+                return;
+            }
             if (asked != null) {
                 asked.abandon();
-                asked = null;
             }
             aheadBudget.release(kib);
         }
