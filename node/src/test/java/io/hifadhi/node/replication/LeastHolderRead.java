@@ -1,9 +1,14 @@
 package io.hifadhi.node.replication;
 
+import io.hifadhi.api.nativeapi.ObjectLocator.ChunkLocation;
 import io.hifadhi.api.nativeapi.ObjectLocator.ObjectLocation;
 
+import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -32,6 +37,27 @@ record LeastHolderRead(byte[] body, String query, ObjectLocation at, int reader)
         }
         assertTrue(fewest <= chunks * 3 / 5, "some node holds few of the chunks: " + fewest);
         return new LeastHolderRead(body, put.body(), at, reader);
+    }
+
+    /**
+     * Flips the byte at {@code offset} in every copy of the chunks the reader lacks but the last holder's, so that a
+     * good copy is left for each; the files changed.
+     */
+    List<Path> flipInAllButOneCopy(TestCluster cluster, int offset) throws IOException {
+        List<Path> damaged = new ArrayList<>();
+        for (ChunkLocation c : at.chunks()) {
+            if (c.holders().contains(TestCluster.name(reader))) {
+                continue;
+            }
+            for (String holder : c.holders().subList(0, c.holders().size() - 1)) {
+                Path file = chunkFile(cluster, holder, c.id());
+                byte[] bytes = Files.readAllBytes(file);
+                bytes[offset] ^= 0x40;
+                Files.write(file, bytes);
+                damaged.add(file);
+            }
+        }
+        return damaged;
     }
 
     /** Where {@code holder} keeps chunk {@code id} on disk. */

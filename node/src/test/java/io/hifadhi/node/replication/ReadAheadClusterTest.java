@@ -109,21 +109,7 @@ class ReadAheadClusterTest {
     void aByteFlippedOnAHoldersDiskIsCaughtOnTheWayAndTheDamagedCopyIsDropped() throws Exception {
         LeastHolderRead flipped = LeastHolderRead.store(cluster, "ahead-flipped.bin", CHUNKS, CHUNK, 3);
         int reader = flipped.reader();
-        String readerId = TestCluster.name(reader);
-        List<Path> damaged = new ArrayList<>();
-        for (ChunkLocation c : flipped.at().chunks()) {
-            if (c.holders().contains(readerId)) {
-                continue;
-            }
-            // Every copy but the last holder's gets one byte flipped.
-            for (String holder : c.holders().subList(0, c.holders().size() - 1)) {
-                Path file = LeastHolderRead.chunkFile(cluster, holder, c.id());
-                byte[] bytes = Files.readAllBytes(file);
-                bytes[bytes.length / 2] ^= 0x40;
-                Files.write(file, bytes);
-                damaged.add(file);
-            }
-        }
+        List<Path> damaged = flipped.flipInAllButOneCopy(cluster, CHUNK / 2);
         assertTrue(damaged.size() >= 10, "copies damaged: " + damaged.size());
         HttpResponse<byte[]> r = cluster.client(reader).retrieve(flipped.query());
         assertEquals(200, r.statusCode());
@@ -233,22 +219,8 @@ class ReadAheadClusterTest {
     void aByteFlippedPastWhatWasAlreadySentIsCaughtAndTheRestComesFromAGoodCopy() throws Exception {
         LeastHolderRead s = LeastHolderRead.store(cluster, "flipped.bin", CHUNKS, CHUNK, 2);
         int reader = s.reader();
-        String readerId = TestCluster.name(reader);
         // In block 12 of 16: three read buffers of the chunk (blocks 0-11) are sent before the bad block arrives.
-        int flipAt = 12 * (64 << 10) + 1000;
-        List<Path> damaged = new ArrayList<>();
-        for (ChunkLocation c : s.at().chunks()) {
-            if (c.holders().contains(readerId)) {
-                continue;
-            }
-            for (String holder : c.holders().subList(0, c.holders().size() - 1)) {
-                Path file = LeastHolderRead.chunkFile(cluster, holder, c.id());
-                byte[] bytes = Files.readAllBytes(file);
-                bytes[flipAt] ^= 0x04;
-                Files.write(file, bytes);
-                damaged.add(file);
-            }
-        }
+        List<Path> damaged = s.flipInAllButOneCopy(cluster, 12 * (64 << 10) + 1000);
         assertTrue(damaged.size() >= 8, "copies damaged: " + damaged.size());
         long resumedBefore = replication(reader).chunkStreamResumes();
         HttpResponse<byte[]> r = cluster.client(reader).retrieve(s.query());
