@@ -445,6 +445,7 @@ public final class Node implements AutoCloseable {
         metrics.counter("hifadhi_chunk_read_bytes", () -> replication == null ? 0L : replication.chunkReadBytes());
         metrics.counter("hifadhi_chunk_stream_received_bytes", () -> replication == null ? 0L : replication.chunkStreamReceivedBytes());
         metrics.counter("hifadhi_chunk_stream_fallbacks", () -> replication == null ? 0L : replication.chunkStreamFallbacks());
+        metrics.counter("hifadhi_chunk_stream_resumes", () -> replication == null ? 0L : replication.chunkStreamResumes());
         metrics.counter("hifadhi_read_ahead_used_chunks", () -> replication == null ? 0L : replication.readAhead().used());
         metrics.counter("hifadhi_read_ahead_refetched_chunks", () -> replication == null ? 0L : replication.readAhead().refetched());
         metrics.counter("hifadhi_read_ahead_declined_chunks", () -> replication == null ? 0L : replication.readAhead().declined());

@@ -329,6 +329,11 @@ public final class Replication implements AutoCloseable {
         return chunkFetcher.streamFallbacks();
     }
 
+    /** Streamed chunks whose holder failed part way and that went on from the same byte from another source. */
+    public long chunkStreamResumes() {
+        return chunkFetcher.streamResumes();
+    }
+
     /** Plugs the chunk cache and hot-object spreading into the read path ({@link ExtraCopies#NONE} until then). */
     public void extraCopies(ExtraCopies extras) {
         this.extraCopies = extras;
@@ -687,7 +692,6 @@ public final class Replication implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        chunkFetcher.close();
         chunkStream.close();
         transport.close();
     }

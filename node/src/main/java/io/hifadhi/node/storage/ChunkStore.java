@@ -65,6 +65,11 @@ public final class ChunkStore {
         return readBuffers;
     }
 
+    /** Read buffers allocated since start (see {@link ReadBuffers#allocated()}). */
+    public long readBuffersAllocated() {
+        return readBuffers.allocated();
+    }
+
     /** Bytes of chunk files this store holds (the payload on disk, not counting the file system's own overhead). */
     public long storedBytes() {
         return storedBytes.get();

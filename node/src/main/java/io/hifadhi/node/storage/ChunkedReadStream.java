@@ -13,14 +13,16 @@ import java.util.List;
  * Streams a byte range of a chunked object. A chunk this node holds is read from its file: each read fills one pooled
  * direct buffer with whole blocks, checked against their CRC32C ({@link ChunkReader}) before any byte is handed out,
  * and a sender may write that buffer to its socket as it is ({@link BufferedBody}). In a cluster, a chunk this node
- * does not hold, or whose file fails its checks (and is deleted), comes whole from the {@link ChunkSource} (a cache
- * or a replica), and the stream goes on from the same byte: a client never sees a corrupt byte, nor a cut, while a
- * good copy exists. Memory is one buffer, plus one chunk while a chunk comes from elsewhere.
+ * does not hold, or whose file fails its checks (and is deleted), comes from the {@link ChunkSource} (a cache or a
+ * replica), and the stream goes on from the same byte: a client never sees a corrupt byte, nor a cut, while a good
+ * copy exists. A read of several chunks has the ones it lacks streamed into the same pooled buffer, a few verified
+ * blocks at a time ({@link ChunkSource#open}), so its memory is that one buffer however large the object (issue 19);
+ * a read within one chunk gets it whole ({@link ChunkSource#fetch}), which keeps it in the node's cache for the next.
  *
  * <p>Read-ahead: on reaching a chunk, the stream asks the source for the next {@link #READ_AHEAD} chunks it does not
- * hold, so a remote chunk's transfer and check overlap with sending the ones before it instead of starting when the
- * reader gets there (a non-holder reading chunk after chunk on demand ran at 0.29x of one node, issue 19). What is
- * fetched ahead is bounded per node by the source, which declines when its read-ahead memory is in use.
+ * hold, so a remote chunk's transfer overlaps with sending the ones before it instead of starting when the reader
+ * gets there (a non-holder reading chunk after chunk on demand ran at 0.29x of one node, issue 19). What is asked
+ * ahead is bounded per node by the source, which declines when its read-ahead is in use.
  */
 public final class ChunkedReadStream extends InputStream implements BufferedBody {
     /** Chunks asked for ahead of the one being read: two keep a transfer in flight while one is being checked. */
@@ -37,9 +39,10 @@ public final class ChunkedReadStream extends InputStream implements BufferedBody
     private long chunkStart;      // object offset of chunks[index]
     private long position;        // object offset of the next byte not yet consumed
     private ChunkReader reader;
-    private byte[] fetched;       // chunks[index] from elsewhere, when not read from this node's file
+    private final boolean streamed;  // the range spans chunks: those from elsewhere are streamed, not fetched whole
+    private ChunkSource.Incoming incoming;  // chunks[index] from elsewhere, when not read from this node's file
     private ByteBuffer pooled;
-    private ByteBuffer current;   // the bytes ready to hand out: a view of pooled or of fetched
+    private ByteBuffer current;   // the bytes ready to hand out: pooled, or a view of a chunk whole in memory
     private int lent;
     private boolean closed;
     private final ArrayDeque<Pending> ahead = new ArrayDeque<>();
@@ -61,6 +64,7 @@ public final class ChunkedReadStream extends InputStream implements BufferedBody
             chunkStart += chunks.get(index).length();
             index++;
         }
+        this.streamed = index < chunks.size() && end > chunkStart + chunks.get(index).length();
         try {
             fill();
         } catch (IOException | RuntimeException e) {
@@ -79,18 +83,18 @@ public final class ChunkedReadStream extends InputStream implements BufferedBody
         }
         if (position >= chunkStart + chunks.get(index).length()) {
             closeReader();
-            fetched = null;
+            closeIncoming();
             chunkStart += chunks.get(index).length();
             index++;
         }
         ChunkRef ref = chunks.get(index);
-        if (reader == null && fetched == null) {
+        if (reader == null && incoming == null) {
             open(ref);
         }
+        if (pooled == null) {
+            pooled = store.readBuffers().take();
+        }
         if (reader != null) {
-            if (pooled == null) {
-                pooled = store.readBuffers().take();
-            }
             try {
                 reader.read(position - chunkStart, pooled);
                 current = pooled;
@@ -99,14 +103,11 @@ public final class ChunkedReadStream extends InputStream implements BufferedBody
                 if (elsewhere == null) {
                     throw e;
                 }
-                fetched = elsewhere.fetch(ref);
+                incoming = ChunkSource.Incoming.of(elsewhere.fetch(ref));
             }
         }
-        if (fetched != null) {
-            int from = (int) (position - chunkStart);
-            // Lent a slice at a time: a socket write copies all that remains of a heap buffer into a temporary direct
-            // one on every call, however little the socket takes, and keeps that direct buffer per thread.
-            current = ByteBuffer.wrap(fetched, from, Math.min(fetched.length - from, ReadBuffers.SIZE));
+        if (incoming != null) {
+            current = incoming.next((int) (position - chunkStart), pooled);
         }
         current.limit(current.position() + (int) Math.min(current.remaining(), end - position));
         return true;
@@ -121,7 +122,7 @@ public final class ChunkedReadStream extends InputStream implements BufferedBody
         Pending next = ahead.peekFirst();
         if (next != null && next.index() == index) {
             ahead.removeFirst();
-            fetched = next.ahead().take();
+            incoming = next.ahead().take();
             return;
         }
         if (store.holdsFile(ref)) {
@@ -133,7 +134,7 @@ public final class ChunkedReadStream extends InputStream implements BufferedBody
                 // Deleted by the store if it failed SHA-256: a good copy from elsewhere replaces it.
             }
         }
-        fetched = elsewhere.fetch(ref);
+        incoming = streamed ? elsewhere.open(ref) : ChunkSource.Incoming.of(elsewhere.fetch(ref));
     }
 
     /** Asks for the chunks after the current one, up to {@link #READ_AHEAD}, that the range needs and this node lacks. */
@@ -190,6 +191,13 @@ public final class ChunkedReadStream extends InputStream implements BufferedBody
         return n;
     }
 
+    private void closeIncoming() {
+        if (incoming != null) {
+            incoming.close();
+            incoming = null;
+        }
+    }
+
     private void closeReader() throws IOException {
         if (reader != null) {
             reader.close();
@@ -204,7 +212,7 @@ public final class ChunkedReadStream extends InputStream implements BufferedBody
         }
         closed = true;
         current = null;
-        fetched = null;
+        closeIncoming();
         for (Pending p : ahead) {
             p.ahead().cancel();
         }

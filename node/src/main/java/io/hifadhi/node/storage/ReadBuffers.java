@@ -2,6 +2,7 @@ package io.hifadhi.node.storage;
 
 import java.nio.ByteBuffer;
 import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Direct buffers for chunk reads, reused: a read fills one from the chunk file and the socket is written from it,
@@ -17,10 +18,20 @@ public final class ReadBuffers {
     private static final int KEPT = 64;
 
     private final ArrayBlockingQueue<ByteBuffer> idle = new ArrayBlockingQueue<>(KEPT);
+    private final LongAdder allocated = new LongAdder();
 
     ByteBuffer take() {
         ByteBuffer b = idle.poll();
-        return b != null ? b.clear() : ByteBuffer.allocateDirect(SIZE);
+        if (b != null) {
+            return b.clear();
+        }
+        allocated.increment();
+        return ByteBuffer.allocateDirect(SIZE);
+    }
+
+    /** Buffers allocated since start: as many as reads were ever under way at once, not one per chunk. */
+    long allocated() {
+        return allocated.sum();
     }
 
     void give(ByteBuffer b) {

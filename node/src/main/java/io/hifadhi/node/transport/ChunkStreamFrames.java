@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -119,30 +120,35 @@ final class ChunkStreamFrames {
         return out.toByteArray();
     }
 
-    /** Reads and checks the header answering {@code r}. */
-    Header readHeader(DataInputStream in, Request r) throws IOException {
-        byte status = in.readByte();
+    /** Reads exactly {@code n} bytes, so that nothing after a header is taken from the stream with it. */
+    @FunctionalInterface
+    interface ExactReader {
+        byte[] read(int n) throws IOException;
+    }
+
+    /** Reads and checks the header answering {@code r}, in a few exact reads (the chunk's bytes follow it as they are). */
+    Header readHeader(ExactReader in, Request r) throws IOException {
+        byte status = in.read(1)[0];
         int length = 0;
         int blockSize = 0;
         int[] crcs = new int[0];
         if (status == OK) {
-            length = in.readInt();
-            blockSize = in.readInt();
-            int blocks = in.readInt();
+            ByteBuffer fields = ByteBuffer.wrap(in.read(12));
+            length = fields.getInt();
+            blockSize = fields.getInt();
+            int blocks = fields.getInt();
             if (length != r.length() || blockSize < MIN_BLOCK || blocks != blocks(length, blockSize)) {
                 throw new IOException("answer for chunk " + r.chunkId() + " does not fit its request (length " + length
                         + ", block size " + blockSize + ", " + blocks + " blocks)");
             }
             crcs = new int[blocks];
-            for (int i = 0; i < blocks; i++) {
-                crcs[i] = in.readInt();
-            }
+            ByteBuffer.wrap(in.read(4 * blocks)).asIntBuffer().get(crcs);
         } else if (status != NOT_HELD && status != UNAVAILABLE) {
             throw new IOException("unknown answer status " + status + " for chunk " + r.chunkId());
         }
-        byte[] mac = in.readNBytes(MAC_BYTES);
+        byte[] mac = in.read(MAC_BYTES);
         Header h = new Header(status, length, blockSize, crcs);
-        if (mac.length != MAC_BYTES || !MessageDigest.isEqual(mac, mac(headerBody(r.nonce(), h, r.chunkId())))) {
+        if (!MessageDigest.isEqual(mac, mac(headerBody(r.nonce(), h, r.chunkId())))) {
             throw new IOException("answer for chunk " + r.chunkId() + " failed its MAC check");
         }
         return h;

@@ -5,6 +5,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
@@ -40,6 +41,12 @@ class ChunkedReadStreamTest {
         }
 
         @Override
+        public Incoming open(ChunkRef ref) {
+            calls.add("open " + ref.id());
+            return streamed(held.get(ref.id()));
+        }
+
+        @Override
         public void servingLocally(ChunkRef ref) {
         }
 
@@ -52,10 +59,10 @@ class ChunkedReadStreamTest {
             maxOutstanding = Math.max(maxOutstanding, ++outstanding);
             return new Ahead() {
                 @Override
-                public byte[] take() {
+                public Incoming take() {
                     calls.add("take " + ref.id());
                     outstanding--;
-                    return held.get(ref.id());
+                    return streamed(held.get(ref.id()));
                 }
 
                 @Override
@@ -65,6 +72,23 @@ class ChunkedReadStreamTest {
                 }
             };
         }
+    }
+
+    /** As a holder's stream arrives: into the reader's buffer, a block of 10,000 bytes at a time. */
+    private static ChunkSource.Incoming streamed(byte[] chunk) {
+        return new ChunkSource.Incoming() {
+            @Override
+            public ByteBuffer next(int from, ByteBuffer spare) {
+                spare.clear();
+                int block = from / 10_000 * 10_000;
+                spare.put(chunk, block, Math.min(10_000, chunk.length - block)).flip();
+                return spare.position(from - block);
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 
     private record Setup(ChunkStore store, List<ChunkRef> refs, byte[] whole, Peers peers) {
@@ -138,14 +162,24 @@ class ChunkedReadStreamTest {
         try (ChunkedReadStream in = new ChunkedReadStream(s.store(), s.refs(), from, length, s.peers())) {
             assertArrayEquals(Arrays.copyOfRange(s.whole(), from, from + length), readAll(in));
         }
-        assertEquals(calls(s, "ahead 2", "fetch 1", "take 2"), s.peers().calls);
+        assertEquals(calls(s, "ahead 2", "open 1", "take 2"), s.peers().calls);
 
         s.peers().calls.clear();
         ChunkedReadStream in = new ChunkedReadStream(s.store(), s.refs(), 0, s.whole().length, s.peers());
-        assertEquals(CHUNK - 1, in.read(new byte[CHUNK - 1]));
+        assertEquals(CHUNK - 1, in.readNBytes(CHUNK - 1).length);
         in.close();
-        assertEquals(calls(s, "ahead 1", "ahead 2", "fetch 0", "cancel 1", "cancel 2"), s.peers().calls);
+        assertEquals(calls(s, "ahead 1", "ahead 2", "open 0", "cancel 1", "cancel 2"), s.peers().calls);
         assertEquals(0, s.peers().outstanding);
+    }
+
+    @Test
+    void aRangeWithinOneChunkFetchesItWholeForTheCache() throws IOException {
+        Setup s = setup();
+        int from = 2 * CHUNK + 12_345;
+        try (ChunkedReadStream in = new ChunkedReadStream(s.store(), s.refs(), from, 50_000, s.peers())) {
+            assertArrayEquals(Arrays.copyOfRange(s.whole(), from, from + 50_000), readAll(in));
+        }
+        assertEquals(calls(s, "fetch 2"), s.peers().calls);
     }
 
     @Test
@@ -155,6 +189,6 @@ class ChunkedReadStreamTest {
         try (ChunkedReadStream in = new ChunkedReadStream(s.store(), s.refs(), 0, s.whole().length, s.peers())) {
             assertArrayEquals(s.whole(), readAll(in));
         }
-        assertEquals(calls(s, "fetch 0", "fetch 2", "fetch 3", "fetch 4", "fetch 5"), s.peers().calls);
+        assertEquals(calls(s, "open 0", "open 2", "open 3", "open 4", "open 5"), s.peers().calls);
     }
 }

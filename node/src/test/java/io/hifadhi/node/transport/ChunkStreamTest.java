@@ -7,7 +7,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.io.RandomAccessFile;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -73,6 +75,24 @@ class ChunkStreamTest {
         }
     }
 
+    /** The chunk as the node reads it: asked, then streamed into one direct buffer, a few checked blocks at a time. */
+    private static Optional<byte[]> fetch(ChunkStreamClient client, String address, String id, int length) throws IOException {
+        Optional<ChunkStreamClient.Transfer> answer = client.ask(address, id, length).answer();
+        if (answer.isEmpty()) {
+            return Optional.empty();
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(256 << 10);
+        try (ChunkStreamClient.Transfer t = answer.get()) {
+            while (t.read(buffer.clear()) >= 0) {
+                byte[] got = new byte[buffer.flip().remaining()];
+                buffer.get(got);
+                out.write(got);
+            }
+        }
+        return Optional.of(out.toByteArray());
+    }
+
     private byte[] expected(int size, long seed) {
         byte[] bytes = new byte[size];
         new Random(seed).nextBytes(bytes);
@@ -85,8 +105,8 @@ class ChunkStreamTest {
         ChunkRef big = put((4 << 20) + 123, 1);
         ChunkRef small = put(10, 2);
         for (int i = 0; i < 3; i++) {
-            assertArrayEquals(expected((4 << 20) + 123, 1), client.fetch(address, big.id(), big.length()).orElseThrow());
-            assertArrayEquals(expected(10, 2), client.fetch(address, small.id(), small.length()).orElseThrow());
+            assertArrayEquals(expected((4 << 20) + 123, 1), fetch(client, address, big.id(), big.length()).orElseThrow());
+            assertArrayEquals(expected(10, 2), fetch(client, address, small.id(), small.length()).orElseThrow());
         }
         assertEquals(3L * (big.length() + small.length()), client.receivedBytes());
         // Counted once the last byte is out, which may be after the client has it.
@@ -96,11 +116,11 @@ class ChunkStreamTest {
     @Test
     void aChunkNotHeldIsEmptyAndANodeNotServingYetIsAnError() throws IOException {
         ChunkRef ref = put(1000, 3);
-        IOException notServing = assertThrows(IOException.class, () -> client.fetch(address, ref.id(), ref.length()));
+        IOException notServing = assertThrows(IOException.class, () -> fetch(client, address, ref.id(), ref.length()));
         assertTrue(notServing.getMessage().contains("not serving chunks yet"), notServing.getMessage());
         serveStore();
-        assertEquals(Optional.empty(), client.fetch(address, "ab".repeat(32), 1000));
-        assertTrue(client.fetch(address, ref.id(), ref.length()).isPresent());
+        assertEquals(Optional.empty(), fetch(client, address, "ab".repeat(32), 1000));
+        assertTrue(fetch(client, address, ref.id(), ref.length()).isPresent());
     }
 
     @Test
@@ -114,11 +134,37 @@ class ChunkStreamTest {
             f.write(b ^ 0x01);
         }
         ChunkStreamClient.DamagedInTransfer e = assertThrows(ChunkStreamClient.DamagedInTransfer.class,
-                () -> client.fetch(address, ref.id(), ref.length()));
+                () -> fetch(client, address, ref.id(), ref.length()));
         assertTrue(e.getMessage().contains("block 3 of chunk " + ref.id()), e.getMessage());
-        // The connection is still in step: the next fetch on it works.
+        // The rest of that chunk was still on its connection, which was closed: the next fetch works on a new one.
         ChunkRef other = put(5000, 5);
-        assertArrayEquals(expected(5000, 5), client.fetch(address, other.id(), other.length()).orElseThrow());
+        assertArrayEquals(expected(5000, 5), fetch(client, address, other.id(), other.length()).orElseThrow());
+    }
+
+    @Test
+    void aChunkAskedAheadArrivesInCheckedBlocksAndABadBlockIsNeverHandedOut() throws IOException {
+        serveStore();
+        ChunkRef ref = put(1 << 20, 6);
+        try (RandomAccessFile f = new RandomAccessFile(store.pathOf(ref.id()).toFile(), "rw")) {
+            f.seek(700_000);  // block 10 of 16
+            int b = f.read();
+            f.seek(700_000);
+            f.write(b ^ 0x10);
+        }
+        ChunkStreamClient.Asked asked = client.ask(address, ref.id(), ref.length());
+        ChunkStreamClient.Transfer t = asked.answer().orElseThrow();
+        ByteBuffer buffer = ByteBuffer.allocateDirect(256 << 10);
+        byte[] want = expected(1 << 20, 6);
+        for (int part = 0; part < 2; part++) {
+            assertEquals(256 << 10, t.read(buffer.clear()));
+            byte[] got = new byte[256 << 10];
+            buffer.flip().get(got);
+            assertArrayEquals(java.util.Arrays.copyOfRange(want, part << 18, (part + 1) << 18), got);
+        }
+        assertThrows(ChunkStreamClient.DamagedInTransfer.class, () -> t.read(buffer.clear()));
+        assertEquals(2 << 18, t.received(), "blocks 8-11 (the bad one among them) do not count as read");
+        t.close();
+        assertArrayEquals(expected(5000, 7), fetch(client, address, put(5000, 7).id(), 5000).orElseThrow());
     }
 
     @Test
@@ -127,10 +173,10 @@ class ChunkStreamTest {
         ChunkRef ref = put(1000, 6);
         try (ChunkStreamClient stranger = new ChunkStreamClient("x", "another-clusters-secret".getBytes(StandardCharsets.UTF_8),
                 System::currentTimeMillis, TIMEOUT)) {
-            assertThrows(IOException.class, () -> stranger.fetch(address, ref.id(), ref.length()));
+            assertThrows(IOException.class, () -> fetch(stranger, address, ref.id(), ref.length()));
         }
         try (ChunkStreamClient late = new ChunkStreamClient("late", SECRET, () -> System.currentTimeMillis() - 60_000, TIMEOUT)) {
-            assertThrows(IOException.class, () -> late.fetch(address, ref.id(), ref.length()));
+            assertThrows(IOException.class, () -> fetch(late, address, ref.id(), ref.length()));
         }
         // Counted as the server drops the connection, which the client may see first.
         await().atMost(Duration.ofSeconds(5)).until(() -> server.refused() == 2);
@@ -150,10 +196,10 @@ class ChunkStreamTest {
             }
             // Every slot is taken by a connection that says nothing: a peer is turned away for now...
             Thread.sleep(500);
-            assertThrows(IOException.class, () -> client.fetch(address, ref.id(), ref.length()));
+            assertThrows(IOException.class, () -> fetch(client, address, ref.id(), ref.length()));
             // ...and gets through once the silent ones have had their few seconds.
             Thread.sleep(ChunkStreamServer.FIRST_REQUEST_MILLIS + 2_000);
-            assertTrue(client.fetch(address, ref.id(), ref.length()).isPresent());
+            assertTrue(fetch(client, address, ref.id(), ref.length()).isPresent());
         } finally {
             for (Socket s : silent) {
                 s.close();
@@ -174,7 +220,7 @@ class ChunkStreamTest {
             List<Future<byte[]>> got = new ArrayList<>();
             for (int round = 0; round < 3; round++) {
                 for (ChunkRef r : refs) {
-                    got.add(pool.submit(() -> client.fetch(address, r.id(), r.length()).orElseThrow()));
+                    got.add(pool.submit(() -> fetch(client, address, r.id(), r.length()).orElseThrow()));
                 }
             }
             for (int i = 0; i < got.size(); i++) {
