@@ -174,7 +174,7 @@ class ReadAheadClusterTest {
 
     @Test
     void aReadThroughANonHolderHoldsOneBufferHoweverManyChunksItStreams() throws Exception {
-        LeastHolderRead s = LeastHolderRead.store(cluster, "bounded.bin", CHUNKS, CHUNK, 1);
+        LeastHolderRead s = LeastHolderRead.store(cluster, "bounded.bin", CHUNKS, CHUNK, 11);
         int reader = s.reader();
         long fetchedBytes = s.at().chunks().stream().filter(c -> !c.holders().contains(TestCluster.name(reader)))
                 .mapToLong(ChunkLocation::size).sum();
@@ -217,7 +217,7 @@ class ReadAheadClusterTest {
 
     @Test
     void aByteFlippedPastWhatWasAlreadySentIsCaughtAndTheRestComesFromAGoodCopy() throws Exception {
-        LeastHolderRead s = LeastHolderRead.store(cluster, "flipped.bin", CHUNKS, CHUNK, 2);
+        LeastHolderRead s = LeastHolderRead.store(cluster, "flipped.bin", CHUNKS, CHUNK, 12);
         int reader = s.reader();
         // In block 12 of 16: three read buffers of the chunk (blocks 0-11) are sent before the bad block arrives.
         List<Path> damaged = s.flipInAllButOneCopy(cluster, 12 * (64 << 10) + 1000);
@@ -234,7 +234,7 @@ class ReadAheadClusterTest {
 
     @Test
     void rangesStartingInsideAChunkAndCrossingChunksComeOutRight() throws Exception {
-        LeastHolderRead s = LeastHolderRead.store(cluster, "ranges.bin", CHUNKS, CHUNK, 3);
+        LeastHolderRead s = LeastHolderRead.store(cluster, "ranges.bin", CHUNKS, CHUNK, 13);
         NativeClient client = cluster.client(s.reader());
         int size = s.body().length;
         long[][] ranges = {
