@@ -44,6 +44,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * mvn -B -pl node test -Dtest=S3ProxyBenchmark -Dbench=true -Dbench.s3proxy=/path/to/s3proxy/lib -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  * Optional: -Dbench.rounds=3 -Dbench.small=2000 -Dbench.large=32 -Dbench.lists=100 -Dbench.heap=-Xmx1g.
+ * {@code -Dbench.small.gets=20000} GETs the round's 4 KiB objects that many times in all (a longer phase to profile).
+ * {@code -Dbench.only=small} runs only the 4 KiB PUTs and GETs (the workload of issue 19's small-GET goal).
+ * {@code -Dbench.profile=/path/to/libasyncProfiler.so} loads async-profiler into each server's JVM for each GET 4 KiB
+ * phase alone (per-thread CPU timers every 200 us of CPU, or {@code -Dbench.profile.event}) and writes its collapsed stacks to {@code /tmp/ap/get4k-<server>-r<round>.txt}
+ * (or {@code -Dbench.profile.dir}): the warm-up and the other workloads stay out of the profile.
  * {@code -Dbench.s3proxy=none} runs the Hifadhi node alone (a before/after comparison of one node's data path).
  */
 @EnabledIfSystemProperty(named = "bench", matches = "true")
@@ -71,10 +76,15 @@ class S3ProxyBenchmark {
     void sideBySide() throws Exception {
         int rounds = Integer.getInteger("bench.rounds", 3);
         int smallCount = Integer.getInteger("bench.small", 2000);
+        int smallGets = Integer.getInteger("bench.small.gets", smallCount);
         int largeCount = Integer.getInteger("bench.large", 32);
         int lists = Integer.getInteger("bench.lists", 100);
         String heap = System.getProperty("bench.heap", "-Xmx1g");
         String s3proxy = System.getProperty("bench.s3proxy", "/tmp/s3proxy/lib");
+        boolean onlySmall = "small".equals(System.getProperty("bench.only"));
+        String profiler = System.getProperty("bench.profile");
+        Path profiles = Path.of(System.getProperty("bench.profile.dir", "/tmp/ap"));
+        String profileEvent = System.getProperty("bench.profile.event", "event=ctimer,interval=200us,threads");
         NodeProcess node = NodeProcess.start(dir.resolve("hifadhi"), "benchmark-shard-key-0123456789", heap,
                 dir.resolve("hifadhi.log"), "--access-key", ACCESS, "--secret-key", SECRET);
         Process proxy = s3proxy.equals("none") ? null : startS3Proxy(Path.of(s3proxy), heap);
@@ -106,7 +116,16 @@ class S3ProxyBenchmark {
                 String round = "r" + r;
                 for (Server s : order) {
                     record(results, s, "PUT 4KiB x16", r, run(s, 16, smallCount, (c, i) -> put(c, "bench", round + "/s/" + i, small)));
-                    record(results, s, "GET 4KiB x16", r, run(s, 16, smallCount, (c, i) -> get(c, "bench", round + "/s/" + i, SMALL)));
+                    if (profiler != null) {
+                        profile(s, profiler, "start," + profileEvent);
+                    }
+                    record(results, s, "GET 4KiB x16", r, run(s, 16, smallGets, (c, i) -> get(c, "bench", round + "/s/" + i % smallCount, SMALL)));
+                    if (profiler != null) {
+                        profile(s, profiler, "stop,collapsed,file=" + profiles.resolve("get4k-" + s.name() + "-r" + r + ".txt"));
+                    }
+                    if (onlySmall) {
+                        continue;
+                    }
                     record(results, s, "PUT 16MiB x4", r, run(s, 4, largeCount, (c, i) -> put(c, "bench", round + "/l/" + i, large)));
                     record(results, s, "GET 16MiB x4", r, run(s, 4, largeCount, (c, i) -> get(c, "bench", round + "/l/" + i, LARGE)));
                     record(results, s, "LIST 1000 x4", r, run(s, 4, lists, (c, i) -> list(c)));
@@ -134,6 +153,16 @@ class S3ProxyBenchmark {
     }
 
     private int proxyPort;
+
+    /** One async-profiler command in the server's JVM, through the attach API (as its own {@code asprof} does). */
+    private static void profile(Server s, String library, String command) throws Exception {
+        com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(Long.toString(s.process().pid()));
+        try {
+            vm.loadAgentPath(library, command);
+        } finally {
+            vm.detach();
+        }
+    }
 
     private Process startS3Proxy(Path lib, String heap) throws IOException {
         proxyPort = TestPorts.next();
