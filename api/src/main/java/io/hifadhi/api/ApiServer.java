@@ -78,7 +78,7 @@ public final class ApiServer implements AutoCloseable {
         HttpHandler metrics = guarded("metrics", new MetricsHandler(context.metricsText()), probes);
         S3Router s3Router = context.s3() == null ? null : new S3Router(new S3Services(context.store(),
                 context.s3().uploads(), context.s3().buckets(), context.s3().settings(), context.clock()), context.s3().secrets(),
-                context.s3().permissions()).grants(grants).clients(clients).maxHeaderBytes(settings.maxHeaderBytes()).keyRate(keyRate)
+                context.s3().permissions(), context.s3().keys()).grants(grants).clients(clients).maxHeaderBytes(settings.maxHeaderBytes()).keyRate(keyRate)
                 .keyOpenRequests(new io.hifadhi.api.http.OpenRequests<>(settings.limits().openRequestsPerKey()));
         HttpHandler s3 = s3Router == null ? null : guarded("s3", s3Router);
         HttpHandler locate = guarded("locate", new io.hifadhi.api.nativeapi.LocateHandler(context, () -> locator));

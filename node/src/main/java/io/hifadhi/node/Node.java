@@ -211,7 +211,7 @@ public final class Node implements AutoCloseable {
             registerBootstrapKey();
             uploads = new MultipartUploads(new ReplicatedSortedTable(uploadTable), replicated, clock);
             s3 = new S3Backend(new ReplicatedBucketCatalog(bucketTable, clock), uploads,
-                    keys, new S3Settings(config.s3Region(), config.s3Domains(), config.maxObjectSize(), config.s3Quotas()), keys);
+                    keys, new S3Settings(config.s3Region(), config.s3Domains(), config.maxObjectSize(), config.s3Quotas()), keys, keys);
             store = new MeteredObjectStore(replicated, metrics);
         } catch (IOException e) {
             closeQuietly();

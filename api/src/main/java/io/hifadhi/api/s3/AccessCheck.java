@@ -34,25 +34,37 @@ final class AccessCheck {
     }
 
     void enforce(S3Operation op, S3Request r) throws IOException, S3Exception {
-        Permissions p = r.accessKey() == null ? Permissions.NONE : permissions.of(r.accessKey());
+        enforce(op, r, r.accessKey() == null ? Permissions.NONE : permissions.of(r.accessKey()));
+    }
+
+    /**
+     * As {@link #enforce(S3Operation, S3Request)}, with the permissions the request's own read of its key gave.
+     *
+     * @return the request's bucket as read for the decision; null for a service request or a bucket that does not exist
+     */
+    BucketCatalog.Bucket enforce(S3Operation op, S3Request r, Permissions p) throws IOException, S3Exception {
         if (op.scope() == S3Operation.Scope.SERVICE) {
             if (r.accessKey() == null) {
                 throw anonymousRefusal(op, null);
             }
-            return;
+            return null;
         }
-        decide(op, op.need(), r.bucket(), r.key(), r, p);
+        BucketCatalog.Bucket bucket = decide(op, op.need(), r.bucket(), r.key(), r, p);
         if (op.readsCopySource()) {
             CopyObject.Source source = CopyObject.parseSource(r.header("x-amz-copy-source"));
             decide(S3Operation.GetObject, S3Operation.Need.READ, source.bucket(), source.key(), r, p);
         }
+        return bucket;
     }
 
-    private void decide(S3Operation op, S3Operation.Need need, String bucket, String key, S3Request r, Permissions p)
-            throws IOException, S3Exception {
+    /** Refuses what may not be done; returns the bucket it read (null: no such bucket). */
+    private BucketCatalog.Bucket decide(S3Operation op, S3Operation.Need need, String bucket, String key, S3Request r,
+            Permissions p) throws IOException, S3Exception {
         BucketCatalog.Bucket b = services.buckets().get(bucket).orElse(null);
         BucketPolicy policy = b == null ? null : policies.policyOf(b);
-        BucketPolicy.Request request = policies.request(op, bucket, key, r);
+        // The request in a policy's terms (address, time, headers) is built only for a policy or for the object's
+        // grants to read: a root key's request to a bucket without a policy needs neither.
+        BucketPolicy.Request request = policy == null ? null : policies.request(op, bucket, key, r);
         BucketPolicy.Decision said = policy == null ? new BucketPolicy.Decision(BucketPolicy.Effect.NONE, null)
                 : policy.evaluate(request);
         if (said.effect() == BucketPolicy.Effect.DENY && !(p.root() && BucketPolicies.managesPolicy(op))) {
@@ -62,25 +74,25 @@ final class AccessCheck {
                     + ".");
         }
         if (p.root()) {
-            return;
+            return b;
         }
         if (need == S3Operation.Need.ROOT) {
             throw r.accessKey() == null ? anonymousRefusal(op, bucket) : PermissionCheck.refusal(op, need, bucket);
         }
         if (PermissionCheck.allows(p, need, bucket)) {
-            return;
+            return b;
         }
         PublicAccessBlock block = b == null ? PublicAccessBlock.NONE : PublicAccessBlock.of(b.publicAccessBlock());
         if (said.effect() == BucketPolicy.Effect.ALLOW
                 && !(block.restrictPublicBuckets() && r.accessKey() == null && policy.isPublic())) {
-            return;
+            return b;
         }
         if (b != null && aclAllows(op, b, r.accessKey(), block.ignorePublicAcls())) {
-            return;
+            return b;
         }
-        if (key != null && GrantPolicy.OBJECT_ACTIONS.contains(request.action())
-                && grantAllows(request, bucket, key, block.ignorePublicAcls())) {
-            return;
+        if (key != null && GrantPolicy.OBJECT_ACTIONS.contains(BucketPolicies.action(op)) && grantAllows(
+                request != null ? request : policies.request(op, bucket, key, r), bucket, key, block.ignorePublicAcls())) {
+            return b;
         }
         throw r.accessKey() == null ? anonymousRefusal(op, bucket) : PermissionCheck.refusal(op, need, bucket);
     }

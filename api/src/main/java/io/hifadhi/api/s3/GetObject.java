@@ -47,7 +47,9 @@ final class GetObject {
     }
 
     void handle(S3Request r) throws IOException, S3Exception {
-        services.requireBucket(r);
+        if (r.checkedBucket() == null) { // else the access check read it for this very request
+            services.requireBucket(r);
+        }
         if (r.accessKey() == null && OVERRIDES.keySet().stream().anyMatch(p -> r.param(p).isPresent())) {
             // As S3: an anonymous reader (here, through an IP grant) must not make the node serve a stored
             // object as, say, text/html inline, on this node's origin.

@@ -11,14 +11,27 @@ import java.util.Optional;
  * One authenticated S3 request: the exchange, the bucket and key it names (decoded), its decoded
  * query parameters, and who signed it.
  *
- * @param bucket null for service-level requests
- * @param key    null for bucket-level requests
+ * @param bucket        null for service-level requests
+ * @param key           null for bucket-level requests
+ * @param checkedBucket the bucket as this request's access check read it, so a handler that only needs it to exist
+ *                      need not read it again; null when not read (or there is no such bucket)
  */
 public record S3Request(HttpServerExchange exchange, String method, String bucket, String key,
-                        Map<String, List<String>> query, VerifiedRequest auth, String requestId) {
+                        Map<String, List<String>> query, VerifiedRequest auth, String requestId,
+                        BucketCatalog.Bucket checkedBucket) {
 
     public S3Request {
         query = Map.copyOf(query);
+    }
+
+    public S3Request(HttpServerExchange exchange, String method, String bucket, String key,
+                     Map<String, List<String>> query, VerifiedRequest auth, String requestId) {
+        this(exchange, method, bucket, key, query, auth, requestId, null);
+    }
+
+    /** This request with its bucket as the access check read it (null: none). */
+    S3Request withCheckedBucket(BucketCatalog.Bucket b) {
+        return new S3Request(exchange, method, bucket, key, query, auth, requestId, b);
     }
 
     /** The signing key's id; null for an unsigned read an IP grant allowed. */

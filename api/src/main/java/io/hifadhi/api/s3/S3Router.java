@@ -72,7 +72,7 @@ public final class S3Router implements HttpHandler {
     private final io.hifadhi.api.http.RefusalLog refusals = new io.hifadhi.api.http.RefusalLog(LOG);
     /** Bodies refused on the wire or by the aws-chunked decoder: their own budget of one WARN line a second. */
     private final io.hifadhi.api.http.RefusalLog bodyRefusals = new io.hifadhi.api.http.RefusalLog(LOG);
-    private final PermissionLookup permissions;
+    private final AccessKeyLookup keys;
 
     @FunctionalInterface
     interface Operation {
@@ -84,8 +84,13 @@ public final class S3Router implements HttpHandler {
     }
 
     public S3Router(S3Services services, SecretLookup secrets, PermissionLookup permissions) {
+        this(services, secrets, permissions, AccessKeyLookup.of(secrets, permissions));
+    }
+
+    /** @param keys the same answers as {@code secrets} and {@code permissions}, from one read: what each request uses */
+    public S3Router(S3Services services, SecretLookup secrets, PermissionLookup permissions, AccessKeyLookup keys) {
         this.services = services;
-        this.permissions = permissions;
+        this.keys = keys;
         this.verifier = new SigV4Verifier(secrets, services.settings().region(), services.clock());
         this.policies = new BucketPolicies(services, () -> clients);
         this.access = new AccessCheck(services, permissions, () -> grants, policies);
@@ -172,10 +177,11 @@ public final class S3Router implements HttpHandler {
                 return;
             }
             boolean anonymous = SigV4Verifier.authStyle(view) == io.hifadhi.api.signature.AuthStyle.NONE;
+            RequestKey key = new RequestKey(keys);
             VerifiedRequest auth;
             try {
                 auth = anonymous ? verifier.anonymous(view) : verifier.verify(view, virtualHostBucket(
-                        exchange.getRequestHeaders().getFirst("Host"), services.settings().hostDomains()));
+                        exchange.getRequestHeaders().getFirst("Host"), services.settings().hostDomains()), key);
             } catch (S3AuthException e) {
                 throw S3Exception.of(e);
             }
@@ -188,7 +194,7 @@ public final class S3Router implements HttpHandler {
             Operation operation;
             try {
                 op = operation(request);
-                operation = handler(op, request);
+                operation = handler(op, request, key);
             } catch (S3Exception e) {
                 // Who may ask comes before what is asked: an anonymous caller learns nothing about the endpoint.
                 throw anonymous ? new S3Exception(S3Error.AccessDenied, "Access Denied: the request is not signed. Sign"
@@ -196,7 +202,7 @@ public final class S3Router implements HttpHandler {
             }
             // Who sent it is known (or it is anonymous); now whether that may do this, before anything is read or changed.
             if (op != S3Operation.PostObject) { // a form names its signer in its fields: PostObject checks it itself
-                access.enforce(op, request);
+                request = request.withCheckedBucket(access.enforce(op, request, key.permissions(request.accessKey())));
             }
             cors.decorate(request);
             operation.handle(request);
@@ -333,10 +339,10 @@ public final class S3Router implements HttpHandler {
     }
 
     /** The handler of each supported operation; unsupported ones never get here ({@link S3Operation#of}). */
-    private Operation handler(S3Operation op, S3Request r) throws S3Exception {
+    private Operation handler(S3Operation op, S3Request r, RequestKey key) throws S3Exception {
         return switch (op) {
             case ListBuckets -> {
-                Permissions granted = permissions.of(r.accessKey());
+                Permissions granted = key.permissions(r.accessKey());
                 yield q -> buckets.listBuckets(q, granted::canSee);
             }
             case GetBucketLocation -> buckets::location;

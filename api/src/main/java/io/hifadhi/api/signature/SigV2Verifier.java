@@ -45,11 +45,9 @@ final class SigV2Verifier {
     private static final String QUERY_NEEDS = "Query-string authentication (Signature Version 2) requires the"
             + " Signature, Expires and AWSAccessKeyId parameters";
 
-    private final SecretLookup secrets;
     private final Clock clock;
 
-    SigV2Verifier(SecretLookup secrets, Clock clock) {
-        this.secrets = secrets;
+    SigV2Verifier(Clock clock) {
         this.clock = clock;
     }
 
@@ -61,7 +59,8 @@ final class SigV2Verifier {
         return params.stream().anyMatch(p -> p.name().equals("Signature") || p.name().equals("AWSAccessKeyId"));
     }
 
-    VerifiedRequest verifyHeader(RequestView request, String authorization, String hostBucket) throws S3AuthException {
+    VerifiedRequest verifyHeader(RequestView request, String authorization, String hostBucket, SecretLookup secrets)
+            throws S3AuthException {
         String credentials = authorization.substring(4).trim();
         int colon = credentials.lastIndexOf(':');
         if (colon <= 0 || colon == credentials.length() - 1) {
@@ -84,15 +83,15 @@ final class SigV2Verifier {
             throw new S3AuthException(S3ErrorCode.RequestTimeTooSkewed, "The difference between the request time"
                     + " and the server's time is too large (more than 15 minutes); correct the client's clock.", details);
         }
-        String secret = lookup(accessKey);
+        String secret = lookup(secrets, accessKey);
         // x-amz-date takes the place of Date, which is then signed as empty.
         String date = amzDate.isPresent() ? "" : request.header("date").orElse("");
         checkSignature(request, hostBucket, accessKey, secret, date, signature);
         return verified(request, accessKey, AuthStyle.HEADER, requestTime, null, signature);
     }
 
-    VerifiedRequest verifyPresigned(RequestView request, List<Canonical.QueryParam> params, String hostBucket)
-            throws S3AuthException {
+    VerifiedRequest verifyPresigned(RequestView request, List<Canonical.QueryParam> params, String hostBucket,
+            SecretLookup secrets) throws S3AuthException {
         Map<String, String> auth = new LinkedHashMap<>();
         for (Canonical.QueryParam p : params) {
             if (p.name().equals("AWSAccessKeyId") || p.name().equals("Expires") || p.name().equals("Signature")) {
@@ -122,7 +121,7 @@ final class SigV2Verifier {
                     details);
         }
         String accessKey = auth.get("AWSAccessKeyId");
-        String secret = lookup(accessKey);
+        String secret = lookup(secrets, accessKey);
         checkSignature(request, hostBucket, accessKey, secret, expiresText, auth.get("Signature"));
         return verified(request, accessKey, AuthStyle.PRESIGNED, now, expiresAt, auth.get("Signature"));
     }
@@ -141,7 +140,7 @@ final class SigV2Verifier {
         }
     }
 
-    private String lookup(String accessKey) throws S3AuthException {
+    private static String lookup(SecretLookup secrets, String accessKey) throws S3AuthException {
         return secrets.secretKey(accessKey).orElseThrow(() -> new S3AuthException(S3ErrorCode.InvalidAccessKeyId,
                 "The AWS Access Key Id you provided does not exist in our records; check the access key configured"
                         + " in the client.", Map.of("AWSAccessKeyId", SigV4Verifier.printable(accessKey))));

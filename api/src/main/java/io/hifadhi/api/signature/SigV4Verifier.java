@@ -49,6 +49,7 @@ public final class SigV4Verifier {
     private final String region;
     private final Clock clock;
     private final SigningKeyCache signingKeys = new SigningKeyCache(1024);
+    private final ThreadMacs macs = new ThreadMacs();
     private final SigV2Verifier v2;
 
     public SigV4Verifier(SecretLookup secrets, String region, Clock clock) {
@@ -58,7 +59,7 @@ public final class SigV4Verifier {
         this.secrets = secrets;
         this.region = region;
         this.clock = clock;
-        this.v2 = new SigV2Verifier(secrets, clock);
+        this.v2 = new SigV2Verifier(clock);
     }
 
     public SigV4Verifier(SecretLookup secrets, Clock clock) {
@@ -108,6 +109,14 @@ public final class SigV4Verifier {
      * @throws S3AuthException with the S3 error to send back; AccessDenied for an anonymous request
      */
     public VerifiedRequest verify(RequestView request, String hostBucket) throws S3AuthException {
+        return verify(request, hostBucket, secrets);
+    }
+
+    /**
+     * As {@link #verify(RequestView, String)}, with the access key's secret from {@code secrets} instead of this
+     * verifier's own lookup: the S3 endpoint's, which keeps what it read for the request's access check.
+     */
+    public VerifiedRequest verify(RequestView request, String hostBucket, SecretLookup secrets) throws S3AuthException {
         boolean hasHeader = !request.headers("authorization").isEmpty();
         List<Canonical.QueryParam> params = Canonical.parseQuery(request.rawQuery());
         boolean hasQuery = params.stream().anyMatch(p -> p.name().equals("X-Amz-Algorithm"));
@@ -120,15 +129,15 @@ public final class SigV4Verifier {
         if (hasHeader) {
             List<String> values = request.headers("authorization");
             if (values.size() == 1 && SigV2Verifier.isHeader(values.get(0).trim())) {
-                return v2.verifyHeader(request, values.get(0).trim(), hostBucket);
+                return v2.verifyHeader(request, values.get(0).trim(), hostBucket, secrets);
             }
-            return verifyHeader(request, params);
+            return verifyHeader(request, params, secrets);
         }
         if (hasQuery) {
-            return verifyPresigned(request, params);
+            return verifyPresigned(request, params, secrets);
         }
         if (hasV2Query) {
-            return v2.verifyPresigned(request, params, hostBucket);
+            return v2.verifyPresigned(request, params, hostBucket, secrets);
         }
         throw new S3AuthException(S3ErrorCode.AccessDenied, "Access Denied: the request is not signed. Sign it"
                 + " with AWS Signature Version 4 or 2 (an access key and secret are required).");
@@ -154,7 +163,7 @@ public final class SigV4Verifier {
 
     // ---- Authorization header ----
 
-    private VerifiedRequest verifyHeader(RequestView request, List<Canonical.QueryParam> params)
+    private VerifiedRequest verifyHeader(RequestView request, List<Canonical.QueryParam> params, SecretLookup secrets)
             throws S3AuthException {
         List<String> authValues = request.headers("authorization");
         if (authValues.size() != 1) {
@@ -204,7 +213,7 @@ public final class SigV4Verifier {
             throw HEADER_MALFORMED.of("Invalid credential date \"" + credential.date()
                     + "\". This date is not the same as X-Amz-Date: \"" + amzDate.substring(0, 8) + "\".");
         }
-        String secret = lookup(credential);
+        String secret = lookup(secrets, credential);
 
         List<String> contentSha = request.headers("x-amz-content-sha256");
         if (contentSha.isEmpty()) {
@@ -283,7 +292,7 @@ public final class SigV4Verifier {
 
     // ---- presigned URL ----
 
-    private VerifiedRequest verifyPresigned(RequestView request, List<Canonical.QueryParam> params)
+    private VerifiedRequest verifyPresigned(RequestView request, List<Canonical.QueryParam> params, SecretLookup secrets)
             throws S3AuthException {
         Map<String, String> auth = new HashMap<>();
         for (Canonical.QueryParam p : params) {
@@ -335,7 +344,7 @@ public final class SigV4Verifier {
             throw new S3AuthException(S3ErrorCode.AccessDenied, "Request has expired; create a new presigned URL.",
                     details);
         }
-        String secret = lookup(credential);
+        String secret = lookup(secrets, credential);
         String payloadHash = auth.getOrDefault("X-Amz-Content-Sha256", UNSIGNED_PAYLOAD);
         PayloadMode mode = PayloadMode.fromHeader(payloadHash);
         if (mode.awsChunked()) {
@@ -409,7 +418,7 @@ public final class SigV4Verifier {
         return List.copyOf(names);
     }
 
-    private String lookup(Credential credential) throws S3AuthException {
+    private static String lookup(SecretLookup secrets, Credential credential) throws S3AuthException {
         return secrets.secretKey(credential.accessKeyId()).orElseThrow(() -> new S3AuthException(
                 S3ErrorCode.InvalidAccessKeyId, "The AWS Access Key Id you provided does not exist in our records;"
                         + " check the access key configured in the client.",
@@ -422,8 +431,9 @@ public final class SigV4Verifier {
      */
     private static void checkHeadersSigned(RequestView request, List<String> signedHeaders, Set<String> exempt)
             throws S3AuthException {
-        List<String> unsigned = new ArrayList<>();
-        for (String name : new TreeSet<>(request.headerNames())) {
+        // Sorted and each name once, for the error message.
+        TreeSet<String> unsigned = new TreeSet<>();
+        for (String name : request.headerNames()) {
             String lower = name.toLowerCase(Locale.ROOT);
             if (lower.startsWith("x-amz-") && !exempt.contains(lower) && !signedHeaders.contains(lower)) {
                 unsigned.add(lower);
@@ -460,7 +470,7 @@ public final class SigV4Verifier {
         String scope = Canonical.scope(credential.date(), credential.region());
         String stringToSign = Canonical.stringToSign(amzDate, scope, canonicalRequest);
         byte[] key = signingKeys.signingKey(credential.accessKeyId(), secret, credential.date(), credential.region());
-        String expected = Crypto.hex(Crypto.hmacSha256(key, stringToSign));
+        String expected = Crypto.hex(macs.hmacSha256(key, stringToSign));
         boolean matches = Crypto.signaturesEqual(expected, providedSignature);
         if (!matches && ENCODED_SLASH.matcher(request.rawPath()).find()) {
             // The AWS SDKs send a key's "//" as "/%2F" (so HTTP stacks do not merge the slashes) but sign
@@ -469,7 +479,7 @@ public final class SigV4Verifier {
                     ENCODED_SLASH.matcher(request.rawPath()).replaceAll("/"), request.rawQuery(), headerMap(request));
             String alternative = Canonical.stringToSign(amzDate, scope,
                     Canonical.canonicalRequest(plainSlashes, params, signedHeaders, payloadHash));
-            matches = Crypto.signaturesEqual(Crypto.hex(Crypto.hmacSha256(key, alternative)), providedSignature);
+            matches = Crypto.signaturesEqual(Crypto.hex(macs.hmacSha256(key, alternative)), providedSignature);
         }
         if (!matches) {
             Map<String, String> details = new LinkedHashMap<>();

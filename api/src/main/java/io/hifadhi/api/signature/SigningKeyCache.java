@@ -48,6 +48,13 @@ final class SigningKeyCache {
         return derived;
     }
 
+    /** How many keys are held (tests check the bound). */
+    int size() {
+        synchronized (keys) {
+            return keys.size();
+        }
+    }
+
     static byte[] derive(String secret, String date, String region) {
         byte[] kSecret = ("AWS4" + secret).getBytes(StandardCharsets.UTF_8);
         byte[] kDate = Crypto.hmacSha256(kSecret, date);

@@ -94,6 +94,12 @@ final class QuorumRead {
             // Last, as it is read on this thread: the requests to the others are under way meanwhile.
             replies.put(c.localId(), c.getRecord(v, c.localId(), bucket, key));
         }
+        CompletableFuture<ObjectRecord> own = replies.get(c.localId());
+        if (replies.size() == 1 && own != null && own.isDone() && !own.isCompletedExceptionally()) {
+            // This node is every target (a ring of one member, or the only holder reachable), so its answer, read on
+            // this thread, meets every quorum group: nothing to wait for, compare or repair.
+            return Optional.ofNullable(observed(c, own.join()));
+        }
         CompletableFuture<Void> quorum = new CompletableFuture<>();
         java.util.Set<String> answered = new java.util.HashSet<>();
         java.util.Set<String> failed = new java.util.HashSet<>();
@@ -130,14 +136,20 @@ final class QuorumRead {
                 newest = LastWriterWins.newer(newest, f.join());
             }
         }
-        if (newest != null) {
-            c.clock().observe(newest.version());
-        }
+        observed(c, newest);
         if (replies.size() > 1) {
             // One answer has nothing to be compared with (a ring of one member, or the only replica reachable).
             all.whenCompleteAsync((ignored, e) -> repair(c, v, replicas, replies), c.transport().callbacks());
         }
         return Optional.ofNullable(newest);
+    }
+
+    /** The clock moves past what a read saw, as past anything else this node heard of. */
+    private static ObjectRecord observed(Replication c, ObjectRecord newest) {
+        if (newest != null) {
+            c.clock().observe(newest.version());
+        }
+        return newest;
     }
 
     /** Replicas of which at least {@code needed} must answer a read. */

@@ -1,6 +1,8 @@
 package io.hifadhi.node.table;
 
 import io.hifadhi.api.nativeapi.KeyRegistry;
+import io.hifadhi.api.s3.AccessKey;
+import io.hifadhi.api.s3.AccessKeyLookup;
 import io.hifadhi.api.s3.Permission;
 import io.hifadhi.api.s3.PermissionLookup;
 import io.hifadhi.api.s3.Permissions;
@@ -49,7 +51,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>Entry formats: 1 = {@code [1][nonce][sealed secret]} (bootstrap keys of earlier versions: read
  * as root keys); 2 = {@code [2][int metadata length][metadata][nonce][sealed secret]}.
  */
-public final class AccessKeyTable implements SecretLookup, PermissionLookup, KeyRegistry {
+public final class AccessKeyTable implements SecretLookup, PermissionLookup, AccessKeyLookup, KeyRegistry {
     private static final Logger LOG = LoggerFactory.getLogger(AccessKeyTable.class);
     private static final byte FORMAT_V1 = 1;
     private static final byte FORMAT_V2 = 2;
@@ -81,8 +83,8 @@ public final class AccessKeyTable implements SecretLookup, PermissionLookup, Key
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     /**
-     * Entries already opened, by access key id: every signed request looks its key up twice (secret, permissions),
-     * and an AES-GCM open is most of a small GET's authentication. An entry is reused only while the table holds the
+     * Entries already opened, by access key id: every signed request looks its key up, and an AES-GCM open is most
+     * of a small GET's authentication. An entry is reused only while the table holds the
      * very bytes it was opened from, so a changed or deleted key is seen at once, as without the cache.
      */
     private final ConcurrentHashMap<String, Opened> opened = new ConcurrentHashMap<>();
@@ -119,8 +121,16 @@ public final class AccessKeyTable implements SecretLookup, PermissionLookup, Key
 
     @Override
     public Permissions of(String accessKeyId) {
-        return open(accessKeyId).map(e -> e.info().root() ? Permissions.ROOT : Permissions.of(e.info().buckets()))
-                .orElse(Permissions.NONE);
+        return open(accessKeyId).map(AccessKeyTable::permissions).orElse(Permissions.NONE);
+    }
+
+    @Override
+    public Optional<AccessKey> key(String accessKeyId) {
+        return open(accessKeyId).map(e -> new AccessKey(e.secret(), permissions(e)));
+    }
+
+    private static Permissions permissions(Entry e) {
+        return e.info().root() ? Permissions.ROOT : Permissions.of(e.info().buckets());
     }
 
     @Override

@@ -38,12 +38,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * One Hifadhi node and one S3Proxy 2.6.0 (filesystem backend), each in its own JVM on this machine, driven by the
  * same AWS SDK v2 client in the same run: PUT/GET of 4 KiB at 16 clients, PUT/GET of 16 MiB at 4 clients, LIST of
  * 1000 keys. Rounds alternate which server goes first; medians of the rounds are printed: ops/s, MiB/s, latency
- * p50/p99 and the server's CPU time per operation (from /proc/&lt;pid&gt;/stat). Not part of the default run; it needs
- * S3Proxy's jars in a directory (see node/README.md):
+ * p50/p99 and the server's CPU time per operation (from /proc/&lt;pid&gt;/stat), and the part of it its JIT compiler
+ * threads took. Not part of the default run; it needs S3Proxy's jars in a directory (see node/README.md):
  * <pre>
  * mvn -B -pl node test -Dtest=S3ProxyBenchmark -Dbench=true -Dbench.s3proxy=/path/to/s3proxy/lib -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  * Optional: -Dbench.rounds=3 -Dbench.small=2000 -Dbench.large=32 -Dbench.lists=100 -Dbench.heap=-Xmx1g.
+ * {@code -Dbench.small.gets=20000} GETs the round's 4 KiB objects that many times in all (a longer phase to profile).
+ * {@code -Dbench.only=small} runs only the 4 KiB PUTs and GETs (the workload of issue 19's small-GET goal).
+ * {@code -Dbench.profile=/path/to/libasyncProfiler.so} loads async-profiler into each server's JVM for each GET 4 KiB
+ * phase alone (per-thread CPU timers every 200 us of CPU, or {@code -Dbench.profile.event}) and writes its collapsed stacks to {@code /tmp/ap/get4k-<server>-r<round>.txt}
+ * (or {@code -Dbench.profile.dir}): the warm-up and the other workloads stay out of the profile.
  * {@code -Dbench.s3proxy=none} runs the Hifadhi node alone (a before/after comparison of one node's data path).
  */
 @EnabledIfSystemProperty(named = "bench", matches = "true")
@@ -60,7 +65,8 @@ class S3ProxyBenchmark {
     record Server(String name, Process process, S3Client s3) {
     }
 
-    record Figures(double ops, double mibs, double p50ms, double p99ms, double cpuMsPerOp) {
+    /** @param jitMsPerOp the part of cpuMsPerOp spent by the server's JIT compiler threads */
+    record Figures(double ops, double mibs, double p50ms, double p99ms, double cpuMsPerOp, double jitMsPerOp) {
     }
 
     interface Op {
@@ -71,10 +77,15 @@ class S3ProxyBenchmark {
     void sideBySide() throws Exception {
         int rounds = Integer.getInteger("bench.rounds", 3);
         int smallCount = Integer.getInteger("bench.small", 2000);
+        int smallGets = Integer.getInteger("bench.small.gets", smallCount);
         int largeCount = Integer.getInteger("bench.large", 32);
         int lists = Integer.getInteger("bench.lists", 100);
         String heap = System.getProperty("bench.heap", "-Xmx1g");
         String s3proxy = System.getProperty("bench.s3proxy", "/tmp/s3proxy/lib");
+        boolean onlySmall = "small".equals(System.getProperty("bench.only"));
+        String profiler = System.getProperty("bench.profile");
+        Path profiles = Path.of(System.getProperty("bench.profile.dir", "/tmp/ap"));
+        String profileEvent = System.getProperty("bench.profile.event", "event=ctimer,interval=200us,threads");
         NodeProcess node = NodeProcess.start(dir.resolve("hifadhi"), "benchmark-shard-key-0123456789", heap,
                 dir.resolve("hifadhi.log"), "--access-key", ACCESS, "--secret-key", SECRET);
         Process proxy = s3proxy.equals("none") ? null : startS3Proxy(Path.of(s3proxy), heap);
@@ -106,7 +117,16 @@ class S3ProxyBenchmark {
                 String round = "r" + r;
                 for (Server s : order) {
                     record(results, s, "PUT 4KiB x16", r, run(s, 16, smallCount, (c, i) -> put(c, "bench", round + "/s/" + i, small)));
-                    record(results, s, "GET 4KiB x16", r, run(s, 16, smallCount, (c, i) -> get(c, "bench", round + "/s/" + i, SMALL)));
+                    if (profiler != null) {
+                        profile(s, profiler, "start," + profileEvent);
+                    }
+                    record(results, s, "GET 4KiB x16", r, run(s, 16, smallGets, (c, i) -> get(c, "bench", round + "/s/" + i % smallCount, SMALL)));
+                    if (profiler != null) {
+                        profile(s, profiler, "stop,collapsed,file=" + profiles.resolve("get4k-" + s.name() + "-r" + r + ".txt"));
+                    }
+                    if (onlySmall) {
+                        continue;
+                    }
                     record(results, s, "PUT 16MiB x4", r, run(s, 4, largeCount, (c, i) -> put(c, "bench", round + "/l/" + i, large)));
                     record(results, s, "GET 16MiB x4", r, run(s, 4, largeCount, (c, i) -> get(c, "bench", round + "/l/" + i, LARGE)));
                     record(results, s, "LIST 1000 x4", r, run(s, 4, lists, (c, i) -> list(c)));
@@ -114,13 +134,14 @@ class S3ProxyBenchmark {
             }
             System.out.printf("%nMEDIANS of %d rounds (load average at the end: %s)%n", rounds,
                     Files.readString(Path.of("/proc/loadavg")).trim());
-            System.out.printf("%-14s %-8s %10s %10s %9s %9s %12s%n", "workload", "server", "ops/s", "MiB/s", "p50 ms", "p99 ms", "CPU ms/op");
+            System.out.printf("%-14s %-8s %10s %10s %9s %9s %12s %12s%n", "workload", "server", "ops/s", "MiB/s", "p50 ms", "p99 ms",
+                    "CPU ms/op", "of it JIT");
             for (Map.Entry<String, List<Figures>> e : results.entrySet()) {
                 List<Figures> f = e.getValue();
                 String[] parts = e.getKey().split("\\|");
-                System.out.printf("%-14s %-8s %10.1f %10.1f %9.2f %9.2f %12.3f%n", parts[0], parts[1],
+                System.out.printf("%-14s %-8s %10.1f %10.1f %9.2f %9.2f %12.3f %12.3f%n", parts[0], parts[1],
                         median(f, Figures::ops), median(f, Figures::mibs), median(f, Figures::p50ms), median(f, Figures::p99ms),
-                        median(f, Figures::cpuMsPerOp));
+                        median(f, Figures::cpuMsPerOp), median(f, Figures::jitMsPerOp));
             }
         } finally {
             if (proxy != null) {
@@ -134,6 +155,16 @@ class S3ProxyBenchmark {
     }
 
     private int proxyPort;
+
+    /** One async-profiler command in the server's JVM, through the attach API (as its own {@code asprof} does). */
+    private static void profile(Server s, String library, String command) throws Exception {
+        com.sun.tools.attach.VirtualMachine vm = com.sun.tools.attach.VirtualMachine.attach(Long.toString(s.process().pid()));
+        try {
+            vm.loadAgentPath(library, command);
+        } finally {
+            vm.detach();
+        }
+    }
 
     private Process startS3Proxy(Path lib, String heap) throws IOException {
         proxyPort = TestPorts.next();
@@ -213,6 +244,7 @@ class S3ProxyBenchmark {
         try {
             AtomicInteger next = new AtomicInteger();
             long cpu0 = cpuTicks(s.process());
+            long jit0 = jitTicks(s.process());
             long t0 = System.nanoTime();
             List<Future<Long>> fs = new ArrayList<>();
             for (int t = 0; t < clients; t++) {
@@ -231,9 +263,11 @@ class S3ProxyBenchmark {
             }
             double seconds = (System.nanoTime() - t0) / 1e9;
             long cpu = cpuTicks(s.process()) - cpu0;
+            long jit = jitTicks(s.process()) - jit0;
             Arrays.sort(nanos);
             return new Figures(count / seconds, bytes[0] / seconds / (1 << 20), nanos[count / 2] / 1e6,
-                    nanos[Math.min(count - 1, (int) Math.ceil(count * 0.99) - 1)] / 1e6, cpu * TICK_MS / count);
+                    nanos[Math.min(count - 1, (int) Math.ceil(count * 0.99) - 1)] / 1e6, cpu * TICK_MS / count,
+                    jit * TICK_MS / count);
         } finally {
             pool.shutdownNow();
         }
@@ -241,15 +275,40 @@ class S3ProxyBenchmark {
 
     /** User plus system CPU time of the process so far, in clock ticks (fields 14 and 15 of /proc/pid/stat). */
     private static long cpuTicks(Process p) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + p.pid() + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return ticks(Path.of("/proc/" + p.pid() + "/stat"));
+    }
+
+    /**
+     * The same for the JVM's JIT compiler threads ("C1 CompilerThre", "C2 CompilerThre"): on two shared cores they
+     * take a large and varying part of a short phase, the more so right after a warm-up.
+     */
+    private static long jitTicks(Process p) throws IOException {
+        long ticks = 0;
+        try (var tasks = Files.list(Path.of("/proc/" + p.pid() + "/task"))) {
+            for (Path task : tasks.toList()) {
+                try {
+                    if (Files.readString(task.resolve("comm")).contains("CompilerThre")) {
+                        ticks += ticks(task.resolve("stat"));
+                    }
+                } catch (IOException gone) {
+                    // A compiler thread the JVM retired meanwhile: its time is no longer counted anywhere.
+                }
+            }
+        }
+        return ticks;
+    }
+
+    private static long ticks(Path stat) throws IOException {
+        String text = Files.readString(stat);
+        String[] f = text.substring(text.lastIndexOf(')') + 2).split(" ");
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
     private static void record(Map<String, List<Figures>> results, Server s, String workload, int round, Figures f) {
         results.computeIfAbsent(workload + "|" + s.name(), k -> new ArrayList<>()).add(f);
-        System.out.printf("round %d %-14s %-8s %8.1f ops/s %8.1f MiB/s p50 %7.2f ms p99 %7.2f ms CPU %7.3f ms/op%n",
-                round, workload, s.name(), f.ops(), f.mibs(), f.p50ms(), f.p99ms(), f.cpuMsPerOp());
+        System.out.printf("round %d %-14s %-8s %8.1f ops/s %8.1f MiB/s p50 %7.2f ms p99 %7.2f ms CPU %7.3f ms/op"
+                        + " (JIT %5.3f)%n", round, workload, s.name(), f.ops(), f.mibs(), f.p50ms(), f.p99ms(), f.cpuMsPerOp(),
+                f.jitMsPerOp());
     }
 
     private static double median(List<Figures> list, java.util.function.ToDoubleFunction<Figures> f) {
