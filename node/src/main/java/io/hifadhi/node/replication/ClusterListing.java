@@ -4,6 +4,8 @@ import io.hifadhi.api.store.ListPage;
 import io.hifadhi.api.store.ObjectInfo;
 import io.hifadhi.api.store.StoreUnavailableException;
 import io.hifadhi.membership.ClusterView;
+import io.hifadhi.node.layout.ClusterLayout;
+import io.hifadhi.node.layout.LayoutRole;
 import io.hifadhi.node.replication.Messages.RecordScan;
 import io.hifadhi.node.schema.LastWriterWins;
 import io.hifadhi.node.storage.ObjectRecord;
@@ -29,6 +31,15 @@ final class ClusterListing {
     private ClusterListing() {
     }
 
+    /**
+     * Whether the layout has {@code id} removed. A listing hears every reachable member, not just a key's replicas, and
+     * a node removed while it was away comes back holding versions the others may have deleted since and collected the
+     * tombstones of: it forgets them before it rejoins the layout, so until then it is not asked.
+     */
+    private static boolean removed(ClusterLayout layout, String id) {
+        return layout.member(id).map(m -> m.role() == LayoutRole.REMOVED).orElse(false);
+    }
+
     static ListPage list(Replication c, String bucket, String prefix, String startAfter, int maxKeys) throws IOException {
         ClusterView v = c.placement().view();
         // A listing must see what a read would: records from at least R nodes. A node cut off from the others would
@@ -38,6 +49,7 @@ final class ClusterListing {
             throw new StoreUnavailableException("cannot list " + bucket + ": " + v.reachable().size() + " of " + v.members().size()
                     + " nodes are reachable and a listing needs " + r + " (read quorum). Retry when nodes are back.");
         }
+        ClusterLayout layout = c.placement().layout();
         List<ObjectInfo> out = new ArrayList<>();
         long now = System.currentTimeMillis();
         String after = startAfter;
@@ -46,7 +58,7 @@ final class ClusterListing {
             Map<String, CompletableFuture<LocalReplica.Page>> batches = new LinkedHashMap<>();
             RecordScan scan = new RecordScan(bucket, prefix, after, page);
             for (var m : v.all()) {
-                if (!m.id().equals(c.localId()) && m.isReachable()) {
+                if (!m.id().equals(c.localId()) && m.isReachable() && !removed(layout, m.id())) {
                     batches.put(m.id(), c.scanRecords(v, m.id(), scan));
                 }
             }
