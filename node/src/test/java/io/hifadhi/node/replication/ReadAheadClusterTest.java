@@ -180,15 +180,19 @@ class ReadAheadClusterTest {
                 .mapToLong(ChunkLocation::size).sum();
         rawGet(reader, s.query(), s.body());  // connections opened, code paths warmed
 
-        long streamedBefore = replication(reader).chunkStreamReceivedBytes();
-        long heapBefore = allocatedHeap();
-        rawGet(reader, s.query(), s.body());
-        long heap = allocatedHeap() - heapBefore;
-        long streamed = replication(reader).chunkStreamReceivedBytes() - streamedBefore;
-        // Read whole, each fetched chunk was a 1 MiB array (7-9 MiB here); streamed, the read allocates requests,
-        // headers and the nodes' background chatter.
+        // Read whole, each fetched chunk was a 1 MiB array (7-9 MiB here, on every read); streamed, the read allocates
+        // requests, headers and the nodes' background chatter. The count covers every thread of this JVM, where other
+        // test classes may run at the same time: the least of a few reads is this read's own.
+        long heap = Long.MAX_VALUE;
+        for (int attempt = 0; attempt < 5 && heap >= fetchedBytes / 4; attempt++) {
+            long streamedBefore = replication(reader).chunkStreamReceivedBytes();
+            long heapBefore = allocatedHeap();
+            rawGet(reader, s.query(), s.body());
+            heap = Math.min(heap, allocatedHeap() - heapBefore);
+            long streamed = replication(reader).chunkStreamReceivedBytes() - streamedBefore;
+            assertTrue(streamed >= fetchedBytes, "chunks streamed from holders: " + streamed + " of " + fetchedBytes);
+        }
         assertTrue(heap < fetchedBytes / 4, "heap allocated while " + fetchedBytes + " bytes were streamed: " + heap);
-        assertTrue(streamed >= fetchedBytes, "chunks streamed from holders: " + streamed + " of " + fetchedBytes);
 
         // Three readers at once, twice: one direct buffer each at most, whatever the number of chunks.
         long buffersBefore = replication(reader).replica().chunks().readBuffersAllocated();
