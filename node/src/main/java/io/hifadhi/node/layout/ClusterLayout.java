@@ -69,6 +69,12 @@ public record ClusterLayout(Map<String, LayoutMember> members, Map<String, Ack> 
         return Optional.ofNullable(members.get(id));
     }
 
+    /** Whether node {@code id} is gone for good: it left, or was removed; its share was re-replicated. */
+    public boolean removed(String id) {
+        LayoutMember m = members.get(id);
+        return m != null && m.role() == LayoutRole.REMOVED;
+    }
+
     public boolean isEmpty() {
         return owners().isEmpty();
     }

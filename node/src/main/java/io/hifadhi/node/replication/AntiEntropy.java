@@ -13,7 +13,6 @@ import io.hifadhi.node.replication.Messages.SyncValues;
 import io.hifadhi.api.nativeapi.ClusterAdmin;
 import io.hifadhi.node.layout.ClusterLayout;
 import io.hifadhi.node.layout.Layout;
-import io.hifadhi.node.layout.LayoutRole;
 import io.hifadhi.node.transport.Transport;
 import io.hifadhi.ring.Ring;
 import org.slf4j.Logger;
@@ -224,8 +223,7 @@ final class AntiEntropy implements AutoCloseable {
             java.util.Set<String> needed = new java.util.TreeSet<>();
             for (List<io.hifadhi.ring.Member> ring : l.liveRings()) {
                 for (io.hifadhi.ring.Member m : ring) {
-                    boolean removed = l.member(m.id()).map(x -> x.role() == LayoutRole.REMOVED).orElse(false);
-                    if (!m.id().equals(me) && !removed) {
+                    if (!m.id().equals(me) && !l.removed(m.id())) {
                         needed.add(m.id());
                     }
                 }

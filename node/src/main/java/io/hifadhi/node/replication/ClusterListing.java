@@ -5,7 +5,6 @@ import io.hifadhi.api.store.ObjectInfo;
 import io.hifadhi.api.store.StoreUnavailableException;
 import io.hifadhi.membership.ClusterView;
 import io.hifadhi.node.layout.ClusterLayout;
-import io.hifadhi.node.layout.LayoutRole;
 import io.hifadhi.node.replication.Messages.RecordScan;
 import io.hifadhi.node.schema.LastWriterWins;
 import io.hifadhi.node.storage.ObjectRecord;
@@ -31,15 +30,6 @@ final class ClusterListing {
     private ClusterListing() {
     }
 
-    /**
-     * Whether the layout has {@code id} removed. A listing hears every reachable member, not just a key's replicas, and
-     * a node removed while it was away comes back holding versions the others may have deleted since and collected the
-     * tombstones of: it forgets them before it rejoins the layout, so until then it is not asked.
-     */
-    private static boolean removed(ClusterLayout layout, String id) {
-        return layout.member(id).map(m -> m.role() == LayoutRole.REMOVED).orElse(false);
-    }
-
     static ListPage list(Replication c, String bucket, String prefix, String startAfter, int maxKeys) throws IOException {
         ClusterView v = c.placement().view();
         // A listing must see what a read would: records from at least R nodes. A node cut off from the others would
@@ -49,6 +39,8 @@ final class ClusterListing {
             throw new StoreUnavailableException("cannot list " + bucket + ": " + v.reachable().size() + " of " + v.members().size()
                     + " nodes are reachable and a listing needs " + r + " (read quorum). Retry when nodes are back.");
         }
+        // A node removed while away comes back holding versions the others may have deleted since and collected the
+        // tombstones of; it forgets them before it rejoins the layout, so until then a listing does not ask it.
         ClusterLayout layout = c.placement().layout();
         List<ObjectInfo> out = new ArrayList<>();
         long now = System.currentTimeMillis();
@@ -58,7 +50,7 @@ final class ClusterListing {
             Map<String, CompletableFuture<LocalReplica.Page>> batches = new LinkedHashMap<>();
             RecordScan scan = new RecordScan(bucket, prefix, after, page);
             for (var m : v.all()) {
-                if (!m.id().equals(c.localId()) && m.isReachable() && !removed(layout, m.id())) {
+                if (!m.id().equals(c.localId()) && m.isReachable() && !layout.removed(m.id())) {
                     batches.put(m.id(), c.scanRecords(v, m.id(), scan));
                 }
             }
