@@ -171,7 +171,11 @@ final class AntiEntropy implements AutoCloseable {
                                 syncedFully.remove(peer);
                             }
                         } catch (IOException | RuntimeException e) {
-                            syncedFully.remove(peer);
+                            // Only the sharded keyspaces decide what this node owns: a full-copy table a peer does not
+                            // serve yet (not seated) must not hold the confirmation of a ring back.
+                            if (!k.fullyReplicated()) {
+                                syncedFully.remove(peer);
+                            }
                             LOG.debug("anti-entropy of {} with {} paused: {}", k.name(), peer, Transport.unwrap(e).toString());
                         }
                     }
