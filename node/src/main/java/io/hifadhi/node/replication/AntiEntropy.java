@@ -2,7 +2,6 @@ package io.hifadhi.node.replication;
 
 import io.hifadhi.membership.ClusterView;
 import io.hifadhi.membership.Member;
-import io.hifadhi.node.replication.Messages.Ack;
 import io.hifadhi.node.replication.Messages.SyncDigestList;
 import io.hifadhi.node.replication.Messages.SyncDigests;
 import io.hifadhi.node.replication.Messages.SyncEntries;

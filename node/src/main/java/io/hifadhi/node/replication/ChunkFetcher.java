@@ -3,7 +3,6 @@ package io.hifadhi.node.replication;
 import io.hifadhi.api.store.CorruptDataException;
 import io.hifadhi.api.store.StoreUnavailableException;
 import io.hifadhi.membership.ClusterView;
-import io.hifadhi.node.replication.Messages.Ack;
 import io.hifadhi.node.replication.Messages.ChunkData;
 import io.hifadhi.node.replication.Messages.ChunkGet;
 import io.hifadhi.node.replication.Messages.ChunkPut;

@@ -119,7 +119,7 @@ final class ChunkUpload {
     /** Sends one chunk to the N nodes of its preference list; the returned quorum completes with W durable acks. */
     static QuorumWrite.Pending replicate(Replication c, ChunkRef ref, byte[] sha, byte[] bytes) {
         ClusterView v = c.placement().view();
-        return c.write("chunk " + ref.id(), v, KeyHash.ofChunk(sha), (target, hintFor) -> c.putChunk(v, target, ref, bytes, hintFor));
+        return c.sharded().write("chunk " + ref.id(), v, KeyHash.ofChunk(sha), (target, hintFor) -> c.putChunk(v, target, ref, bytes, hintFor));
     }
 
     /** Replicates inline bytes as one chunk (W acks awaited), for a multipart part that must have a chunk. */

@@ -1,7 +1,6 @@
 package io.hifadhi.node.replication;
 
 import io.hifadhi.membership.ClusterView;
-import io.hifadhi.node.replication.Messages.Ack;
 import io.hifadhi.node.replication.Messages.ChunkHas;
 import io.hifadhi.node.replication.Messages.ChunkHave;
 import io.hifadhi.node.replication.Messages.ChunkPut;

@@ -2,7 +2,6 @@ package io.hifadhi.node.replication;
 
 import io.hifadhi.api.store.CorruptDataException;
 import io.hifadhi.node.clock.HybridLogicalClock;
-import io.hifadhi.node.replication.Messages.Ack;
 import io.hifadhi.node.replication.Messages.ChunkData;
 import io.hifadhi.node.replication.Messages.ChunkGet;
 import io.hifadhi.node.replication.Messages.ChunkHas;

@@ -143,10 +143,6 @@ final class Messages {
         }
     }
 
-    /** @param applied whether the record was newer than the stored one; @param previousLive whether a live version was stored before */
-    record Ack(boolean applied, boolean previousLive) {
-    }
-
     record RecordGet(String bucket, String key) {
     }
 

@@ -1,7 +1,6 @@
 package io.hifadhi.node.replication;
 
 import io.hifadhi.api.store.StoreUnavailableException;
-import io.hifadhi.node.replication.Messages.Ack;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -19,6 +19,7 @@ import io.hifadhi.node.storage.ChunkRef;
 import io.hifadhi.node.storage.ChunkedReadStream;
 import io.hifadhi.node.storage.ObjectPublisher;
 import io.hifadhi.node.storage.ObjectRecord;
+import io.hifadhi.node.storage.RecordStore;
 import io.hifadhi.node.transport.Transport;
 import io.hifadhi.ring.KeyHash;
 
@@ -40,7 +41,7 @@ import java.util.function.Supplier;
  * The {@link ObjectStore} of a node: every operation goes through the placement of the cluster this node sits in,
  * whatever its size. A node alone (just started, or the last member) is a cluster of one: its ring has one member,
  * N, W and R are 1, and each request to a replica is a request to itself, which skips the network: its records are
- * merged, read and scanned in place ({@link Replication#putRecord}), chunks go straight to this node's
+ * merged, read and scanned in place ({@link Table}), chunks go straight to this node's
  * {@link LocalReplica} through the transport. So a lone node stores its records and chunk inventory
  * exactly as a member of a larger cluster does, and a node that joins it later receives them by the ordinary
  * transfer (anti-entropy) path. Before the node sits in its cluster (while it starts, and once it stops) it serves
@@ -49,9 +50,10 @@ import java.util.function.Supplier;
  * <li>stage cuts the body into chunks (one chunk buffered, at most two more in flight), sends each
  * to the N nodes of its preference list ({@link KeyHash#ofChunk}) and waits for W durable acks ({@link ChunkUpload});</li>
  * <li>commit writes the record to the N nodes of {@link KeyHash#ofObject} with W acks — so a record
- * is never written unless every chunk reached W nodes;</li>
+ * is never written unless every chunk reached W nodes ({@link Replication#objectRecords}, a {@link Table} with
+ * {@link ShardedReplication});</li>
  * <li>get reads the record from R replicas, newest stamp wins, stale replicas are repaired in the
- * background ({@link QuorumRead}, {@link ReadRepair}); chunks come from local disk first, else from a holder,
+ * background (the same table: {@link QuorumRead}, {@link ReadRepair}); chunks come from local disk first, else from a holder,
  * failing over on error or a bad hash ({@link ChunkFetcher});</li>
  * <li>list asks every reachable member and merges (newest wins, tombstones hidden).</li>
  * <li>lock (a conditional write's check and commit) takes a lease on the key from its coordinator, the first reachable
@@ -240,7 +242,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
         ObjectRecord record = version.apply(c.clock().now());
         QuorumWrite.Outcome outcome = writeRecord(c, record);
         if (!outcome.applied()) {
-            QuorumRead.newest(c, bucket, key);
+            newest(c, bucket, key);
             record = version.apply(c.clock().now());
             outcome = writeRecord(c, record);
         }
@@ -250,10 +252,8 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
     private QuorumWrite.Outcome writeRecord(Replication c, ObjectRecord record) throws IOException {
         ClusterView v = c.placement().view();
         requireWritable(c, v, "write of " + record.bucket() + "/" + record.key());
-        Supplier<byte[]> encoded = c.encoder(record);
         try {
-            return await(c.write("record " + record.bucket() + "/" + record.key(), v, KeyHash.ofObject(record.bucket(), record.key()),
-                    (target, hintFor) -> c.putRecord(v, target, record, encoded, hintFor)).quorum());
+            return c.objectRecords().insert("record " + record.bucket() + "/" + record.key(), record);
         } catch (StoreUnavailableException e) {
             // The record went out: copies that were stored stay (undoing them would need the version they replaced), and
             // hints and repair carry them to the other replicas later. So say so rather than claim nothing happened.
@@ -273,15 +273,20 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
 
     // ---- reads ----
 
+    /** The newest of the record's copies a read hears (tombstones included); stale replicas are repaired in the background. */
+    private static Optional<ObjectRecord> newest(Replication c, String bucket, String key) throws IOException {
+        return c.objectRecords().get(bucket + "/" + key, RecordStore.keyOf(bucket, key), KeyHash.ofObject(bucket, key));
+    }
+
     @Override
     public Optional<StoredObject> get(String bucket, String key) throws IOException {
         Replication c = cluster();
-        return QuorumRead.newest(c, bucket, key).filter(r -> r.liveAt(System.currentTimeMillis())).map(r -> new ClusterObject(c, r));
+        return newest(c, bucket, key).filter(r -> r.liveAt(System.currentTimeMillis())).map(r -> new ClusterObject(c, r));
     }
 
     /** The newest live record of an object (R replicas asked, as for a read), or empty when absent, deleted or expired. */
     public Optional<ObjectRecord> record(String bucket, String key) throws IOException {
-        return QuorumRead.newest(cluster(), bucket, key).filter(r -> r.liveAt(System.currentTimeMillis()));
+        return newest(cluster(), bucket, key).filter(r -> r.liveAt(System.currentTimeMillis()));
     }
 
     /**
@@ -318,7 +323,7 @@ public final class ReplicatedObjectStore implements ObjectStore, ObjectLocator, 
     private Optional<ObjectRecord> restate(Replication c, String bucket, String key,
                                            java.util.function.BiFunction<ObjectRecord, io.hifadhi.node.clock.VersionStamp,
                                                    ObjectRecord> change) throws IOException {
-        Optional<ObjectRecord> current = QuorumRead.newest(c, bucket, key).filter(r -> r.liveAt(System.currentTimeMillis()));
+        Optional<ObjectRecord> current = newest(c, bucket, key).filter(r -> r.liveAt(System.currentTimeMillis()));
         if (current.isEmpty()) {
             return Optional.empty();
         }

@@ -8,7 +8,6 @@ import io.hifadhi.membership.MembershipEvent;
 import io.hifadhi.membership.MembershipListener;
 import io.hifadhi.node.clock.HybridLogicalClock;
 import io.hifadhi.node.layout.Layout;
-import io.hifadhi.node.replication.Messages.Ack;
 import io.hifadhi.node.replication.Messages.ChunkGet;
 import io.hifadhi.node.replication.Messages.ChunkHas;
 import io.hifadhi.node.replication.Messages.ChunkPut;
@@ -33,24 +32,21 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 
 /**
  * This node's part in the replicated data path once it sits in a cluster: the authenticated
- * transport with the replica handlers, the placement (ring + effective N/W/R), the hint store and
- * hinted handoff (delivered when a target becomes reachable or joins, and every few seconds).
+ * transport with the replica handlers, the placement (ring + effective N/W/R) and the sharded replication strategy
+ * over it that places every record and chunk write ({@link ShardedReplication}), the object records as a
+ * {@link Table}, the hint store and hinted handoff (delivered when a target becomes reachable or joins, and every few
+ * seconds).
  */
 public final class Replication implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Replication.class);
@@ -70,10 +66,9 @@ public final class Replication implements AutoCloseable {
     private final int chunkSize;
     private final ScheduledExecutorService handoff;
     private final MembershipListener listener;
-    /** Quorum writes with sends still under way, told of suspicions so they can send stand-ins early. */
-    private final Set<QuorumWrite> writesInFlight = ConcurrentHashMap.newKeySet();
-    /** Writes under way, each with the members (sorted by id) of the newest ring it was placed by. */
-    private final Map<Object, List<io.hifadhi.ring.Member>> inFlight = new ConcurrentHashMap<>();
+    /** Where records and chunks live; one instance for both, so it knows every write in flight. */
+    private final ShardedReplication sharded;
+    private final Table<ObjectRecord> objectRecords;
     private final ChunkFetcher chunkFetcher;
     private final ChunkStreamClient chunkStream;
     private volatile ExtraCopies extraCopies = ExtraCopies.NONE;
@@ -107,6 +102,9 @@ public final class Replication implements AutoCloseable {
         });
         this.listener = this::onMembershipEvent;
         this.chunkFetcher = new ChunkFetcher(this);
+        this.sharded = new ShardedReplication(placement, transport.localId());
+        this.objectRecords = new Table<>(RECORDS, replica.records(), sharded, new RecordReplicas(this), placement::view,
+                clock, transport.callbacks());
     }
 
     /**
@@ -450,23 +448,6 @@ public final class Replication implements AutoCloseable {
     }
 
     /**
-     * Sends a record to {@code target} to store (last writer wins), as a replica's own copy ({@code hintFor} null) or
-     * as a stand-in's for {@code hintFor}. This node's own copy is merged here and now, on the calling thread: no
-     * codec and no hand-over to the transport's workers, so a node that is its only replica (a lone node) pays what a
-     * local store would. {@code encoded} is asked for only when another node gets the record.
-     */
-    CompletableFuture<Ack> putRecord(ClusterView v, String target, ObjectRecord record, Supplier<byte[]> encoded, String hintFor) {
-        if (hintFor == null && target.equals(localId())) {
-            try {
-                return CompletableFuture.completedFuture(replica.merge(record));
-            } catch (IOException | RuntimeException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-        }
-        return request(v, target, Messages.RECORD_PUT, new RecordPut(encoded.get(), hintFor), Ack.class, RECORD_TIMEOUT);
-    }
-
-    /**
      * Sends a chunk this node cut from an upload (and named by the SHA-256 of {@code bytes}) to {@code target}, as a
      * replica's own copy or as a stand-in's for {@code hintFor}. This node's own copy is written by its workers as a
      * request to itself would be, but without hashing the bytes again: they never left this process.
@@ -476,21 +457,6 @@ public final class Replication implements AutoCloseable {
             return transport.onWorkers(Messages.CHUNK_PUT, () -> replica.putOwnChunk(ref, bytes));
         }
         return request(v, target, Messages.CHUNK_PUT, new ChunkPut(ref.id(), bytes, hintFor), Ack.class, CHUNK_TIMEOUT);
-    }
-
-    /** The record's bytes for the wire, encoded at the first call only. */
-    Supplier<byte[]> encoder(ObjectRecord record) {
-        return new Supplier<>() {
-            private byte[] bytes;
-
-            @Override
-            public synchronized byte[] get() {
-                if (bytes == null) {
-                    bytes = codec.encode(record);
-                }
-                return bytes;
-            }
-        };
     }
 
     /** What {@code target} holds of an object (null for nothing, a tombstone included); this node's own read in place. */
@@ -520,27 +486,14 @@ public final class Replication implements AutoCloseable {
                         batch.truncated()));
     }
 
-    /**
-     * Writes the entry at ring {@code position} to its replica set in every live ring of view {@code v} (one ring
-     * unless a layout change is under way), with the sloppy quorum in each; a node that is a replica in several rings
-     * gets the write once. A replica suspected while the write runs gets its stand-in at once, and its own answer
-     * still counts when it comes.
-     */
-    QuorumWrite.Pending write(String what, ClusterView v, long position, QuorumWrite.Sender sender) {
-        // Registered before the rings are chosen: a write still choosing them may pick an older ring.
-        Object token = new Object();
-        inFlight.put(token, List.of());
-        List<io.hifadhi.ring.Ring> rings = placement.rings(v);
-        inFlight.put(token, rings.get(0).members());
-        QuorumWrite.Pending p;
-        try {
-            p = write(what, v, rings, position, sender);
-        } catch (RuntimeException e) {
-            inFlight.remove(token);
-            throw e;
-        }
-        p.settled().whenComplete((ignored, error) -> inFlight.remove(token));
-        return p;
+    /** How records and chunks are placed: their writes, and the nodes their reads ask. */
+    ShardedReplication sharded() {
+        return sharded;
+    }
+
+    /** The object records as a table: sharded over the ring, each record on the N replicas of its object's position. */
+    Table<ObjectRecord> objectRecords() {
+        return objectRecords;
     }
 
     /**
@@ -548,59 +501,14 @@ public final class Replication implements AutoCloseable {
      * publishes that it routes by it (its routing ack; see {@link io.hifadhi.node.layout.ClusterLayout#routedByAll}).
      */
     public boolean writesRoutedBy(List<io.hifadhi.ring.Member> ring) {
-        // Both lists are sorted by id (Ring.members, ClusterLayout.owners): no copy per write, a list compare here.
-        return inFlight.values().stream().allMatch(ring::equals);
-    }
-
-    private QuorumWrite.Pending write(String what, ClusterView v, List<io.hifadhi.ring.Ring> rings, long position,
-                                      QuorumWrite.Sender sender) {
-        List<List<String>> walks = placement.writeWalks(rings, position);
-        if (rings.size() == 1) {
-            return write(what, v, rings.get(0), walks.get(0), sender);
-        }
-        Map<String, CompletableFuture<Ack>> sent = new ConcurrentHashMap<>();
-        QuorumWrite.Sender once = (target, hintFor) -> sent.computeIfAbsent(target + "\u0000" + hintFor,
-                k -> sender.apply(target, hintFor));
-        List<QuorumWrite.Pending> each = new java.util.ArrayList<>();
-        for (int i = 0; i < rings.size(); i++) {
-            each.add(write(what, v, rings.get(i), walks.get(i), once));
-        }
-        CompletableFuture<QuorumWrite.Outcome> quorum = CompletableFuture.allOf(
-                each.stream().map(QuorumWrite.Pending::quorum).toArray(CompletableFuture[]::new)).thenApply(ignored -> {
-                    Set<String> holders = new java.util.HashSet<>();
-                    boolean previousLive = false;
-                    boolean applied = false;
-                    for (QuorumWrite.Pending p : each) {
-                        holders.addAll(p.quorum().join().holders());
-                        previousLive |= p.quorum().join().previousLive();
-                        applied |= p.quorum().join().applied();
-                    }
-                    return new QuorumWrite.Outcome(holders, previousLive, applied);
-                });
-        CompletableFuture<Void> settled = CompletableFuture.allOf(
-                each.stream().map(QuorumWrite.Pending::settled).toArray(CompletableFuture[]::new));
-        return new QuorumWrite.Pending(quorum, settled);
-    }
-
-    private QuorumWrite.Pending write(String what, ClusterView v, io.hifadhi.ring.Ring ring, List<String> walk, QuorumWrite.Sender sender) {
-        QuorumWrite q = QuorumWrite.begin(what, walk, placement.n(ring), placement.w(ring),
-                v::isReachable, localId(), sender);
-        QuorumWrite.Pending p = q.pending();
-        if (!p.settled().isDone()) {
-            writesInFlight.add(q);
-            p.settled().whenComplete((o, e) -> writesInFlight.remove(q));
-        }
-        return p;
+        return sharded.writesRoutedBy(ring);
     }
 
     private void onMembershipEvent(MembershipEvent event) {
         // Every view is noted, a brief one too: a node that was some key's coordinator even for a moment may have granted.
         keyCoordinator.observe();
         if (event.type() == MembershipEvent.Type.UNREACHABLE || event.type() == MembershipEvent.Type.LEFT) {
-            // In-flight requests to it are not failed: a suspicion may be false, and a slow answer still counts.
-            for (QuorumWrite q : writesInFlight) {
-                q.suspect(event.member().id());
-            }
+            sharded.suspect(event.member().id());
         }
         if (event.type() == MembershipEvent.Type.REACHABLE || event.type() == MembershipEvent.Type.JOINED) {
             try {

@@ -6,13 +6,16 @@ import io.hifadhi.membership.Membership;
 import io.hifadhi.membership.MembershipEvent;
 import io.hifadhi.membership.MembershipListener;
 import io.hifadhi.node.clock.HybridLogicalClock;
+import io.hifadhi.node.replication.Ack;
 import io.hifadhi.node.replication.CollectedTable;
 import io.hifadhi.node.replication.FullReplication;
 import io.hifadhi.node.replication.SyncedKeyspace;
+import io.hifadhi.node.replication.Table;
 import io.hifadhi.node.replication.VersionedKeyspace;
 import io.hifadhi.node.schema.LocalMerge;
 import io.hifadhi.node.transport.Peer;
 import io.hifadhi.node.transport.Transport;
+import io.hifadhi.ring.KeyHash;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,17 +30,20 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /**
  * A small table replicated to every node (full placement): buckets, access keys, uploads, grants, the layout.
  * Entries are LWW registers stamped by the hybrid logical clock, merged by the table engine ({@link LocalMerge}).
- * Reads are local (every node holds everything). A write goes to every reachable member and waits for W of them
- * (this node counts; {@link FullReplication}, the records' quorum write with every member a replica);
- * members that were away catch up by pulling the whole table from a peer when they see it join or
- * become reachable (the table is small), and the Merkle anti-entropy of the data path keeps every
- * member's copy equal after that ({@link #keyspace}). A delete is a tombstone, dropped by the data path's tombstone
- * collector once every member holds it ({@link #collected}). Before the node sits in a cluster the table is
- * simply local.
+ * Once attached, reads and writes go through the one table engine of the data path ({@link Table}) with the
+ * full-copy strategy ({@link FullReplication}): a read is local (every node holds everything), a write goes to every
+ * reachable member and waits for W of them (this node counts; the records' quorum write with every member a replica).
+ * There are no hints: a member that is away has no stand-in outside the replica set, so this node's own copy stands in,
+ * and the catch-up pull and anti-entropy deliver it. Members that were away catch up by pulling the whole table from
+ * a peer when they see it join or become reachable (the table is small), and the Merkle anti-entropy of the data path
+ * keeps every member's copy equal after that ({@link #keyspace}). A delete is a tombstone, dropped by the data path's
+ * tombstone collector once every member holds it ({@link #collected}). Before the node sits in a cluster the table
+ * is simply local.
  */
 public final class ReplicatedTable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicatedTable.class);
@@ -60,7 +66,7 @@ public final class ReplicatedTable {
     /** Register these with the transport's codec (their order is part of the wire format). */
     public static final List<Class<?>> MESSAGE_TYPES = List.of(TablePut.class, TableAck.class, TableDump.class, TableEntries.class);
 
-    private record Attached(Transport transport, Membership membership, FullReplication replication, MembershipListener listener,
+    private record Attached(Transport transport, Membership membership, Table<TableEntry> table, MembershipListener listener,
                             ScheduledExecutorService puller, BooleanSupplier answersPeers) {
     }
 
@@ -128,7 +134,9 @@ public final class ReplicatedTable {
                 puller.execute(() -> pullFrom(id));
             }
         };
-        Attached a = new Attached(transport, membership, new FullReplication(writeQuorum), listener, puller, answersPeers);
+        Table<TableEntry> table = new Table<>(name, local, new FullReplication(writeQuorum), new Peers(transport),
+                membership::view, clock, transport.callbacks());
+        Attached a = new Attached(transport, membership, table, listener, puller, answersPeers);
         attached = a;
         membership.addListener(listener);
         puller.execute(() -> membership.view().reachable().forEach(m -> {
@@ -250,8 +258,13 @@ public final class ReplicatedTable {
         }
     }
 
+    /** The live entry's value; this node's own copy (every member holds every entry). */
     public Optional<byte[]> get(String key) throws IOException {
-        return local.store().get(key.getBytes(StandardCharsets.UTF_8)).filter(e -> !e.deleted()).map(TableEntry::value);
+        Attached a = attached;
+        byte[] id = key.getBytes(StandardCharsets.UTF_8);
+        Optional<TableEntry> held = a == null ? local.store().get(id)
+                : a.table().get("the " + name + " table's " + key, id, KeyHash.of(key));
+        return held.filter(e -> !e.deleted()).map(TableEntry::value);
     }
 
     /** Live entries in key order. */
@@ -284,23 +297,33 @@ public final class ReplicatedTable {
             local.merge(entry);
             return;
         }
-        ClusterView v = a.membership().view();
-        byte[] encoded = schema.encode(entry);
-        a.replication().write("the " + name + " table", v, member -> put(a, v, member, entry, encoded));
+        a.table().insert("the " + name + " table", entry);
     }
 
-    /** One member's copy of a write: this node's merged here, a peer's sent to it. */
-    private CompletableFuture<Boolean> put(Attached a, ClusterView v, String member, TableEntry entry, byte[] encoded) {
-        if (member.equals(v.localId())) {
-            try {
-                return CompletableFuture.completedFuture(local.merge(entry).stored());
-            } catch (IOException | RuntimeException e) {
-                return CompletableFuture.failedFuture(e);
-            }
+    /**
+     * How this node reaches a peer's copy of the table: a write is sent to it to merge. It is never a stand-in's copy
+     * (full replication has none: this node's own copy stands in for a member that is away), and a read is never sent
+     * (every member holds every entry, so a read is this node's own).
+     */
+    private final class Peers implements Table.Replicas<TableEntry> {
+        private final Transport transport;
+
+        Peers(Transport transport) {
+            this.transport = transport;
         }
-        // The quorum write asks only for members of this view.
-        Peer peer = new Peer(member, v.member(member).orElseThrow().clusterAddress());
-        return a.transport().request(peer, putType(), new TablePut(entry.key(), encoded), TableAck.class, TIMEOUT)
-                .thenApply(TableAck::applied);
+
+        @Override
+        public CompletableFuture<Ack> put(ClusterView v, String member, TableEntry entry, Supplier<byte[]> encoded, String hintFor) {
+            // The quorum write asks only for members of this view.
+            Peer peer = new Peer(member, v.member(member).orElseThrow().clusterAddress());
+            return transport.request(peer, putType(), new TablePut(entry.key(), encoded.get()), TableAck.class, TIMEOUT)
+                    .thenApply(ack -> new Ack(ack.applied(), false));
+        }
+
+        @Override
+        public CompletableFuture<TableEntry> get(ClusterView v, String member, byte[] key) {
+            return CompletableFuture.failedFuture(new UnsupportedOperationException("the " + name
+                    + " table is read from this node's own copy"));
+        }
     }
 }

@@ -26,7 +26,7 @@ class ReadRepairTest {
         seen.put("b", newest);
         seen.put("c", null);
         seen.put("stand-in", old); // past the replica set: holds a hint, never repaired
-        ReadRepair.Plan plan = ReadRepair.plan(List.of("a", "b", "c"), seen);
+        ReadRepair.Plan<ObjectRecord> plan = ReadRepair.plan(List.of("a", "b", "c"), seen);
         assertEquals(List.of("a", "c"), plan.stale());
         assertSame(newest, plan.newest());
     }
@@ -38,7 +38,7 @@ class ReadRepairTest {
         Map<String, ObjectRecord> none = new LinkedHashMap<>();
         none.put("a", null);
         none.put("b", null);
-        ReadRepair.Plan nothing = ReadRepair.plan(List.of("a", "b"), none);
+        ReadRepair.Plan<ObjectRecord> nothing = ReadRepair.plan(List.of("a", "b"), none);
         assertTrue(nothing.stale().isEmpty());
         assertEquals(null, nothing.newest());
     }

@@ -16,12 +16,12 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The one last-writer-wins merge, over a schema and a store kept in memory. */
-class LocalMergeTest {
-    record Entry(String key, String value, VersionStamp version, boolean deleted) implements Versioned {
+/** The one last-writer-wins merge, over a schema and a store kept in memory (which other tables' tests use too). */
+public class LocalMergeTest {
+    public record Entry(String key, String value, VersionStamp version, boolean deleted) implements Versioned {
     }
 
-    static final class Schema implements TableSchema<Entry> {
+    public static final class Schema implements TableSchema<Entry> {
         @Override
         public byte[] key(Entry e) {
             return e.key().getBytes(StandardCharsets.UTF_8);
@@ -48,7 +48,7 @@ class LocalMergeTest {
         }
     }
 
-    static final class Memory implements EntryStore<Entry> {
+    public static final class Memory implements EntryStore<Entry> {
         final TreeMap<String, Entry> entries = new TreeMap<>();
         int writes;
 
@@ -74,7 +74,7 @@ class LocalMergeTest {
         }
     }
 
-    static Entry entry(String key, long wall, String node, boolean deleted) {
+    public static Entry entry(String key, long wall, String node, boolean deleted) {
         return new Entry(key, deleted ? null : key + "@" + wall, new VersionStamp(wall, 0, node), deleted);
     }
 
