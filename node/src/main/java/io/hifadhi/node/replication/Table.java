@@ -134,10 +134,10 @@ public final class Table<V extends Versioned> {
         V newest = plan.newest();
         Supplier<byte[]> encoded = encoder(newest);
         for (String replica : plan.stale()) {
-            LOG.debug("read repair: {} gets {} {}", replica, what, newest.version());
+            LOG.debug("{}: read repair: {} gets {} {}", name, replica, what, newest.version());
             put(v, replica, newest, encoded, null).whenComplete((ack, error) -> {
                 if (error != null) {
-                    LOG.debug("read repair of {} failed: {}", replica, error.toString());
+                    LOG.debug("{}: read repair of {} failed: {}", name, replica, error.toString());
                 }
             });
         }
