@@ -68,13 +68,9 @@ final class QuorumWrite {
         this.nextFallback = n;
     }
 
-    static CompletableFuture<Outcome> run(String what, List<String> walk, int n, int w, Predicate<String> reachable,
-                                          String localId, Sender sender) {
-        return start(what, walk, n, w, reachable, localId, sender).quorum();
-    }
-
     /**
-     * @param quorum  completes as {@link #run} does
+     * @param quorum  completes with the outcome once W nodes stored the write and every hint is written; fails with
+     *                {@link StoreUnavailableException} once that can no longer happen
      * @param settled completes when every send, stand-ins included, has finished (acknowledged or failed), except a
      *                suspected replica's own copy once its stand-in went out: until
      *                then the write's bytes may still be held for a slow replica

@@ -54,7 +54,7 @@ class QuorumWriteTest {
     @Test
     void allReplicasUpAnsweringAtOnceMeetsTheQuorumWithoutHints() {
         Sends s = new Sends(Set.of(), Set.of());
-        QuorumWrite.Outcome o = QuorumWrite.run("t", WALK, 3, 2, id -> true, "a", s).join();
+        QuorumWrite.Outcome o = QuorumWrite.start("t", WALK, 3, 2, id -> true, "a", s).quorum().join();
         assertEquals(List.of("b<-", "c<-", "a<-"), s.log);
         assertEquals(Set.of("a", "b", "c"), o.holders());
         assertTrue(o.previousLive());
@@ -63,14 +63,14 @@ class QuorumWriteTest {
     @Test
     void anUnreachableReplicaIsStoodInForByTheNextNodeWithAHint() {
         Sends s = new Sends(Set.of(), Set.of());
-        QuorumWrite.run("t", WALK, 3, 2, id -> !id.equals("b"), "a", s).join();
+        QuorumWrite.start("t", WALK, 3, 2, id -> !id.equals("b"), "a", s).quorum().join();
         assertEquals(List.of("d<-b", "c<-", "a<-"), s.log);
     }
 
     @Test
     void withNoNodeLeftTheCoordinatorKeepsTheHint() {
         Sends s = new Sends(Set.of(), Set.of());
-        QuorumWrite.Outcome o = QuorumWrite.run("t", List.of("a", "b", "c"), 3, 2, id -> !id.equals("c"), "a", s).join();
+        QuorumWrite.Outcome o = QuorumWrite.start("t", List.of("a", "b", "c"), 3, 2, id -> !id.equals("c"), "a", s).quorum().join();
         assertEquals(List.of("b<-", "a<-c", "a<-"), s.log);
         assertEquals(Set.of("a", "b"), o.holders());
     }
@@ -78,7 +78,7 @@ class QuorumWriteTest {
     @Test
     void aFailedWriteIsRetriedOnAStandIn() {
         Sends s = new Sends(Set.of("c"), Set.of());
-        QuorumWrite.run("t", WALK, 3, 3, id -> true, "a", s).join();
+        QuorumWrite.start("t", WALK, 3, 3, id -> true, "a", s).quorum().join();
         assertEquals(List.of("b<-", "c<-", "d<-c", "a<-"), s.log);
     }
 
@@ -86,7 +86,7 @@ class QuorumWriteTest {
     void fewerThanWHoldersFailsAsUnavailable() {
         Sends s = new Sends(Set.of("b"), Set.of());
         CompletionException e = assertThrows(CompletionException.class,
-                () -> QuorumWrite.run("t", List.of("a", "b", "c"), 3, 2, id -> id.equals("a") || id.equals("b"), "a", s).join());
+                () -> QuorumWrite.start("t", List.of("a", "b", "c"), 3, 2, id -> id.equals("a") || id.equals("b"), "a", s).quorum().join());
         assertInstanceOf(StoreUnavailableException.class, e.getCause());
         assertTrue(e.getCause().getMessage().contains("b broke"), e.getCause().getMessage());
     }
