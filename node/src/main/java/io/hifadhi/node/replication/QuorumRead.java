@@ -24,7 +24,7 @@ import java.util.function.Function;
  * each quorum group's answers must be heard (R of the replicas, and while the layout changes R of the newest ring's
  * owners too), the others are given a moment more, the newest stamp wins, and once every node answered the plan of
  * what to repair ({@link ReadRepair}) is handed to the table in the background. A read whose only target is this node
- * (full replication, a ring of one member) is this node's own, read on the calling thread, with nothing to compare.
+ * (full replication, a ring of one member) never comes here: {@link Table#get} reads it in place.
  */
 final class QuorumRead {
     /** After R replicas answered a read, how long the others may still answer and be heard. */
@@ -39,19 +39,13 @@ final class QuorumRead {
      * @param ask    asks one target for its copy (null for none); this node's own is read on the calling thread
      * @param repair given, on {@code background} once every target answered or failed, which replicas are stale
      */
-    static <V extends Versioned> V newest(String what, TableReplication.Reads reads, String localId,
+    static <V extends Versioned> V newest(String what, TableReplication.Reads reads,
                                           Function<String, CompletableFuture<V>> ask, Executor background,
                                           Consumer<ReadRepair.Plan<V>> repair) throws IOException {
         // The targets come this node last: the requests to the others are under way while it reads its own.
         Map<String, CompletableFuture<V>> replies = new LinkedHashMap<>();
         for (String id : reads.targets()) {
             replies.put(id, ask.apply(id));
-        }
-        CompletableFuture<V> own = replies.get(localId);
-        if (replies.size() == 1 && own != null && own.isDone() && !own.isCompletedExceptionally()) {
-            // This node is every target (full replication, a ring of one member, or the only holder reachable), so
-            // its answer, read on this thread, meets every quorum group: nothing to wait for, compare or repair.
-            return own.join();
         }
         CompletableFuture<Void> quorum = new CompletableFuture<>();
         Set<String> answered = new HashSet<>();

@@ -80,7 +80,12 @@ public final class Table<V extends Versioned> {
     public Optional<V> get(String what, byte[] key, long position) throws IOException {
         ClusterView v = view.get();
         TableReplication.Reads reads = replication.reads(what, v, position);
-        V newest = QuorumRead.newest(what, reads, v.localId(), target -> read(v, target, key), background,
+        if (reads.targets().size() == 1 && reads.targets().get(0).equals(v.localId())) {
+            // This node's own read (every bucket and access-key lookup of a request): nothing to wait for, compare or
+            // repair, and the clock has already seen every version this node stored.
+            return local.store().get(key);
+        }
+        V newest = QuorumRead.newest(what, reads, target -> read(v, target, key), background,
                 plan -> repair(v, what, plan));
         if (newest != null) {
             // The clock moves past what a read saw, as past anything else this node heard of.
