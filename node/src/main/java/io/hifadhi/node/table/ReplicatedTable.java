@@ -15,7 +15,6 @@ import io.hifadhi.node.replication.VersionedKeyspace;
 import io.hifadhi.node.schema.LocalMerge;
 import io.hifadhi.node.transport.Peer;
 import io.hifadhi.node.transport.Transport;
-import io.hifadhi.ring.KeyHash;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -71,6 +70,8 @@ public final class ReplicatedTable {
     }
 
     private final String name;
+    /** The table, as errors and logs name it. */
+    private final String what;
     private final TableEntrySchema schema = new TableEntrySchema();
     private final LocalMerge<TableEntry> local;
     private final HybridLogicalClock clock;
@@ -78,6 +79,7 @@ public final class ReplicatedTable {
 
     public ReplicatedTable(String name, TableStore store, HybridLogicalClock clock) {
         this.name = name;
+        this.what = "the " + name + " table";
         this.local = new LocalMerge<>(schema, store.table(name, schema));
         this.clock = clock;
     }
@@ -262,8 +264,9 @@ public final class ReplicatedTable {
     public Optional<byte[]> get(String key) throws IOException {
         Attached a = attached;
         byte[] id = key.getBytes(StandardCharsets.UTF_8);
-        Optional<TableEntry> held = a == null ? local.store().get(id)
-                : a.table().get("the " + name + " table's " + key, id, KeyHash.of(key));
+        // Every member holds every entry, so the ring position does not choose the readers: none is computed (a
+        // digest per bucket or access-key lookup of every request), and the message names the table alone.
+        Optional<TableEntry> held = a == null ? local.store().get(id) : a.table().get(what, id, 0L);
         return held.filter(e -> !e.deleted()).map(TableEntry::value);
     }
 
@@ -297,7 +300,7 @@ public final class ReplicatedTable {
             local.merge(entry);
             return;
         }
-        a.table().insert("the " + name + " table", entry);
+        a.table().insert(what, entry);
     }
 
     /**
