@@ -1,6 +1,7 @@
 package io.hifadhi.api.http;
 
 import java.time.Instant;
+import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Optional;
@@ -10,8 +11,30 @@ public final class HttpDates {
     private HttpDates() {
     }
 
+    private static final String[] DAYS = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+    private static final String[] MONTHS = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov",
+            "Dec"};
+
+    /**
+     * The same text as {@link DateTimeFormatter#RFC_1123_DATE_TIME} in UTC (day of month without a leading zero, as it
+     * has always been sent), written by hand for years 1000-9999: the formatter took about 1.5% of a small GET's CPU.
+     */
     public static String format(Instant instant) {
-        return DateTimeFormatter.RFC_1123_DATE_TIME.format(instant.atOffset(ZoneOffset.UTC));
+        LocalDateTime t = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), 0, ZoneOffset.UTC);
+        int year = t.getYear();
+        if (year < 1000 || year > 9999) {
+            return DateTimeFormatter.RFC_1123_DATE_TIME.format(instant.atOffset(ZoneOffset.UTC));
+        }
+        StringBuilder out = new StringBuilder(29);
+        out.append(DAYS[t.getDayOfWeek().ordinal()]).append(", ").append(t.getDayOfMonth()).append(' ')
+                .append(MONTHS[t.getMonthValue() - 1]).append(' ').append(year).append(' ');
+        twoDigits(out, t.getHour()).append(':');
+        twoDigits(out, t.getMinute()).append(':');
+        return twoDigits(out, t.getSecond()).append(" GMT").toString();
+    }
+
+    private static StringBuilder twoDigits(StringBuilder out, int n) {
+        return out.append((char) ('0' + n / 10)).append((char) ('0' + n % 10));
     }
 
     /** Empty for anything that is not a valid date: such a header is then ignored, as RFC 9110 requires. */
