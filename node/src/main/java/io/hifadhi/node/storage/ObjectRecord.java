@@ -13,6 +13,7 @@ import java.io.InputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
+import java.util.zip.CRC32C;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,12 +37,38 @@ import java.util.Objects;
  * @param acl             the S3 object ACL's grants other than AllUsers READ (which is {@code grants} to every
  *                        address), in api's stored form; "" for none. Like grants, it belongs to this body: a new
  *                        body or a tombstone starts without, a change is a new version of the record
+ * @param inlineCrc       the CRC32C of {@code inline}, taken where the body came in and carried with it (to disk, to
+ *                        other nodes, into every re-statement), so that a read checks the body with an intrinsic
+ *                        instead of an MD5; {@link #CRC_UNKNOWN} for a body read from a format that kept none (its ETag,
+ *                        the MD5, is checked instead) and for a record without an inline body
  */
 public record ObjectRecord(String bucket, String key, long size, String etag, String contentType,
                            Map<String, String> userMetadata, VersionStamp version, boolean deleted,
                            byte[] inline, List<ChunkRef> chunks, long expiresAtMillis, List<Grant> grants,
                            Map<String, String> tags, long bodyWrittenMillis, ObjectChecksum checksum,
-                           List<ObjectPart> parts, String acl) implements Versioned {
+                           List<ObjectPart> parts, String acl, long inlineCrc) implements Versioned {
+    /** No CRC of the inline body is known: none, or read from a record format before 6. */
+    public static final long CRC_UNKNOWN = -1;
+
+    /** A record of a body that came in here: its CRC is taken now. */
+    public ObjectRecord(String bucket, String key, long size, String etag, String contentType,
+                        Map<String, String> userMetadata, VersionStamp version, boolean deleted,
+                        byte[] inline, List<ChunkRef> chunks, long expiresAtMillis, List<Grant> grants,
+                        Map<String, String> tags, long bodyWrittenMillis, ObjectChecksum checksum,
+                        List<ObjectPart> parts, String acl) {
+        this(bucket, key, size, etag, contentType, userMetadata, version, deleted, inline, chunks, expiresAtMillis, grants,
+                tags, bodyWrittenMillis, checksum, parts, acl, crcOf(inline));
+    }
+
+    /** The CRC32C of an inline body, or {@link #CRC_UNKNOWN} for none. */
+    public static long crcOf(byte[] inline) {
+        if (inline == null) {
+            return CRC_UNKNOWN;
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(inline);
+        return crc.getValue();
+    }
 
     /** A record without an object ACL beyond its grants. */
     public ObjectRecord(String bucket, String key, long size, String etag, String contentType,
@@ -90,6 +117,7 @@ public record ObjectRecord(String bucket, String key, long size, String etag, St
         checksum = deleted ? null : checksum;
         parts = parts == null || deleted ? List.of() : List.copyOf(parts);
         acl = acl == null || deleted ? "" : acl;
+        inlineCrc = inline == null ? CRC_UNKNOWN : inlineCrc;
         if (!deleted) {
             long stored = inline != null ? inline.length : chunks.stream().mapToLong(ChunkRef::length).sum();
             if (stored != size) {
@@ -123,13 +151,13 @@ public record ObjectRecord(String bucket, String key, long size, String etag, St
     /** The same content under a new version stamp with other grants (a grant or revoke) and object ACL. */
     public ObjectRecord withAccess(List<Grant> newGrants, String newAcl, VersionStamp newVersion) {
         return new ObjectRecord(bucket, key, size, etag, contentType, userMetadata, newVersion, deleted, inline, chunks,
-                expiresAtMillis, newGrants, tags, restatedAt(newVersion), checksum, parts, newAcl);
+                expiresAtMillis, newGrants, tags, restatedAt(newVersion), checksum, parts, newAcl, inlineCrc);
     }
 
     /** The same content under a new version stamp with other tags (PutObjectTagging, DeleteObjectTagging). */
     public ObjectRecord withTags(Map<String, String> newTags, VersionStamp newVersion) {
         return new ObjectRecord(bucket, key, size, etag, contentType, userMetadata, newVersion, deleted, inline, chunks,
-                expiresAtMillis, grants, newTags, restatedAt(newVersion), checksum, parts, acl);
+                expiresAtMillis, grants, newTags, restatedAt(newVersion), checksum, parts, acl, inlineCrc);
     }
 
     /** The body-written time a re-statement of this body under {@code newVersion} carries (0: the version's own). */
@@ -145,7 +173,8 @@ public record ObjectRecord(String bucket, String key, long size, String etag, St
 
     /**
      * Checks that {@code offset..offset+length} lies inside the object, and for an object stored inline returns
-     * those bytes after checking the whole body against its MD5 (the ETag); null for an object kept in chunks,
+     * those bytes after checking the whole body against its CRC32C (its MD5, the ETag, when no CRC was kept); null
+     * for an object kept in chunks,
      * which the caller streams from wherever its chunks are.
      */
     public InputStream openInline(long offset, long length) throws CorruptDataException {
@@ -155,15 +184,20 @@ public record ObjectRecord(String bucket, String key, long size, String etag, St
         if (inline == null) {
             return null;
         }
+        // RocksDB checksums its blocks; this check also covers the body on the wire and anything above the database.
+        if (inlineCrc != CRC_UNKNOWN ? crcOf(inline) != inlineCrc : !md5Matches()) {
+            throw new CorruptDataException("inline body of " + bucket + "/" + key + " failed its "
+                    + (inlineCrc != CRC_UNKNOWN ? "CRC32C" : "MD5") + " check");
+        }
+        return new ByteArrayInputStream(inline, (int) offset, (int) length);
+    }
+
+    private boolean md5Matches() {
         try {
-            // RocksDB checksums its blocks; the MD5 check also covers anything above it.
-            if (!Hex.of(MessageDigest.getInstance("MD5").digest(inline)).equals(etag)) {
-                throw new CorruptDataException("inline body of " + bucket + "/" + key + " failed its MD5 check");
-            }
+            return Hex.of(MessageDigest.getInstance("MD5").digest(inline)).equals(etag);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        return new ByteArrayInputStream(inline, (int) offset, (int) length);
     }
 
     public ObjectInfo toInfo() {

@@ -26,19 +26,22 @@ import java.util.TreeMap;
  */
 public final class RecordCodec {
     /**
+     * 6: format 5 followed by the CRC32C of the inline body plus one (0: none known, as for a record of an earlier format
+     * passed on).
      * 5: format 4 followed by the record's S3 object ACL (api's stored form, "" for none).
      * 4: format 3 followed by the body's S3 checksum (a flag; when set the algorithm's name, whether it is composite,
      * the value) and its part boundaries (count, then per part its number, size and checksum or null).
      * 3: format 2 followed by the record's S3 tags (count, then key and value of each, in key order) and the time its
      * body was written (0: at its version). 2: format 1 followed by the record's IP grants (count, then per grant its
      * canonical CIDR text and expiry millis). Formats 1 (no grants), 2 (no tags) and 3 (no
-     * checksum, no parts) and 4 (no object ACL) are still read.
+     * checksum, no parts), 4 (no object ACL) and 5 (no CRC of the inline body) are still read.
      */
-    public static final byte FORMAT_VERSION = 5;
+    public static final byte FORMAT_VERSION = 6;
     static final byte FORMAT_V1 = 1;
     static final byte FORMAT_V2 = 2;
     static final byte FORMAT_V3 = 3;
     static final byte FORMAT_V4 = 4;
+    static final byte FORMAT_V5 = 5;
 
     private final Pool<Kryo> pool = new Pool<>(true, false, 32) {
         @Override
@@ -77,6 +80,7 @@ public final class RecordCodec {
                 out.writeString(p.checksum());
             }
             out.writeString(record.acl());
+            out.writeVarLong(record.inlineCrc() + 1, true);
             return out.toBytes();
         } finally {
             pool.free(kryo);
@@ -118,8 +122,10 @@ public final class RecordCodec {
                 }
             }
             String acl = bytes[0] > FORMAT_V4 ? in.readString() : "";
+            long inlineCrc = bytes[0] > FORMAT_V5 ? in.readVarLong(true) - 1 : ObjectRecord.CRC_UNKNOWN;
             return new ObjectRecord(r.bucket(), r.key(), r.size(), r.etag(), r.contentType(), r.userMetadata(), r.version(),
-                    r.deleted(), r.inline(), r.chunks(), r.expiresAtMillis(), grants, tags, bodyWritten, checksum, parts, acl);
+                    r.deleted(), r.inline(), r.chunks(), r.expiresAtMillis(), grants, tags, bodyWritten, checksum, parts, acl,
+                    inlineCrc);
         } finally {
             pool.free(kryo);
         }
@@ -220,7 +226,9 @@ public final class RecordCodec {
                 chunks.add(kryo.readObject(in, ChunkRef.class));
             }
             long expires = in.readVarLong(true);
-            return new ObjectRecord(bucket, key, size, etag, contentType, meta, version, deleted, inline, chunks, expires);
+            // No CRC here: one taken of bytes just read would vouch for them unchecked (decode adds the stored one).
+            return new ObjectRecord(bucket, key, size, etag, contentType, meta, version, deleted, inline, chunks, expires,
+                    List.of(), Map.of(), 0, null, List.of(), "", ObjectRecord.CRC_UNKNOWN);
         }
     }
 }
