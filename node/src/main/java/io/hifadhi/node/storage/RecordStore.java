@@ -39,22 +39,26 @@ public final class RecordStore implements EntryStore<ObjectRecord> {
     /** Object records written (a batch counts each), for the write-amplification metric. */
     private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
     private final RecordCodec codec;
+    /** Records read, kept decoded: this store is the only writer of its family, so it sees every write to end them. */
+    private final KeptEntries<ObjectRecord> kept;
 
+    /** Keeps records read within 1/16 of the heap, at most 64 MiB. */
     public RecordStore(NodeDatabase database, RecordCodec codec) {
+        this(database, codec, Math.min(64L << 20, Runtime.getRuntime().maxMemory() / 16));
+    }
+
+    public RecordStore(NodeDatabase database, RecordCodec codec, long keptBytes) {
         this.db = database.db();
         this.writeOptions = database.writeOptions();
         this.records = database.family(NodeDatabase.Family.RECORDS);
         this.chunkRefs = database.family(NodeDatabase.Family.CHUNK_REFS);
         this.codec = codec;
+        this.kept = new KeptEntries<>(4096, keptBytes,
+                r -> 256 + (r.inline() == null ? 0 : r.inline().length) + 48L * r.chunks().size());
     }
 
     public Optional<ObjectRecord> get(String bucket, String key) throws IOException {
-        try {
-            byte[] v = db.get(records, keyOf(bucket, key));
-            return v == null ? Optional.empty() : Optional.of(codec.decode(v));
-        } catch (RocksDBException e) {
-            throw new IOException("record read failed: " + e.getMessage(), e);
-        }
+        return get(keyOf(bucket, key));
     }
 
     /** How many object records this node has written since it started (every version, every replica's copy). */
@@ -72,31 +76,40 @@ public final class RecordStore implements EntryStore<ObjectRecord> {
             db.write(writeOptions, wb);
         } catch (RocksDBException e) {
             throw new IOException("record delete failed: " + e.getMessage(), e);
+        } finally {
+            keys.forEach(kept::written);
         }
     }
 
     /** The record stored under a database key ({@link #keyOf}), or empty. */
     @Override
     public Optional<ObjectRecord> get(byte[] dbKey) throws IOException {
-        try {
-            byte[] v = db.get(records, dbKey);
-            return v == null ? Optional.empty() : Optional.of(codec.decode(v));
-        } catch (RocksDBException e) {
-            throw new IOException("record read failed: " + e.getMessage(), e);
-        }
+        return kept.get(dbKey, () -> {
+            try {
+                byte[] v = db.get(records, dbKey);
+                return v == null ? Optional.empty() : Optional.of(codec.decode(v));
+            } catch (RocksDBException e) {
+                throw new IOException("record read failed: " + e.getMessage(), e);
+            }
+        });
     }
 
     /** Merges nothing: writes every record in one synced batch (the caller decided they win). */
     @Override
     public void putAll(List<ObjectRecord> batch) throws IOException {
+        List<byte[]> keys = new ArrayList<>(batch.size());
         try (WriteBatch wb = new WriteBatch()) {
             for (ObjectRecord r : batch) {
-                wb.put(records, keyOf(r.bucket(), r.key()), codec.encode(r));
+                byte[] key = keyOf(r.bucket(), r.key());
+                keys.add(key);
+                wb.put(records, key, codec.encode(r));
             }
             db.write(writeOptions, wb);
             writes.addAndGet(batch.size());
         } catch (RocksDBException e) {
             throw new IOException("record write failed: " + e.getMessage(), e);
+        } finally {
+            keys.forEach(kept::written);
         }
     }
 

@@ -2,6 +2,7 @@ package io.hifadhi.node.table;
 
 import io.hifadhi.node.schema.EntryStore;
 import io.hifadhi.node.schema.TableSchema;
+import io.hifadhi.node.storage.KeptEntries;
 import io.hifadhi.node.storage.NodeDatabase;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDB;
@@ -11,33 +12,28 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
  * The entries of every small replicated table on this node, in the node database's {@code tables} family (synced
  * WAL): key = table 0x00 key, value as {@link TableEntrySchema} encodes it. Each table is an {@link EntryStore} over
  * its key range; merging is the engine's ({@link io.hifadhi.node.schema.LocalMerge}).
- *
- * <p>Every signed request reads its access key and its bucket from here, so each table keeps the entries it read,
- * decoded. A write to any table ends every entry kept until then: a table write bumps {@link #generation} once it is
- * in the database, and a kept entry counts only while the generation it was read under is the current one. A read
- * that raced a write is therefore never kept past it, and what a lookup sees is what a database read would see.
+ * Every signed request reads its access key and its bucket from here, so each table keeps the entries it read
+ * ({@link KeptEntries}: this store is the only writer of the family, and ends them as it writes).
  */
 public final class TableStore {
-    /** Entries kept per table; past it the table's cache starts over (tables are small, lookups of absent keys are not). */
-    private static final int KEPT_MAX = 4096;
+    /** Bytes of entries kept per table; tables are small, but lookups of absent keys need not be. */
+    private static final long KEPT_BYTES = 4L << 20;
 
     private final RocksDB db;
     private final WriteOptions writeOptions;
     private final ColumnFamilyHandle tables;
-    private final AtomicLong generation = new AtomicLong();
 
     public TableStore(NodeDatabase database) {
         this.db = database.db();
@@ -45,19 +41,18 @@ public final class TableStore {
         this.tables = database.family(NodeDatabase.Family.TABLES);
     }
 
+    /** One store per table: the entries it keeps are ended by its own writes only. */
+    private final Map<String, Range> ranges = new ConcurrentHashMap<>();
+
     /** The entries of one table, keyed by their own key (without the table's prefix). */
     EntryStore<TableEntry> table(String table, TableSchema<TableEntry> schema) {
-        return new Range(table, schema);
-    }
-
-    /** An entry as a read under {@code generation} found it (empty: no entry). */
-    private record Kept(long generation, Optional<TableEntry> entry) {
+        return ranges.computeIfAbsent(table, t -> new Range(t, schema));
     }
 
     private final class Range implements EntryStore<TableEntry> {
         private final byte[] prefix;
         private final TableSchema<TableEntry> schema;
-        private final ConcurrentHashMap<ByteBuffer, Kept> kept = new ConcurrentHashMap<>();
+        private final KeptEntries<TableEntry> kept = new KeptEntries<>(256, KEPT_BYTES, e -> e.key().length() + e.value().length);
 
         Range(String table, TableSchema<TableEntry> schema) {
             this.prefix = (table + "\0").getBytes(StandardCharsets.UTF_8);
@@ -66,25 +61,14 @@ public final class TableStore {
 
         @Override
         public Optional<TableEntry> get(byte[] key) throws IOException {
-            long now = generation.get();
-            ByteBuffer id = ByteBuffer.wrap(key);
-            Kept known = kept.get(id);
-            if (known != null && known.generation() == now) {
-                return known.entry();
-            }
-            try {
-                byte[] v = db.get(tables, dbKey(key));
-                Optional<TableEntry> entry = v == null ? Optional.empty() : Optional.of(schema.decode(key, v));
-                if (generation.get() == now) {
-                    if (kept.size() >= KEPT_MAX) {
-                        kept.clear();
-                    }
-                    kept.put(ByteBuffer.wrap(key.clone()), new Kept(now, entry));
+            return kept.get(key, () -> {
+                try {
+                    byte[] v = db.get(tables, dbKey(key));
+                    return v == null ? Optional.empty() : Optional.of(schema.decode(key, v));
+                } catch (RocksDBException e) {
+                    throw new IOException("table read failed: " + e.getMessage(), e);
                 }
-                return entry;
-            } catch (RocksDBException e) {
-                throw new IOException("table read failed: " + e.getMessage(), e);
-            }
+            });
         }
 
         @Override
@@ -97,7 +81,7 @@ public final class TableStore {
             } catch (RocksDBException e) {
                 throw new IOException("table write failed: " + e.getMessage(), e);
             } finally {
-                generation.incrementAndGet();
+                entries.forEach(e -> kept.written(schema.key(e)));
             }
         }
 
@@ -111,7 +95,7 @@ public final class TableStore {
             } catch (RocksDBException e) {
                 throw new IOException("table delete failed: " + e.getMessage(), e);
             } finally {
-                generation.incrementAndGet();
+                keys.forEach(kept::written);
             }
         }
 
