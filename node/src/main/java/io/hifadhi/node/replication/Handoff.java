@@ -41,7 +41,7 @@ final class Handoff {
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
     private final Replication c;
-    private final Table.Replicas<ObjectRecord> recordReplicas;
+    private final Table.ReadableReplicas<ObjectRecord> recordReplicas;
     private final RecordStore records;
     private final ChunkStore chunks;
     private final TransferRate rate;
@@ -49,7 +49,7 @@ final class Handoff {
     private volatile long entriesLeft;
     private volatile long bytesLeft;
 
-    Handoff(Replication c, Table.Replicas<ObjectRecord> recordReplicas, RecordStore records, ChunkStore chunks,
+    Handoff(Replication c, Table.ReadableReplicas<ObjectRecord> recordReplicas, RecordStore records, ChunkStore chunks,
             TransferRate rate) {
         this.c = c;
         this.recordReplicas = recordReplicas;

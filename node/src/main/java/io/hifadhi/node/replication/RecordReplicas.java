@@ -15,7 +15,7 @@ import java.util.function.Supplier;
  * How this node reaches another node's copy of the object records: the record put and get messages. The record table,
  * the hand-over and locate all go through here, so the messages are sent in one place.
  */
-final class RecordReplicas implements Table.Replicas<ObjectRecord> {
+final class RecordReplicas implements Table.ReadableReplicas<ObjectRecord> {
     private final Replication c;
 
     RecordReplicas(Replication c) {

@@ -68,7 +68,7 @@ public final class Replication implements AutoCloseable {
     private final MembershipListener listener;
     /** Where records and chunks live; one instance for both, so it knows every write in flight. */
     private final ShardedReplication sharded;
-    private final Table.Replicas<ObjectRecord> recordReplicas;
+    private final Table.ReadableReplicas<ObjectRecord> recordReplicas;
     private final Table<ObjectRecord> objectRecords;
     private final ChunkFetcher chunkFetcher;
     private final ChunkStreamClient chunkStream;
@@ -486,7 +486,7 @@ public final class Replication implements AutoCloseable {
     }
 
     /** How another node's copy of a record is read and written, for what works on records outside the table's quorums. */
-    Table.Replicas<ObjectRecord> recordReplicas() {
+    Table.ReadableReplicas<ObjectRecord> recordReplicas() {
         return recordReplicas;
     }
 
