@@ -403,8 +403,18 @@ public final class Replication implements AutoCloseable {
 
     /** Whether this node holds no object record and no chunk as a replica (a leaving node is drained then). */
     public boolean holdsNothing() {
-        // Hints first: a stand-in's copy may be one of a write's quorum, so a leaver delivers them before it goes.
-        return records.isEmpty() && hints.count() == 0;
+        // Hints too: a stand-in's copy may be one of a write's quorum, so a leaver delivers them before it goes.
+        return !holdsData() && hintsPending() == 0;
+    }
+
+    /** Whether this node holds an object record (a tombstone included) or a chunk in its inventory. */
+    boolean holdsData() {
+        return !records.isEmpty();
+    }
+
+    /** Hints this node keeps for other nodes and has not delivered yet. */
+    long hintsPending() {
+        return hints.count();
     }
 
     /**
