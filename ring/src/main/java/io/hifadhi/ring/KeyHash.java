@@ -19,6 +19,11 @@ public final class KeyHash {
 
     private static final String ALGORITHM = "SHA-256";
     private static final int SHA256_BYTES = 32;
+    /**
+     * One digest per thread: every record read hashes its key, and a MessageDigest.getInstance (a provider lookup and
+     * a new digest state) each time cost more than the hash of a short key. A digest is not thread-safe, hence one each.
+     */
+    private static final ThreadLocal<MessageDigest> DIGEST = ThreadLocal.withInitial(KeyHash::newDigest);
 
     private KeyHash() {
     }
@@ -26,7 +31,7 @@ public final class KeyHash {
     /** Ring position of a string: first 8 bytes of SHA-256(UTF-8(value)), big-endian. */
     public static long of(String value) {
         Objects.requireNonNull(value, "value to hash");
-        return of(newDigest(), value);
+        return of(DIGEST.get(), value);
     }
 
     /**

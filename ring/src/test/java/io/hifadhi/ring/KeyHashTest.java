@@ -4,8 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 class KeyHashTest {
@@ -29,6 +36,38 @@ class KeyHashTest {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(s.getBytes(StandardCharsets.UTF_8));
             assertEquals(KeyHash.of(s), KeyHash.ofChunk(digest), s);
         }
+    }
+
+    @Test
+    void theReusedDigestHashesAsAFreshOneForManyKeysAndThreads() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<?>> runs = new ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                int seed = t;
+                runs.add(pool.submit(() -> {
+                    Random random = new Random(seed);
+                    for (int i = 0; i < 20_000; i++) {
+                        String bucket = "bucket-" + random.nextInt(50);
+                        String key = "k/" + Long.toHexString(random.nextLong()) + "-ü".repeat(random.nextInt(4));
+                        assertEquals(fresh(bucket + "/" + key), KeyHash.ofObject(bucket, key), bucket + "/" + key);
+                        assertEquals(fresh(key), KeyHash.of(key), key);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> run : runs) {
+                run.get();
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** The first eight bytes, big-endian, of SHA-256 by a digest made for this one value. */
+    private static long fresh(String value) throws Exception {
+        byte[] d = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
+        return ByteBuffer.wrap(d).getLong();
     }
 
     @Test

@@ -107,6 +107,8 @@ public final class ClusterHandler implements HttpHandler {
                 n.put("bytes_handed_over", r.bytesHandedOver());
                 n.put("bytes_per_second", Math.round(r.bytesPerSecond()));
                 n.put("eta_seconds", r.etaSeconds());
+                n.put("holds_data", r.holdsData());
+                n.put("hints_pending", r.hintsPending());
             }
         }
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");

@@ -156,31 +156,27 @@ final class AntiEntropy implements AutoCloseable {
                 synchronized (keyspaces) {
                     all = List.copyOf(keyspaces.values());
                 }
-                java.util.Set<String> syncedFully = new java.util.HashSet<>(peers);
+                List<PeerSync> syncs = new ArrayList<>();
                 for (SyncedKeyspace k : all) {
                     Snapshot s = build(k, v);
                     for (String peer : peers) {
                         if (closed) {
                             return;
                         }
+                        boolean done;
                         try {
                             boolean left = syncWith(v, k, s, peer);
                             backlog |= left;
-                            if (!k.fullyReplicated() && left) {
-                                syncedFully.remove(peer);
-                            }
+                            done = !left;
                         } catch (IOException | RuntimeException e) {
-                            // Only the sharded keyspaces decide what this node owns: a full-copy table a peer does not
-                            // serve yet (not seated) must not hold the confirmation of a ring back.
-                            if (!k.fullyReplicated()) {
-                                syncedFully.remove(peer);
-                            }
+                            done = false;
                             LOG.debug("anti-entropy of {} with {} paused: {}", k.name(), peer, Transport.unwrap(e).toString());
                         }
+                        syncs.add(new PeerSync(peer, k.fullyReplicated(), done));
                     }
                 }
                 backlog |= keeper.pass(v, round);
-                backlog |= settleLayout(v, syncedFully);
+                backlog |= settleLayout(v, syncedFully(peers, syncs));
             } else {
                 confirmAlone();
             }
@@ -194,6 +190,30 @@ final class AntiEntropy implements AutoCloseable {
             // While a layout change is under way, rounds come faster: each confirmation waits for a clean round.
             schedule(backlog ? BACKLOG_PAUSE_MILLIS : c.placement().layout().inTransition() ? TRANSITION_ROUND_MILLIS : ROUND_MILLIS);
         }
+    }
+
+    /**
+     * How one round's sync of one keyspace with one peer ended.
+     *
+     * @param fullyReplicated whether the keyspace is a full-copy table (every member holds all of it)
+     * @param done            whether it ran to the end: nothing left for the next round, and no failure
+     */
+    record PeerSync(String peer, boolean fullyReplicated, boolean done) {
+    }
+
+    /**
+     * The peers a round synced with to the end, as confirming a ring counts it: every sharded keyspace done. Only
+     * the sharded keyspaces decide what this node owns, so a full-copy table that a peer does not serve yet (not
+     * seated) or that had work left does not hold the confirmation of a ring back.
+     */
+    static java.util.Set<String> syncedFully(List<String> peers, List<PeerSync> syncs) {
+        java.util.Set<String> synced = new java.util.HashSet<>(peers);
+        for (PeerSync s : syncs) {
+            if (!s.fullyReplicated() && !s.done()) {
+                synced.remove(s.peer());
+            }
+        }
+        return synced;
     }
 
     /**
@@ -300,7 +320,7 @@ final class AntiEntropy implements AutoCloseable {
         return new ClusterAdmin.Rebalance(l.inTransition(), l.ownersConfirmed(), l.owners().size(), keeper.missingChunks(),
                 keeper.missingBytes(), counted ? handoff.entriesLeft() : foreign(Snapshot::foreignEntries),
                 counted ? handoff.bytesLeft() : foreign(Snapshot::foreignBytes), keeper.bytesRestored(), handoff.bytesPushed(),
-                bytesPerSecond);
+                bytesPerSecond, c.holdsData(), c.hintsPending());
     }
 
     /** Descends the trees while digests differ; returns whether entries were left for the next round. */

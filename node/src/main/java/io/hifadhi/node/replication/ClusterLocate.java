@@ -8,6 +8,7 @@ import io.hifadhi.node.replication.Messages.ChunkHave;
 import io.hifadhi.node.storage.ChunkRef;
 import io.hifadhi.node.schema.LastWriterWins;
 import io.hifadhi.node.storage.ObjectRecord;
+import io.hifadhi.node.storage.RecordStore;
 import io.hifadhi.ring.KeyHash;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,10 +33,11 @@ final class ClusterLocate {
 
     static Optional<ObjectLocation> locate(Replication c, String bucket, String key) throws IOException {
         ClusterView v = c.placement().view();
+        byte[] recordKey = RecordStore.keyOf(bucket, key);
         Map<String, CompletableFuture<ObjectRecord>> replies = new LinkedHashMap<>();
         for (var m : v.all()) {
             if (m.id().equals(c.localId()) || m.isReachable()) {
-                replies.put(m.id(), c.getRecord(v, m.id(), bucket, key));
+                replies.put(m.id(), c.recordReplicas().get(v, m.id(), recordKey));
             }
         }
         Map<String, ObjectRecord> held = new LinkedHashMap<>();

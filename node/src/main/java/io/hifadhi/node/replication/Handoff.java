@@ -4,7 +4,6 @@ import io.hifadhi.membership.ClusterView;
 import io.hifadhi.node.replication.Messages.ChunkHas;
 import io.hifadhi.node.replication.Messages.ChunkHave;
 import io.hifadhi.node.replication.Messages.ChunkPut;
-import io.hifadhi.node.replication.Messages.RecordPut;
 import io.hifadhi.node.storage.ChunkRef;
 import io.hifadhi.node.storage.ChunkStore;
 import io.hifadhi.node.schema.LastWriterWins;
@@ -42,6 +41,7 @@ final class Handoff {
     private static final Duration TIMEOUT = Duration.ofSeconds(15);
 
     private final Replication c;
+    private final Table.ReadableReplicas<ObjectRecord> recordReplicas;
     private final RecordStore records;
     private final ChunkStore chunks;
     private final TransferRate rate;
@@ -49,8 +49,10 @@ final class Handoff {
     private volatile long entriesLeft;
     private volatile long bytesLeft;
 
-    Handoff(Replication c, RecordStore records, ChunkStore chunks, TransferRate rate) {
+    Handoff(Replication c, Table.ReadableReplicas<ObjectRecord> recordReplicas, RecordStore records, ChunkStore chunks,
+            TransferRate rate) {
         this.c = c;
+        this.recordReplicas = recordReplicas;
         this.records = records;
         this.chunks = chunks;
         this.rate = rate;
@@ -112,10 +114,11 @@ final class Handoff {
         int dropped = 0;
         for (ObjectRecord mine : foreign) {
             List<String> owners = c.placement().walk(ring, KeyHash.ofObject(mine.bucket(), mine.key())).subList(0, c.placement().n(ring));
+            byte[] key = RecordStore.keyOf(mine.bucket(), mine.key());
             Map<String, CompletableFuture<ObjectRecord>> asked = new HashMap<>();
             for (String owner : owners) {
                 if (v.isReachable(owner)) {
-                    asked.put(owner, c.getRecord(v, owner, mine.bucket(), mine.key()));
+                    asked.put(owner, recordReplicas.get(v, owner, key));
                 }
             }
             int holding = 0;
@@ -131,9 +134,10 @@ final class Handoff {
                 if (theirs != null && !LastWriterWins.replaces(mine, theirs)) {
                     holding++;
                 } else {
+                    // Encoded once for all the owners that lack it.
                     encoded = encoded == null ? c.codec().encode(mine) : encoded;
-                    pushes.add(c.request(v, e.getKey(), Messages.RECORD_PUT, new RecordPut(encoded, null), Ack.class,
-                            Replication.RECORD_TIMEOUT));
+                    byte[] bytes = encoded;
+                    pushes.add(recordReplicas.put(v, e.getKey(), mine, () -> bytes, null));
                 }
             }
             for (CompletableFuture<Ack> p : pushes) {

@@ -16,16 +16,17 @@ import java.util.function.Predicate;
  * that is unreachable (or whose write fails) is stood in for by the next reachable node after the
  * replica set, which keeps a durable hint naming it. When no such node is left, this (coordinating)
  * node keeps the hint itself. Completes when W distinct nodes acknowledged a durable copy and every
- * hint is written; fails with {@link StoreUnavailableException} once that can no longer happen.
+ * hint is written; fails with {@link StoreUnavailableException} once that can no longer happen. Public only for its
+ * {@link Outcome}, which {@link Table#insert} returns; the write itself is started by the strategies of this package.
  */
-final class QuorumWrite {
+public final class QuorumWrite {
     private static final Logger LOG = LoggerFactory.getLogger(QuorumWrite.class);
 
     /**
      * @param previousLive whether any acknowledging replica held a live version before
      * @param applied      whether any replica stored the write (false: each that answered held a version at least as new)
      */
-    record Outcome(Set<String> holders, boolean previousLive, boolean applied) {
+    public record Outcome(Set<String> holders, boolean previousLive, boolean applied) {
     }
 
     /** Sends the write to {@code target}; {@code hintFor} is null for a replica's own copy. */

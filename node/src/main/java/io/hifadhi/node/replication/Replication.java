@@ -68,6 +68,7 @@ public final class Replication implements AutoCloseable {
     private final MembershipListener listener;
     /** Where records and chunks live; one instance for both, so it knows every write in flight. */
     private final ShardedReplication sharded;
+    private final Table.ReadableReplicas<ObjectRecord> recordReplicas;
     private final Table<ObjectRecord> objectRecords;
     private final ChunkFetcher chunkFetcher;
     private final ChunkStreamClient chunkStream;
@@ -103,7 +104,8 @@ public final class Replication implements AutoCloseable {
         this.listener = this::onMembershipEvent;
         this.chunkFetcher = new ChunkFetcher(this);
         this.sharded = new ShardedReplication(placement, transport.localId());
-        this.objectRecords = new Table<>(RECORDS, replica.records(), sharded, new RecordReplicas(this), placement::view,
+        this.recordReplicas = new RecordReplicas(this);
+        this.objectRecords = new Table<>(RECORDS, replica.records(), sharded, recordReplicas, placement::view,
                 clock, transport.callbacks());
     }
 
@@ -144,7 +146,7 @@ public final class Replication implements AutoCloseable {
         r.collector.register(transport);
         r.antiEntropy = new AntiEntropy(r, List.of(new VersionedKeyspace<>(RECORDS, false, replica.records(), clock, () -> true),
                         new ChunkInventoryKeyspace(records)),
-                new ChunkKeeper(r, records, chunks, transferRate), new Handoff(r, records, chunks, transferRate), layout);
+                new ChunkKeeper(r, records, chunks, transferRate), new Handoff(r, r.recordReplicas, records, chunks, transferRate), layout);
         r.antiEntropy.register(transport);
         r.keyCoordinator = new KeyCoordinator(r.placement, localId, keyLeaseTtl, System::nanoTime);
         r.keyLocks = new ClusterKeyLocks(localId, new KeyLeases(keyLeaseTtl, System::nanoTime), r.keyCoordinator,
@@ -401,8 +403,18 @@ public final class Replication implements AutoCloseable {
 
     /** Whether this node holds no object record and no chunk as a replica (a leaving node is drained then). */
     public boolean holdsNothing() {
-        // Hints first: a stand-in's copy may be one of a write's quorum, so a leaver delivers them before it goes.
-        return records.isEmpty() && hints.count() == 0;
+        // Hints too: a stand-in's copy may be one of a write's quorum, so a leaver delivers them before it goes.
+        return !holdsData() && hintsPending() == 0;
+    }
+
+    /** Whether this node holds an object record (a tombstone included) or a chunk in its inventory. */
+    boolean holdsData() {
+        return !records.isEmpty();
+    }
+
+    /** Hints this node keeps for other nodes and has not delivered yet. */
+    long hintsPending() {
+        return hints.count();
     }
 
     /**
@@ -459,19 +471,6 @@ public final class Replication implements AutoCloseable {
         return request(v, target, Messages.CHUNK_PUT, new ChunkPut(ref.id(), bytes, hintFor), Ack.class, CHUNK_TIMEOUT);
     }
 
-    /** What {@code target} holds of an object (null for nothing, a tombstone included); this node's own read in place. */
-    CompletableFuture<ObjectRecord> getRecord(ClusterView v, String target, String bucket, String key) {
-        if (target.equals(localId())) {
-            try {
-                return CompletableFuture.completedFuture(replica.record(bucket, key));
-            } catch (IOException | RuntimeException e) {
-                return CompletableFuture.failedFuture(e);
-            }
-        }
-        return request(v, target, Messages.RECORD_GET, new RecordGet(bucket, key), Messages.RecordReply.class, RECORD_TIMEOUT)
-                .thenApply(reply -> reply.record() == null ? null : codec.decode(reply.record()));
-    }
-
     /** A page of {@code target}'s records (tombstones included) for a listing; this node's own scan in place. */
     CompletableFuture<LocalReplica.Page> scanRecords(ClusterView v, String target, RecordScan scan) {
         if (target.equals(localId())) {
@@ -494,6 +493,11 @@ public final class Replication implements AutoCloseable {
     /** The object records as a table: sharded over the ring, each record on the N replicas of its object's position. */
     Table<ObjectRecord> objectRecords() {
         return objectRecords;
+    }
+
+    /** How another node's copy of a record is read and written, for what works on records outside the table's quorums. */
+    Table.ReadableReplicas<ObjectRecord> recordReplicas() {
+        return recordReplicas;
     }
 
     /**

@@ -27,7 +27,7 @@ import java.util.function.Supplier;
 public final class Table<V extends Versioned> {
     private static final Logger LOG = LoggerFactory.getLogger(Table.class);
 
-    /** How this node reaches another node's copy of the table. */
+    /** How this node writes to another node's copy of the table. */
     public interface Replicas<V> {
         /**
          * Sends {@code entry} to {@code target} to merge, as a replica's own copy ({@code hintFor} null) or as a
@@ -35,7 +35,13 @@ public final class Table<V extends Versioned> {
          * travels as bytes.
          */
         CompletableFuture<Ack> put(ClusterView v, String target, V entry, Supplier<byte[]> encoded, String hintFor);
+    }
 
+    /**
+     * How this node also reads another node's copy, for a table whose reads ask other nodes (sharded); a full copy's
+     * reads are this node's own, so its replicas are only written to.
+     */
+    public interface ReadableReplicas<V> extends Replicas<V> {
         /** What {@code target} holds under {@code key}, a tombstone included; null for nothing. */
         CompletableFuture<V> get(ClusterView v, String target, byte[] key);
     }
@@ -44,23 +50,43 @@ public final class Table<V extends Versioned> {
     private final LocalMerge<V> local;
     private final TableReplication replication;
     private final Replicas<V> replicas;
+    /** Null for a full copy ({@link #fullCopy}). */
+    private final ReadableReplicas<V> readers;
     private final Supplier<ClusterView> view;
     private final HybridLogicalClock clock;
     private final Executor background;
 
     /**
+     * A table whose reads may ask other nodes, as {@code replication} names them.
+     *
      * @param local      this node's copy; the same instance every other writer of it merges through (its locks are per
      *                   instance)
      * @param view       the cluster as this node sees it, taken once per operation
      * @param clock      moved past every version a read sees
      * @param background where read repairs are sent from
      */
-    public Table(String name, LocalMerge<V> local, TableReplication replication, Replicas<V> replicas,
+    public Table(String name, LocalMerge<V> local, TableReplication replication, ReadableReplicas<V> replicas,
                  Supplier<ClusterView> view, HybridLogicalClock clock, Executor background) {
+        this(name, local, replication, replicas, replicas, view, clock, background);
+    }
+
+    /**
+     * A table every member holds whole: its reads are this node's own ({@link FullReplication#reads}), so other
+     * members' copies are only written to. Parameters as for the constructor.
+     */
+    public static <V extends Versioned> Table<V> fullCopy(String name, LocalMerge<V> local, FullReplication replication,
+                                                          Replicas<V> replicas, Supplier<ClusterView> view,
+                                                          HybridLogicalClock clock, Executor background) {
+        return new Table<>(name, local, replication, replicas, null, view, clock, background);
+    }
+
+    private Table(String name, LocalMerge<V> local, TableReplication replication, Replicas<V> replicas,
+                  ReadableReplicas<V> readers, Supplier<ClusterView> view, HybridLogicalClock clock, Executor background) {
         this.name = name;
         this.local = local;
         this.replication = replication;
         this.replicas = replicas;
+        this.readers = readers;
         this.view = view;
         this.clock = clock;
         this.background = background;
@@ -131,7 +157,12 @@ public final class Table<V extends Versioned> {
                 return CompletableFuture.failedFuture(e);
             }
         }
-        return replicas.get(v, target, key);
+        if (readers == null) {
+            // Unreachable while FullReplication reads this node alone (get returns before asking anyone): say so if not.
+            return CompletableFuture.failedFuture(new IllegalStateException(name + " is a full copy, read from this node's"
+                    + " own copy, yet a read asked " + target));
+        }
+        return readers.get(v, target, key);
     }
 
     /** Sends the newest version a read saw to the replicas that answered with an older one (or nothing). */

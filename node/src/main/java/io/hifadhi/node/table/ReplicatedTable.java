@@ -136,7 +136,7 @@ public final class ReplicatedTable {
                 puller.execute(() -> pullFrom(id));
             }
         };
-        Table<TableEntry> table = new Table<>(name, local, new FullReplication(writeQuorum), new Peers(transport),
+        Table<TableEntry> table = Table.fullCopy(name, local, new FullReplication(writeQuorum), new Peers(transport),
                 membership::view, clock, transport.callbacks());
         Attached a = new Attached(transport, membership, table, listener, puller, answersPeers);
         attached = a;
@@ -305,8 +305,8 @@ public final class ReplicatedTable {
 
     /**
      * How this node reaches a peer's copy of the table: a write is sent to it to merge. It is never a stand-in's copy
-     * (full replication has none: this node's own copy stands in for a member that is away), and a read is never sent
-     * (every member holds every entry, so a read is this node's own).
+     * (full replication has none: this node's own copy stands in for a member that is away), and nothing is read from
+     * it (every member holds every entry, so a read is this node's own).
      */
     private final class Peers implements Table.Replicas<TableEntry> {
         private final Transport transport;
@@ -321,12 +321,6 @@ public final class ReplicatedTable {
             Peer peer = new Peer(member, v.member(member).orElseThrow().clusterAddress());
             return transport.request(peer, putType(), new TablePut(entry.key(), encoded.get()), TableAck.class, TIMEOUT)
                     .thenApply(ack -> new Ack(ack.applied(), false));
-        }
-
-        @Override
-        public CompletableFuture<TableEntry> get(ClusterView v, String member, byte[] key) {
-            return CompletableFuture.failedFuture(new UnsupportedOperationException("the " + name
-                    + " table is read from this node's own copy"));
         }
     }
 }

@@ -19,6 +19,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The cluster changes shape with real node processes: it grows from 3 to 6 while clients read and write, a SIGTERM
@@ -100,7 +101,10 @@ class ClusterShapeTest {
                 assertEquals(202, r.statusCode(), r.body());
             }
             for (int i : leavers) {
-                assertTrue(cluster.node(i).process().waitFor(240, TimeUnit.SECONDS), "node " + i + " exits after its leave");
+                if (!cluster.node(i).process().waitFor(240, TimeUnit.SECONDS)) {
+                    cluster.printLeaveDiagnostics(i, 200);
+                    fail("node " + i + " exits after its leave (its status and log are printed above)");
+                }
                 assertEquals(0, cluster.node(i).process().exitValue());
             }
             double leaveSeconds = (System.nanoTime() - leaving) / 1e9;

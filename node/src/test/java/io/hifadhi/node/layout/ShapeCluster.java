@@ -70,8 +70,9 @@ final class ShapeCluster implements AutoCloseable {
             }
         }
         args.addAll(List.of(extra));
-        nodes[i] = NodeProcess.start(dir.resolve("n" + i), key, heap, dir.resolve("n" + i + ".log"), name(i), ports[i],
-                args.toArray(String[]::new));
+        // The layout and leave path logs at INFO: a leave that hangs shows in the log where it stopped.
+        nodes[i] = NodeProcess.start(dir.resolve("n" + i), key, List.of(heap, "-Dhifadhi.log.leave=INFO"),
+                dir.resolve("n" + i + ".log"), name(i), ports[i], args.toArray(String[]::new));
     }
 
     /** Starts nodes {@code from} (inclusive) to {@code to} (exclusive) at once, each joining a node already running. */
@@ -194,6 +195,35 @@ final class ShapeCluster implements AutoCloseable {
             }
             assertEquals(owners, cluster(asked).get("rebalance").get("owners_confirmed").asInt());
         });
+    }
+
+    /**
+     * Prints (to stdout, which surefire's report keeps) what explains a node that does not exit after its leave: every
+     * running node's {@code /api/v1/cluster} (layout roles and confirmations, the move, what each still holds and its
+     * pending hints) and the last {@code lines} lines of the leaver's log.
+     */
+    void printLeaveDiagnostics(int leaver, int lines) {
+        System.out.println("==== node " + leaver + " (" + name(leaver) + ") did not exit after its leave; cluster status:");
+        for (int i = 0; i < nodes.length; i++) {
+            if (nodes[i] == null || !nodes[i].process().isAlive()) {
+                continue;
+            }
+            String status;
+            try {
+                status = cluster(i).toPrettyString();
+            } catch (Exception | AssertionError e) {
+                status = "no status: " + e;
+            }
+            System.out.println("---- node " + i + " (" + name(i) + ")" + (i == leaver ? ", the leaver" : "") + ": " + status);
+        }
+        System.out.println("---- last " + lines + " lines of " + nodes[leaver].log() + ":");
+        try {
+            List<String> log = Files.readAllLines(nodes[leaver].log());
+            log.subList(Math.max(0, log.size() - lines), log.size()).forEach(System.out::println);
+        } catch (IOException e) {
+            System.out.println("log unreadable: " + e);
+        }
+        System.out.println("==== end of node " + leaver + "'s leave diagnostics");
     }
 
     /** Chunk bytes nodes {@code which} fetched as new owners plus those they pushed when handing over, since they started. */

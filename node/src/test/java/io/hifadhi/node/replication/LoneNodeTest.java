@@ -45,8 +45,12 @@ class LoneNodeTest {
         try (TestCluster cluster = new TestCluster(dir, 2, 2, 1, 1, CHUNK)) {
             Node a = cluster.start(0);
             cluster.awaitLayoutSettled();
+            // What the status says a node holds is what a leaving node waits on before it exits.
+            assertFalse(a.transferStatus().holdsData());
+            assertEquals(0, a.transferStatus().hintsPending());
             ReplicatedObjectStore store = a.replicatedStore();
             put(store, "small", small);
+            assertTrue(a.transferStatus().holdsData());
             put(store, "large", large);
             put(store, "deleted", bytes(random, CHUNK + 1));
             assertTrue(store.delete("b", "deleted"));

@@ -27,7 +27,7 @@ class TableTest {
     private static final byte[] K = "k".getBytes(StandardCharsets.UTF_8);
 
     /** Other nodes' copies: what each holds, and every put and get asked of them as "target<-hintFor" or "target?". */
-    private static final class Others implements Table.Replicas<Entry> {
+    private static final class Others implements Table.ReadableReplicas<Entry> {
         final Map<String, Entry> held = new HashMap<>();
         final List<String> asked = new ArrayList<>();
 
@@ -69,20 +69,26 @@ class TableTest {
                 new HybridLogicalClock("a", () -> 1_000), Runnable::run);
     }
 
+    /** A full copy, whose other members can only be written to: {@code others}' put alone. */
+    private Table<Entry> fullCopy() {
+        return Table.fullCopy("t", new LocalMerge<>(new Schema(), own), new FullReplication(2), others::put, () -> view,
+                new HybridLogicalClock("a", () -> 1_000), Runnable::run);
+    }
+
     @Test
     void withFullReplicationAGetIsThisNodesOwnReadAndAsksNoOtherNode() throws IOException {
         Entry mine = entry("k", 10, "a", false);
         own.putAll(List.of(mine));
         others.held.put("b", entry("k", 20, "b", false));
-        assertSame(mine, table(new FullReplication(2)).get("k", K, 0).orElseThrow());
+        assertSame(mine, fullCopy().get("k", K, 0).orElseThrow());
         assertEquals(List.of(), others.asked);
-        assertEquals(Optional.empty(), table(new FullReplication(2)).get("absent", "absent".getBytes(StandardCharsets.UTF_8), 0));
+        assertEquals(Optional.empty(), fullCopy().get("absent", "absent".getBytes(StandardCharsets.UTF_8), 0));
     }
 
     @Test
     void withFullReplicationAnInsertIsMergedHereAndSentToEveryOtherMember() throws IOException {
         Entry e = entry("k", 10, "a", false);
-        table(new FullReplication(2)).insert("the t table", e);
+        fullCopy().insert("the t table", e);
         assertEquals(Optional.of(e), own.get(K));
         assertEquals(List.of("b<-", "c<-"), others.asked);
     }

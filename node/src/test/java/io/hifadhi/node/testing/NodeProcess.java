@@ -42,9 +42,15 @@ public final class NodeProcess implements AutoCloseable {
     /** A named node on a known cluster port, so others can {@code --join} it. */
     public static NodeProcess start(Path dataDir, String shardKey, String heap, Path log, String name, int clusterPort,
                                     String... extra) throws IOException {
+        return start(dataDir, shardKey, List.of(heap), log, name, clusterPort, extra);
+    }
+
+    /** @param jvm options for the node's JVM: its heap, system properties */
+    public static NodeProcess start(Path dataDir, String shardKey, List<String> jvm, Path log, String name, int clusterPort,
+                                    String... extra) throws IOException {
         int port = freePort();
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), heap));
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        cmd.addAll(jvm);
         cmd.addAll(ATOMIX_OPENS);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.hifadhi.node.Main",
                 "--data-dir", dataDir.toString(), "--bind", "127.0.0.1",
