@@ -219,7 +219,10 @@ final class ShapeCluster implements AutoCloseable {
         System.out.println("---- last " + lines + " lines of " + nodes[leaver].log() + ":");
         try {
             List<String> log = Files.readAllLines(nodes[leaver].log());
-            log.subList(Math.max(0, log.size() - lines), log.size()).forEach(System.out::println);
+            // The first start's banner shows generated credentials: they stay out of the report.
+            log.subList(Math.max(0, log.size() - lines), log.size()).stream()
+                    .filter(line -> !line.toLowerCase(java.util.Locale.ROOT).matches(".*(secret|shard-key).*"))
+                    .forEach(System.out::println);
         } catch (IOException e) {
             System.out.println("log unreadable: " + e);
         }
