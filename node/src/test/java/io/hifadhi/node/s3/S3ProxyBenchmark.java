@@ -38,8 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * One Hifadhi node and one S3Proxy 2.6.0 (filesystem backend), each in its own JVM on this machine, driven by the
  * same AWS SDK v2 client in the same run: PUT/GET of 4 KiB at 16 clients, PUT/GET of 16 MiB at 4 clients, LIST of
  * 1000 keys. Rounds alternate which server goes first; medians of the rounds are printed: ops/s, MiB/s, latency
- * p50/p99 and the server's CPU time per operation (from /proc/&lt;pid&gt;/stat), and the part of it its JIT compiler
- * threads took. Not part of the default run; it needs S3Proxy's jars in a directory (see node/README.md):
+ * p50/p99 and the server's CPU time per operation (from /proc/&lt;pid&gt;/stat), the part of it its JIT compiler
+ * threads took, and the client's (this JVM's) CPU time per operation. Not part of the default run; it needs S3Proxy's
+ * jars in a directory (see node/README.md):
  * <pre>
  * mvn -B -pl node test -Dtest=S3ProxyBenchmark -Dbench=true -Dbench.s3proxy=/path/to/s3proxy/lib -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
@@ -65,8 +66,13 @@ class S3ProxyBenchmark {
     record Server(String name, Process process, S3Client s3) {
     }
 
-    /** @param jitMsPerOp the part of cpuMsPerOp spent by the server's JIT compiler threads */
-    record Figures(double ops, double mibs, double p50ms, double p99ms, double cpuMsPerOp, double jitMsPerOp) {
+    /**
+     * @param jitMsPerOp    the part of cpuMsPerOp spent by the server's JIT compiler threads
+     * @param clientMsPerOp the CPU this JVM, the SDK client, spent per operation: it shares the cores with the server,
+     *                      so ops/s is bounded by the two together and a server's lower CPU moves ops/s by less
+     */
+    record Figures(double ops, double mibs, double p50ms, double p99ms, double cpuMsPerOp, double jitMsPerOp,
+                   double clientMsPerOp) {
     }
 
     interface Op {
@@ -134,14 +140,14 @@ class S3ProxyBenchmark {
             }
             System.out.printf("%nMEDIANS of %d rounds (load average at the end: %s)%n", rounds,
                     Files.readString(Path.of("/proc/loadavg")).trim());
-            System.out.printf("%-14s %-8s %10s %10s %9s %9s %12s %12s%n", "workload", "server", "ops/s", "MiB/s", "p50 ms", "p99 ms",
-                    "CPU ms/op", "of it JIT");
+            System.out.printf("%-14s %-8s %10s %10s %9s %9s %12s %12s %12s%n", "workload", "server", "ops/s", "MiB/s", "p50 ms",
+                    "p99 ms", "CPU ms/op", "of it JIT", "client ms/op");
             for (Map.Entry<String, List<Figures>> e : results.entrySet()) {
                 List<Figures> f = e.getValue();
                 String[] parts = e.getKey().split("\\|");
-                System.out.printf("%-14s %-8s %10.1f %10.1f %9.2f %9.2f %12.3f %12.3f%n", parts[0], parts[1],
+                System.out.printf("%-14s %-8s %10.1f %10.1f %9.2f %9.2f %12.3f %12.3f %12.3f%n", parts[0], parts[1],
                         median(f, Figures::ops), median(f, Figures::mibs), median(f, Figures::p50ms), median(f, Figures::p99ms),
-                        median(f, Figures::cpuMsPerOp), median(f, Figures::jitMsPerOp));
+                        median(f, Figures::cpuMsPerOp), median(f, Figures::jitMsPerOp), median(f, Figures::clientMsPerOp));
             }
         } finally {
             if (proxy != null) {
@@ -245,6 +251,7 @@ class S3ProxyBenchmark {
             AtomicInteger next = new AtomicInteger();
             long cpu0 = cpuTicks(s.process());
             long jit0 = jitTicks(s.process());
+            long client0 = ticks(Path.of("/proc/self/stat"));
             long t0 = System.nanoTime();
             List<Future<Long>> fs = new ArrayList<>();
             for (int t = 0; t < clients; t++) {
@@ -264,10 +271,11 @@ class S3ProxyBenchmark {
             double seconds = (System.nanoTime() - t0) / 1e9;
             long cpu = cpuTicks(s.process()) - cpu0;
             long jit = jitTicks(s.process()) - jit0;
+            long client = ticks(Path.of("/proc/self/stat")) - client0;
             Arrays.sort(nanos);
             return new Figures(count / seconds, bytes[0] / seconds / (1 << 20), nanos[count / 2] / 1e6,
                     nanos[Math.min(count - 1, (int) Math.ceil(count * 0.99) - 1)] / 1e6, cpu * TICK_MS / count,
-                    jit * TICK_MS / count);
+                    jit * TICK_MS / count, client * TICK_MS / count);
         } finally {
             pool.shutdownNow();
         }
@@ -307,8 +315,8 @@ class S3ProxyBenchmark {
     private static void record(Map<String, List<Figures>> results, Server s, String workload, int round, Figures f) {
         results.computeIfAbsent(workload + "|" + s.name(), k -> new ArrayList<>()).add(f);
         System.out.printf("round %d %-14s %-8s %8.1f ops/s %8.1f MiB/s p50 %7.2f ms p99 %7.2f ms CPU %7.3f ms/op"
-                        + " (JIT %5.3f)%n", round, workload, s.name(), f.ops(), f.mibs(), f.p50ms(), f.p99ms(), f.cpuMsPerOp(),
-                f.jitMsPerOp());
+                        + " (JIT %5.3f) client CPU %7.3f ms/op%n", round, workload, s.name(), f.ops(), f.mibs(), f.p50ms(),
+                f.p99ms(), f.cpuMsPerOp(), f.jitMsPerOp(), f.clientMsPerOp());
     }
 
     private static double median(List<Figures> list, java.util.function.ToDoubleFunction<Figures> f) {
