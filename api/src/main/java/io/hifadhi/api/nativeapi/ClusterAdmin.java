@@ -24,12 +24,13 @@ public interface ClusterAdmin {
      * @param changing     whether some owner has not yet confirmed the newest ring
      * @param etaSeconds   the asked node's estimate for its own part; -1 when unknown
      * @param holdsData    whether the asked node still holds an object record or an inventory chunk
-     * @param hintsPending hints the asked node keeps for other nodes, not yet delivered; a leaving node exits once the
-     *                     change is done, it holds no data and this is 0
+     * @param holdsHints   whether the asked node keeps hints for other nodes, not yet delivered; a leaving node exits
+     *                     once the change is done and it holds neither data nor hints (a yes or no: this status is
+     *                     read on every /metrics scrape, and counting hints walks them all)
      */
     record Rebalance(boolean changing, int ownersConfirmed, int owners, long chunksToReceive, long bytesToReceive,
                      long entriesToHandOver, long bytesToHandOver, long bytesReceived, long bytesHandedOver,
-                     double bytesPerSecond, boolean holdsData, long hintsPending) {
+                     double bytesPerSecond, boolean holdsData, boolean holdsHints) {
 
         /** Seconds until the asked node's part is done at the recent rate; -1 when unknown (nothing moving yet). */
         public long etaSeconds() {

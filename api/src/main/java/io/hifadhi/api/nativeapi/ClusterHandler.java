@@ -108,7 +108,7 @@ public final class ClusterHandler implements HttpHandler {
                 n.put("bytes_per_second", Math.round(r.bytesPerSecond()));
                 n.put("eta_seconds", r.etaSeconds());
                 n.put("holds_data", r.holdsData());
-                n.put("hints_pending", r.hintsPending());
+                n.put("holds_hints", r.holdsHints());
             }
         }
         exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "application/json");

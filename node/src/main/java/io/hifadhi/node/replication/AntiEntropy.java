@@ -320,7 +320,7 @@ final class AntiEntropy implements AutoCloseable {
         return new ClusterAdmin.Rebalance(l.inTransition(), l.ownersConfirmed(), l.owners().size(), keeper.missingChunks(),
                 keeper.missingBytes(), counted ? handoff.entriesLeft() : foreign(Snapshot::foreignEntries),
                 counted ? handoff.bytesLeft() : foreign(Snapshot::foreignBytes), keeper.bytesRestored(), handoff.bytesPushed(),
-                bytesPerSecond, c.holdsData(), c.hintsPending());
+                bytesPerSecond, c.holdsData(), c.holdsHints());
     }
 
     /** Descends the trees while digests differ; returns whether entries were left for the next round. */

@@ -91,6 +91,14 @@ final class HintStore {
         return List.copyOf(out);
     }
 
+    /** Whether no hint is kept: one seek, where {@link #count} walks them all. */
+    boolean isEmpty() {
+        try (RocksIterator it = db.newIterator(hints)) {
+            it.seekToFirst();
+            return !it.isValid();
+        }
+    }
+
     long count() {
         long n = 0;
         try (RocksIterator it = db.newIterator(hints)) {

@@ -404,7 +404,7 @@ public final class Replication implements AutoCloseable {
     /** Whether this node holds no object record and no chunk as a replica (a leaving node is drained then). */
     public boolean holdsNothing() {
         // Hints too: a stand-in's copy may be one of a write's quorum, so a leaver delivers them before it goes.
-        return !holdsData() && hintsPending() == 0;
+        return !holdsData() && !holdsHints();
     }
 
     /** Whether this node holds an object record (a tombstone included) or a chunk in its inventory. */
@@ -412,9 +412,9 @@ public final class Replication implements AutoCloseable {
         return !records.isEmpty();
     }
 
-    /** Hints this node keeps for other nodes and has not delivered yet. */
-    long hintsPending() {
-        return hints.count();
+    /** Whether this node keeps hints for other nodes that it has not delivered yet. */
+    boolean holdsHints() {
+        return !hints.isEmpty();
     }
 
     /**

@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The hint store over a real RocksDB: hints of a removed node are dropped, the others stay, and across a reopen. */
 class HintStoreTest {
@@ -20,7 +22,9 @@ class HintStoreTest {
     void hintsForARemovedNodeAreDroppedAndOnlyThose() throws Exception {
         try (NodeDatabase database = NodeDatabase.open(dir, true)) {
             HintStore hints = new HintStore(database);
+            assertTrue(hints.isEmpty());
             hints.add("node-b", HintStore.Kind.CHUNK, "ab:1".getBytes(StandardCharsets.UTF_8));
+            assertFalse(hints.isEmpty());
             hints.add("node-b", HintStore.Kind.RECORD, new byte[]{1});
             hints.add("node-bb", HintStore.Kind.CHUNK, "cd:2".getBytes(StandardCharsets.UTF_8));
             hints.add("node-c", HintStore.Kind.RECORD, new byte[]{2});
@@ -33,6 +37,10 @@ class HintStoreTest {
             List<String> seen = new ArrayList<>();
             hints.forEach(h -> seen.add(h.target() + " " + h.kind()));
             assertEquals(List.of("node-bb CHUNK", "node-c RECORD"), seen);
+            hints.dropFor("node-bb");
+            hints.dropFor("node-c");
+            assertTrue(hints.isEmpty(), "every hint dropped");
+            assertEquals(0, hints.count());
         }
     }
 }

@@ -47,7 +47,7 @@ class LoneNodeTest {
             cluster.awaitLayoutSettled();
             // What the status says a node holds is what a leaving node waits on before it exits.
             assertFalse(a.transferStatus().holdsData());
-            assertEquals(0, a.transferStatus().hintsPending());
+            assertFalse(a.transferStatus().holdsHints());
             ReplicatedObjectStore store = a.replicatedStore();
             put(store, "small", small);
             assertTrue(a.transferStatus().holdsData());
