@@ -1,7 +1,6 @@
 package io.hifadhi.node.storage;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +29,23 @@ public final class KeptEntries<V> {
     private record Kept<V>(long generation, Optional<V> entry, long weight) {
     }
 
+    /** A key with its hash taken once: it picks the stripe and places the key in the map. */
+    private record Key(byte[] bytes, int hash) {
+        Key(byte[] bytes) {
+            this(bytes, Arrays.hashCode(bytes));
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Key k && hash == k.hash && Arrays.equals(bytes, k.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+    }
+
     /** Counted for each kept key beyond the entry's own weight (map node, key, record). */
     private static final long OVERHEAD = 96;
 
@@ -37,7 +53,7 @@ public final class KeptEntries<V> {
     private final int mask;
     private final long budget;
     private final ToLongFunction<V> weight;
-    private final ConcurrentHashMap<ByteBuffer, Kept<V>> kept = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, Kept<V>> kept = new ConcurrentHashMap<>();
     private final AtomicLong bytes = new AtomicLong();
 
     /**
@@ -56,16 +72,17 @@ public final class KeptEntries<V> {
 
     /** The entry of {@code key}: kept, or read through {@code read} (and kept unless a write of a key of its stripe came meanwhile). */
     public Optional<V> get(byte[] key, Read<V> read) throws IOException {
-        int stripe = Arrays.hashCode(key) & mask;
+        Key id = new Key(key);
+        int stripe = id.hash() & mask;
         long generation = generations.get(stripe);
-        Kept<V> known = kept.get(ByteBuffer.wrap(key));
+        Kept<V> known = kept.get(id);
         if (known != null && known.generation() == generation) {
             return known.entry();
         }
         Optional<V> entry = read.read();
         if (generations.get(stripe) == generation) {
             long w = OVERHEAD + key.length + entry.map(weight::applyAsLong).orElse(0L);
-            Kept<V> replaced = kept.put(ByteBuffer.wrap(key.clone()), new Kept<>(generation, entry, w));
+            Kept<V> replaced = kept.put(new Key(key.clone(), id.hash()), new Kept<>(generation, entry, w));
             if (bytes.addAndGet(w - (replaced == null ? 0 : replaced.weight())) > budget) {
                 kept.clear();
                 bytes.set(0);
