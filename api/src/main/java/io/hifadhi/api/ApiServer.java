@@ -38,6 +38,8 @@ public final class ApiServer implements AutoCloseable {
     private volatile io.hifadhi.api.auth.ClientAddress clients = io.hifadhi.api.auth.ClientAddress.direct();
     private ProgressWatchdog watchdog;
     private ProbePool probes;
+    /** Requests that send a body: see {@link #guarded(String, HttpHandler, ProbePool)}. */
+    private org.jboss.threads.EnhancedQueueExecutor bodies;
     /** Refusals by the client limits are logged at most once a second, or they would flood the log themselves. */
     private final io.hifadhi.api.http.RefusalLog refusals = new io.hifadhi.api.http.RefusalLog(LOG);
     /** Request bodies that failed on the wire: their own budget of one WARN line a second. */
@@ -69,6 +71,11 @@ public final class ApiServer implements AutoCloseable {
         });
         // Health and metrics have their own two threads: they answer while every worker is busy with data.
         probes = new ProbePool(2, 256);
+        bodies = new org.jboss.threads.EnhancedQueueExecutor.Builder()
+                .setCorePoolSize(settings.bodyThreads())
+                .setMaximumPoolSize(settings.bodyThreads())
+                .setThreadFactory(new BodyThreads())
+                .build();
         HttpHandler health = guarded("health", new HealthHandler(context), probes);
         HttpHandler cluster = guarded("cluster", new ClusterHandler(context, () -> clusterAdmin));
         HttpHandler store = guarded("store", new StoreHandler(context, settings.maxObjectSize()));
@@ -254,6 +261,10 @@ public final class ApiServer implements AutoCloseable {
             probes.close();
             probes = null;
         }
+        if (bodies != null) {
+            bodies.shutdownNow();
+            bodies = null;
+        }
     }
 
     /**
@@ -328,9 +339,16 @@ public final class ApiServer implements AutoCloseable {
     }
 
     /**
-     * Names the endpoint, moves to a worker thread in blocking mode ({@code probes}, or the I/O worker
-     * pool when null), and turns stray failures into an answer: a request body the client botched is a
-     * 4xx and one WARN line, only a fault of the node's own is a 500 with its stack trace.
+     * Names the endpoint, moves to a worker thread in blocking mode, and turns stray failures into an answer: a request
+     * body the client botched is a 4xx and one WARN line, only a fault of the node's own is a 500 with its stack trace.
+     *
+     * <p>The thread comes from {@code probes} when given; else a request that sends a body (PUT, POST, an upload's
+     * part) runs on the body pool and every other one (GET, HEAD, DELETE, listings) on the I/O worker pool, which is
+     * small. Those spend their time on the CPU (signature, lookups, headers; a slow reader holds no thread, see
+     * BodyPump), and on two cores many of them running at once cost more in switching than they did in work. Writes
+     * need more threads: they wait on their clients' bodies and on fsync. One pool of sixteen for both (until December
+     * 2026) ran 4 KiB GETs at 16 clients on sixteen threads; four threads for reads (uploads keeping their sixteen)
+     * served more GETs a second at less CPU per GET (node/README.md, "Small GETs, the fourth cut", has the figures).
      */
     private HttpHandler guarded(String name, HttpHandler handler, ProbePool probes) {
         HttpHandler safeHandler = exchange -> {
@@ -378,11 +396,28 @@ public final class ApiServer implements AutoCloseable {
             }
             exchange.startBlocking(new NonDrainingExchange(exchange));
             if (onIoThread) {
-                exchange.dispatch(probes, safeHandler);
+                exchange.dispatch(probes != null ? probes : sendsBody(exchange) ? bodies : null, safeHandler);
             } else {
                 safeHandler.handleRequest(exchange);
             }
         };
+    }
+
+    private static boolean sendsBody(HttpServerExchange exchange) {
+        return exchange.getRequestContentLength() > 0
+                || exchange.getRequestHeaders().contains(io.undertow.util.Headers.TRANSFER_ENCODING);
+    }
+
+    /** Threads of the body pool: named for thread dumps and profiles, daemons like Undertow's own workers. */
+    private static final class BodyThreads implements java.util.concurrent.ThreadFactory {
+        private final AtomicLong made = new AtomicLong();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread t = new Thread(r, "hifadhi-body-" + made.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }
     }
 
     /** Paths answered in JSON (native API, metrics, console); everything else is S3 and answered in XML. */

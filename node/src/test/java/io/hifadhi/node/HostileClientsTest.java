@@ -128,23 +128,24 @@ class HostileClientsTest {
     }
 
     /**
-     * Uploads that trickle in just above the minimum rate are legitimate and keep their workers: with more of
-     * them than the node has workers, a download waits (the data path is saturated), but health and
-     * metrics, on their own threads, still answer within a second.
+     * Uploads that trickle in just above the minimum rate are legitimate and keep their threads: with more of them
+     * than the node has threads for request bodies, a further upload waits (the write path is saturated), but health
+     * and metrics, on their own threads, and downloads, on the workers that serve requests without a body, still
+     * answer within a second.
      */
     @Test
-    void healthAndMetricsAnswerWhileEveryWorkerIsBusy() throws Exception {
+    void healthMetricsAndDownloadsAnswerWhileEveryUploadThreadIsBusy() throws Exception {
         Path log = tmp.resolve("node.log");
         try (NodeProcess node = start(log, "--client-stall-window", Double.toString(STALL.toMillis() / 1000.0),
                 "--client-min-rate", "1KiB")) {
             int port = node.port();
             NativeClient client = new NativeClient(port, KEY);
             String small = client.store("small.txt", "small and honest".getBytes(StandardCharsets.UTF_8)).body();
-            // As many as the node has workers (ApiSettings.defaults: 8 a core, at least 16), and a few more.
-            int workers = Math.max(16, Runtime.getRuntime().availableProcessors() * 8);
+            // As many as the node has threads for bodies (ApiSettings.defaults: 8 a core, at least 16), and a few more.
+            int bodyThreads = Math.max(16, Runtime.getRuntime().availableProcessors() * 8);
             List<Socket> uploads = new ArrayList<>();
             byte[] start = new byte[80 * 1024];
-            for (int i = 0; i < workers + 4; i++) {
+            for (int i = 0; i < bodyThreads + 4; i++) {
                 Socket s = open(port, 0, "PUT /api/v1/store/" + NativeClient.encode("proc@slow-" + i) + " HTTP/1.1\r\n"
                         + "Host: 127.0.0.1\r\nSHARD-KEY: " + KEY + "\r\nContent-Length: 100000000\r\n\r\n");
                 s.getOutputStream().write(start);
@@ -167,7 +168,8 @@ class HostileClientsTest {
                 long opened = System.nanoTime();
                 long worstHealth = 0;
                 long worstMetrics = 0;
-                int waitedDownloads = 0;
+                long worstGet = 0;
+                int waitedUploads = 0;
                 int rounds = 0;
                 while (System.nanoTime() - opened < STALL.toNanos() * 2) {
                     long t0 = System.nanoTime();
@@ -176,22 +178,31 @@ class HostileClientsTest {
                     HttpResponse<String> metrics = client.http().send(HttpRequest.newBuilder(URI.create(client.base() + "/metrics"))
                             .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
                     long t2 = System.nanoTime();
+                    HttpResponse<byte[]> got = client.send(client.get("retrieve", small).timeout(Duration.ofSeconds(5)),
+                            HttpResponse.BodyHandlers.ofByteArray());
+                    long t3 = System.nanoTime();
                     assertEquals(200, health.statusCode());
                     assertEquals(200, metrics.statusCode());
+                    assertEquals("small and honest", new String(got.body(), StandardCharsets.UTF_8));
                     worstHealth = Math.max(worstHealth, t1 - t0);
                     worstMetrics = Math.max(worstMetrics, t2 - t1);
+                    worstGet = Math.max(worstGet, t3 - t2);
                     try {
-                        client.send(client.get("retrieve", small).timeout(Duration.ofMillis(300)), HttpResponse.BodyHandlers.ofByteArray());
+                        client.http().send(HttpRequest.newBuilder(URI.create(client.base() + "/api/v1/store/"
+                                        + NativeClient.encode("proc@waits-" + rounds))).header("SHARD-KEY", KEY)
+                                .timeout(Duration.ofMillis(300)).PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[100])).build(),
+                                HttpResponse.BodyHandlers.ofString());
                     } catch (java.net.http.HttpTimeoutException e) {
-                        waitedDownloads++;
+                        waitedUploads++;
                     }
                     rounds++;
                 }
-                System.out.printf("every worker busy: %d rounds, slowest health %.0f ms, slowest metrics %.0f ms, %d downloads waited%n",
-                        rounds, worstHealth / 1e6, worstMetrics / 1e6, waitedDownloads);
-                assertEquals(rounds, waitedDownloads, "the workers were not all busy: the test proves nothing");
+                System.out.printf("every upload thread busy: %d rounds, slowest health %.0f ms, metrics %.0f ms, download %.0f ms, %d uploads waited%n",
+                        rounds, worstHealth / 1e6, worstMetrics / 1e6, worstGet / 1e6, waitedUploads);
+                assertEquals(rounds, waitedUploads, "the upload threads were not all busy: the test proves nothing");
                 assertTrue(worstHealth < 1_000_000_000L, "health took " + worstHealth / 1e6 + " ms");
                 assertTrue(worstMetrics < 1_000_000_000L, "metrics took " + worstMetrics / 1e6 + " ms");
+                assertTrue(worstGet < 1_000_000_000L, "a download took " + worstGet / 1e6 + " ms");
                 assertEquals(0, cut.get(), "the node cut uploads that moved eight times the minimum rate");
             } finally {
                 trickle.shutdownNow();
@@ -199,10 +210,11 @@ class HostileClientsTest {
                     s.close();
                 }
             }
-            // The uploads gone, their workers are free again.
-            HttpResponse<byte[]> got = client.send(client.get("retrieve", small).timeout(Duration.ofSeconds(5)),
-                    HttpResponse.BodyHandlers.ofByteArray());
-            assertEquals("small and honest", new String(got.body(), StandardCharsets.UTF_8));
+            // The uploads gone, their threads are free again.
+            HttpResponse<String> stored = client.http().send(HttpRequest.newBuilder(URI.create(client.base() + "/api/v1/store/"
+                            + NativeClient.encode("proc@after"))).header("SHARD-KEY", KEY).timeout(Duration.ofSeconds(5))
+                    .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[100])).build(), HttpResponse.BodyHandlers.ofString());
+            assertTrue(stored.statusCode() / 100 == 2, stored.statusCode() + " " + stored.body());
             String out = Files.readString(log);
             assertTrue(out.lines().noneMatch(l -> l.contains("closed the connection from /" + HOSTILE)), out);
             assertTrue(out.lines().noneMatch(l -> l.contains(" ERROR ")), out);
