@@ -15,11 +15,14 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
+import org.jboss.threads.EnhancedQueueExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.xnio.Options;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** The node's HTTP listener: routing, limits, accounting. Handlers live in their own packages. */
@@ -39,7 +42,7 @@ public final class ApiServer implements AutoCloseable {
     private ProgressWatchdog watchdog;
     private ProbePool probes;
     /** Requests that send a body: see {@link #guarded(String, HttpHandler, ProbePool)}. */
-    private org.jboss.threads.EnhancedQueueExecutor bodies;
+    private EnhancedQueueExecutor bodies;
     /** Refusals by the client limits are logged at most once a second, or they would flood the log themselves. */
     private final io.hifadhi.api.http.RefusalLog refusals = new io.hifadhi.api.http.RefusalLog(LOG);
     /** Request bodies that failed on the wire: their own budget of one WARN line a second. */
@@ -71,7 +74,7 @@ public final class ApiServer implements AutoCloseable {
         });
         // Health and metrics have their own two threads: they answer while every worker is busy with data.
         probes = new ProbePool(2, 256);
-        bodies = new org.jboss.threads.EnhancedQueueExecutor.Builder()
+        bodies = new EnhancedQueueExecutor.Builder()
                 .setCorePoolSize(settings.bodyThreads())
                 .setMaximumPoolSize(settings.bodyThreads())
                 .setThreadFactory(new BodyThreads())
@@ -249,6 +252,10 @@ public final class ApiServer implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (watchdog != null) {
+            // Uploads blocked on their clients' bytes would hold their threads, and the stop, until the clients moved.
+            watchdog.closeAll();
+        }
         if (undertow != null) {
             undertow.stop();
             undertow = null;
@@ -262,7 +269,7 @@ public final class ApiServer implements AutoCloseable {
             probes = null;
         }
         if (bodies != null) {
-            bodies.shutdownNow();
+            finishUploads(bodies);
             bodies = null;
         }
     }
@@ -403,13 +410,31 @@ public final class ApiServer implements AutoCloseable {
         };
     }
 
+    /**
+     * Lets the uploads still running end before the node closes its stores under them, as Undertow's own stop does with
+     * its workers: their connections are closed by then ({@link ProgressWatchdog#closeAll}), so they fail fast.
+     * Interrupting them at once could leave a thread inside a database write after the database is closed.
+     */
+    private static void finishUploads(EnhancedQueueExecutor pool) {
+        pool.shutdown();
+        try {
+            if (!pool.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("uploads still running 10 s after the HTTP server stopped; interrupting them");
+                pool.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            pool.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static boolean sendsBody(HttpServerExchange exchange) {
         return exchange.getRequestContentLength() > 0
                 || exchange.getRequestHeaders().contains(io.undertow.util.Headers.TRANSFER_ENCODING);
     }
 
     /** Threads of the body pool: named for thread dumps and profiles, daemons like Undertow's own workers. */
-    private static final class BodyThreads implements java.util.concurrent.ThreadFactory {
+    private static final class BodyThreads implements ThreadFactory {
         private final AtomicLong made = new AtomicLong();
 
         @Override

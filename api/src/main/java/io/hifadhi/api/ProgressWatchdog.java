@@ -14,7 +14,9 @@ import org.xnio.conduits.StreamSinkConduit;
 import org.xnio.conduits.StreamSourceConduit;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -81,9 +83,32 @@ final class ProgressWatchdog implements AutoCloseable {
                 LOG.warn("closed the connection from {}: it moved {} bytes in {} ms the node spent waiting on it "
                         + "(minimum {} bytes/s)", p.client, p.lastWindowBytes, limits.stallWindow().toMillis(),
                         limits.minBytesPerSecond());
-                IoUtils.safeClose(p.connection);
+                cut(p);
             }
         }
+    }
+
+    /**
+     * Closes the connection of every exchange still in flight, which wakes any thread blocked on one: the node is
+     * stopping, and a request it has not answered is not acknowledged.
+     */
+    void closeAll() {
+        for (Progress p : tracked) {
+            tracked.remove(p);
+            cut(p);
+        }
+    }
+
+    /**
+     * Closes the connection and wakes a thread blocked waiting on its client. Such a thread waits on a selector of its
+     * own (XNIO's {@code SelectorUtils.await}), and a close alone does not wake it: the JDK defers closing a channel
+     * still registered with a selector and only shuts its output, so the thread would hold on until the client sent
+     * more, which a stalled client never does.
+     */
+    private static void cut(Progress p) {
+        p.reading.cut();
+        p.writing.cut();
+        IoUtils.safeClose(p.connection);
     }
 
     int watched() {
@@ -148,17 +173,56 @@ final class ProgressWatchdog implements AutoCloseable {
         }
     }
 
-    /** Whether the node is waiting on the client in one direction. */
+    /**
+     * Whether the node is waiting on the client in one direction, and the thread that waits when it blocks. A thread is
+     * interrupted only inside its wait, never after it (both under this lock), and clears its own interrupt on the way
+     * out, so no interrupt reaches the file or database work that follows a wait.
+     */
     static final class Waiting {
         volatile boolean now;
+        private Thread blocked;
+        private boolean cut;
 
         void during(Blocking wait) throws IOException {
+            synchronized (this) {
+                if (cut) {
+                    throw new ClosedChannelException();
+                }
+                blocked = Thread.currentThread();
+            }
             now = true;
+            boolean wasCut;
             try {
                 wait.run();
+            } catch (InterruptedIOException e) {
+                if (!isCut()) {
+                    throw e;
+                }
             } finally {
                 now = false;
+                synchronized (this) {
+                    blocked = null;
+                    wasCut = cut;
+                    if (cut) {
+                        Thread.interrupted();
+                    }
+                }
             }
+            if (wasCut) {
+                throw new ClosedChannelException();
+            }
+        }
+
+        /** The node closed the connection: a wait in progress ends, and any later one fails at once. */
+        synchronized void cut() {
+            cut = true;
+            if (blocked != null) {
+                blocked.interrupt();
+            }
+        }
+
+        private synchronized boolean isCut() {
+            return cut;
         }
     }
 

@@ -41,6 +41,8 @@ class HostileClientsTest {
     /** The node's --client-stall-window: a client moving (almost) nothing is closed after this much waiting. */
     static final Duration STALL = Duration.ofSeconds(2);
     static final long BIG = 64L << 20;
+    /** The node's threads for request bodies (ApiSettings.defaults: 8 a core, at least 16). */
+    static final int BODY_THREADS = Math.max(16, Runtime.getRuntime().availableProcessors() * 8);
 
     @TempDir
     Path tmp;
@@ -136,21 +138,12 @@ class HostileClientsTest {
     @Test
     void healthMetricsAndDownloadsAnswerWhileEveryUploadThreadIsBusy() throws Exception {
         Path log = tmp.resolve("node.log");
-        try (NodeProcess node = start(log, "--client-stall-window", Double.toString(STALL.toMillis() / 1000.0),
-                "--client-min-rate", "1KiB")) {
+        try (NodeProcess node = startWithStallWindow(log)) {
             int port = node.port();
             NativeClient client = new NativeClient(port, KEY);
             String small = client.store("small.txt", "small and honest".getBytes(StandardCharsets.UTF_8)).body();
-            // As many as the node has threads for bodies (ApiSettings.defaults: 8 a core, at least 16), and a few more.
-            int bodyThreads = Math.max(16, Runtime.getRuntime().availableProcessors() * 8);
-            List<Socket> uploads = new ArrayList<>();
-            byte[] start = new byte[80 * 1024];
-            for (int i = 0; i < bodyThreads + 4; i++) {
-                Socket s = open(port, 0, "PUT /api/v1/store/" + NativeClient.encode("proc@slow-" + i) + " HTTP/1.1\r\n"
-                        + "Host: 127.0.0.1\r\nSHARD-KEY: " + KEY + "\r\nContent-Length: 100000000\r\n\r\n");
-                s.getOutputStream().write(start);
-                uploads.add(s);
-            }
+            // As many as the node has threads for bodies, and a few more.
+            List<Socket> uploads = startUploads(port, "slow", BODY_THREADS + 4);
             // 8 KiB a second each, eight times the minimum: the watchdog must leave them be.
             java.util.concurrent.atomic.AtomicInteger cut = new java.util.concurrent.atomic.AtomicInteger();
             java.util.concurrent.ScheduledExecutorService trickle = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
@@ -188,10 +181,7 @@ class HostileClientsTest {
                     worstMetrics = Math.max(worstMetrics, t2 - t1);
                     worstGet = Math.max(worstGet, t3 - t2);
                     try {
-                        client.http().send(HttpRequest.newBuilder(URI.create(client.base() + "/api/v1/store/"
-                                        + NativeClient.encode("proc@waits-" + rounds))).header("SHARD-KEY", KEY)
-                                .timeout(Duration.ofMillis(300)).PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[100])).build(),
-                                HttpResponse.BodyHandlers.ofString());
+                        put(client, "proc@waits-" + rounds, Duration.ofMillis(300));
                     } catch (java.net.http.HttpTimeoutException e) {
                         waitedUploads++;
                     }
@@ -211,14 +201,65 @@ class HostileClientsTest {
                 }
             }
             // The uploads gone, their threads are free again.
-            HttpResponse<String> stored = client.http().send(HttpRequest.newBuilder(URI.create(client.base() + "/api/v1/store/"
-                            + NativeClient.encode("proc@after"))).header("SHARD-KEY", KEY).timeout(Duration.ofSeconds(5))
-                    .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[100])).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> stored = put(client, "proc@after", Duration.ofSeconds(5));
             assertTrue(stored.statusCode() / 100 == 2, stored.statusCode() + " " + stored.body());
             String out = Files.readString(log);
             assertTrue(out.lines().noneMatch(l -> l.contains("closed the connection from /" + HOSTILE)), out);
             assertTrue(out.lines().noneMatch(l -> l.contains(" ERROR ")), out);
         }
+    }
+
+    /**
+     * Uploads that get their threads (past the body-start gate) and then stall are closed by the watchdog, and their
+     * threads are free again: a thread blocked reading a stalled client is woken by the close. Before, the close left it
+     * waiting for bytes that never came, and as many such clients as the node has upload threads stopped every upload.
+     */
+    @Test
+    void uploadsThatStallAfterTheirStartAreClosedAndFreeTheirThreads() throws Exception {
+        Path log = tmp.resolve("node.log");
+        try (NodeProcess node = startWithStallWindow(log)) {
+            int port = node.port();
+            NativeClient client = new NativeClient(port, KEY);
+            List<Socket> stalled = startUploads(port, "stalled", BODY_THREADS + 4);
+            // Every upload thread holds a stalled upload now; after three stall windows the watchdog has closed them.
+            Thread.sleep(STALL.toMillis() * 3);
+            long t0 = System.nanoTime();
+            HttpResponse<String> stored = put(client, "proc@after-stalls", Duration.ofSeconds(5));
+            long took = System.nanoTime() - t0;
+            assertTrue(stored.statusCode() / 100 == 2, stored.statusCode() + " " + stored.body());
+            assertTrue(took < 1_000_000_000L, "an upload after the stalled ones took " + took / 1e6 + " ms");
+            for (Socket s : stalled) {
+                readToEnd(s, 1 << 20);
+            }
+            String out = Files.readString(log);
+            long closed = out.lines().filter(l -> l.contains("closed the connection from /" + HOSTILE)).count();
+            assertTrue(closed >= stalled.size(), "watchdog closed " + closed + " connections:\n" + out);
+            assertTrue(out.lines().noneMatch(l -> l.contains(" ERROR ")), out);
+            assertEquals(404, client.retrieve("proc@stalled-0").statusCode());
+        }
+    }
+
+    NodeProcess startWithStallWindow(Path log) throws IOException {
+        return start(log, "--client-stall-window", Double.toString(STALL.toMillis() / 1000.0), "--client-min-rate", "1KiB");
+    }
+
+    /** Uploads from the hostile address that each send 80 KiB of a 100 MB body (past the body-start gate), then wait. */
+    static List<Socket> startUploads(int port, String prefix, int count) throws IOException {
+        List<Socket> uploads = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Socket s = open(port, 0, "PUT /api/v1/store/" + NativeClient.encode("proc@" + prefix + "-" + i) + " HTTP/1.1\r\n"
+                    + "Host: 127.0.0.1\r\nSHARD-KEY: " + KEY + "\r\nContent-Length: 100000000\r\n\r\n");
+            s.getOutputStream().write(new byte[80 * 1024]);
+            uploads.add(s);
+        }
+        return uploads;
+    }
+
+    /** An honest upload of 100 bytes (PUT /api/v1/store/query) that gives up after {@code timeout}. */
+    static HttpResponse<String> put(NativeClient client, String query, Duration timeout) throws IOException, InterruptedException {
+        return client.http().send(HttpRequest.newBuilder(URI.create(client.base() + "/api/v1/store/" + NativeClient.encode(query)))
+                .header("SHARD-KEY", KEY).timeout(timeout).PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[100])).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     NodeProcess start(Path log, String... flags) throws IOException {

@@ -69,6 +69,60 @@ class NodeLifecycleTest {
         }
     }
 
+    /**
+     * Uploads run on the node's body threads; stopping the node with uploads in flight lets those threads end (their
+     * connections are closed first) before the stores close under them, promptly, and what was never acknowledged is
+     * not there after a restart while what was is.
+     */
+    @Test
+    void stoppingWithUploadsInFlightEndsTheirThreadsAndKeepsOnlyWhatWasAcknowledged() throws Exception {
+        Path data = tmp.resolve("data");
+        NodeConfig config = config(data).name("stopping").shardKey("stopping-shard-key").build();
+        java.util.List<java.net.Socket> uploads = new java.util.ArrayList<>();
+        String kept;
+        Node node = new Node(config, new PrintStream(new ByteArrayOutputStream()));
+        try {
+            node.start();
+            NativeClient client = new NativeClient(node.httpPort(), "stopping-shard-key");
+            kept = client.store("kept.txt", "acknowledged".getBytes(StandardCharsets.UTF_8)).body();
+            for (int i = 0; i < 4; i++) {
+                java.net.Socket s = new java.net.Socket("127.0.0.1", node.httpPort());
+                s.getOutputStream().write(("PUT /api/v1/store/" + NativeClient.encode("stopping@half-" + i) + " HTTP/1.1\r\n"
+                        + "Host: 127.0.0.1\r\nSHARD-KEY: stopping-shard-key\r\nContent-Length: 100000000\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                s.getOutputStream().write(new byte[256 * 1024]); // past the body-start gate: it gets a thread
+                uploads.add(s);
+            }
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                    .until(() -> bodyThreads() >= uploads.size());
+            long t0 = System.nanoTime();
+            node.close();
+            long took = System.nanoTime() - t0;
+            System.err.printf("closed with %d uploads in flight in %.0f ms%n", uploads.size(), took / 1e6);
+            // Blocked uploads are woken by the close of their connections; before, they held the stop for its 10 s bound.
+            assertTrue(took < 8_000_000_000L, "closing took " + took / 1e6 + " ms");
+            assertEquals(0, bodyThreads(), "upload threads outlived the node");
+        } finally {
+            node.close();
+            for (java.net.Socket s : uploads) {
+                s.close();
+            }
+        }
+        try (Node again = new Node(config, new PrintStream(new ByteArrayOutputStream()))) {
+            again.start();
+            NativeClient client = new NativeClient(again.httpPort(), "stopping-shard-key");
+            assertEquals("acknowledged", new String(client.retrieve(kept).body(), StandardCharsets.UTF_8));
+            for (int i = 0; i < uploads.size(); i++) {
+                assertEquals(404, client.retrieve("stopping@half-" + i).statusCode(), "half-" + i);
+            }
+        }
+    }
+
+    private static long bodyThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && t.getName().startsWith("hifadhi-body-")).count();
+    }
+
     /** A lone node owns the whole ring and holds all of it: it confirms the ring, so nothing shows as rebalancing. */
     @Test
     void aLoneNodeConfirmsItsRing() throws Exception {
