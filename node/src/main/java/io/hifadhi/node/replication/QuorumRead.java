@@ -22,13 +22,14 @@ import java.util.function.Function;
 /**
  * Reading an entry of a {@link Table} from the nodes its replication strategy names ({@link TableReplication#reads}):
  * each quorum group's answers must be heard (R of the replicas, and while the layout changes R of the newest ring's
- * owners too), the others are given a moment more, the newest stamp wins, and once every node answered the plan of
- * what to repair ({@link ReadRepair}) is handed to the table in the background. A read whose only target is this node
- * (full replication, a ring of one member) never comes here: {@link Table#get} reads it in place.
+ * owners too), the others are given a moment more (unless {@link SilentReplicas} finds them hung), the newest stamp
+ * wins, and once every node answered the plan of what to repair ({@link ReadRepair}) is handed to the table in the
+ * background. A read whose only target is this node (full replication, a ring of one member) never comes here:
+ * {@link Table#get} reads it in place.
  */
 final class QuorumRead {
     /** After R replicas answered a read, how long the others may still answer and be heard. */
-    private static final long FRESHNESS_WAIT_MILLIS = 100;
+    static final long FRESHNESS_WAIT_MILLIS = 100;
 
     private QuorumRead() {
     }
@@ -37,15 +38,23 @@ final class QuorumRead {
      * Newest of the answers (tombstones included; null when no node holds the entry).
      *
      * @param ask    asks one target for its copy (null for none); this node's own is read on the calling thread
+     * @param silent told of every request and answer; the replicas it finds silent get no freshness wait
      * @param repair given, on {@code background} once every target answered or failed, which replicas are stale
      */
     static <V extends Versioned> V newest(String what, TableReplication.Reads reads,
-                                          Function<String, CompletableFuture<V>> ask, Executor background,
-                                          Consumer<ReadRepair.Plan<V>> repair) throws IOException {
+                                          Function<String, CompletableFuture<V>> ask, SilentReplicas silent,
+                                          Executor background, Consumer<ReadRepair.Plan<V>> repair) throws IOException {
         // The targets come this node last: the requests to the others are under way while it reads its own.
         Map<String, CompletableFuture<V>> replies = new LinkedHashMap<>();
         for (String id : reads.targets()) {
-            replies.put(id, ask.apply(id));
+            silent.asked(id);
+            CompletableFuture<V> reply = ask.apply(id);
+            reply.whenComplete((r, e) -> {
+                if (e == null || !Transport.isTimeout(e)) {
+                    silent.answered(id);
+                }
+            });
+            replies.put(id, reply);
         }
         CompletableFuture<Void> quorum = new CompletableFuture<>();
         Set<String> answered = new HashSet<>();
@@ -68,9 +77,13 @@ final class QuorumRead {
         CompletableFuture<Void> all = CompletableFuture.allOf(replies.values().toArray(CompletableFuture[]::new));
         // R is the least that must answer, not all that is worth hearing: the first R may be two replicas that were
         // down and still wait for their hints while the third holds the newest copy (sloppy quorums do not
-        // intersect). So give the rest a moment; only a replica that hangs costs this much.
+        // intersect). So give the rest a moment; only a replica that hangs costs this much, and once it has left a
+        // read unanswered for as long, it costs no more reads anything until it answers again.
+        CompletableFuture<?>[] heard = replies.entrySet().stream()
+                .filter(e -> !e.getValue().isDone() && !silent.silent(e.getKey()))
+                .map(Map.Entry::getValue).toArray(CompletableFuture[]::new);
         try {
-            all.get(FRESHNESS_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(heard).get(FRESHNESS_WAIT_MILLIS, TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
             // The replies that are in are enough: R of them answered.
         } catch (InterruptedException e) {

@@ -55,6 +55,9 @@ public final class Table<V extends Versioned> {
     private final Supplier<ClusterView> view;
     private final HybridLogicalClock clock;
     private final Executor background;
+    /** The replicas this table's reads found hung: no freshness wait for them until they answer. */
+    private final SilentReplicas silent = new SilentReplicas(
+            java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(QuorumRead.FRESHNESS_WAIT_MILLIS), System::nanoTime);
 
     /**
      * A table whose reads may ask other nodes, as {@code replication} names them.
@@ -111,7 +114,7 @@ public final class Table<V extends Versioned> {
             // repair, and the clock has already seen every version this node stored.
             return local.store().get(key);
         }
-        V newest = QuorumRead.newest(what, reads, target -> read(v, target, key), background,
+        V newest = QuorumRead.newest(what, reads, target -> read(v, target, key), silent, background,
                 plan -> repair(v, what, plan));
         if (newest != null) {
             // The clock moves past what a read saw, as past anything else this node heard of.

@@ -366,7 +366,8 @@ public final class Transport implements AutoCloseable {
         }
     }
 
-    static boolean isTimeout(Throwable e) {
+    /** Whether {@code e}, wrapped or not, is a request that got no answer in time. */
+    public static boolean isTimeout(Throwable e) {
         return unwrap(e) instanceof TimeoutException;
     }
 

@@ -56,7 +56,7 @@ class HungReplicaTest {
             NativeClient a = new NativeClient(nodes.get(0).port(), KEY);
             await().atMost(Duration.ofSeconds(30)).until(() -> reachable(a) == 3);
 
-            signal(nodes.get(2).process().pid(), "STOP");
+            nodes.get(2).pause();
             byte[] body = new byte[12 << 20];
             new Random(12).nextBytes(body);
             long t0 = System.nanoTime();
@@ -67,7 +67,7 @@ class HungReplicaTest {
             assertTrue(seconds < 12, "a hung replica must not stall the write for the request timeouts: " + seconds + " s");
             assertArrayEquals(body, new NativeClient(nodes.get(1).port(), KEY).retrieve(stored.body()).body());
 
-            signal(nodes.get(2).process().pid(), "CONT");
+            nodes.get(2).resume();
             NativeClient c = new NativeClient(nodes.get(2).port(), KEY);
             await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
                 JsonNode where = JSON.readTree(c.send(c.get("locate", stored.body()), HttpResponse.BodyHandlers.ofString()).body());
@@ -80,7 +80,7 @@ class HungReplicaTest {
             });
         } finally {
             for (NodeProcess n : nodes) {
-                signal(n.process().pid(), "CONT");
+                n.resume();
                 n.close();
             }
         }
@@ -96,14 +96,5 @@ class HungReplicaTest {
             }
         }
         return n;
-    }
-
-    private static void signal(long pid, String sig) {
-        try {
-            // The shell's own kill: /bin/kill comes with procps, which a minimal Debian lacks.
-            new ProcessBuilder("sh", "-c", "kill -s \"$0\" \"$1\"", sig, Long.toString(pid)).start().waitFor();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

@@ -87,6 +87,28 @@ public final class NodeProcess implements AutoCloseable {
         return log;
     }
 
+    /** SIGSTOP: the node hangs; the kernel still accepts its connections, and nothing answers on them. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #pause}. */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String signal) {
+        try {
+            // The shell's own kill: /bin/kill comes with procps, which a minimal Debian lacks.
+            new ProcessBuilder("sh", "-c", "kill -s \"$0\" \"$1\"", signal, Long.toString(process.pid())).start()
+                    .waitFor(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** SIGKILL on Linux: no shutdown hooks, no flushing. */
     public void kill9() throws InterruptedException {
         process.destroyForcibly();
