@@ -76,9 +76,12 @@ final class ChunkFetcher implements ChunkSource {
         return new Route(v, c.placement().n(v), c.placement().walk(v, KeyHash.ofChunk(HEX.parseHex(ref.id()))));
     }
 
-    /** The holders to ask, best first (replicas, extra holders; the less loaded first). */
+    /**
+     * The holders to ask, best first (replicas, extra holders; the less loaded first), those that left a read
+     * unanswered last: until the failure detector loses a hung holder, a stream asked of it waits out its whole timeout.
+     */
     private List<String> askOrder(Route r, ChunkRef ref) {
-        return c.extraCopies().readOrder(r.v(), r.walk(), r.n(), ref.id());
+        return c.silent().last(c.extraCopies().readOrder(r.v(), r.walk(), r.n(), ref.id()));
     }
 
     /**

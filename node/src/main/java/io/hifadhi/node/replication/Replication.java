@@ -70,6 +70,9 @@ public final class Replication implements AutoCloseable {
     private final ShardedReplication sharded;
     private final Table.ReadableReplicas<ObjectRecord> recordReplicas;
     private final Table<ObjectRecord> objectRecords;
+    /** Nodes that left a read unanswered: reads stop waiting for them, and ask them for chunks last. */
+    private final SilentReplicas silent = new SilentReplicas(
+            TimeUnit.MILLISECONDS.toNanos(QuorumRead.FRESHNESS_WAIT_MILLIS), System::nanoTime);
     private final ChunkFetcher chunkFetcher;
     private final ChunkStreamClient chunkStream;
     private volatile ExtraCopies extraCopies = ExtraCopies.NONE;
@@ -105,8 +108,13 @@ public final class Replication implements AutoCloseable {
         this.chunkFetcher = new ChunkFetcher(this);
         this.sharded = new ShardedReplication(placement, transport.localId());
         this.recordReplicas = new RecordReplicas(this);
-        this.objectRecords = new Table<>(RECORDS, replica.records(), sharded, recordReplicas, placement::view,
+        this.objectRecords = new Table<>(RECORDS, replica.records(), sharded, recordReplicas, silent, placement::view,
                 clock, transport.callbacks());
+    }
+
+    /** Whether no reachable member serves chunks at {@code dataAddress}: the failure detector lost that holder. */
+    private static boolean lostHolder(ClusterView v, String dataAddress) {
+        return v.reachable().stream().noneMatch(m -> dataAddress.equals(m.metadata().dataAddress()));
     }
 
     /**
@@ -138,7 +146,8 @@ public final class Replication implements AutoCloseable {
         transport.handle(Messages.CHUNK_TOUCH, Messages.ChunkTouch.class, replica::touch);
         Replication r = new Replication(membership, transport, new Placement(membership::view, layout::current, settings), replica,
                 hints, codec, clock, settings.chunkSize(), records, gcGraceMillis,
-                new ChunkStreamClient(localId, clusterSecret, System::currentTimeMillis, CHUNK_TIMEOUT));
+                new ChunkStreamClient(localId, clusterSecret, System::currentTimeMillis, CHUNK_TIMEOUT,
+                        address -> lostHolder(membership.view(), address)));
         r.tombstones = new TombstoneCollector(r, gcGraceMillis);
         r.tombstones.add(new CollectedTable<>(RECORDS, replica.records(), () -> hints.recordKeys(codec)));
         r.tombstones.register(transport);
@@ -342,6 +351,10 @@ public final class Replication implements AutoCloseable {
 
     ExtraCopies extraCopies() {
         return extraCopies;
+    }
+
+    SilentReplicas silent() {
+        return silent;
     }
 
     public ReadAheadCounts readAhead() {

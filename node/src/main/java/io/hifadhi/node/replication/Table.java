@@ -55,22 +55,22 @@ public final class Table<V extends Versioned> {
     private final Supplier<ClusterView> view;
     private final HybridLogicalClock clock;
     private final Executor background;
-    /** The replicas this table's reads found hung: no freshness wait for them until they answer. */
-    private final SilentReplicas silent = new SilentReplicas(
-            java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(QuorumRead.FRESHNESS_WAIT_MILLIS), System::nanoTime);
+    /** Null for a full copy, whose reads ask no other node. */
+    private final SilentReplicas silent;
 
     /**
      * A table whose reads may ask other nodes, as {@code replication} names them.
      *
      * @param local      this node's copy; the same instance every other writer of it merges through (its locks are per
      *                   instance)
+     * @param silent     the node's record of replicas that left reads unanswered, told of this table's requests
      * @param view       the cluster as this node sees it, taken once per operation
      * @param clock      moved past every version a read sees
      * @param background where read repairs are sent from
      */
     public Table(String name, LocalMerge<V> local, TableReplication replication, ReadableReplicas<V> replicas,
-                 Supplier<ClusterView> view, HybridLogicalClock clock, Executor background) {
-        this(name, local, replication, replicas, replicas, view, clock, background);
+                 SilentReplicas silent, Supplier<ClusterView> view, HybridLogicalClock clock, Executor background) {
+        this(name, local, replication, replicas, replicas, silent, view, clock, background);
     }
 
     /**
@@ -80,16 +80,18 @@ public final class Table<V extends Versioned> {
     public static <V extends Versioned> Table<V> fullCopy(String name, LocalMerge<V> local, FullReplication replication,
                                                           Replicas<V> replicas, Supplier<ClusterView> view,
                                                           HybridLogicalClock clock, Executor background) {
-        return new Table<>(name, local, replication, replicas, null, view, clock, background);
+        return new Table<>(name, local, replication, replicas, null, null, view, clock, background);
     }
 
     private Table(String name, LocalMerge<V> local, TableReplication replication, Replicas<V> replicas,
-                  ReadableReplicas<V> readers, Supplier<ClusterView> view, HybridLogicalClock clock, Executor background) {
+                  ReadableReplicas<V> readers, SilentReplicas silent, Supplier<ClusterView> view, HybridLogicalClock clock,
+                  Executor background) {
         this.name = name;
         this.local = local;
         this.replication = replication;
         this.replicas = replicas;
         this.readers = readers;
+        this.silent = silent;
         this.view = view;
         this.clock = clock;
         this.background = background;

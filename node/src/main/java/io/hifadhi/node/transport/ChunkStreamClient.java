@@ -21,7 +21,9 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.zip.CRC32C;
 
 /**
@@ -30,7 +32,9 @@ import java.util.zip.CRC32C;
  * sending, and what it sent waits in the socket's buffers, not in this JVM. The bytes are then read a few whole blocks
  * at a time into the caller's buffer (a direct one: straight from the socket, no copy through the heap), each block
  * checked against the CRC32C the holder sent before the caller sees it ({@link Transfer#read}). Connections are kept
- * per peer for the next fetch; one found closed by the peer on reuse is replaced once by a fresh one.
+ * per peer for the next fetch; one found closed by the peer on reuse is replaced once by a fresh one. A holder that
+ * stops sending is given up on after the timeout, or as soon as the failure detector has lost it: a hung holder (SIGSTOP,
+ * a long pause) keeps its connections open, and the reader would otherwise wait out the whole timeout.
  */
 public final class ChunkStreamClient implements AutoCloseable {
     private static final int MAX_IDLE_PER_PEER = 8;
@@ -50,17 +54,22 @@ public final class ChunkStreamClient implements AutoCloseable {
      * timeout, and a stream over it would read the chunk through a heap array.
      */
     private static final class Connection {
+        /** How often a wait with no progress asks whether the holder was lost. */
+        private static final long LOST_CHECK_MILLIS = 200;
+
         private final SocketChannel channel;
         private final Selector selector;
         private final SelectionKey key;
         private final int timeoutMillis;
+        private final BooleanSupplier holderLost;
         private long keptAt = System.nanoTime();
 
-        Connection(SocketChannel channel, Selector selector, int timeoutMillis) throws IOException {
+        Connection(SocketChannel channel, Selector selector, int timeoutMillis, BooleanSupplier holderLost) throws IOException {
             this.channel = channel;
             this.selector = selector;
             this.key = channel.register(selector, 0);
             this.timeoutMillis = timeoutMillis;
+            this.holderLost = holderLost;
         }
 
         void writeFully(ByteBuffer b) throws IOException {
@@ -85,10 +94,16 @@ public final class ChunkStreamClient implements AutoCloseable {
 
         private void await(int op) throws IOException {
             key.interestOps(op);
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-            while (selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime()))) == 0) {
+            long start = System.nanoTime();
+            long deadline = start + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+            while (selector.select(Math.max(1, Math.min(LOST_CHECK_MILLIS,
+                    TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())))) == 0) {
                 if (System.nanoTime() - deadline >= 0) {
                     throw new SocketTimeoutException("no progress from the peer in " + timeoutMillis + " ms");
+                }
+                if (holderLost.getAsBoolean()) {
+                    throw new SocketTimeoutException("no progress from the peer in "
+                            + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start) + " ms, and the failure detector lost it");
                 }
             }
             selector.selectedKeys().clear();
@@ -109,16 +124,23 @@ public final class ChunkStreamClient implements AutoCloseable {
     private final ChunkStreamFrames frames;
     private final LongSupplier clock;
     private final int timeoutMillis;
+    private final Predicate<String> lost;
     private final SecureRandom random = new SecureRandom();
     private final Map<String, Deque<Connection>> idle = new ConcurrentHashMap<>();
     private final LongAdder receivedBytes = new LongAdder();
     private volatile boolean closed;
 
-    public ChunkStreamClient(String localId, byte[] clusterSecret, LongSupplier clock, java.time.Duration timeout) {
+    /**
+     * @param timeout how long a holder may go without sending before it is given up on
+     * @param lost    whether the failure detector has lost the holder at a data address ({@code host:port})
+     */
+    public ChunkStreamClient(String localId, byte[] clusterSecret, LongSupplier clock, java.time.Duration timeout,
+                             Predicate<String> lost) {
         this.localId = localId;
         this.frames = new ChunkStreamFrames(clusterSecret);
         this.clock = clock;
         this.timeoutMillis = (int) timeout.toMillis();
+        this.lost = lost;
     }
 
     /**
@@ -332,7 +354,7 @@ public final class ChunkStreamClient implements AutoCloseable {
             ch.socket().connect(new InetSocketAddress(host, port), timeoutMillis);
             ch.configureBlocking(false);
             selector = Selector.open();
-            return new Connection(ch, selector, timeoutMillis);
+            return new Connection(ch, selector, timeoutMillis, () -> lost.test(address));
         } catch (IOException e) {
             if (selector != null) {
                 selector.close();

@@ -46,7 +46,7 @@ class AntiEntropyBenchmark {
         try {
             cluster.startAll();
             cluster.nodes[4].kill9();
-            await().atMost(Duration.ofSeconds(30)).until(() -> AntiEntropyRecoveryTest.reachable(cluster.client(0)) == 4);
+            await().atMost(Duration.ofSeconds(30)).until(() -> cluster.client(0).reachableMembers() == 4);
             List<String> ids = Collections.synchronizedList(new ArrayList<>());
             AtomicInteger next = new AtomicInteger();
             ExecutorService writers = Executors.newFixedThreadPool(8);

@@ -55,7 +55,7 @@ class AntiEntropyRecoveryTest {
             cluster.startAll();
             NativeClient a = cluster.client(0);
             cluster.nodes[4].kill9();
-            await().atMost(Duration.ofSeconds(120)).until(() -> reachable(a) == NODES - 1);
+            await().atMost(Duration.ofSeconds(120)).until(() -> a.reachableMembers() == NODES - 1);
 
             List<String> ids = new ArrayList<>();
             List<byte[]> bodies = new ArrayList<>();
@@ -142,7 +142,7 @@ class AntiEntropyRecoveryTest {
                         start(i);
                     }
                 }
-                return reachable(client(0)) == count;
+                return client(0).reachableMembers() == count;
             });
         }
 
@@ -227,16 +227,6 @@ class AntiEntropyRecoveryTest {
         HttpResponse<String> r = client.http().send(HttpRequest.newBuilder(URI.create(client.base() + "/api/v1/cluster"))
                 .header("SHARD-KEY", KEY).build(), HttpResponse.BodyHandlers.ofString());
         return JSON.readTree(r.body());
-    }
-
-    static long reachable(NativeClient client) throws Exception {
-        long n = 0;
-        for (JsonNode m : cluster(client).get("members")) {
-            if (m.get("reachable").asBoolean()) {
-                n++;
-            }
-        }
-        return n;
     }
 
     static JsonNode locate(NativeClient client, String id) throws Exception {

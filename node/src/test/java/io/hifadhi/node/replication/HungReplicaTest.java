@@ -9,8 +9,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -54,7 +52,7 @@ class HungReplicaTest {
                         "node-" + (char) ('a' + i), ports[i], extra.toArray(String[]::new)));
             }
             NativeClient a = new NativeClient(nodes.get(0).port(), KEY);
-            await().atMost(Duration.ofSeconds(30)).until(() -> reachable(a) == 3);
+            await().atMost(Duration.ofSeconds(30)).until(() -> a.reachableMembers() == 3);
 
             nodes.get(2).pause();
             byte[] body = new byte[12 << 20];
@@ -84,17 +82,5 @@ class HungReplicaTest {
                 n.close();
             }
         }
-    }
-
-    private static long reachable(NativeClient client) throws Exception {
-        HttpResponse<String> r = client.http().send(HttpRequest.newBuilder(URI.create(client.base() + "/api/v1/cluster"))
-                .header("SHARD-KEY", KEY).build(), HttpResponse.BodyHandlers.ofString());
-        long n = 0;
-        for (JsonNode m : JSON.readTree(r.body()).get("members")) {
-            if (m.get("reachable").asBoolean()) {
-                n++;
-            }
-        }
-        return n;
     }
 }

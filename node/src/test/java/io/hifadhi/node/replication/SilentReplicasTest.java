@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -37,6 +38,19 @@ class SilentReplicasTest {
         silent.asked("c");
         clock.addAndGet(WAIT_NANOS / 2);
         assertFalse(silent.silent("c"), "a new request starts a new silence");
+    }
+
+    @Test
+    void silentHoldersAreAskedLastAndTheOthersKeepTheirOrder() {
+        List<String> order = List.of("b", "c", "d", "e");
+        assertSame(order, silent.last(order), "none silent: the same list");
+        silent.asked("c");
+        silent.asked("b");
+        clock.addAndGet(WAIT_NANOS + 1);
+        silent.asked("d"); // asked just now: not silent yet
+        assertEquals(List.of("d", "e", "b", "c"), silent.last(order));
+        silent.answered("b");
+        assertEquals(List.of("b", "d", "e", "c"), silent.last(order));
     }
 
     @Test

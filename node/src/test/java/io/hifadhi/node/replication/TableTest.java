@@ -65,7 +65,8 @@ class TableTest {
     private final ClusterView view = Views.heldByA(List.of("a", "b", "c"));
 
     private Table<Entry> table(TableReplication replication) {
-        return new Table<>("t", new LocalMerge<>(new Schema(), own), replication, others, () -> view,
+        return new Table<>("t", new LocalMerge<>(new Schema(), own), replication, others,
+                new SilentReplicas(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(100), System::nanoTime), () -> view,
                 new HybridLogicalClock("a", () -> 1_000), Runnable::run);
     }
 

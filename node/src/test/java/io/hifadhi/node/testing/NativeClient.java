@@ -20,6 +20,7 @@ import java.util.function.Supplier;
 /** A real HTTP client for the native API (java.net.http, HTTP/1.1), streaming multipart bodies. */
 public final class NativeClient {
     public static final String BOUNDARY = "hifadhiTestBoundary0123456789";
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(10)).build();
@@ -128,6 +129,19 @@ public final class NativeClient {
             b.headers(headers);
         }
         return send(b, HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    /** How many members of the cluster, this node included, the node sees reachable ({@code GET /api/v1/cluster}). */
+    public long reachableMembers() throws IOException, InterruptedException {
+        HttpRequest.Builder r = HttpRequest.newBuilder(URI.create(base + "/api/v1/cluster")).timeout(Duration.ofSeconds(5));
+        if (shardKey != null) {
+            r.header("SHARD-KEY", shardKey);
+        }
+        long n = 0;
+        for (com.fasterxml.jackson.databind.JsonNode m : JSON.readTree(send(r, HttpResponse.BodyHandlers.ofString()).body()).get("members")) {
+            n += m.get("reachable").asBoolean() ? 1 : 0;
+        }
+        return n;
     }
 
     public HttpResponse<String> getText(String path) throws IOException, InterruptedException {

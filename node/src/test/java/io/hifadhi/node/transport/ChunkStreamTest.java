@@ -51,7 +51,7 @@ class ChunkStreamTest {
         store = new ChunkStore(dir.resolve("chunks"), false);
         server = ChunkStreamServer.bind("127.0.0.1", 0, SECRET, System::currentTimeMillis);
         address = "127.0.0.1:" + server.port();
-        client = new ChunkStreamClient("reader", SECRET, System::currentTimeMillis, TIMEOUT);
+        client = new ChunkStreamClient("reader", SECRET, System::currentTimeMillis, TIMEOUT, holder -> false);
     }
 
     @AfterEach
@@ -172,15 +172,38 @@ class ChunkStreamTest {
         serveStore();
         ChunkRef ref = put(1000, 6);
         try (ChunkStreamClient stranger = new ChunkStreamClient("x", "another-clusters-secret".getBytes(StandardCharsets.UTF_8),
-                System::currentTimeMillis, TIMEOUT)) {
+                System::currentTimeMillis, TIMEOUT, holder -> false)) {
             assertThrows(IOException.class, () -> fetch(stranger, address, ref.id(), ref.length()));
         }
-        try (ChunkStreamClient late = new ChunkStreamClient("late", SECRET, () -> System.currentTimeMillis() - 60_000, TIMEOUT)) {
+        try (ChunkStreamClient late = new ChunkStreamClient("late", SECRET, () -> System.currentTimeMillis() - 60_000, TIMEOUT, holder -> false)) {
             assertThrows(IOException.class, () -> fetch(late, address, ref.id(), ref.length()));
         }
         // Counted as the server drops the connection, which the client may see first.
         await().atMost(Duration.ofSeconds(5)).until(() -> server.refused() == 2);
         assertEquals(0, server.sentBytes());
+    }
+
+    /**
+     * A hung holder (SIGSTOP: its kernel still accepts connections and takes the request, nothing answers) is given up
+     * on once the failure detector has lost it, not after the whole timeout, so the reader can ask another holder.
+     */
+    @Test
+    void aHolderThatHangsIsGivenUpOnOnceTheFailureDetectorLostIt() throws Exception {
+        try (java.net.ServerSocket hung = new java.net.ServerSocket(0, 8, java.net.InetAddress.getLoopbackAddress())) {
+            String hungAt = "127.0.0.1:" + hung.getLocalPort();
+            long lostAt = System.nanoTime() + 500_000_000L;
+            try (ChunkStreamClient reader = new ChunkStreamClient("reader", SECRET, System::currentTimeMillis,
+                    Duration.ofSeconds(60), holder -> holder.equals(hungAt) && System.nanoTime() > lostAt)) {
+                long t0 = System.nanoTime();
+                IOException e = assertThrows(IOException.class, () -> reader.ask(hungAt, "00".repeat(32), 1000).answer());
+                long took = System.nanoTime() - t0;
+                assertTrue(e instanceof java.net.SocketTimeoutException && e.getMessage().contains("failure detector lost it"),
+                        e.toString());
+                // Lost after 0.5 s, checked every 0.2 s: far below the 60 s the timeout alone would wait.
+                assertTrue(took < 10_000_000_000L, "gave up after " + took / 1_000_000 + " ms");
+                assertTrue(took >= 500_000_000L, "gave up before the holder was lost: " + took / 1_000_000 + " ms");
+            }
+        }
     }
 
     @Test
